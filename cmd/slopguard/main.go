@@ -1,0 +1,110 @@
+// Command slopguard flags likely machine-generated pull requests, issues,
+// comments and chat messages for the people who moderate them.
+//
+// Run `slopguard help` for the subcommands.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"syscall"
+)
+
+// env is what a subcommand may touch of the outside world, so tests can run
+// the whole CLI in-process.
+type env struct {
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	getenv func(string) string
+}
+
+// command is one subcommand.
+type command struct {
+	summary string
+	run     func(ctx context.Context, e *env, args []string) error
+}
+
+// commands lists every subcommand; each lives in its own file.
+func commands() map[string]command {
+	return map[string]command{
+		"check":    {"score files or stdin for people or CI; exit 1 when --fail-on is reached", runCheck},
+		"score":    {"score JSONL records and write one JSON line per record", runScore},
+		"eval":     {"evaluate the model on labelled JSONL and write a report with plots", runEval},
+		"train":    {"train a model from labelled JSONL", runTrain},
+		"serve":    {"run the GitHub App webhook server and/or the Discord bot", runServe},
+		"simulate": {"show what the GitHub App would do for one item, writing nothing", runSimulate},
+		"config":   {"config validate FILE: check a server config or repository policy file", runConfig},
+		"audit":    {"audit list|show: read the decision log", runAudit},
+		"feedback": {"feedback export: write maintainers' feedback as training JSONL", runFeedback},
+		"version":  {"print the version and the embedded model's version", runVersion},
+	}
+}
+
+// exitError carries a process exit code.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// usageErrorf reports a usage or input error: exit code 2.
+func usageErrorf(format string, args ...any) error {
+	return &exitError{code: 2, err: fmt.Errorf(format, args...)}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
+	code := run(ctx, e, os.Args[1:])
+	stop()
+	os.Exit(code)
+}
+
+// run executes one command line and returns the process exit code.
+func run(ctx context.Context, e *env, args []string) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		printHelp(e.stdout)
+		return 0
+	}
+	cmd, ok := commands()[args[0]]
+	if !ok {
+		fmt.Fprintf(e.stderr, "slopguard: unknown command %q (see slopguard help)\n", args[0])
+		return 2
+	}
+	err := cmd.run(ctx, e, args[1:])
+	if err == nil {
+		return 0
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil && ee.err.Error() != "" {
+			fmt.Fprintf(e.stderr, "slopguard %s: %v\n", args[0], ee.err)
+		}
+		return ee.code
+	}
+	fmt.Fprintf(e.stderr, "slopguard %s: %v\n", args[0], err)
+	return 1
+}
+
+func printHelp(w io.Writer) {
+	fmt.Fprintln(w, "slopguard flags likely machine-generated text for the people who moderate it.")
+	fmt.Fprintln(w, "\nUsage: slopguard <command> [flags]\n\nCommands:")
+	cmds := commands()
+	names := make([]string, 0, len(cmds))
+	for name := range cmds {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		fmt.Fprintf(w, "  %-9s %s\n", name, cmds[name].summary)
+	}
+	fmt.Fprintln(w, "\nRun `slopguard <command> -h` for a command's flags.")
+}

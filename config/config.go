@@ -1,0 +1,137 @@
+// Package config holds slopguard's server configuration: plain structs,
+// Default, Load (strict YAML, then environment overrides for secrets and
+// addresses) and Validate, which reports every problem at once.
+//
+// Each section lives in its own file: store.go, detector.go, github.go, discord.go.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config is the whole `slopguard serve` configuration.
+type Config struct {
+	// Listen is the HTTP address of the server (webhooks, health, metrics).
+	Listen string `yaml:"listen"`
+	// LogLevel is debug, info, warn or error.
+	LogLevel string `yaml:"log_level"`
+	// LogFormat is text or json.
+	LogFormat string         `yaml:"log_format"`
+	Store     StoreConfig    `yaml:"store"`
+	Detector  DetectorConfig `yaml:"detector"`
+	GitHub    GitHubConfig   `yaml:"github"`
+	Discord   DiscordConfig  `yaml:"discord"`
+}
+
+// Default returns the configuration used when no file is given.
+func Default() Config {
+	return Config{
+		Listen:    ":8080",
+		LogLevel:  "info",
+		LogFormat: "text",
+		Store:     defaultStore(),
+		Detector:  defaultDetector(),
+		GitHub:    defaultGitHub(),
+		Discord:   defaultDiscord(),
+	}
+}
+
+// Getenv looks up an environment variable; os.Getenv in production, a map in tests.
+type Getenv func(key string) string
+
+// Load reads the YAML file at path (optional: "" means defaults only), then
+// applies environment overrides, then validates. Unknown keys are errors.
+func Load(path string, getenv Getenv) (Config, error) {
+	cfg := Default()
+	if path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return Config{}, fmt.Errorf("read config: %w", err)
+		}
+		if err := Parse(data, &cfg); err != nil {
+			return Config{}, fmt.Errorf("config %s: %w", path, err)
+		}
+	}
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	if err := cfg.applyEnv(getenv); err != nil {
+		return Config{}, err
+	}
+	if err := cfg.Validate(); err != nil {
+		return Config{}, err
+	}
+	return cfg, nil
+}
+
+// Parse decodes YAML strictly into cfg, on top of what cfg already holds.
+func Parse(data []byte, cfg *Config) error {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(cfg); err != nil {
+		return fmt.Errorf("parse yaml: %w", err)
+	}
+	return nil
+}
+
+func (c *Config) applyEnv(getenv Getenv) error {
+	if v := getenv("SLOPGUARD_LISTEN"); v != "" {
+		c.Listen = v
+	}
+	var errs []error
+	for _, apply := range []func(Getenv) error{c.Store.applyEnv, c.Detector.applyEnv, c.GitHub.applyEnv, c.Discord.applyEnv} {
+		if err := apply(getenv); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Validate reports every problem in the configuration at once.
+func (c Config) Validate() error {
+	var errs []error
+	if c.Listen == "" {
+		errs = append(errs, errors.New("listen: must not be empty"))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("log_level: %q is not debug, info, warn or error", c.LogLevel))
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		errs = append(errs, fmt.Errorf("log_format: %q is not text or json", c.LogFormat))
+	}
+	errs = append(errs, c.Store.validate()...)
+	errs = append(errs, c.Detector.validate()...)
+	errs = append(errs, c.GitHub.validate()...)
+	errs = append(errs, c.Discord.validate()...)
+	return errors.Join(errs...)
+}
+
+// secret returns the value of NAME, or the trimmed contents of the file named
+// by NAME_FILE; it is an error to set both.
+func secret(getenv Getenv, name string) (string, error) {
+	v, file := getenv(name), getenv(name+"_FILE")
+	switch {
+	case v != "" && file != "":
+		return "", fmt.Errorf("%s and %s_FILE are both set: use one", name, name)
+	case file != "":
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return "", fmt.Errorf("%s_FILE: %w", name, err)
+		}
+		return string(bytes.TrimSpace(b)), nil
+	default:
+		return v, nil
+	}
+}

@@ -1,0 +1,15 @@
+// Package detector scores how likely a text is to be machine-generated and
+// explains why. It is a small, deterministic library with no network access
+// and no knowledge of any platform.
+//
+// The pipeline has four stages, each its own type:
+//
+//	normalise  Unicode NFKC, homoglyph folding, invisible-character removal,
+//	           whitespace collapsing, UTF-8 repair, with a map to original offsets
+//	tokenise   a byte-level BPE vocabulary trained by the project and stored in the model file
+//	features   hashed token n-grams, hashed character n-grams and document statistics
+//	model      a linear layer z = w·x + b over those features, then Platt calibration
+//	           p = 1 / (1 + exp(-(a·z + c)))
+//
+// A Detector is read-only after Load and safe for concurrent use.
+package detector

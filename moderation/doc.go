@@ -1,0 +1,7 @@
+// Package moderation holds the platform-neutral domain of slopguard: the
+// Item a platform asks about, the Verdict the detector gives, the moderation
+// Mode a scope runs in, and the Pipeline that turns one into the other.
+//
+// Integrations translate their platform's types into Items at the edge and
+// act on Verdicts; nothing here imports a platform SDK.
+package moderation

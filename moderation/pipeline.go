@@ -1,0 +1,56 @@
+package moderation
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/slopguard/slopguard/detector"
+)
+
+// Verdict is the detector's Result for one Item, with the model that gave it.
+type Verdict struct {
+	Item Item `json:"item"`
+	detector.Result
+	ModelVersion string    `json:"model_version"`
+	CheckedAt    time.Time `json:"checked_at"`
+}
+
+// Flagged reports whether the verdict reaches threshold. An Unsure verdict
+// (text too short, language not supported) is never flagged, whatever its score.
+func (v Verdict) Flagged(threshold float64) bool {
+	return v.Verdict != detector.Unsure && v.Score >= threshold
+}
+
+// Scorer is what the pipeline needs from a detector.
+type Scorer interface {
+	Score(text string) detector.Result
+	Version() string
+}
+
+// Checker turns an Item into a Verdict; adapters depend on this, not on the detector.
+type Checker interface {
+	Check(ctx context.Context, it Item) (Verdict, error)
+}
+
+// Pipeline is the Checker every integration shares.
+type Pipeline struct {
+	Scorer Scorer
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+}
+
+var _ Checker = (*Pipeline)(nil)
+
+// Check scores the item's text. It fails only when ctx is already done.
+func (p *Pipeline) Check(ctx context.Context, it Item) (Verdict, error) {
+	if err := ctx.Err(); err != nil {
+		return Verdict{}, fmt.Errorf("check %s %s: %w", it.Platform, it.ID, err)
+	}
+	now := time.Now
+	if p.Now != nil {
+		now = p.Now
+	}
+	res := p.Scorer.Score(it.Text())
+	return Verdict{Item: it, Result: res, ModelVersion: p.Scorer.Version(), CheckedAt: now().UTC()}, nil
+}

@@ -1,0 +1,132 @@
+// Package store is slopguard's memory: webhook deliveries already handled,
+// decisions and why they were made, feedback from maintainers and moderators,
+// per-scope settings, strike counts, and the platform messages the bot owns.
+//
+// Two backends implement Store: SQLite (the embedded default, one file) and
+// PostgreSQL (for several replicas). Writes that must happen once are made
+// safe by constraints and transactions, never by in-process locks.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// ErrNotFound is returned when a requested record does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Decision is one verdict slopguard reached about one item, and what it did.
+type Decision struct {
+	ID       int64
+	Platform string // "github", "discord", "ci"
+	Scope    string // "owner/repo" or guild ID
+	ItemID   string // e.g. "pr/12", "comment/123", a message ID
+	ItemURL  string
+	Author   string
+	Score    float64
+	Verdict  string   // "human", "unsure", "machine"
+	Reasons  []string // the reasons' human-readable texts, strongest first
+	Model    string   // model version
+	Actions  []string // e.g. "check_run", "label", "comment", "minimize", "close", "delete", "timeout"
+	// Text is the scored text; empty unless the scope's settings allow storing it.
+	Text      string
+	CreatedAt time.Time
+}
+
+// DecisionFilter selects decisions; zero fields do not filter.
+type DecisionFilter struct {
+	Platform string
+	Scope    string
+	ItemID   string
+	Verdict  string
+	Since    time.Time
+	Until    time.Time
+	Limit    int // 0 means 100
+}
+
+// Feedback is a person's judgement on a decision or a text: "this is not slop"
+// (human) or "this is slop" (machine). It keeps the text, since retraining needs it.
+type Feedback struct {
+	ID         int64
+	DecisionID int64 // 0 when the feedback is not tied to a stored decision
+	Platform   string
+	Scope      string
+	ItemID     string
+	By         string // who gave it
+	Label      string // "human" or "machine"
+	Note       string
+	Text       string
+	CreatedAt  time.Time
+}
+
+// FeedbackFilter selects feedback; zero fields do not filter.
+type FeedbackFilter struct {
+	Platform string
+	Scope    string
+	Since    time.Time
+	Limit    int // 0 means no limit
+}
+
+// OwnedMessage is a platform message or comment the bot posted and may edit
+// later, such as GitHub's sticky comment or a Discord mod-log post.
+type OwnedMessage struct {
+	Platform  string
+	Scope     string
+	ItemID    string
+	Kind      string // "comment", "check_run", "modlog"
+	MessageID string
+	UpdatedAt time.Time
+}
+
+// Store is everything slopguard remembers. Implementations are safe for
+// concurrent use by many goroutines and, for PostgreSQL, many processes.
+type Store interface {
+	// MarkDelivery records a webhook delivery or event ID. It returns true for
+	// the one caller that saw it first, false for every redelivery before expiry.
+	MarkDelivery(ctx context.Context, platform, deliveryID string, expires time.Time) (first bool, err error)
+
+	// RecordDecision stores a decision and returns its ID.
+	RecordDecision(ctx context.Context, d Decision) (int64, error)
+	// Decision returns one decision by ID, or ErrNotFound.
+	Decision(ctx context.Context, id int64) (Decision, error)
+	// LatestDecision returns the newest decision for an item, or ErrNotFound.
+	LatestDecision(ctx context.Context, platform, scope, itemID string) (Decision, error)
+	// Decisions lists decisions newest first.
+	Decisions(ctx context.Context, f DecisionFilter) ([]Decision, error)
+
+	// AddFeedback stores feedback and returns its ID.
+	AddFeedback(ctx context.Context, f Feedback) (int64, error)
+	// Feedback lists feedback oldest first.
+	Feedback(ctx context.Context, f FeedbackFilter) ([]Feedback, error)
+
+	// Setting returns a scope's setting value, or ErrNotFound.
+	Setting(ctx context.Context, scope, key string) ([]byte, error)
+	// PutSetting creates or replaces a scope's setting.
+	PutSetting(ctx context.Context, scope, key string, value []byte) error
+
+	// ClaimMessage records that the bot owns messageID for (platform, scope,
+	// itemID, kind) unless another message is already recorded; it returns the
+	// recorded message ID and whether this call's ID won. Pass an empty
+	// messageID to only look up.
+	ClaimMessage(ctx context.Context, m OwnedMessage) (current string, won bool, err error)
+	// ReplaceMessage records messageID for the key, replacing any earlier one.
+	ReplaceMessage(ctx context.Context, m OwnedMessage) error
+	// ReleaseMessage forgets the owned message for the key (e.g. it was deleted).
+	ReleaseMessage(ctx context.Context, platform, scope, itemID, kind string) error
+
+	// AddStrike records a strike against user in scope at time at and returns
+	// how many strikes the user has within window ending at at.
+	AddStrike(ctx context.Context, scope, user string, at time.Time, window time.Duration) (int, error)
+	// Strikes counts a user's strikes within window ending at at.
+	Strikes(ctx context.Context, scope, user string, at time.Time, window time.Duration) (int, error)
+
+	// Prune deletes decisions, deliveries and strikes older than before, and
+	// expired deliveries; it returns how many rows it removed. Feedback is kept.
+	Prune(ctx context.Context, before time.Time) (int64, error)
+
+	// Ping reports whether the database answers.
+	Ping(ctx context.Context) error
+	// Close releases the database.
+	Close() error
+}
