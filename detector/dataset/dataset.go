@@ -1,0 +1,380 @@
+// Package dataset reads labelled JSONL text for training and evaluation.
+//
+// Each line of a file is one JSON object with at least a string "text" and a
+// "label" of "human" or "machine". The optional fields kind, domain,
+// generator, source, id and split are kept; the record's group (the field
+// the data's train/dev split was decided on) is taken from the first present
+// of group, conversation, question and repo, else the id.
+//
+// Lines that are not such objects are skipped and counted: Read returns the
+// good records together with a *BadLinesError, so one broken line never
+// loses a whole file.
+package dataset
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// Record is one labelled text.
+type Record struct {
+	Text      string
+	Label     string // "human" or "machine"
+	Kind      string // pr, pr_title, review, commit, issue, comment, …
+	Domain    string // news, essay, qa, chat, …
+	Generator string // the model or agent that wrote a machine text
+	Source    string // where the text was extracted from, for attribution
+	ID        string
+	Split     string // "train" or "dev"
+	Group     string // group/conversation/question/repo field, else ID
+	// File is the base name of the file the record came from without its
+	// extension, e.g. "aidev_pop_v1_review": the source set for per-source metrics.
+	File string
+	// Line is the 1-based line number in File.
+	Line int
+}
+
+// Machine reports whether the record is labelled machine-generated.
+func (r Record) Machine() bool { return r.Label == LabelMachine }
+
+// The two labels.
+const (
+	LabelHuman   = "human"
+	LabelMachine = "machine"
+)
+
+// Category returns the record's kind, else its domain, else "other".
+func Category(r Record) string {
+	switch {
+	case r.Kind != "":
+		return r.Kind
+	case r.Domain != "":
+		return r.Domain
+	default:
+		return "other"
+	}
+}
+
+// BadLine is one line Read skipped.
+type BadLine struct {
+	File string // path of the file
+	Line int    // 1-based
+	Err  error
+}
+
+// BadLinesError reports the lines Read skipped. Read returns it alongside
+// the good records; callers that accept some broken lines check for it with
+// errors.As and carry on.
+type BadLinesError struct {
+	// Count is the number of skipped lines.
+	Count int
+	// First holds the first few skipped lines, in file order.
+	First []BadLine
+}
+
+// maxBadExamples bounds BadLinesError.First.
+const maxBadExamples = 5
+
+func (e *BadLinesError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d bad line(s) skipped", e.Count)
+	for i, bl := range e.First {
+		if i == 0 {
+			b.WriteString(": ")
+		} else {
+			b.WriteString("; ")
+		}
+		fmt.Fprintf(&b, "%s:%d: %v", bl.File, bl.Line, bl.Err)
+	}
+	if e.Count > len(e.First) {
+		b.WriteString("; …")
+	}
+	return b.String()
+}
+
+// Files expands paths into the JSONL files they name: a file is taken as
+// is, a directory contributes every *.jsonl file below it, sorted.
+func Files(paths []string) ([]string, error) {
+	var files []string
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, fmt.Errorf("read data: %w", err)
+		}
+		if !st.IsDir() {
+			files = append(files, p)
+			continue
+		}
+		var found []string
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if !d.IsDir() && strings.HasSuffix(d.Name(), ".jsonl") {
+				found = append(found, path)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("read data %s: %w", p, err)
+		}
+		if len(found) == 0 {
+			return nil, fmt.Errorf("read data %s: no *.jsonl files", p)
+		}
+		sort.Strings(found)
+		files = append(files, found...)
+	}
+	return files, nil
+}
+
+// Read reads the records of every file in paths (see Files), keeping those
+// for which filter returns true (all when filter is nil). Records come in
+// path order, then line order; files are read in parallel.
+//
+// A missing or unreadable file is an error and no records are returned.
+// Bad lines are skipped: the good records are returned with a
+// *BadLinesError.
+func Read(paths []string, filter func(Record) bool) ([]Record, error) {
+	files, err := Files(paths)
+	if err != nil {
+		return nil, err
+	}
+	type result struct {
+		recs []Record
+		bad  []BadLine
+		err  error
+	}
+	results := make([]result, len(files))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(files)) {
+		wg.Go(func() {
+			for i := range next {
+				recs, bad, err := readFile(files[i], filter)
+				results[i] = result{recs, bad, err}
+			}
+		})
+	}
+	for i := range files {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+
+	total := 0
+	bad := &BadLinesError{}
+	for _, r := range results {
+		if r.err != nil {
+			return nil, r.err
+		}
+		total += len(r.recs)
+		bad.Count += len(r.bad)
+		for _, bl := range r.bad {
+			if len(bad.First) < maxBadExamples {
+				bad.First = append(bad.First, bl)
+			}
+		}
+	}
+	out := make([]Record, 0, total)
+	for _, r := range results {
+		out = append(out, r.recs...)
+	}
+	if bad.Count > 0 {
+		return out, bad
+	}
+	return out, nil
+}
+
+// line is the subset of a JSONL line Read decodes. Optional fields accept
+// any JSON scalar, so a numeric id does not make a line bad.
+type line struct {
+	Text         *string `json:"text"`
+	Label        string  `json:"label"`
+	Kind         scalar  `json:"kind"`
+	Domain       scalar  `json:"domain"`
+	Generator    scalar  `json:"generator"`
+	Source       scalar  `json:"source"`
+	ID           scalar  `json:"id"`
+	Split        scalar  `json:"split"`
+	Group        scalar  `json:"group"`
+	Conversation scalar  `json:"conversation"`
+	Question     scalar  `json:"question"`
+	Repo         scalar  `json:"repo"`
+}
+
+// scalar decodes a JSON string, number or boolean as a string, null as "".
+type scalar string
+
+func (s *scalar) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		var v string
+		if err := json.Unmarshal(b, &v); err != nil {
+			return err
+		}
+		*s = scalar(v)
+		return nil
+	}
+	switch {
+	case string(b) == "null":
+		*s = ""
+	case string(b) == "true" || string(b) == "false":
+		*s = scalar(b)
+	case len(b) > 0 && (b[0] == '-' || (b[0] >= '0' && b[0] <= '9')):
+		*s = scalar(b)
+	default:
+		return fmt.Errorf("want a string, number, boolean or null, got %.20s", b)
+	}
+	return nil
+}
+
+// parseLine decodes one line into a record.
+func parseLine(b []byte) (Record, error) {
+	var l line
+	if err := json.Unmarshal(b, &l); err != nil {
+		return Record{}, fmt.Errorf("invalid JSON: %w", err)
+	}
+	if l.Text == nil {
+		return Record{}, errors.New(`missing string field "text"`)
+	}
+	if l.Label != LabelHuman && l.Label != LabelMachine {
+		return Record{}, fmt.Errorf(`label %q, want "human" or "machine"`, l.Label)
+	}
+	r := Record{
+		Text:      *l.Text,
+		Label:     l.Label,
+		Kind:      string(l.Kind),
+		Domain:    string(l.Domain),
+		Generator: string(l.Generator),
+		Source:    string(l.Source),
+		ID:        string(l.ID),
+		Split:     string(l.Split),
+	}
+	for _, g := range []scalar{l.Group, l.Conversation, l.Question, l.Repo, l.ID} {
+		if g != "" {
+			r.Group = string(g)
+			break
+		}
+	}
+	return r, nil
+}
+
+// readFile reads one JSONL file.
+func readFile(path string, filter func(Record) bool) ([]Record, []BadLine, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read data: %w", err)
+	}
+	defer f.Close()
+	base := strings.TrimSuffix(filepath.Base(path), ".jsonl")
+	br := bufio.NewReaderSize(f, 1<<20)
+	var recs []Record
+	var bad []BadLine
+	var buf []byte
+	for n := 1; ; n++ {
+		buf = buf[:0]
+		var err error
+		for {
+			var chunk []byte
+			chunk, err = br.ReadSlice('\n')
+			buf = append(buf, chunk...)
+			if err != bufio.ErrBufferFull {
+				break
+			}
+		}
+		if err != nil && err != io.EOF {
+			return nil, nil, fmt.Errorf("read data %s: %w", path, err)
+		}
+		if b := bytes.TrimSpace(buf); len(b) > 0 {
+			r, perr := parseLine(b)
+			if perr != nil {
+				bad = append(bad, BadLine{File: path, Line: n, Err: perr})
+			} else {
+				r.File, r.Line = base, n
+				if filter == nil || filter(r) {
+					recs = append(recs, r)
+				}
+			}
+		}
+		if err == io.EOF {
+			return recs, bad, nil
+		}
+	}
+}
+
+// SplitFilter keeps the records of one split; "" or "all" keeps every record.
+func SplitFilter(split string) func(Record) bool {
+	if split == "" || split == "all" {
+		return nil
+	}
+	return func(r Record) bool { return r.Split == split }
+}
+
+// LimitPerFile keeps at most n records of each source file, chosen by a
+// stable hash of the record so the sample is spread over the whole file and
+// the same on every run. Order is preserved; n <= 0 keeps everything.
+func LimitPerFile(recs []Record, n int) []Record {
+	if n <= 0 {
+		return recs
+	}
+	byFile := map[string][]int{}
+	for i, r := range recs {
+		byFile[r.File] = append(byFile[r.File], i)
+	}
+	keep := make([]bool, len(recs))
+	for _, idx := range byFile {
+		if len(idx) <= n {
+			for _, i := range idx {
+				keep[i] = true
+			}
+			continue
+		}
+		keys := make([]uint64, len(idx))
+		for j, i := range idx {
+			keys[j] = recordHash(recs[i])
+		}
+		order := make([]int, len(idx))
+		for j := range order {
+			order[j] = j
+		}
+		sort.Slice(order, func(a, b int) bool {
+			if keys[order[a]] != keys[order[b]] {
+				return keys[order[a]] < keys[order[b]]
+			}
+			return order[a] < order[b]
+		})
+		for _, j := range order[:n] {
+			keep[idx[j]] = true
+		}
+	}
+	out := make([]Record, 0, len(recs))
+	for i, r := range recs {
+		if keep[i] {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// recordHash is a stable hash of a record's identity.
+func recordHash(r Record) uint64 {
+	h := fnv.New64a()
+	io.WriteString(h, r.File)
+	h.Write([]byte{0})
+	io.WriteString(h, r.ID)
+	h.Write([]byte{0})
+	io.WriteString(h, strconv.Itoa(r.Line))
+	return h.Sum64()
+}
