@@ -1,13 +1,148 @@
 package config
 
-// DiscordConfig configures the Discord bot. The token comes only from the environment.
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/slopguard/slopguard/moderation"
+)
+
+// MaxDiscordTimeout is the longest timeout Discord accepts (28 days).
+const MaxDiscordTimeout = 28 * 24 * time.Hour
+
+// DiscordIntents are the gateway intent names a config may list.
+var DiscordIntents = []string{"guilds", "guild_messages", "message_content", "direct_messages"}
+
+// DiscordConfig configures the Discord bot. The token comes only from the
+// environment (SLOPGUARD_DISCORD_TOKEN or SLOPGUARD_DISCORD_TOKEN_FILE).
 type DiscordConfig struct {
 	// Enabled turns the bot on; it is on when a token is configured.
 	Enabled bool `yaml:"-"`
+	// Token is the bot token, from the environment only.
+	Token string `yaml:"-"`
+	// Intents are the gateway intents requested: guilds, guild_messages,
+	// message_content (privileged) and direct_messages.
+	Intents []string `yaml:"intents"`
+	// ShardID and ShardCount split a large bot across processes; 0 and 1 means one process.
+	ShardID    int `yaml:"shard_id"`
+	ShardCount int `yaml:"shard_count"`
+	// Workers is how many messages are scored at once.
+	Workers int `yaml:"workers"`
+	// QueueSize is how many messages may wait for a worker; more are dropped and counted.
+	QueueSize int `yaml:"queue_size"`
+	// MinChars is the shortest message (in characters) worth judging.
+	MinChars int `yaml:"min_chars"`
+	// IncludeBots checks messages from other bots and webhooks too; off by default.
+	IncludeBots bool `yaml:"include_bots"`
+	// Defaults are the settings of a server that has not run /slopguard setup.
+	Defaults DiscordGuildDefaults `yaml:"defaults"`
 }
 
-func defaultDiscord() DiscordConfig { return DiscordConfig{} }
+// DiscordGuildDefaults are the per-server settings a server starts with.
+type DiscordGuildDefaults struct {
+	// Mode is off, observe, flag (default) or enforce.
+	Mode moderation.Mode `yaml:"mode"`
+	// Threshold flags messages at or above it; 0 means the model's own.
+	Threshold float64 `yaml:"threshold"`
+	// EnforceThreshold is the stricter score enforce mode acts at.
+	EnforceThreshold float64 `yaml:"enforce_threshold"`
+	// Strikes is how many enforce-level messages within StrikeWindow trigger action.
+	Strikes int `yaml:"strikes"`
+	// StrikeWindow is how long a strike counts.
+	StrikeWindow time.Duration `yaml:"strike_window"`
+	// Timeout is how long enforce mode times an author out; 0 never times out; at most 28 days.
+	Timeout time.Duration `yaml:"timeout"`
+	// Delete makes enforce mode delete the message.
+	Delete bool `yaml:"delete"`
+	// ExemptThreads skips every thread.
+	ExemptThreads bool `yaml:"exempt_threads"`
+}
 
-func (d *DiscordConfig) applyEnv(getenv Getenv) error { return nil }
+func defaultDiscord() DiscordConfig {
+	return DiscordConfig{
+		Intents:    []string{"guilds", "guild_messages", "message_content"},
+		ShardCount: 1,
+		Workers:    4,
+		QueueSize:  256,
+		MinChars:   80,
+		Defaults: DiscordGuildDefaults{
+			Mode:             moderation.ModeFlag,
+			EnforceThreshold: 0.97,
+			Strikes:          3,
+			StrikeWindow:     7 * 24 * time.Hour,
+			Timeout:          time.Hour,
+			Delete:           true,
+		},
+	}
+}
 
-func (d DiscordConfig) validate() []error { return nil }
+func (d *DiscordConfig) applyEnv(getenv Getenv) error {
+	tok, err := secret(getenv, "SLOPGUARD_DISCORD_TOKEN")
+	if err != nil {
+		return err
+	}
+	if tok != "" {
+		d.Token = tok
+		d.Enabled = true
+	}
+	return nil
+}
+
+func (d DiscordConfig) validate() []error {
+	var errs []error
+	if len(d.Intents) == 0 {
+		errs = append(errs, errors.New("discord.intents: must list at least guilds"))
+	}
+	for _, in := range d.Intents {
+		if !knownIntent(in) {
+			errs = append(errs, fmt.Errorf("discord.intents: %q is not one of %s", in, strings.Join(DiscordIntents, ", ")))
+		}
+	}
+	if d.ShardCount < 1 {
+		errs = append(errs, fmt.Errorf("discord.shard_count: %d is below 1", d.ShardCount))
+	} else if d.ShardID < 0 || d.ShardID >= d.ShardCount {
+		errs = append(errs, fmt.Errorf("discord.shard_id: %d is not in [0, %d)", d.ShardID, d.ShardCount))
+	}
+	if d.Workers < 1 {
+		errs = append(errs, fmt.Errorf("discord.workers: %d is below 1", d.Workers))
+	}
+	if d.QueueSize < 1 {
+		errs = append(errs, fmt.Errorf("discord.queue_size: %d is below 1", d.QueueSize))
+	}
+	if d.MinChars < 0 {
+		errs = append(errs, fmt.Errorf("discord.min_chars: %d is negative", d.MinChars))
+	}
+	g := d.Defaults
+	if g.Mode < moderation.ModeOff || g.Mode > moderation.ModeEnforce {
+		errs = append(errs, fmt.Errorf("discord.defaults.mode: %d is not off, observe, flag or enforce", int(g.Mode)))
+	}
+	if g.Threshold < 0 || g.Threshold > 1 {
+		errs = append(errs, fmt.Errorf("discord.defaults.threshold: %g is not between 0 and 1", g.Threshold))
+	}
+	if g.EnforceThreshold <= 0 || g.EnforceThreshold > 1 {
+		errs = append(errs, fmt.Errorf("discord.defaults.enforce_threshold: %g is not above 0 and at most 1", g.EnforceThreshold))
+	} else if g.Threshold > 0 && g.EnforceThreshold < g.Threshold {
+		errs = append(errs, fmt.Errorf("discord.defaults.enforce_threshold: %g is below threshold %g", g.EnforceThreshold, g.Threshold))
+	}
+	if g.Strikes < 1 {
+		errs = append(errs, fmt.Errorf("discord.defaults.strikes: %d is below 1", g.Strikes))
+	}
+	if g.StrikeWindow <= 0 {
+		errs = append(errs, fmt.Errorf("discord.defaults.strike_window: %s is not positive", g.StrikeWindow))
+	}
+	if g.Timeout < 0 || g.Timeout > MaxDiscordTimeout {
+		errs = append(errs, fmt.Errorf("discord.defaults.timeout: %s is not between 0 and 28 days (672h)", g.Timeout))
+	}
+	return errs
+}
+
+func knownIntent(name string) bool {
+	for _, k := range DiscordIntents {
+		if name == k {
+			return true
+		}
+	}
+	return false
+}
