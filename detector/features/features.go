@@ -1,0 +1,259 @@
+// Package features turns a normalised text and its token ids into a sparse
+// feature vector for the linear model.
+//
+// Three groups of features share one weight vector of length Dim():
+//
+//	token n-grams   token unigrams and bigrams, hashed into 2^HashBits buckets
+//	char n-grams    byte 3- to 5-grams of the lower-cased text (digits folded to 0),
+//	                hashed into the same buckets with another seed
+//	statistics      each Stat's value falls into one of StatBins bins learned from
+//	                training data; the bin is a one-hot feature after the buckets
+//
+// Every occurrence of an n-gram adds 1/sqrt(N) to its bucket, N being the
+// number of n-grams of its group in the text, so long and short texts have
+// comparable norms and scoring needs no sorting: cost is linear in length.
+// Each statistic's one-hot feature has value 1/sqrt(len(Stats)).
+package features
+
+import (
+	"fmt"
+	"math"
+	"sort"
+)
+
+// Config fixes the shape of the feature space; it is stored in the model file.
+type Config struct {
+	HashBits     int  `json:"hash_bits"`
+	CharMin      int  `json:"char_min"`
+	CharMax      int  `json:"char_max"`
+	StatBins     int  `json:"stat_bins"`
+	TokenBigrams bool `json:"token_bigrams"`
+}
+
+// DefaultConfig is the configuration the shipped model is trained with.
+func DefaultConfig() Config {
+	return Config{HashBits: 20, CharMin: 3, CharMax: 5, StatBins: 8, TokenBigrams: true}
+}
+
+// Validate checks the configuration is one this package can use.
+func (c Config) Validate() error {
+	switch {
+	case c.HashBits < 8 || c.HashBits > 24:
+		return fmt.Errorf("hash_bits %d out of range 8..24", c.HashBits)
+	case c.CharMin < 1 || c.CharMax > 8 || c.CharMin > c.CharMax:
+		return fmt.Errorf("char n-gram range %d..%d invalid", c.CharMin, c.CharMax)
+	case c.StatBins < 2 || c.StatBins > 64:
+		return fmt.Errorf("stat_bins %d out of range 2..64", c.StatBins)
+	}
+	return nil
+}
+
+// Seeds separate the feature groups inside the shared hash space.
+const (
+	seedToken  uint64 = 0x9e3779b97f4a7c15
+	seedBigram uint64 = 0xc2b2ae3d27d4eb4f
+	seedChar   uint64 = 0x165667b19e3779f9
+)
+
+// Extractor maps texts to feature vectors. It is read-only after
+// construction and safe for concurrent use.
+type Extractor struct {
+	cfg   Config
+	mask  uint64
+	edges [][]float64 // per stat, StatBins-1 ascending edges
+}
+
+// NewExtractor builds an extractor; edges holds, for each Stat in order,
+// StatBins-1 ascending bin edges (see LearnEdges).
+func NewExtractor(cfg Config, edges [][]float64) (*Extractor, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if len(edges) != len(Stats) {
+		return nil, fmt.Errorf("have edges for %d statistics, want %d", len(edges), len(Stats))
+	}
+	for i, e := range edges {
+		if len(e) != cfg.StatBins-1 {
+			return nil, fmt.Errorf("statistic %s: have %d edges, want %d", Stats[i].Name, len(e), cfg.StatBins-1)
+		}
+		for j := range e {
+			if math.IsNaN(e[j]) || j > 0 && e[j] < e[j-1] {
+				return nil, fmt.Errorf("statistic %s: edges not ascending", Stats[i].Name)
+			}
+		}
+	}
+	return &Extractor{cfg: cfg, mask: 1<<uint(cfg.HashBits) - 1, edges: edges}, nil
+}
+
+// Config returns the extractor's configuration.
+func (e *Extractor) Config() Config { return e.cfg }
+
+// Edges returns the statistics' bin edges (shared; do not modify).
+func (e *Extractor) Edges() [][]float64 { return e.edges }
+
+// Buckets is the number of hashed n-gram features.
+func (e *Extractor) Buckets() int { return 1 << uint(e.cfg.HashBits) }
+
+// Dim is the length of the weight vector.
+func (e *Extractor) Dim() int { return e.Buckets() + len(Stats)*e.cfg.StatBins }
+
+// StatFeature returns the feature index of bin b of statistic s.
+func (e *Extractor) StatFeature(s, b int) int { return e.Buckets() + s*e.cfg.StatBins + b }
+
+// Vector is a sparse feature vector; an index may repeat, values add up.
+type Vector struct {
+	Idx []uint32
+	Val []float32
+}
+
+// Reset empties v, keeping its storage.
+func (v *Vector) Reset() { v.Idx, v.Val = v.Idx[:0], v.Val[:0] }
+
+func (v *Vector) add(i uint32, x float32) {
+	v.Idx = append(v.Idx, i)
+	v.Val = append(v.Val, x)
+}
+
+// Compact sums repeated indices and sorts by index (used in training, where
+// vectors are stored and revisited).
+func (v *Vector) Compact() {
+	if len(v.Idx) == 0 {
+		return
+	}
+	order := make([]int, len(v.Idx))
+	for i := range order {
+		order[i] = i
+	}
+	sort.Slice(order, func(a, b int) bool { return v.Idx[order[a]] < v.Idx[order[b]] })
+	idx := make([]uint32, 0, len(order))
+	val := make([]float32, 0, len(order))
+	for _, o := range order {
+		if n := len(idx); n > 0 && idx[n-1] == v.Idx[o] {
+			val[n-1] += v.Val[o]
+			continue
+		}
+		idx = append(idx, v.Idx[o])
+		val = append(val, v.Val[o])
+	}
+	v.Idx, v.Val = idx, val
+}
+
+func mix(h uint64) uint64 {
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	h *= 0xc4ceb9fe1a85ec53
+	h ^= h >> 33
+	return h
+}
+
+// TokenHash is the bucket of a token unigram.
+func (e *Extractor) TokenHash(id int32) uint32 {
+	return uint32(mix(seedToken^uint64(uint32(id))) & e.mask)
+}
+
+// BigramHash is the bucket of a token bigram.
+func (e *Extractor) BigramHash(a, b int32) uint32 {
+	return uint32(mix(seedBigram^(uint64(uint32(a))<<32|uint64(uint32(b)))) & e.mask)
+}
+
+// foldByte lower-cases ASCII letters and folds digits to '0'.
+func foldByte(c byte) byte {
+	switch {
+	case c >= 'A' && c <= 'Z':
+		return c + 'a' - 'A'
+	case c >= '0' && c <= '9':
+		return '0'
+	}
+	return c
+}
+
+// CharNgrams calls fn for every byte n-gram of text, with its bucket and the
+// byte offset where it starts.
+func (e *Extractor) CharNgrams(text string, fn func(bucket uint32, start, n int)) {
+	lo, hi := e.cfg.CharMin, e.cfg.CharMax
+	for i := 0; i+lo <= len(text); i++ {
+		h := seedChar
+		for n := 1; n <= hi && i+n <= len(text); n++ {
+			h = (h ^ uint64(foldByte(text[i+n-1]))) * 0x100000001b3
+			if n >= lo {
+				fn(uint32(mix(h^uint64(n))&e.mask), i, n)
+			}
+		}
+	}
+}
+
+// charNgramCount is the number of n-grams CharNgrams yields for a text of n bytes.
+func (e *Extractor) charNgramCount(n int) int {
+	total := 0
+	for k := e.cfg.CharMin; k <= e.cfg.CharMax; k++ {
+		if n >= k {
+			total += n - k + 1
+		}
+	}
+	return total
+}
+
+// StatValues computes every statistic of a document, in Stats order.
+func StatValues(d *Doc, dst []float64) []float64 {
+	dst = dst[:0]
+	for _, s := range Stats {
+		dst = append(dst, s.value(d))
+	}
+	return dst
+}
+
+// Bin returns the bin of statistic s's value x.
+func (e *Extractor) Bin(s int, x float64) int {
+	return sort.SearchFloat64s(e.edges[s], x+1e-12)
+}
+
+// Extract appends the features of a normalised text and its token ids to v
+// and returns the statistics' values (reusing stats' storage).
+func (e *Extractor) Extract(text string, ids []int32, v *Vector, stats []float64) []float64 {
+	if len(ids) > 0 {
+		n := len(ids)
+		if e.cfg.TokenBigrams {
+			n += len(ids) - 1
+		}
+		x := float32(1 / math.Sqrt(float64(n)))
+		for i, id := range ids {
+			v.add(e.TokenHash(id), x)
+			if e.cfg.TokenBigrams && i > 0 {
+				v.add(e.BigramHash(ids[i-1], id), x)
+			}
+		}
+	}
+	if n := e.charNgramCount(len(text)); n > 0 {
+		x := float32(1 / math.Sqrt(float64(n)))
+		e.CharNgrams(text, func(b uint32, _, _ int) { v.add(b, x) })
+	}
+	stats = StatValues(NewDoc(text), stats)
+	sx := float32(1 / math.Sqrt(float64(len(Stats))))
+	for s, val := range stats {
+		v.add(uint32(e.StatFeature(s, e.Bin(s, val))), sx)
+	}
+	return stats
+}
+
+// LearnEdges picks, for each statistic, bins-1 edges at evenly spaced
+// quantiles of its training values (columns of values are per statistic).
+// Repeated quantiles collapse, so a mostly-zero statistic gets a bin of its own.
+func LearnEdges(values [][]float64, bins int) [][]float64 {
+	edges := make([][]float64, len(values))
+	for s, col := range values {
+		sorted := append([]float64(nil), col...)
+		sort.Float64s(sorted)
+		e := make([]float64, bins-1)
+		for b := 1; b < bins; b++ {
+			if len(sorted) == 0 {
+				e[b-1] = 0
+				continue
+			}
+			q := sorted[min(len(sorted)-1, b*len(sorted)/bins)]
+			e[b-1] = q
+		}
+		edges[s] = e
+	}
+	return edges
+}

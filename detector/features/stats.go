@@ -1,0 +1,413 @@
+package features
+
+import (
+	"math"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Stat is one document-level statistic of style or structure. Its value is
+// read against bin edges learned from the training data, and the bin it falls
+// in is one feature, so the linear model can learn a non-linear response.
+type Stat struct {
+	// Name is the stable identifier used in model files and reasons.
+	Name string
+	// Family is the reason family: "structure" or "style".
+	Family string
+	// Low and High describe, for people, a value below or above the usual range.
+	Low, High string
+	value     func(d *Doc) float64
+}
+
+// Doc holds what the statistics read, computed once per text.
+type Doc struct {
+	Text      string
+	Words     []string // lower-cased word-like runs of letters, digits and apostrophes
+	Sentences []int    // word counts per sentence
+	Lines     []string
+	Letters   int
+	Runes     int
+	Latin     int // Latin-script letters
+}
+
+// NewDoc splits a normalised text into words, sentences and lines.
+func NewDoc(text string) *Doc {
+	d := &Doc{Text: text}
+	d.Lines = strings.Split(text, "\n")
+	wordStart := -1
+	sentenceWords := 0
+	endSentence := func() {
+		if sentenceWords > 0 {
+			d.Sentences = append(d.Sentences, sentenceWords)
+			sentenceWords = 0
+		}
+	}
+	for i, r := range text {
+		d.Runes++
+		isWord := unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\'' || r == '’'
+		if unicode.IsLetter(r) {
+			d.Letters++
+			if unicode.Is(unicode.Latin, r) {
+				d.Latin++
+			}
+		}
+		if isWord {
+			if wordStart < 0 {
+				wordStart = i
+			}
+			continue
+		}
+		if wordStart >= 0 {
+			d.Words = append(d.Words, strings.ToLower(text[wordStart:i]))
+			sentenceWords++
+			wordStart = -1
+		}
+		switch r {
+		case '.', '!', '?', '\n':
+			endSentence()
+		}
+	}
+	if wordStart >= 0 {
+		d.Words = append(d.Words, strings.ToLower(text[wordStart:]))
+		sentenceWords++
+	}
+	endSentence()
+	return d
+}
+
+func perChar(d *Doc, n int) float64 {
+	if d.Runes == 0 {
+		return 0
+	}
+	return 1000 * float64(n) / float64(d.Runes)
+}
+
+func perWord(d *Doc, n int) float64 {
+	if len(d.Words) == 0 {
+		return 0
+	}
+	return 100 * float64(n) / float64(len(d.Words))
+}
+
+func countRunes(s string, set string) int {
+	n := 0
+	for _, r := range s {
+		if strings.ContainsRune(set, r) {
+			n++
+		}
+	}
+	return n
+}
+
+func countLines(d *Doc, pred func(string) bool) int {
+	n := 0
+	for _, l := range d.Lines {
+		if pred(strings.TrimSpace(l)) {
+			n++
+		}
+	}
+	return n
+}
+
+func fracLines(d *Doc, pred func(string) bool) float64 {
+	nonEmpty := 0
+	for _, l := range d.Lines {
+		if strings.TrimSpace(l) != "" {
+			nonEmpty++
+		}
+	}
+	if nonEmpty == 0 {
+		return 0
+	}
+	return float64(countLines(d, pred)) / float64(nonEmpty)
+}
+
+func countWords(d *Doc, set map[string]bool) int {
+	n := 0
+	for _, w := range d.Words {
+		if set[w] {
+			n++
+		}
+	}
+	return n
+}
+
+func wordSet(words ...string) map[string]bool {
+	m := make(map[string]bool, len(words))
+	for _, w := range words {
+		m[w] = true
+	}
+	return m
+}
+
+var (
+	firstPerson  = wordSet("i", "i'm", "i've", "i'd", "i'll", "me", "my", "mine", "myself", "i’m", "i’ve")
+	secondPerson = wordSet("you", "your", "yours", "you're", "you’re", "yourself")
+	hedges       = wordSet("maybe", "probably", "guess", "think", "kinda", "sorta", "idk", "imo", "afaik", "btw", "lol", "tbh", "though", "anyway", "pretty")
+	connectives  = wordSet("additionally", "furthermore", "moreover", "overall", "ensure", "ensures", "ensuring", "comprehensive", "various", "however", "therefore", "thus", "enhance", "enhances", "robust", "seamless", "seamlessly", "leverage", "leverages", "crucial", "essential", "significant", "significantly", "key", "potential", "specific", "proper", "properly")
+)
+
+func isContraction(w string) bool {
+	return strings.ContainsAny(w, "'’") && len(w) > 2
+}
+
+// Stats lists every statistic in a fixed order; a model file records the
+// names it was trained with, and loading fails if they differ.
+var Stats = []Stat{
+	{Name: "log_length", Family: "style", Low: "the text is very short", High: "the text is long",
+		value: func(d *Doc) float64 { return math.Log1p(float64(d.Runes)) }},
+	{Name: "sentence_length_mean", Family: "style", Low: "sentences are short", High: "sentences are long",
+		value: func(d *Doc) float64 { m, _ := meanStd(d.Sentences); return m }},
+	{Name: "sentence_length_spread", Family: "style", Low: "sentence lengths are unusually even", High: "sentence lengths vary a lot",
+		value: func(d *Doc) float64 {
+			if len(d.Sentences) < 3 {
+				return -1
+			}
+			m, s := meanStd(d.Sentences)
+			if m == 0 {
+				return 0
+			}
+			return s / m
+		}},
+	{Name: "word_length_mean", Family: "style", Low: "words are short", High: "words are long",
+		value: func(d *Doc) float64 {
+			if len(d.Words) == 0 {
+				return 0
+			}
+			n := 0
+			for _, w := range d.Words {
+				n += utf8.RuneCountInString(w)
+			}
+			return float64(n) / float64(len(d.Words))
+		}},
+	{Name: "lexical_diversity", Family: "style", Low: "words repeat a lot", High: "vocabulary is varied",
+		value: func(d *Doc) float64 { return movingTTR(d.Words, 50) }},
+	{Name: "contractions", Family: "style", Low: "few contractions (it's, don't)", High: "many contractions (it's, don't)",
+		value: func(d *Doc) float64 {
+			n := 0
+			for _, w := range d.Words {
+				if isContraction(w) {
+					n++
+				}
+			}
+			return perWord(d, n)
+		}},
+	{Name: "first_person", Family: "style", Low: "little first-person voice", High: "much first-person voice (I, my)",
+		value: func(d *Doc) float64 { return perWord(d, countWords(d, firstPerson)) }},
+	{Name: "second_person", Family: "style", Low: "little second-person address", High: "much second-person address (you, your)",
+		value: func(d *Doc) float64 { return perWord(d, countWords(d, secondPerson)) }},
+	{Name: "informal_markers", Family: "style", Low: "no informal hedges (maybe, I guess, btw)", High: "informal hedges (maybe, I guess, btw)",
+		value: func(d *Doc) float64 { return perWord(d, countWords(d, hedges)) }},
+	{Name: "formal_connectives", Family: "style", Low: "few formal connectives", High: "many formal connectives and intensifiers (additionally, ensure, comprehensive)",
+		value: func(d *Doc) float64 { return perWord(d, countWords(d, connectives)) }},
+	{Name: "commas", Family: "style", Low: "few commas", High: "many commas",
+		value: func(d *Doc) float64 { return perWord(d, strings.Count(d.Text, ",")) }},
+	{Name: "colons_semicolons", Family: "style", Low: "no colons or semicolons", High: "many colons and semicolons",
+		value: func(d *Doc) float64 { return perWord(d, countRunes(d.Text, ":;")) }},
+	{Name: "dashes", Family: "style", Low: "no dashes", High: "many dashes (—, –)",
+		value: func(d *Doc) float64 { return perWord(d, countRunes(d.Text, "—–")) }},
+	{Name: "exclamations_questions", Family: "style", Low: "no exclamation or question marks", High: "many exclamation or question marks",
+		value: func(d *Doc) float64 { return perWord(d, countRunes(d.Text, "!?")) }},
+	{Name: "parentheses", Family: "style", Low: "no parentheses", High: "many parentheses",
+		value: func(d *Doc) float64 { return perWord(d, countRunes(d.Text, "()")) }},
+	{Name: "curly_quotes", Family: "style", Low: "straight quotes", High: "typographic quotes (“ ” ’)",
+		value: func(d *Doc) float64 { return perChar(d, countRunes(d.Text, "“”‘’")) }},
+	{Name: "ellipses", Family: "style", Low: "no trailing dots (...)", High: "trailing dots (...)",
+		value: func(d *Doc) float64 { return perWord(d, strings.Count(d.Text, "..")+strings.Count(d.Text, "…")) }},
+	{Name: "uppercase", Family: "style", Low: "little capitalisation", High: "much capitalisation",
+		value: func(d *Doc) float64 {
+			up := 0
+			for _, r := range d.Text {
+				if unicode.IsUpper(r) {
+					up++
+				}
+			}
+			if d.Letters == 0 {
+				return 0
+			}
+			return float64(up) / float64(d.Letters)
+		}},
+	{Name: "lowercase_sentence_starts", Family: "style", Low: "sentences start with capitals", High: "sentences often start in lower case",
+		value: func(d *Doc) float64 { return lowerStarts(d.Text) }},
+	{Name: "digits", Family: "style", Low: "no digits", High: "many digits",
+		value: func(d *Doc) float64 {
+			n := 0
+			for _, r := range d.Text {
+				if unicode.IsDigit(r) {
+					n++
+				}
+			}
+			return perChar(d, n)
+		}},
+	{Name: "emoji", Family: "style", Low: "no emoji", High: "emoji",
+		value: func(d *Doc) float64 {
+			n := 0
+			for _, r := range d.Text {
+				if r >= 0x1F300 && r <= 0x1FAFF || r >= 0x2600 && r <= 0x27BF {
+					n++
+				}
+			}
+			return perChar(d, n)
+		}},
+	{Name: "ends_with_punctuation", Family: "style", Low: "the text ends without punctuation", High: "the text ends with punctuation",
+		value: func(d *Doc) float64 {
+			t := strings.TrimRight(d.Text, " \n")
+			if t == "" {
+				return 0
+			}
+			r, _ := utf8.DecodeLastRuneInString(t)
+			if strings.ContainsRune(".!?:)`", r) {
+				return 1
+			}
+			return 0
+		}},
+	{Name: "line_count", Family: "structure", Low: "a single line", High: "many lines",
+		value: func(d *Doc) float64 { return math.Log1p(float64(len(d.Lines))) }},
+	{Name: "blank_line_paragraphs", Family: "structure", Low: "no paragraph breaks", High: "many paragraph breaks",
+		value: func(d *Doc) float64 { return perChar(d, strings.Count(d.Text, "\n\n")) }},
+	{Name: "headings", Family: "structure", Low: "no headings", High: "Markdown headings",
+		value: func(d *Doc) float64 {
+			return fracLines(d, func(l string) bool { return strings.HasPrefix(l, "#") && strings.Contains(l, "# ") })
+		}},
+	{Name: "bullet_lines", Family: "structure", Low: "no bulleted lists", High: "many bulleted list lines",
+		value: func(d *Doc) float64 {
+			return fracLines(d, func(l string) bool {
+				return strings.HasPrefix(l, "- ") || strings.HasPrefix(l, "* ") || strings.HasPrefix(l, "• ")
+			})
+		}},
+	{Name: "numbered_lines", Family: "structure", Low: "no numbered lists", High: "many numbered list lines",
+		value: func(d *Doc) float64 { return fracLines(d, isNumbered) }},
+	{Name: "bold_spans", Family: "structure", Low: "no bold text", High: "much **bold** text",
+		value: func(d *Doc) float64 { return perWord(d, strings.Count(d.Text, "**")/2) }},
+	{Name: "inline_code", Family: "structure", Low: "no inline code", High: "much `inline code`",
+		value: func(d *Doc) float64 { return perWord(d, strings.Count(d.Text, "`")/2) }},
+	{Name: "code_blocks", Family: "structure", Low: "no code blocks", High: "fenced code blocks",
+		value: func(d *Doc) float64 { return float64(strings.Count(d.Text, "```") / 2) }},
+	{Name: "links", Family: "structure", Low: "no links", High: "links",
+		value: func(d *Doc) float64 {
+			return perWord(d, strings.Count(d.Text, "http://")+strings.Count(d.Text, "https://"))
+		}},
+	{Name: "label_colon_lines", Family: "structure", Low: "no 'Label: text' lines", High: "many lines of the form 'Label: text'",
+		value: func(d *Doc) float64 { return fracLines(d, isLabelLine) }},
+	{Name: "title_case_words", Family: "style", Low: "few Capitalised Words mid-sentence", High: "many Capitalised Words mid-sentence",
+		value: func(d *Doc) float64 { return titleCaseRate(d.Text) }},
+}
+
+func meanStd(xs []int) (float64, float64) {
+	if len(xs) == 0 {
+		return 0, 0
+	}
+	var sum float64
+	for _, x := range xs {
+		sum += float64(x)
+	}
+	m := sum / float64(len(xs))
+	var ss float64
+	for _, x := range xs {
+		ss += (float64(x) - m) * (float64(x) - m)
+	}
+	return m, math.Sqrt(ss / float64(len(xs)))
+}
+
+// movingTTR is the mean type-token ratio over windows of w words (MATTR),
+// which unlike the plain ratio does not fall with length.
+func movingTTR(words []string, w int) float64 {
+	if len(words) == 0 {
+		return 0
+	}
+	if len(words) <= w {
+		seen := make(map[string]bool, len(words))
+		for _, x := range words {
+			seen[x] = true
+		}
+		return float64(len(seen)) / float64(len(words))
+	}
+	counts := make(map[string]int, w)
+	distinct := 0
+	for _, x := range words[:w] {
+		if counts[x] == 0 {
+			distinct++
+		}
+		counts[x]++
+	}
+	total := float64(distinct)
+	windows := 1
+	for i := w; i < len(words); i++ {
+		out := words[i-w]
+		counts[out]--
+		if counts[out] == 0 {
+			distinct--
+		}
+		if counts[words[i]] == 0 {
+			distinct++
+		}
+		counts[words[i]]++
+		total += float64(distinct)
+		windows++
+	}
+	return total / float64(windows) / float64(w)
+}
+
+func lowerStarts(text string) float64 {
+	starts, lower := 0, 0
+	atStart := true
+	for _, r := range text {
+		if atStart && unicode.IsLetter(r) {
+			starts++
+			if unicode.IsLower(r) {
+				lower++
+			}
+			atStart = false
+			continue
+		}
+		if r == '.' || r == '!' || r == '?' || r == '\n' {
+			atStart = true
+		} else if !unicode.IsSpace(r) && !strings.ContainsRune("\"'*_#->`([", r) {
+			atStart = false
+		}
+	}
+	if starts == 0 {
+		return 0
+	}
+	return float64(lower) / float64(starts)
+}
+
+func isNumbered(l string) bool {
+	i := 0
+	for i < len(l) && l[i] >= '0' && l[i] <= '9' {
+		i++
+	}
+	return i > 0 && i < 4 && i+1 < len(l) && (l[i] == '.' || l[i] == ')') && l[i+1] == ' '
+}
+
+func isLabelLine(l string) bool {
+	l = strings.TrimLeft(l, "-*• ")
+	l = strings.TrimPrefix(l, "**")
+	i := strings.Index(l, ":")
+	if i <= 0 || i > 40 || i+1 >= len(l) {
+		return false
+	}
+	head := strings.TrimSuffix(l[:i], "**")
+	return !strings.Contains(head, "//") && strings.Count(head, " ") <= 4
+}
+
+func titleCaseRate(text string) float64 {
+	words, caps := 0, 0
+	prevEnd := true
+	for _, f := range strings.Fields(text) {
+		r, _ := utf8.DecodeRuneInString(f)
+		if !prevEnd && unicode.IsLetter(r) {
+			words++
+			if unicode.IsUpper(r) {
+				caps++
+			}
+		}
+		last, _ := utf8.DecodeLastRuneInString(f)
+		prevEnd = strings.ContainsRune(".!?:", last)
+	}
+	if words == 0 {
+		return 0
+	}
+	return float64(caps) / float64(words)
+}
