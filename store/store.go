@@ -29,6 +29,8 @@ type Decision struct {
 	Reasons  []string // the reasons' human-readable texts, strongest first
 	Model    string   // model version
 	Actions  []string // e.g. "check_run", "label", "comment", "minimize", "close", "delete", "timeout"
+	// Kind is the item's kind ("pr", "issue", "comment", "message", …); optional.
+	Kind string
 	// Text is the scored text; empty unless the scope's settings allow storing it.
 	Text      string
 	CreatedAt time.Time
@@ -58,6 +60,9 @@ type Feedback struct {
 	Note       string
 	Text       string
 	CreatedAt  time.Time
+	// Kind is the item's kind ("pr", "issue", "comment", "message", …); optional,
+	// exported as the training record's kind.
+	Kind string
 }
 
 // FeedbackFilter selects feedback; zero fields do not filter.

@@ -1,0 +1,192 @@
+// Package sqlstore implements store.Store over database/sql for two
+// databases: SQLite (modernc.org/sqlite, pure Go, the embedded default) and
+// PostgreSQL (github.com/jackc/pgx/v5/stdlib, for several replicas).
+//
+// Both share one set of queries written with ? placeholders, rewritten to
+// $1, $2, … for PostgreSQL. Times are stored in UTC with microsecond
+// precision: as TIMESTAMPTZ on PostgreSQL and as INTEGER Unix microseconds on
+// SQLite, so ranges compare as numbers.
+//
+// Writes that must happen once rely on the database, not on locks in this
+// process: delivery dedupe and message claims are single INSERT … ON
+// CONFLICT statements against primary keys, and strike counting serialises
+// per user on a row lock inside a transaction.
+//
+// SQLite is opened in WAL mode with a busy timeout, foreign keys on and
+// BEGIN IMMEDIATE transactions, so concurrent goroutines queue for the write
+// lock instead of failing with SQLITE_BUSY.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
+
+	"github.com/slopguard/slopguard/store"
+)
+
+// The driver names Open accepts.
+const (
+	SQLite   = "sqlite"
+	Postgres = "postgres"
+)
+
+// sqliteParams make SQLite safe for concurrent goroutines: wait up to 10 s for
+// the write lock, write-ahead logging so readers never block the writer,
+// foreign keys enforced, and transactions that take the write lock at BEGIN
+// (a deferred transaction that upgrades to a writer can fail with SQLITE_BUSY
+// without waiting).
+const sqliteParams = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+
+// Store is a store.Store backed by SQLite or PostgreSQL.
+type Store struct {
+	db *sql.DB
+	d  dialect
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open connects to the database and applies any pending schema migrations.
+// driver is "sqlite" (dsn is a file path, created if missing) or "postgres"
+// (dsn is a libpq keyword/value string or a postgres:// URL).
+func Open(ctx context.Context, driver, dsn string) (*Store, error) {
+	return openAt(ctx, driver, dsn, latestVersion())
+}
+
+// openAt opens the database and migrates it up to version target.
+func openAt(ctx context.Context, driver, dsn string, target int) (*Store, error) {
+	if dsn == "" {
+		return nil, fmt.Errorf("open %s store: empty dsn", driver)
+	}
+	var (
+		s   = &Store{}
+		err error
+	)
+	switch driver {
+	case SQLite:
+		s.d = dialect{name: SQLite}
+		s.db, err = sql.Open("sqlite", sqliteDSN(dsn))
+	case Postgres:
+		s.d = dialect{name: Postgres}
+		s.db, err = sql.Open("pgx", dsn)
+	default:
+		return nil, fmt.Errorf("open store: unknown driver %q (want sqlite or postgres)", driver)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open %s store: %w", driver, err)
+	}
+	if err := s.db.PingContext(ctx); err != nil {
+		s.db.Close()
+		return nil, fmt.Errorf("open %s store: %w", driver, err)
+	}
+	if err := migrate(ctx, s.db, s.d, target); err != nil {
+		s.db.Close()
+		return nil, fmt.Errorf("open %s store: %w", driver, err)
+	}
+	return s, nil
+}
+
+// sqliteDSN turns a file path into a modernc.org/sqlite DSN with our
+// parameters; a DSN that already has parameters keeps them and gets ours after.
+func sqliteDSN(path string) string {
+	if strings.Contains(path, "?") {
+		return path + "&" + sqliteParams
+	}
+	return path + "?" + sqliteParams
+}
+
+// DriverFor guesses the driver from a DSN: postgres for postgres:// URLs and
+// libpq keyword/value strings, sqlite for anything else (a file path).
+func DriverFor(dsn string) string {
+	switch {
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		return Postgres
+	case strings.Contains(dsn, "host=") || strings.Contains(dsn, "dbname="):
+		return Postgres
+	default:
+		return SQLite
+	}
+}
+
+// Driver returns "sqlite" or "postgres".
+func (s *Store) Driver() string { return s.d.name }
+
+// Ping reports whether the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.db.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping %s: %w", s.d.name, err)
+	}
+	return nil
+}
+
+// Close releases the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// dialect holds what differs between SQLite and PostgreSQL.
+type dialect struct{ name string }
+
+// q rewrites ? placeholders to $n for PostgreSQL. Queries here never contain
+// a literal question mark.
+func (d dialect) q(query string) string {
+	if d.name != Postgres {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range query {
+		if r == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// t converts a time to the column's representation: Unix microseconds on
+// SQLite, a UTC time on PostgreSQL.
+func (d dialect) t(t time.Time) any {
+	t = t.UTC().Truncate(time.Microsecond)
+	if d.name == SQLite {
+		return t.UnixMicro()
+	}
+	return t
+}
+
+// dbTime scans a time column of either dialect into UTC.
+type dbTime struct{ time.Time }
+
+// Scan implements sql.Scanner.
+func (t *dbTime) Scan(v any) error {
+	switch v := v.(type) {
+	case nil:
+		t.Time = time.Time{}
+	case int64:
+		t.Time = time.UnixMicro(v).UTC()
+	case time.Time:
+		t.Time = v.UTC()
+	default:
+		return fmt.Errorf("scan time: unsupported type %T", v)
+	}
+	return nil
+}
+
+// now is the current time at the precision the database keeps.
+func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+// notFound maps sql.ErrNoRows to store.ErrNotFound.
+func notFound(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.ErrNotFound
+	}
+	return err
+}
