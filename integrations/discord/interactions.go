@@ -1,0 +1,321 @@
+package discord
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/slopguard/slopguard/moderation"
+	"github.com/slopguard/slopguard/store"
+)
+
+// buttonTimeout is how long the "Timeout 1 h" button times an author out.
+const buttonTimeout = time.Hour
+
+// InteractionCreate handles slash commands, the context-menu command and
+// button presses. It runs in discordgo's goroutine for the event: the work is
+// small and Discord wants an answer within three seconds.
+func (b *Bot) InteractionCreate(_ *discordgo.Session, ic *discordgo.InteractionCreate) {
+	if ic == nil || ic.Interaction == nil {
+		return
+	}
+	i := ic.Interaction
+	defer b.recoverEvent("interaction", "guild_id", i.GuildID, "interaction_id", i.ID)
+	ctx, cancel := b.eventContext()
+	defer cancel()
+	log := b.log.With("guild_id", i.GuildID, "interaction_id", i.ID, "user_id", interactionUser(i))
+	switch i.Type {
+	case discordgo.InteractionApplicationCommand:
+		data := i.ApplicationCommandData()
+		switch data.Name {
+		case commandGroup:
+			b.slashCommand(ctx, log, i, data)
+		case commandContextMenu:
+			b.contextMenu(ctx, log, i, data)
+		default:
+			b.reply(ctx, log, i, "I do not know that command.")
+		}
+	case discordgo.InteractionMessageComponent:
+		b.button(ctx, log, i, i.MessageComponentData())
+	}
+}
+
+func interactionUser(i *discordgo.Interaction) string {
+	switch {
+	case i.Member != nil && i.Member.User != nil:
+		return i.Member.User.ID
+	case i.User != nil:
+		return i.User.ID
+	}
+	return ""
+}
+
+// reply answers an interaction with a message only its user sees.
+func (b *Bot) reply(ctx context.Context, log *slog.Logger, i *discordgo.Interaction, content string, embeds ...*discordgo.MessageEmbed) {
+	err := b.api.InteractionRespond(i, &discordgo.InteractionResponse{
+		Type: discordgo.InteractionResponseChannelMessageWithSource,
+		Data: &discordgo.InteractionResponseData{
+			Content: content, Embeds: embeds, Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: noMentions,
+		},
+	}, discordgo.WithContext(ctx))
+	if err != nil {
+		log.Error("discord: answer interaction", "err", err)
+	}
+}
+
+// acknowledge tells Discord a button press was received; the message it is on
+// is edited afterwards.
+func (b *Bot) acknowledge(ctx context.Context, log *slog.Logger, i *discordgo.Interaction) {
+	err := b.api.InteractionRespond(i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredMessageUpdate}, discordgo.WithContext(ctx))
+	if err != nil {
+		log.Error("discord: acknowledge button", "err", err)
+	}
+}
+
+func hasPermission(perms, want int64) bool {
+	return perms&discordgo.PermissionAdministrator != 0 || perms&want == want
+}
+
+// button handles a press on a mod-log or appeal button.
+func (b *Bot) button(ctx context.Context, log *slog.Logger, i *discordgo.Interaction, data discordgo.MessageComponentInteractionData) {
+	action, id, err := parseCustomID(data.CustomID)
+	if err != nil {
+		log.Warn("discord: unknown button", "err", err)
+		b.reply(ctx, log, i, "This button is not one of mine.")
+		return
+	}
+	log = log.With("action", action, "decision_id", id)
+	if action == actionAppeal {
+		b.appeal(ctx, log, i, id)
+		return
+	}
+	if i.Member == nil || i.Member.User == nil || i.GuildID == "" {
+		b.reply(ctx, log, i, "This button only works in a server.")
+		return
+	}
+	need, needName := int64(discordgo.PermissionManageMessages), "Manage Messages"
+	if action == actionTimeout {
+		need, needName = discordgo.PermissionModerateMembers, "Moderate Members"
+	}
+	if !hasPermission(i.Member.Permissions, need) {
+		b.metrics.actions.WithLabelValues("button_refused").Inc()
+		log.Info("discord: button refused: missing permission", "permission", needName)
+		b.reply(ctx, log, i, fmt.Sprintf("You need the %s permission to do that.", needName))
+		return
+	}
+	d, err := b.store.Decision(ctx, id)
+	if err != nil || d.Scope != i.GuildID {
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			log.Error("discord: load decision", "err", err)
+		}
+		b.reply(ctx, log, i, "I no longer have a record of this flag.")
+		return
+	}
+	b.acknowledge(ctx, log, i)
+
+	mod := i.Member.User.ID
+	_, channelID, messageID, _ := parseJumpLink(d.ItemURL)
+	var outcome string
+	failed := false
+	switch action {
+	case actionDismiss:
+		outcome = fmt.Sprintf("Dismissed by <@%s>", mod)
+	case actionNotSlop:
+		b.feedback(ctx, log, d, mod, "human", "not slop (mod-log button)", channelID, messageID)
+		outcome = fmt.Sprintf("Marked **not slop** by <@%s>; thank you, this helps the model", mod)
+	case actionDelete:
+		b.feedback(ctx, log, d, mod, "machine", "deleted (mod-log button)", channelID, messageID)
+		err := b.api.ChannelMessageDelete(channelID, messageID, discordgo.WithContext(ctx),
+			discordgo.WithAuditLogReason("slopguard: deleted by moderator "+i.Member.User.Username))
+		if err != nil {
+			log.Error("discord: delete message", "err", err)
+			outcome, failed = fmt.Sprintf("<@%s> pressed Delete, but it failed: %s", mod, restErrorText(err)), true
+		} else {
+			b.metrics.actions.WithLabelValues("delete").Inc()
+			outcome = fmt.Sprintf("Message deleted by <@%s>", mod)
+		}
+	case actionTimeout:
+		b.feedback(ctx, log, d, mod, "machine", "timed out (mod-log button)", channelID, messageID)
+		until := b.now().Add(buttonTimeout).UTC()
+		err := b.api.GuildMemberTimeout(d.Scope, d.Author, &until, discordgo.WithContext(ctx),
+			discordgo.WithAuditLogReason("slopguard: timed out by moderator "+i.Member.User.Username))
+		if err != nil {
+			log.Error("discord: time out author", "err", err)
+			outcome, failed = fmt.Sprintf("<@%s> pressed Timeout, but it failed: %s", mod, restErrorText(err)), true
+		} else {
+			b.metrics.actions.WithLabelValues("timeout").Inc()
+			outcome = fmt.Sprintf("<@%s> timed out for 1 h by <@%s>", d.Author, mod)
+		}
+	}
+	b.metrics.actions.WithLabelValues("button_" + action).Inc()
+	log.Info("discord: moderator action", "moderator_id", mod, "outcome", outcome)
+	b.markHandled(ctx, log, i.Message, outcome, failed)
+}
+
+// feedback records a moderator's judgement with the message text, read from
+// the decision or, when texts are not stored, fetched from Discord.
+func (b *Bot) feedback(ctx context.Context, log *slog.Logger, d store.Decision, by, label, note, channelID, messageID string) {
+	text := d.Text
+	if text == "" && channelID != "" {
+		if m, err := b.api.ChannelMessage(channelID, messageID, discordgo.WithContext(ctx)); err != nil {
+			log.Warn("discord: fetch message text for feedback", "err", err)
+		} else {
+			text = m.Content
+		}
+	}
+	_, err := b.store.AddFeedback(ctx, store.Feedback{
+		DecisionID: d.ID, Platform: d.Platform, Scope: d.Scope, ItemID: d.ItemID,
+		By: by, Label: label, Note: note, Text: text, CreatedAt: b.now().UTC(),
+	})
+	if err != nil {
+		log.Error("discord: record feedback", "err", err)
+	}
+}
+
+// markHandled edits the message a button was on to say who did what, and
+// removes the buttons unless the action failed.
+func (b *Bot) markHandled(ctx context.Context, log *slog.Logger, msg *discordgo.Message, outcome string, failed bool) {
+	if msg == nil {
+		return
+	}
+	var embed discordgo.MessageEmbed
+	if len(msg.Embeds) > 0 && msg.Embeds[0] != nil {
+		embed = *msg.Embeds[0]
+		embed.Fields = slices.Clone(embed.Fields)
+	}
+	embed.Fields = append(embed.Fields, &discordgo.MessageEmbedField{Name: "Handled", Value: outcome})
+	edit := &discordgo.MessageEdit{Channel: msg.ChannelID, ID: msg.ID, Embeds: &[]*discordgo.MessageEmbed{&embed}, AllowedMentions: noMentions}
+	if !failed {
+		embed.Color = colourHandled
+		edit.Components = &[]discordgo.MessageComponent{}
+	}
+	if _, err := b.api.ChannelMessageEditComplex(edit, discordgo.WithContext(ctx)); err != nil {
+		log.Error("discord: update handled post", "err", err)
+	}
+}
+
+// appeal posts an author's request for review to the mod-log, once per decision.
+func (b *Bot) appeal(ctx context.Context, log *slog.Logger, i *discordgo.Interaction, id int64) {
+	user := i.User
+	if user == nil && i.Member != nil {
+		user = i.Member.User
+	}
+	d, err := b.store.Decision(ctx, id)
+	if err != nil {
+		if !errors.Is(err, store.ErrNotFound) {
+			log.Error("discord: load decision", "err", err)
+		}
+		b.reply(ctx, log, i, "I no longer have a record of this; please contact a moderator directly.")
+		return
+	}
+	if user == nil || user.ID != d.Author {
+		b.reply(ctx, log, i, "Only the author of the message can ask for a review.")
+		return
+	}
+	set, err := b.settings.get(ctx, d.Scope)
+	if err != nil || set.ModLogChannel == "" {
+		if err != nil {
+			log.Error("discord: load settings", "err", err)
+		}
+		b.reply(ctx, log, i, "This server has no mod-log channel set up; please contact a moderator directly.")
+		return
+	}
+	key := store.OwnedMessage{Platform: string(moderation.Discord), Scope: d.Scope, ItemID: d.ItemID, Kind: ownedKindAppeal, MessageID: "pending", UpdatedAt: b.now()}
+	if _, won, err := b.store.ClaimMessage(ctx, key); err != nil || !won {
+		if err != nil {
+			log.Error("discord: record appeal", "err", err)
+		}
+		b.reply(ctx, log, i, "You have already asked; a moderator will take a look.")
+		return
+	}
+	b.acknowledge(ctx, log, i)
+	embed := &discordgo.MessageEmbed{
+		Title:       "Review requested",
+		URL:         d.ItemURL,
+		Description: fmt.Sprintf("<@%s> says their message was wrongly flagged and asks a moderator to review it.", d.Author),
+		Color:       colourAppeal,
+		Fields: []*discordgo.MessageEmbedField{
+			{Name: "Score", Value: fmt.Sprintf("%.2f · %s", d.Score, d.Verdict), Inline: true},
+			{Name: "Actions taken", Value: orNone(strings.Join(d.Actions, ", ")), Inline: true},
+			{Name: "Patterns found", Value: orNone(strings.Join(d.Reasons, "\n"))},
+		},
+		Footer: &discordgo.MessageEmbedFooter{Text: fmt.Sprintf("decision %d · Not slop records feedback; lift a timeout from the member's profile", d.ID)},
+	}
+	posted, err := b.api.ChannelMessageSendComplex(set.ModLogChannel, &discordgo.MessageSend{
+		Embeds: []*discordgo.MessageEmbed{embed},
+		Components: []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{
+			discordgo.Button{Label: "Not slop", Style: discordgo.SuccessButton, CustomID: customID(actionNotSlop, d.ID)},
+			discordgo.Button{Label: "Dismiss", Style: discordgo.SecondaryButton, CustomID: customID(actionDismiss, d.ID)},
+		}}},
+		AllowedMentions: noMentions,
+	}, discordgo.WithContext(ctx))
+	outcome := "A moderator has been asked to review this."
+	if err != nil {
+		log.Error("discord: post appeal", "err", err)
+		outcome = "I could not reach the moderators; please contact one directly."
+		if err := b.store.ReleaseMessage(ctx, key.Platform, key.Scope, key.ItemID, key.Kind); err != nil {
+			log.Error("discord: release appeal", "err", err)
+		}
+	} else {
+		b.metrics.actions.WithLabelValues("appeal").Inc()
+		key.MessageID = set.ModLogChannel + "/" + posted.ID
+		if err := b.store.ReplaceMessage(ctx, key); err != nil {
+			log.Error("discord: record appeal post", "err", err)
+		}
+		log.Info("discord: appeal posted", "author_id", d.Author)
+	}
+	b.markHandled(ctx, log, i.Message, outcome, false)
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+// contextMenu answers "Check for slop" on a message, privately.
+func (b *Bot) contextMenu(ctx context.Context, log *slog.Logger, i *discordgo.Interaction, data discordgo.ApplicationCommandInteractionData) {
+	var m *discordgo.Message
+	if data.Resolved != nil {
+		m = data.Resolved.Messages[data.TargetID]
+	}
+	if m == nil || strings.TrimSpace(m.Content) == "" {
+		b.reply(ctx, log, i, "I cannot see any text in that message.")
+		return
+	}
+	if m.GuildID == "" {
+		m.GuildID = i.GuildID
+	}
+	b.answerCheck(ctx, log, i, m)
+}
+
+// answerCheck scores a message or text for /slopguard check and the context menu.
+func (b *Bot) answerCheck(ctx context.Context, log *slog.Logger, i *discordgo.Interaction, m *discordgo.Message) {
+	it := moderation.Item{Platform: moderation.Discord, Kind: moderation.KindMessage, Scope: i.GuildID, ID: m.ID, Body: m.Content}
+	if m.Author != nil {
+		it.Author, it.AuthorIsBot = m.Author.ID, m.Author.Bot
+	}
+	if m.ID != "" && m.ChannelID != "" {
+		it.URL = jumpLink(i.GuildID, m.ChannelID, m.ID)
+	}
+	v, err := b.checker.Check(ctx, it)
+	if err != nil {
+		log.Error("discord: check", "err", err)
+		b.reply(ctx, log, i, "Scoring failed; please try again.")
+		return
+	}
+	threshold := b.modelThreshold
+	if i.GuildID != "" {
+		if set, err := b.settings.get(ctx, i.GuildID); err == nil {
+			threshold = set.FlagThreshold(b.modelThreshold)
+		}
+	}
+	b.reply(ctx, log, i, "", checkEmbed(v, threshold))
+}

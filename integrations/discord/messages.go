@@ -1,0 +1,377 @@
+package discord
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/slopguard/slopguard/moderation"
+	"github.com/slopguard/slopguard/store"
+)
+
+// job is one message waiting for a worker.
+type job struct {
+	msg    *discordgo.Message
+	edited bool
+}
+
+// MessageCreate queues a new message for scoring unless it is skipped.
+func (b *Bot) MessageCreate(_ *discordgo.Session, m *discordgo.MessageCreate) {
+	if m == nil || m.Message == nil {
+		return
+	}
+	defer b.recoverEvent("message_create", "guild_id", m.GuildID, "message_id", m.ID)
+	b.admit(m.Message, false)
+}
+
+// MessageUpdate queues an edited message for re-scoring; the mod-log post, if
+// any, is updated with the new score.
+func (b *Bot) MessageUpdate(_ *discordgo.Session, m *discordgo.MessageUpdate) {
+	if m == nil || m.Message == nil {
+		return
+	}
+	defer b.recoverEvent("message_update", "guild_id", m.GuildID, "message_id", m.ID)
+	if m.BeforeUpdate != nil && m.BeforeUpdate.Content == m.Content {
+		b.metrics.messages.WithLabelValues("skipped_unchanged").Inc()
+		return // an embed unfurled or a pin changed; the text did not
+	}
+	b.admit(m.Message, true)
+}
+
+// admit applies the checks that need no I/O, then queues the message, or
+// drops and counts it when the queue is full.
+func (b *Bot) admit(m *discordgo.Message, edited bool) {
+	if why := b.quickSkip(m); why != "" {
+		b.metrics.messages.WithLabelValues(why).Inc()
+		return
+	}
+	cp := *m
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	if b.closed {
+		b.metrics.messages.WithLabelValues("dropped").Inc()
+		b.metrics.dropped.Inc()
+		return
+	}
+	select {
+	case b.queue <- job{msg: &cp, edited: edited}:
+	default:
+		b.metrics.messages.WithLabelValues("dropped").Inc()
+		b.metrics.dropped.Inc()
+		b.log.Warn("discord: scoring queue full; message dropped", "guild_id", m.GuildID, "channel_id", m.ChannelID, "message_id", m.ID)
+	}
+}
+
+// quickSkip returns why a message is not worth queuing, or "".
+func (b *Bot) quickSkip(m *discordgo.Message) string {
+	switch {
+	case m.Author == nil:
+		return "skipped_no_author"
+	case m.Author.ID == b.selfID():
+		return "skipped_self"
+	case (m.Author.Bot || m.WebhookID != "") && !b.includeBots:
+		return "skipped_bot"
+	case m.Type != discordgo.MessageTypeDefault && m.Type != discordgo.MessageTypeReply:
+		return "skipped_system"
+	case m.GuildID != "" && utf8.RuneCountInString(strings.TrimSpace(m.Content)) < b.minChars:
+		return "skipped_short"
+	}
+	return ""
+}
+
+func (b *Bot) worker() {
+	defer b.wg.Done()
+	for j := range b.queue {
+		b.runJob(j)
+	}
+}
+
+func (b *Bot) runJob(j job) {
+	defer b.recoverEvent("score", "guild_id", j.msg.GuildID, "message_id", j.msg.ID)
+	b.metrics.inFlight.Inc()
+	defer b.metrics.inFlight.Dec()
+	ctx, cancel := b.eventContext()
+	defer cancel()
+	if j.msg.GuildID == "" {
+		b.answerDM(ctx, j.msg)
+		return
+	}
+	b.process(ctx, j)
+}
+
+// process scores one server message and acts according to the server's mode.
+func (b *Bot) process(ctx context.Context, j job) {
+	m := j.msg
+	log := b.log.With("guild_id", m.GuildID, "channel_id", m.ChannelID, "message_id", m.ID, "author_id", m.Author.ID, "edited", j.edited)
+	set, err := b.settings.get(ctx, m.GuildID)
+	if err != nil {
+		b.metrics.messages.WithLabelValues("error").Inc()
+		log.Error("discord: load settings", "err", err)
+		return
+	}
+	if set.Mode == moderation.ModeOff {
+		b.metrics.messages.WithLabelValues("skipped_off").Inc()
+		return
+	}
+	if why := b.exempt(set, m); why != "" {
+		b.metrics.messages.WithLabelValues("skipped_exempt").Inc()
+		log.Debug("discord: exempt", "why", why)
+		return
+	}
+	v, err := b.checker.Check(ctx, b.item(m))
+	if err != nil {
+		b.metrics.messages.WithLabelValues("error").Inc()
+		log.Error("discord: check message", "err", err)
+		return
+	}
+	flagged := v.Flagged(set.FlagThreshold(b.modelThreshold))
+	log = log.With("score", v.Score, "verdict", v.Verdict.String(), "flagged", flagged, "mode", set.Mode.String())
+	outcome := "scored"
+	if flagged {
+		outcome = "flagged"
+	}
+	b.metrics.messages.WithLabelValues(outcome).Inc()
+
+	d := b.decision(v, m)
+	if set.Mode == moderation.ModeObserve {
+		if _, err := b.store.RecordDecision(ctx, d); err != nil {
+			log.Error("discord: record decision", "err", err)
+		}
+		log.Info("discord: observed")
+		return
+	}
+
+	p := b.plan(ctx, log, set, v, m, flagged, j.edited)
+	d.Actions = p.actions()
+	id, err := b.store.RecordDecision(ctx, d)
+	if err != nil {
+		// Without a decision ID the buttons cannot work; acting anyway would
+		// punish without a record, so stop here.
+		log.Error("discord: record decision", "err", err)
+		return
+	}
+	d.ID = id
+	log = log.With("decision_id", id)
+	p.done = b.enforce(ctx, log, set, p, m)
+	if p.dm {
+		b.dmAuthor(ctx, log, m, v, id, p)
+	}
+	switch {
+	case p.modlog:
+		b.postModLog(ctx, log, set, m, v, id, p, j.edited)
+	case j.edited:
+		b.clearModLog(ctx, log, m, v)
+	}
+	log.Info("discord: message handled", "actions", strings.Join(d.Actions, ","))
+}
+
+// plan is what the bot means to do about one message.
+type plan struct {
+	modlog        bool
+	strikes       int // strikes counted for this message, 0 when none was added
+	strikesNeeded int
+	delete        bool
+	timeout       time.Duration
+	dm            bool
+	done          []string // what enforce did, for the mod-log
+}
+
+func (p plan) actions() []string {
+	var a []string
+	if p.delete {
+		a = append(a, "delete")
+	}
+	if p.timeout > 0 {
+		a = append(a, "timeout")
+	}
+	if p.dm {
+		a = append(a, "dm")
+	}
+	if p.modlog {
+		a = append(a, "modlog")
+	}
+	return a
+}
+
+// plan decides the actions for a scored message. Enforce mode adds a strike
+// for a message over the stricter threshold and acts once the author has
+// enough strikes in the window. Edits are flagged but never enforced, so one
+// message cannot earn two strikes.
+func (b *Bot) plan(ctx context.Context, log *slog.Logger, set Settings, v moderation.Verdict, m *discordgo.Message, flagged, edited bool) plan {
+	p := plan{modlog: flagged && set.ModLogChannel != "", strikesNeeded: set.Strikes}
+	if set.Mode != moderation.ModeEnforce || !flagged || edited || v.Score < set.ActThreshold(b.modelThreshold) {
+		return p
+	}
+	n, err := b.store.AddStrike(ctx, m.GuildID, m.Author.ID, b.now(), set.StrikeWindow)
+	if err != nil {
+		log.Error("discord: add strike", "err", err)
+		return p
+	}
+	p.strikes = n
+	if n >= set.Strikes {
+		p.delete = set.Delete
+		p.timeout = set.Timeout
+		p.dm = p.delete || p.timeout > 0
+	}
+	return p
+}
+
+// enforce deletes the message and times its author out as planned, and
+// returns what was done for the mod-log.
+func (b *Bot) enforce(ctx context.Context, log *slog.Logger, set Settings, p plan, m *discordgo.Message) []string {
+	var done []string
+	reason := discordgo.WithAuditLogReason(fmt.Sprintf("slopguard: %d strikes within %s", p.strikes, set.StrikeWindow))
+	if p.delete {
+		if err := b.api.ChannelMessageDelete(m.ChannelID, m.ID, discordgo.WithContext(ctx), reason); err != nil {
+			log.Error("discord: delete message", "err", err)
+			done = append(done, "could not delete the message: "+restErrorText(err))
+		} else {
+			b.metrics.actions.WithLabelValues("delete").Inc()
+			done = append(done, "deleted the message")
+		}
+	}
+	if p.timeout > 0 {
+		until := b.now().Add(p.timeout).UTC()
+		if err := b.api.GuildMemberTimeout(m.GuildID, m.Author.ID, &until, discordgo.WithContext(ctx), reason); err != nil {
+			log.Error("discord: time out author", "err", err)
+			done = append(done, "could not time the author out: "+restErrorText(err))
+		} else {
+			b.metrics.actions.WithLabelValues("timeout").Inc()
+			done = append(done, "timed the author out for "+humanDuration(p.timeout))
+		}
+	}
+	return done
+}
+
+// exempt returns why a message is exempt under set, or "".
+func (b *Bot) exempt(set Settings, m *discordgo.Message) string {
+	if m.Member != nil {
+		for _, r := range m.Member.Roles {
+			if slices.Contains(set.ExemptRoles, r) {
+				return "role " + r
+			}
+		}
+	}
+	if slices.Contains(set.ExemptChannels, m.ChannelID) {
+		return "channel " + m.ChannelID
+	}
+	if b.channels == nil {
+		return ""
+	}
+	// Walk up at most thread → channel → category.
+	id := m.ChannelID
+	for depth := 0; depth < 3 && id != ""; depth++ {
+		ch, err := b.channels.Channel(id)
+		if err != nil || ch == nil {
+			return ""
+		}
+		switch {
+		case ch.IsThread() && set.ExemptThreads:
+			return "thread " + ch.ID
+		case ch.Type == discordgo.ChannelTypeGuildCategory && slices.Contains(set.ExemptCategories, ch.ID):
+			return "category " + ch.ID
+		case depth > 0 && slices.Contains(set.ExemptChannels, ch.ID):
+			return "channel " + ch.ID
+		}
+		id = ch.ParentID
+	}
+	return ""
+}
+
+// item translates a message into the platform-neutral Item.
+func (b *Bot) item(m *discordgo.Message) moderation.Item {
+	return moderation.Item{
+		Platform:    moderation.Discord,
+		Kind:        moderation.KindMessage,
+		Scope:       m.GuildID,
+		ID:          m.ID,
+		URL:         jumpLink(m.GuildID, m.ChannelID, m.ID),
+		Author:      m.Author.ID,
+		AuthorIsBot: m.Author.Bot || m.WebhookID != "",
+		Body:        m.Content,
+	}
+}
+
+func (b *Bot) decision(v moderation.Verdict, m *discordgo.Message) store.Decision {
+	d := store.Decision{
+		Platform: string(moderation.Discord), Scope: m.GuildID, ItemID: m.ID, ItemURL: v.Item.URL,
+		Author: m.Author.ID, Score: v.Score, Verdict: v.Verdict.String(), Model: v.ModelVersion,
+		CreatedAt: v.CheckedAt,
+	}
+	for _, r := range v.Reasons {
+		d.Reasons = append(d.Reasons, r.Text)
+	}
+	if b.storeText {
+		d.Text = m.Content
+	}
+	return d
+}
+
+// jumpLink is the URL that opens a message in Discord.
+func jumpLink(guildID, channelID, messageID string) string {
+	return "https://discord.com/channels/" + guildID + "/" + channelID + "/" + messageID
+}
+
+// parseJumpLink splits a message link into its IDs.
+func parseJumpLink(link string) (guildID, channelID, messageID string, err error) {
+	s := strings.TrimSpace(link)
+	for _, prefix := range []string{"https://", "http://"} {
+		s = strings.TrimPrefix(s, prefix)
+	}
+	for _, host := range []string{"discord.com/", "ptb.discord.com/", "canary.discord.com/", "discordapp.com/"} {
+		if strings.HasPrefix(s, host) {
+			s = strings.TrimPrefix(s, host)
+			break
+		}
+	}
+	parts := strings.Split(strings.Trim(s, "/"), "/")
+	if len(parts) != 4 || parts[0] != "channels" || !isSnowflake(parts[1]) || !isSnowflake(parts[2]) || !isSnowflake(parts[3]) {
+		return "", "", "", fmt.Errorf("%q is not a message link like https://discord.com/channels/1/2/3", link)
+	}
+	return parts[1], parts[2], parts[3], nil
+}
+
+func isSnowflake(s string) bool {
+	if s == "" || len(s) > 20 {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// restErrorText is a short description of a REST failure for people.
+func restErrorText(err error) string {
+	var re *discordgo.RESTError
+	if errors.As(err, &re) && re.Message != nil {
+		return fmt.Sprintf("%s (code %d)", re.Message.Message, re.Message.Code)
+	}
+	if errors.As(err, &re) && re.Response != nil {
+		return re.Response.Status
+	}
+	return "request failed"
+}
+
+// humanDuration writes 1h0m0s as "1h", 30m0s as "30m", 48h as "2d".
+func humanDuration(d time.Duration) string {
+	switch {
+	case d%(24*time.Hour) == 0:
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	case d%time.Hour == 0:
+		return fmt.Sprintf("%dh", d/time.Hour)
+	case d%time.Minute == 0:
+		return fmt.Sprintf("%dm", d/time.Minute)
+	default:
+		return d.String()
+	}
+}

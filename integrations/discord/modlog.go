@@ -1,0 +1,316 @@
+package discord
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/slopguard/slopguard/detector"
+	"github.com/slopguard/slopguard/moderation"
+	"github.com/slopguard/slopguard/store"
+)
+
+// Button actions, encoded with a decision ID in a component's custom ID as
+// "slopguard:<action>:<decision id>".
+const (
+	actionDismiss = "dismiss"
+	actionNotSlop = "notslop"
+	actionDelete  = "delete"
+	actionTimeout = "timeout"
+	actionAppeal  = "appeal"
+)
+
+// ownedKindModLog is the store.OwnedMessage kind of a mod-log post; its
+// MessageID is "channelID/messageID".
+const (
+	ownedKindModLog = "modlog"
+	ownedKindAppeal = "appeal"
+)
+
+// Embed colours.
+const (
+	colourFlag    = 0xE67E22
+	colourAct     = 0xC0392B
+	colourHandled = 0x95A5A6
+	colourClear   = 0x2ECC71
+	colourAppeal  = 0x3498DB
+)
+
+// noMentions stops anything the bot posts from pinging anyone.
+var noMentions = &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
+
+func customID(action string, decisionID int64) string {
+	return "slopguard:" + action + ":" + strconv.FormatInt(decisionID, 10)
+}
+
+func parseCustomID(s string) (action string, decisionID int64, err error) {
+	parts := strings.Split(s, ":")
+	if len(parts) != 3 || parts[0] != "slopguard" {
+		return "", 0, fmt.Errorf("custom ID %q is not slopguard:<action>:<decision id>", s)
+	}
+	id, err := strconv.ParseInt(parts[2], 10, 64)
+	if err != nil || id <= 0 {
+		return "", 0, fmt.Errorf("custom ID %q has no decision ID", s)
+	}
+	switch parts[1] {
+	case actionDismiss, actionNotSlop, actionDelete, actionTimeout, actionAppeal:
+		return parts[1], id, nil
+	}
+	return "", 0, fmt.Errorf("custom ID %q has unknown action %q", s, parts[1])
+}
+
+// modButtons are the moderator buttons under a mod-log post.
+func modButtons(decisionID int64) []discordgo.MessageComponent {
+	return []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{
+		discordgo.Button{Label: "Dismiss", Style: discordgo.SecondaryButton, CustomID: customID(actionDismiss, decisionID)},
+		discordgo.Button{Label: "Not slop", Style: discordgo.SuccessButton, CustomID: customID(actionNotSlop, decisionID)},
+		discordgo.Button{Label: "Delete message", Style: discordgo.DangerButton, CustomID: customID(actionDelete, decisionID)},
+		discordgo.Button{Label: "Timeout 1 h", Style: discordgo.DangerButton, CustomID: customID(actionTimeout, decisionID)},
+	}}}
+}
+
+// flagEmbed describes a flagged message for moderators.
+func flagEmbed(m *discordgo.Message, v moderation.Verdict, decisionID int64, p plan, edited bool) *discordgo.MessageEmbed {
+	title := "Possible machine-generated message"
+	if edited {
+		title += " (edited)"
+	}
+	e := &discordgo.MessageEmbed{
+		Title:       title,
+		URL:         jumpLink(m.GuildID, m.ChannelID, m.ID),
+		Description: quote(excerpt(m.Content, 400)),
+		Color:       colourFlag,
+		Fields: []*discordgo.MessageEmbedField{
+			{Name: "Author", Value: fmt.Sprintf("<@%s> (%s)", m.Author.ID, m.Author.Username), Inline: true},
+			{Name: "Channel", Value: fmt.Sprintf("<#%s>", m.ChannelID), Inline: true},
+			{Name: "Score", Value: fmt.Sprintf("%.2f · %s", v.Score, v.Verdict), Inline: true},
+			{Name: "Patterns found", Value: reasonList(v.Result, 5)},
+		},
+		Footer:    &discordgo.MessageEmbedFooter{Text: fmt.Sprintf("decision %d · model %s · a score describes the text, not the person", decisionID, v.ModelVersion)},
+		Timestamp: v.CheckedAt.Format("2006-01-02T15:04:05Z07:00"),
+	}
+	if p.strikes > 0 {
+		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Strikes", Value: fmt.Sprintf("%d of %d in the window", p.strikes, p.strikesNeeded), Inline: true})
+	}
+	if len(p.done) > 0 {
+		e.Color = colourAct
+		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Enforced", Value: strings.Join(p.done, "\n")})
+	}
+	return e
+}
+
+// reasonList renders up to n reasons as a bullet list.
+func reasonList(r detector.Result, n int) string {
+	var lines []string
+	for i, reason := range r.Reasons {
+		if i == n {
+			break
+		}
+		lines = append(lines, "• "+reason.Text)
+	}
+	if len(lines) == 0 {
+		if r.Note != "" {
+			return r.Note
+		}
+		return "no single pattern stands out"
+	}
+	return strings.Join(lines, "\n")
+}
+
+// excerpt cuts s to at most n runes on a rune boundary.
+func excerpt(s string, n int) string {
+	s = strings.TrimSpace(s)
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return strings.TrimSpace(string(r[:n])) + "…"
+}
+
+func quote(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "> " + strings.ReplaceAll(s, "\n", "\n> ")
+}
+
+// postModLog posts the flag to the mod-log, or updates the post already made
+// for this message (an edit re-scored).
+func (b *Bot) postModLog(ctx context.Context, log *slog.Logger, set Settings, m *discordgo.Message, v moderation.Verdict, decisionID int64, p plan, edited bool) {
+	key := store.OwnedMessage{Platform: string(moderation.Discord), Scope: m.GuildID, ItemID: m.ID, Kind: ownedKindModLog}
+	current, _, err := b.store.ClaimMessage(ctx, key)
+	if err != nil {
+		log.Error("discord: look up mod-log post", "err", err)
+		return
+	}
+	embed := flagEmbed(m, v, decisionID, p, edited)
+	if current != "" {
+		b.editModLog(ctx, log, current, embed, modButtons(decisionID))
+		return
+	}
+	posted, err := b.api.ChannelMessageSendComplex(set.ModLogChannel, &discordgo.MessageSend{
+		Embeds: []*discordgo.MessageEmbed{embed}, Components: modButtons(decisionID), AllowedMentions: noMentions,
+	}, discordgo.WithContext(ctx))
+	if err != nil {
+		log.Error("discord: post to mod-log", "modlog_channel", set.ModLogChannel, "err", err)
+		return
+	}
+	b.metrics.actions.WithLabelValues("modlog").Inc()
+	key.MessageID = set.ModLogChannel + "/" + posted.ID
+	key.UpdatedAt = b.now()
+	current, won, err := b.store.ClaimMessage(ctx, key)
+	if err != nil {
+		log.Error("discord: record mod-log post", "err", err)
+		return
+	}
+	if !won {
+		// Another worker posted about this message first: keep one post.
+		if err := b.api.ChannelMessageDelete(set.ModLogChannel, posted.ID, discordgo.WithContext(ctx)); err != nil {
+			log.Error("discord: delete duplicate mod-log post", "err", err)
+		}
+		b.editModLog(ctx, log, current, embed, modButtons(decisionID))
+	}
+}
+
+// clearModLog updates an existing mod-log post after an edit brought the
+// message under the threshold; without a post it does nothing.
+func (b *Bot) clearModLog(ctx context.Context, log *slog.Logger, m *discordgo.Message, v moderation.Verdict) {
+	key := store.OwnedMessage{Platform: string(moderation.Discord), Scope: m.GuildID, ItemID: m.ID, Kind: ownedKindModLog}
+	current, _, err := b.store.ClaimMessage(ctx, key)
+	if err != nil || current == "" {
+		if err != nil {
+			log.Error("discord: look up mod-log post", "err", err)
+		}
+		return
+	}
+	embed := &discordgo.MessageEmbed{
+		Title:       "Edited: now below the threshold",
+		URL:         jumpLink(m.GuildID, m.ChannelID, m.ID),
+		Description: quote(excerpt(m.Content, 400)),
+		Color:       colourClear,
+		Fields: []*discordgo.MessageEmbedField{
+			{Name: "Author", Value: fmt.Sprintf("<@%s>", m.Author.ID), Inline: true},
+			{Name: "Score", Value: fmt.Sprintf("%.2f · %s", v.Score, v.Verdict), Inline: true},
+		},
+	}
+	b.editModLog(ctx, log, current, embed, []discordgo.MessageComponent{})
+}
+
+func (b *Bot) editModLog(ctx context.Context, log *slog.Logger, owned string, embed *discordgo.MessageEmbed, components []discordgo.MessageComponent) {
+	channelID, messageID, ok := strings.Cut(owned, "/")
+	if !ok {
+		log.Error("discord: malformed owned mod-log message", "owned", owned)
+		return
+	}
+	embeds := []*discordgo.MessageEmbed{embed}
+	edit := &discordgo.MessageEdit{Channel: channelID, ID: messageID, Embeds: &embeds, Components: &components, AllowedMentions: noMentions}
+	if _, err := b.api.ChannelMessageEditComplex(edit, discordgo.WithContext(ctx)); err != nil {
+		log.Error("discord: update mod-log post", "modlog_message_id", messageID, "err", err)
+		return
+	}
+	b.metrics.actions.WithLabelValues("modlog_update").Inc()
+}
+
+// dmAuthor tells the author what was done and why, with a button to ask a
+// moderator to review.
+func (b *Bot) dmAuthor(ctx context.Context, log *slog.Logger, m *discordgo.Message, v moderation.Verdict, decisionID int64, p plan) {
+	ch, err := b.api.UserChannelCreate(m.Author.ID, discordgo.WithContext(ctx))
+	if err != nil {
+		log.Error("discord: open DM", "err", err)
+		return
+	}
+	var did []string
+	if p.delete {
+		did = append(did, "removed your message")
+	}
+	if p.timeout > 0 {
+		did = append(did, "paused your ability to post for "+humanDuration(p.timeout))
+	}
+	embed := &discordgo.MessageEmbed{
+		Title: "About your message",
+		Description: fmt.Sprintf("Your message in <#%s> read very much like machine-generated text, and it is the %s such message in a short time, so the server's moderation bot %s.\n\n"+
+			"This is an automatic judgement about the text, not about you, and it can be wrong. If you wrote it yourself, press the button below and a moderator will take a look.",
+			m.ChannelID, ordinal(p.strikes), strings.Join(did, " and ")),
+		Color: colourAct,
+		Fields: []*discordgo.MessageEmbedField{
+			{Name: "Patterns found", Value: reasonList(v.Result, 5)},
+			{Name: "Your message", Value: quote(excerpt(m.Content, 300))},
+		},
+		Footer: &discordgo.MessageEmbedFooter{Text: fmt.Sprintf("decision %d", decisionID)},
+	}
+	_, err = b.api.ChannelMessageSendComplex(ch.ID, &discordgo.MessageSend{
+		Embeds: []*discordgo.MessageEmbed{embed},
+		Components: []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{
+			discordgo.Button{Label: "Ask a moderator to review", Style: discordgo.PrimaryButton, CustomID: customID(actionAppeal, decisionID)},
+		}}},
+		AllowedMentions: noMentions,
+	}, discordgo.WithContext(ctx))
+	if err != nil {
+		log.Warn("discord: send DM (the author may not accept DMs)", "err", err)
+		return
+	}
+	b.metrics.actions.WithLabelValues("dm").Inc()
+}
+
+func ordinal(n int) string {
+	switch n {
+	case 1:
+		return "first"
+	case 2:
+		return "second"
+	case 3:
+		return "third"
+	}
+	return strconv.Itoa(n) + "th"
+}
+
+// answerDM scores text sent to the bot in a direct message and replies with
+// the result; nothing is stored.
+func (b *Bot) answerDM(ctx context.Context, m *discordgo.Message) {
+	log := b.log.With("channel_id", m.ChannelID, "message_id", m.ID, "author_id", m.Author.ID)
+	it := moderation.Item{Platform: moderation.Discord, Kind: moderation.KindMessage, ID: m.ID, Author: m.Author.ID, Body: m.Content}
+	var embed *discordgo.MessageEmbed
+	if utf8.RuneCountInString(strings.TrimSpace(m.Content)) < b.minChars {
+		embed = &discordgo.MessageEmbed{Description: fmt.Sprintf("Send me a text of at least %d characters and I will tell you how machine-like it reads.", b.minChars)}
+	} else {
+		v, err := b.checker.Check(ctx, it)
+		if err != nil {
+			log.Error("discord: check DM", "err", err)
+			return
+		}
+		b.metrics.messages.WithLabelValues("dm").Inc()
+		embed = checkEmbed(v, b.modelThreshold)
+	}
+	if _, err := b.api.ChannelMessageSendComplex(m.ChannelID, &discordgo.MessageSend{
+		Embeds: []*discordgo.MessageEmbed{embed}, AllowedMentions: noMentions,
+		Reference: &discordgo.MessageReference{MessageID: m.ID, ChannelID: m.ChannelID},
+	}, discordgo.WithContext(ctx)); err != nil {
+		log.Error("discord: answer DM", "err", err)
+	}
+}
+
+// checkEmbed answers /slopguard check, the context menu and DMs.
+func checkEmbed(v moderation.Verdict, threshold float64) *discordgo.MessageEmbed {
+	title := "Reads like human writing"
+	colour := colourClear
+	switch {
+	case v.Verdict == detector.Unsure:
+		title, colour = "Cannot judge this text", colourHandled
+	case v.Flagged(threshold):
+		title, colour = "Reads like machine-generated text", colourFlag
+	}
+	return &discordgo.MessageEmbed{
+		Title: title,
+		Color: colour,
+		Fields: []*discordgo.MessageEmbedField{
+			{Name: "Score", Value: fmt.Sprintf("%.2f · %s (flagged from %.2f)", v.Score, v.Verdict, threshold), Inline: true},
+			{Name: "Patterns found", Value: reasonList(v.Result, 5)},
+		},
+		Footer: &discordgo.MessageEmbedFooter{Text: "model " + v.ModelVersion + " · scored on this server's bot, nothing was sent anywhere"},
+	}
+}

@@ -1,0 +1,233 @@
+package discord
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/slopguard/slopguard/moderation"
+	"github.com/slopguard/slopguard/store"
+)
+
+// SettingsKey is the store key under which a guild's Settings are kept; the
+// store scope is the guild ID.
+const SettingsKey = "discord.settings"
+
+// MaxTimeout is the longest timeout Discord allows.
+const MaxTimeout = 28 * 24 * time.Hour
+
+// Settings is one server's configuration, changed with /slopguard commands
+// and kept in the store.
+type Settings struct {
+	// Mode is off, observe, flag or enforce.
+	Mode moderation.Mode
+	// ModLogChannel is where flags and appeals are posted; empty means nowhere.
+	ModLogChannel string
+	// Threshold flags messages scoring at or above it; 0 means the model's own.
+	Threshold float64
+	// EnforceThreshold is the stricter score at or above which enforce mode acts.
+	EnforceThreshold float64
+	// Strikes is how many enforce-level messages within StrikeWindow it takes before acting.
+	Strikes int
+	// StrikeWindow is how long a strike counts.
+	StrikeWindow time.Duration
+	// Timeout is how long enforce mode times an author out; 0 means no timeout.
+	Timeout time.Duration
+	// Delete makes enforce mode delete the message.
+	Delete bool
+	// ExemptRoles, ExemptChannels and ExemptCategories are IDs never checked.
+	// A channel exemption covers the threads in it.
+	ExemptRoles      []string
+	ExemptChannels   []string
+	ExemptCategories []string
+	// ExemptThreads skips every thread.
+	ExemptThreads bool
+}
+
+// settingsJSON is Settings' stored form, with durations written as "1h0m0s".
+type settingsJSON struct {
+	Mode             moderation.Mode `json:"mode"`
+	ModLogChannel    string          `json:"modlog_channel,omitempty"`
+	Threshold        float64         `json:"threshold,omitempty"`
+	EnforceThreshold float64         `json:"enforce_threshold"`
+	Strikes          int             `json:"strikes"`
+	StrikeWindow     string          `json:"strike_window"`
+	Timeout          string          `json:"timeout"`
+	Delete           bool            `json:"delete"`
+	ExemptRoles      []string        `json:"exempt_roles,omitempty"`
+	ExemptChannels   []string        `json:"exempt_channels,omitempty"`
+	ExemptCategories []string        `json:"exempt_categories,omitempty"`
+	ExemptThreads    bool            `json:"exempt_threads,omitempty"`
+}
+
+// MarshalJSON writes the stored form.
+func (s Settings) MarshalJSON() ([]byte, error) {
+	return json.Marshal(settingsJSON{
+		Mode: s.Mode, ModLogChannel: s.ModLogChannel, Threshold: s.Threshold,
+		EnforceThreshold: s.EnforceThreshold, Strikes: s.Strikes,
+		StrikeWindow: s.StrikeWindow.String(), Timeout: s.Timeout.String(), Delete: s.Delete,
+		ExemptRoles: s.ExemptRoles, ExemptChannels: s.ExemptChannels,
+		ExemptCategories: s.ExemptCategories, ExemptThreads: s.ExemptThreads,
+	})
+}
+
+// UnmarshalJSON reads the stored form on top of s, so keys a stored value
+// lacks keep the values s already has.
+func (s *Settings) UnmarshalJSON(b []byte) error {
+	j := settingsJSON{
+		Mode: s.Mode, ModLogChannel: s.ModLogChannel, Threshold: s.Threshold,
+		EnforceThreshold: s.EnforceThreshold, Strikes: s.Strikes,
+		StrikeWindow: s.StrikeWindow.String(), Timeout: s.Timeout.String(), Delete: s.Delete,
+		ExemptRoles: s.ExemptRoles, ExemptChannels: s.ExemptChannels,
+		ExemptCategories: s.ExemptCategories, ExemptThreads: s.ExemptThreads,
+	}
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	window, err := time.ParseDuration(j.StrikeWindow)
+	if err != nil {
+		return fmt.Errorf("strike_window: %w", err)
+	}
+	timeout, err := time.ParseDuration(j.Timeout)
+	if err != nil {
+		return fmt.Errorf("timeout: %w", err)
+	}
+	*s = Settings{
+		Mode: j.Mode, ModLogChannel: j.ModLogChannel, Threshold: j.Threshold,
+		EnforceThreshold: j.EnforceThreshold, Strikes: j.Strikes, StrikeWindow: window,
+		Timeout: timeout, Delete: j.Delete, ExemptRoles: j.ExemptRoles,
+		ExemptChannels: j.ExemptChannels, ExemptCategories: j.ExemptCategories,
+		ExemptThreads: j.ExemptThreads,
+	}
+	return nil
+}
+
+// Validate reports every problem in the settings at once.
+func (s Settings) Validate() error {
+	var errs []error
+	if s.Mode < moderation.ModeOff || s.Mode > moderation.ModeEnforce {
+		errs = append(errs, fmt.Errorf("mode: %d is not off, observe, flag or enforce", int(s.Mode)))
+	}
+	if s.Threshold < 0 || s.Threshold > 1 {
+		errs = append(errs, fmt.Errorf("threshold: %g is not between 0 and 1", s.Threshold))
+	}
+	if s.EnforceThreshold <= 0 || s.EnforceThreshold > 1 {
+		errs = append(errs, fmt.Errorf("enforce threshold: %g is not above 0 and at most 1", s.EnforceThreshold))
+	}
+	if s.Strikes < 1 {
+		errs = append(errs, fmt.Errorf("strikes: %d is below 1", s.Strikes))
+	}
+	if s.StrikeWindow <= 0 {
+		errs = append(errs, fmt.Errorf("strike window: %s is not positive", s.StrikeWindow))
+	}
+	if s.Timeout < 0 || s.Timeout > MaxTimeout {
+		errs = append(errs, fmt.Errorf("timeout: %s is not between 0 and 28 days", s.Timeout))
+	}
+	return errors.Join(errs...)
+}
+
+// FlagThreshold is the score at or above which a message is flagged: the
+// server's threshold, or model when the server leaves it at 0.
+func (s Settings) FlagThreshold(model float64) float64 {
+	if s.Threshold > 0 {
+		return s.Threshold
+	}
+	return model
+}
+
+// ActThreshold is the score at or above which enforce mode acts; never below
+// the flag threshold.
+func (s Settings) ActThreshold(model float64) float64 {
+	return max(s.EnforceThreshold, s.FlagThreshold(model))
+}
+
+func (s Settings) clone() Settings {
+	s.ExemptRoles = slices.Clone(s.ExemptRoles)
+	s.ExemptChannels = slices.Clone(s.ExemptChannels)
+	s.ExemptCategories = slices.Clone(s.ExemptCategories)
+	return s
+}
+
+// settingsStore reads and writes guild settings through the store, with a
+// short-lived cache so a busy server does not read the database per message.
+type settingsStore struct {
+	store    store.Store
+	defaults Settings
+	ttl      time.Duration
+	now      func() time.Time
+
+	mu     sync.Mutex // guards cache
+	cache  map[string]cachedSettings
+	update sync.Mutex // serialises modify
+}
+
+type cachedSettings struct {
+	s       Settings
+	expires time.Time
+}
+
+// get returns the guild's settings, the defaults when it has none.
+func (ss *settingsStore) get(ctx context.Context, guildID string) (Settings, error) {
+	now := ss.now()
+	ss.mu.Lock()
+	c, ok := ss.cache[guildID]
+	ss.mu.Unlock()
+	if ok && now.Before(c.expires) {
+		return c.s.clone(), nil
+	}
+	s := ss.defaults.clone()
+	b, err := ss.store.Setting(ctx, guildID, SettingsKey)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+	case err != nil:
+		return Settings{}, fmt.Errorf("read settings of guild %s: %w", guildID, err)
+	default:
+		if err := json.Unmarshal(b, &s); err != nil {
+			return Settings{}, fmt.Errorf("decode settings of guild %s: %w", guildID, err)
+		}
+	}
+	ss.put(guildID, s, now)
+	return s.clone(), nil
+}
+
+func (ss *settingsStore) put(guildID string, s Settings, now time.Time) {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	if ss.cache == nil {
+		ss.cache = make(map[string]cachedSettings)
+	}
+	ss.cache[guildID] = cachedSettings{s: s.clone(), expires: now.Add(ss.ttl)}
+}
+
+// modify applies change to the guild's current settings, validates the
+// result and stores it. Updates are serialised within the process.
+func (ss *settingsStore) modify(ctx context.Context, guildID string, change func(*Settings) error) (Settings, error) {
+	ss.update.Lock()
+	defer ss.update.Unlock()
+	ss.mu.Lock()
+	delete(ss.cache, guildID)
+	ss.mu.Unlock()
+	s, err := ss.get(ctx, guildID)
+	if err != nil {
+		return Settings{}, err
+	}
+	if err := change(&s); err != nil {
+		return Settings{}, err
+	}
+	if err := s.Validate(); err != nil {
+		return Settings{}, err
+	}
+	b, err := json.Marshal(s)
+	if err != nil {
+		return Settings{}, fmt.Errorf("encode settings of guild %s: %w", guildID, err)
+	}
+	if err := ss.store.PutSetting(ctx, guildID, SettingsKey, b); err != nil {
+		return Settings{}, fmt.Errorf("store settings of guild %s: %w", guildID, err)
+	}
+	ss.put(guildID, s, ss.now())
+	return s.clone(), nil
+}

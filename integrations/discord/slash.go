@@ -1,0 +1,313 @@
+package discord
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/slopguard/slopguard/moderation"
+	"github.com/slopguard/slopguard/store"
+)
+
+// statusWindow is how far back /slopguard status counts.
+const statusWindow = 7 * 24 * time.Hour
+
+// slashCommand handles /slopguard and its subcommands. Who may run it is
+// Discord's job: DefaultMemberPermissions and the server's Integrations page.
+func (b *Bot) slashCommand(ctx context.Context, log *slog.Logger, i *discordgo.Interaction, data discordgo.ApplicationCommandInteractionData) {
+	if i.GuildID == "" || len(data.Options) == 0 {
+		b.reply(ctx, log, i, "Use /slopguard in a server.")
+		return
+	}
+	sub := data.Options[0]
+	log = log.With("command", sub.Name)
+	opts := options(sub.Options)
+	var err error
+	switch sub.Name {
+	case "setup":
+		err = b.cmdSetup(ctx, log, i, opts)
+	case "threshold":
+		err = b.cmdThreshold(ctx, log, i, opts)
+	case "exempt":
+		if len(sub.Options) == 0 {
+			err = errors.New("say add or remove")
+			break
+		}
+		op := sub.Options[0]
+		err = b.cmdExempt(ctx, log, i, op.Name, options(op.Options))
+	case "status":
+		err = b.cmdStatus(ctx, log, i)
+	case "check":
+		err = b.cmdCheck(ctx, log, i, opts)
+	default:
+		err = fmt.Errorf("unknown subcommand %q", sub.Name)
+	}
+	if err != nil {
+		log.Info("discord: command refused", "err", err)
+		b.reply(ctx, log, i, "Not done: "+err.Error())
+	}
+}
+
+// options indexes a subcommand's options by name.
+func options(opts []*discordgo.ApplicationCommandInteractionDataOption) map[string]*discordgo.ApplicationCommandInteractionDataOption {
+	m := make(map[string]*discordgo.ApplicationCommandInteractionDataOption, len(opts))
+	for _, o := range opts {
+		m[o.Name] = o
+	}
+	return m
+}
+
+// str returns an option's value as a string (strings, channels, roles), or "".
+func str(o *discordgo.ApplicationCommandInteractionDataOption) string {
+	if o == nil {
+		return ""
+	}
+	s, _ := o.Value.(string)
+	return s
+}
+
+// num returns a number or integer option's value and whether it was given.
+func num(o *discordgo.ApplicationCommandInteractionDataOption) (float64, bool) {
+	if o == nil {
+		return 0, false
+	}
+	f, ok := o.Value.(float64)
+	return f, ok
+}
+
+func (b *Bot) cmdSetup(ctx context.Context, log *slog.Logger, i *discordgo.Interaction, opts map[string]*discordgo.ApplicationCommandInteractionDataOption) error {
+	modlog := str(opts["modlog"])
+	if modlog == "" {
+		return errors.New("choose a mod-log channel")
+	}
+	set, err := b.settings.modify(ctx, i.GuildID, func(s *Settings) error {
+		s.ModLogChannel = modlog
+		if m := str(opts["mode"]); m != "" {
+			mode, err := moderation.ParseMode(m)
+			if err != nil {
+				return err
+			}
+			s.Mode = mode
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	log.Info("discord: setup", "modlog_channel", set.ModLogChannel, "mode", set.Mode.String())
+	msg := "Saved.\n" + b.describe(set)
+	if missing := missingAppPermissions(i.AppPermissions, set.Mode); missing != "" {
+		msg += "\n\n⚠ I am missing " + missing + " in this channel; check my role."
+	}
+	b.reply(ctx, log, i, msg)
+	return nil
+}
+
+// missingAppPermissions names the permissions the bot lacks for mode, judged
+// from the interaction's app_permissions (this channel's), or "".
+func missingAppPermissions(perms int64, mode moderation.Mode) string {
+	if perms == 0 {
+		return "" // not sent: nothing to judge from
+	}
+	need := []struct {
+		bit  int64
+		name string
+	}{{discordgo.PermissionViewChannel, "View Channels"}, {discordgo.PermissionSendMessages, "Send Messages"}, {discordgo.PermissionEmbedLinks, "Embed Links"}}
+	if mode == moderation.ModeEnforce {
+		need = append(need, struct {
+			bit  int64
+			name string
+		}{discordgo.PermissionManageMessages, "Manage Messages"}, struct {
+			bit  int64
+			name string
+		}{discordgo.PermissionModerateMembers, "Moderate Members"})
+	}
+	var missing []string
+	for _, n := range need {
+		if !hasPermission(perms, n.bit) {
+			missing = append(missing, n.name)
+		}
+	}
+	return strings.Join(missing, ", ")
+}
+
+func (b *Bot) cmdThreshold(ctx context.Context, log *slog.Logger, i *discordgo.Interaction, opts map[string]*discordgo.ApplicationCommandInteractionDataOption) error {
+	flag, ok := num(opts["flag"])
+	if !ok {
+		return errors.New("give a flag threshold between 0 and 1")
+	}
+	set, err := b.settings.modify(ctx, i.GuildID, func(s *Settings) error {
+		s.Threshold = flag
+		if v, ok := num(opts["enforce"]); ok {
+			s.EnforceThreshold = v
+		}
+		if v, ok := num(opts["strikes"]); ok {
+			s.Strikes = int(v)
+		}
+		if s.EnforceThreshold < s.FlagThreshold(b.modelThreshold) {
+			return fmt.Errorf("the enforce threshold %.2f is below the flag threshold %.2f", s.EnforceThreshold, s.FlagThreshold(b.modelThreshold))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	log.Info("discord: threshold", "threshold", set.Threshold, "enforce_threshold", set.EnforceThreshold, "strikes", set.Strikes)
+	b.reply(ctx, log, i, "Saved.\n"+b.describe(set))
+	return nil
+}
+
+func (b *Bot) cmdExempt(ctx context.Context, log *slog.Logger, i *discordgo.Interaction, op string, opts map[string]*discordgo.ApplicationCommandInteractionDataOption) error {
+	role, channel, category := str(opts["role"]), str(opts["channel"]), str(opts["category"])
+	if role == "" && channel == "" && category == "" {
+		return errors.New("give a role, a channel or a category")
+	}
+	var change func(list []string, id string) []string
+	switch op {
+	case "add":
+		change = func(list []string, id string) []string {
+			if id == "" || slices.Contains(list, id) {
+				return list
+			}
+			return append(list, id)
+		}
+	case "remove":
+		change = func(list []string, id string) []string {
+			return slices.DeleteFunc(list, func(s string) bool { return s == id })
+		}
+	default:
+		return fmt.Errorf("unknown exempt operation %q (want add or remove)", op)
+	}
+	set, err := b.settings.modify(ctx, i.GuildID, func(s *Settings) error {
+		s.ExemptRoles = change(s.ExemptRoles, role)
+		s.ExemptChannels = change(s.ExemptChannels, channel)
+		s.ExemptCategories = change(s.ExemptCategories, category)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	log.Info("discord: exempt", "op", op, "role", role, "channel", channel, "category", category)
+	b.reply(ctx, log, i, "Saved.\n"+b.describe(set))
+	return nil
+}
+
+func (b *Bot) cmdStatus(ctx context.Context, log *slog.Logger, i *discordgo.Interaction) error {
+	set, err := b.settings.get(ctx, i.GuildID)
+	if err != nil {
+		log.Error("discord: status settings", "err", err)
+		return errors.New("could not read the settings")
+	}
+	const limit = 10000
+	ds, err := b.store.Decisions(ctx, store.DecisionFilter{Platform: string(moderation.Discord), Scope: i.GuildID, Since: b.now().Add(-statusWindow), Limit: limit})
+	if err != nil {
+		log.Error("discord: status decisions", "err", err)
+		return errors.New("could not read the decision log")
+	}
+	var flagged, enforced int
+	for _, d := range ds {
+		if slices.Contains(d.Actions, "modlog") {
+			flagged++
+		}
+		if slices.Contains(d.Actions, "delete") || slices.Contains(d.Actions, "timeout") {
+			enforced++
+		}
+	}
+	more := ""
+	if len(ds) == limit {
+		more = " (at least)"
+	}
+	b.reply(ctx, log, i, fmt.Sprintf("%s\n\n**Last 7 days**%s: %d messages scored, %d flagged to the mod-log, %d enforced.",
+		b.describe(set), more, len(ds), flagged, enforced))
+	return nil
+}
+
+func (b *Bot) cmdCheck(ctx context.Context, log *slog.Logger, i *discordgo.Interaction, opts map[string]*discordgo.ApplicationCommandInteractionDataOption) error {
+	text, link := str(opts["text"]), str(opts["message"])
+	switch {
+	case text != "" && link != "":
+		return errors.New("give a text or a message link, not both")
+	case text != "":
+		b.answerCheck(ctx, log, i, &discordgo.Message{Content: text})
+		return nil
+	case link != "":
+		guildID, channelID, messageID, err := parseJumpLink(link)
+		if err != nil {
+			return err
+		}
+		if guildID != i.GuildID {
+			return errors.New("that message is in another server")
+		}
+		m, err := b.api.ChannelMessage(channelID, messageID, discordgo.WithContext(ctx))
+		if err != nil {
+			log.Warn("discord: fetch message for check", "err", err)
+			return fmt.Errorf("I could not read that message (%s)", restErrorText(err))
+		}
+		if strings.TrimSpace(m.Content) == "" {
+			return errors.New("I cannot see any text in that message (without the Message Content intent, use the \"Check for slop\" menu on the message instead)")
+		}
+		b.answerCheck(ctx, log, i, m)
+		return nil
+	}
+	return errors.New("give a text or a message link")
+}
+
+// describe renders a server's settings for people.
+func (b *Bot) describe(s Settings) string {
+	modlog := "not set"
+	if s.ModLogChannel != "" {
+		modlog = "<#" + s.ModLogChannel + ">"
+	}
+	threshold := fmt.Sprintf("%.2f", s.FlagThreshold(b.modelThreshold))
+	if s.Threshold == 0 {
+		threshold += " (the model's)"
+	}
+	var lines []string
+	lines = append(lines,
+		fmt.Sprintf("**Mode**: %s · **mod-log**: %s", s.Mode, modlog),
+		fmt.Sprintf("**Flag at**: %s · **enforce at**: %.2f after %d strikes in %s", threshold, s.ActThreshold(b.modelThreshold), s.Strikes, humanDuration(s.StrikeWindow)),
+		fmt.Sprintf("**Enforce does**: delete %s, timeout %s", onOff(s.Delete), timeoutText(s.Timeout)),
+		"**Exempt**: "+exemptText(s),
+	)
+	return strings.Join(lines, "\n")
+}
+
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
+}
+
+func timeoutText(d time.Duration) string {
+	if d == 0 {
+		return "off"
+	}
+	return humanDuration(d)
+}
+
+func exemptText(s Settings) string {
+	var parts []string
+	for _, r := range s.ExemptRoles {
+		parts = append(parts, "<@&"+r+">")
+	}
+	for _, c := range s.ExemptChannels {
+		parts = append(parts, "<#"+c+">")
+	}
+	for _, c := range s.ExemptCategories {
+		parts = append(parts, "<#"+c+"> (category)")
+	}
+	if s.ExemptThreads {
+		parts = append(parts, "all threads")
+	}
+	if len(parts) == 0 {
+		return "nothing"
+	}
+	return strings.Join(parts, ", ")
+}
