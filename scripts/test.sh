@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# test.sh: the project's whole test run, as CI runs it.
+#
+# Installs what the tests need (Debian's postgresql, when missing), starts a
+# throwaway PostgreSQL cluster so the store's suite runs against a real
+# server, then runs vet and every Go test, and the race detector on the
+# packages that share state between goroutines.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+go vet ./...
+scripts/with-postgres.sh go test -count=1 ./...
+go test -count=1 -race ./detector/ ./moderation/... ./store/... ./integrations/...
