@@ -1,0 +1,17 @@
+// Package ci is slopguard's CI adapter: it turns what a pipeline gives it
+// (a GitHub Actions event file, files and globs, standard input, JSONL
+// records, the commit messages of a git range) into moderation Items, checks
+// them, and reports the verdicts in the formats CI systems display: text for
+// people, JSON, SARIF 2.1.0, GitHub workflow commands with a step summary,
+// reviewdog's rdjson and Markdown.
+//
+// The flow is three stages, each usable on its own:
+//
+//	Collect…  inputs → []Input (an Item plus where its text came from)
+//	Run       []Input → Report (verdicts read against the policy's mode,
+//	          threshold, exemptions and the --fail-on score)
+//	Write     Report → one of the Formats
+//
+// Nothing here reads the process environment or exits: the caller passes
+// getenv, readers and writers, and maps Report.ExitCode to the process.
+package ci
