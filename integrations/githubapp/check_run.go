@@ -1,0 +1,57 @@
+package githubapp
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/google/go-github/v60/github"
+)
+
+// onCheckRun handles the check run's buttons ("Not slop", "Re-check") and
+// "Re-run" requests.
+func (a *App) onCheckRun(ctx context.Context, log *slog.Logger, payload any) error {
+	ev, ok := payload.(*github.CheckRunEvent)
+	if !ok {
+		return fmt.Errorf("check_run: unexpected payload %T", payload)
+	}
+	run := ev.GetCheckRun()
+	if run.GetName() != CheckRunName || len(run.PullRequests) == 0 {
+		return nil
+	}
+	var verb string
+	switch ev.GetAction() {
+	case "rerequested":
+		verb = ActionRecheck
+	case "requested_action":
+		verb = ev.GetRequestedAction().Identifier
+	default:
+		return nil
+	}
+	inst := ev.GetInstallation().GetID()
+	gh, err := a.opt.Clients.Installation(ctx, inst)
+	if err != nil {
+		return fmt.Errorf("installation %d client: %w", inst, err)
+	}
+	repo := ev.GetRepo()
+	number := run.PullRequests[0].GetNumber()
+	pr, _, err := gh.PullRequests.Get(ctx, repo.GetOwner().GetLogin(), repo.GetName(), number)
+	if err != nil {
+		return fmt.Errorf("get pull request %d: %w", number, err)
+	}
+	t := prTarget(inst, repo, pr)
+	sender := ev.GetSender().GetLogin()
+	log = t.logger(log).With("command", verb, "sender", sender)
+	switch verb {
+	case ActionRecheck:
+		return a.moderate(ctx, log, gh, t)
+	case ActionNotSlop:
+		if !a.isMaintainer(ctx, gh, t.owner, t.repo, sender, "") {
+			log.Info("not-slop button refused: sender is not a maintainer")
+			return nil
+		}
+		return a.judge(ctx, log, gh, t, sender, true)
+	}
+	log.Warn("unknown check run action")
+	return nil
+}

@@ -1,0 +1,28 @@
+package githubapp
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/google/go-github/v60/github"
+)
+
+// onIssues checks an issue's title and body when it is opened or edited.
+func (a *App) onIssues(ctx context.Context, log *slog.Logger, payload any) error {
+	ev, ok := payload.(*github.IssuesEvent)
+	if !ok {
+		return fmt.Errorf("issues: unexpected payload %T", payload)
+	}
+	switch ev.GetAction() {
+	case "opened", "edited", "reopened":
+	default:
+		return nil
+	}
+	inst := ev.GetInstallation().GetID()
+	gh, err := a.opt.Clients.Installation(ctx, inst)
+	if err != nil {
+		return fmt.Errorf("installation %d client: %w", inst, err)
+	}
+	return a.moderate(ctx, log, gh, issueTarget(inst, ev.GetRepo(), ev.GetIssue()))
+}

@@ -1,0 +1,87 @@
+package githubapp
+
+import (
+	"fmt"
+
+	"github.com/google/go-github/v60/github"
+
+	"github.com/slopguard/slopguard/moderation"
+)
+
+// Translating go-github types into targets happens here and nowhere else.
+
+func labelNames(ls []*github.Label) []string {
+	out := make([]string, 0, len(ls))
+	for _, l := range ls {
+		out = append(out, l.GetName())
+	}
+	return out
+}
+
+func isBot(u *github.User) bool {
+	return u.GetType() == "Bot" || moderation.IsBotLogin(u.GetLogin())
+}
+
+func baseTarget(inst int64, repo *github.Repository) target {
+	return target{installation: inst, owner: repo.GetOwner().GetLogin(), repo: repo.GetName()}
+}
+
+func prTarget(inst int64, repo *github.Repository, pr *github.PullRequest) target {
+	t := baseTarget(inst, repo)
+	t.number, t.isPR = pr.GetNumber(), true
+	t.headSHA = pr.GetHead().GetSHA()
+	t.labels, t.draft, t.state = labelNames(pr.Labels), pr.GetDraft(), pr.GetState()
+	t.item = moderation.Item{
+		Platform: moderation.GitHub, Kind: moderation.KindPullRequest, Scope: t.scope(),
+		ID: fmt.Sprintf("pr/%d", pr.GetNumber()), URL: pr.GetHTMLURL(),
+		Author: pr.GetUser().GetLogin(), AuthorIsBot: isBot(pr.GetUser()),
+		AuthorAssociation: pr.GetAuthorAssociation(), Title: pr.GetTitle(), Body: pr.GetBody(),
+	}
+	return t
+}
+
+func issueTarget(inst int64, repo *github.Repository, is *github.Issue) target {
+	t := baseTarget(inst, repo)
+	t.number, t.isPR = is.GetNumber(), is.IsPullRequest()
+	t.labels, t.state = labelNames(is.Labels), is.GetState()
+	kind, id := moderation.KindIssue, fmt.Sprintf("issue/%d", is.GetNumber())
+	if t.isPR {
+		kind, id = moderation.KindPullRequest, fmt.Sprintf("pr/%d", is.GetNumber())
+	}
+	t.item = moderation.Item{
+		Platform: moderation.GitHub, Kind: kind, Scope: t.scope(), ID: id, URL: is.GetHTMLURL(),
+		Author: is.GetUser().GetLogin(), AuthorIsBot: isBot(is.GetUser()),
+		AuthorAssociation: is.GetAuthorAssociation(), Title: is.GetTitle(), Body: is.GetBody(),
+	}
+	return t
+}
+
+// commentTarget is an issue or pull request conversation comment.
+func commentTarget(inst int64, repo *github.Repository, is *github.Issue, c *github.IssueComment) target {
+	t := baseTarget(inst, repo)
+	t.number, t.isPR = is.GetNumber(), is.IsPullRequest()
+	t.labels, t.state = labelNames(is.Labels), is.GetState()
+	t.commentID, t.nodeID = c.GetID(), c.GetNodeID()
+	t.item = moderation.Item{
+		Platform: moderation.GitHub, Kind: moderation.KindComment, Scope: t.scope(),
+		ID: fmt.Sprintf("comment/%d", c.GetID()), URL: c.GetHTMLURL(),
+		Author: c.GetUser().GetLogin(), AuthorIsBot: isBot(c.GetUser()),
+		AuthorAssociation: c.GetAuthorAssociation(), Body: c.GetBody(),
+	}
+	return t
+}
+
+// reviewCommentTarget is a comment on a pull request's diff.
+func reviewCommentTarget(inst int64, repo *github.Repository, pr *github.PullRequest, c *github.PullRequestComment) target {
+	t := baseTarget(inst, repo)
+	t.number, t.isPR = pr.GetNumber(), true
+	t.labels, t.state = labelNames(pr.Labels), pr.GetState()
+	t.commentID, t.nodeID = c.GetID(), c.GetNodeID()
+	t.item = moderation.Item{
+		Platform: moderation.GitHub, Kind: moderation.KindReviewComment, Scope: t.scope(),
+		ID: fmt.Sprintf("review_comment/%d", c.GetID()), URL: c.GetHTMLURL(),
+		Author: c.GetUser().GetLogin(), AuthorIsBot: isBot(c.GetUser()),
+		AuthorAssociation: c.GetAuthorAssociation(), Body: c.GetBody(),
+	}
+	return t
+}

@@ -1,0 +1,110 @@
+package githubapp
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// metrics are the App's Prometheus collectors.
+type metrics struct {
+	deliveries *prometheus.CounterVec // event, result
+	jobs       *prometheus.CounterVec // event, result
+	queueDepth prometheus.Gauge
+	scoring    prometheus.Histogram
+	verdicts   *prometheus.CounterVec // verdict, flagged
+}
+
+// apiMetrics count GitHub API requests; they belong to the transport.
+type apiMetrics struct {
+	calls  *prometheus.CounterVec // method, code
+	errors *prometheus.CounterVec // method, kind
+}
+
+func newMetrics(reg prometheus.Registerer) (*metrics, error) {
+	m := &metrics{
+		deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "slopguard_github_deliveries_total",
+			Help: "Webhook deliveries received, by event and result (accepted, duplicate, bad_signature, queue_full, …).",
+		}, []string{"event", "result"}),
+		jobs: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "slopguard_github_jobs_total",
+			Help: "Queued deliveries processed, by event and result (ok, error, panic).",
+		}, []string{"event", "result"}),
+		queueDepth: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "slopguard_github_queue_depth",
+			Help: "Deliveries waiting for a worker.",
+		}),
+		scoring: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "slopguard_github_scoring_seconds",
+			Help:    "Time to score one item.",
+			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14),
+		}),
+		verdicts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "slopguard_github_verdicts_total",
+			Help: "Items scored, by verdict and whether the repository's policy flagged them.",
+		}, []string{"verdict", "flagged"}),
+	}
+	if reg == nil {
+		return m, nil
+	}
+	for _, c := range []prometheus.Collector{m.deliveries, m.jobs, m.queueDepth, m.scoring, m.verdicts} {
+		if err := reg.Register(c); err != nil {
+			return nil, fmt.Errorf("register metrics: %w", err)
+		}
+	}
+	return m, nil
+}
+
+func newAPIMetrics(reg prometheus.Registerer) (*apiMetrics, error) {
+	m := &apiMetrics{
+		calls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "slopguard_github_api_calls_total",
+			Help: "GitHub API requests sent (each retry counts), by method and status code.",
+		}, []string{"method", "code"}),
+		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "slopguard_github_api_errors_total",
+			Help: "GitHub API requests that failed (transport error, 4xx/5xx, gave_up after retries), by method and kind.",
+		}, []string{"method", "kind"}),
+	}
+	if reg == nil {
+		return m, nil
+	}
+	for _, c := range []**prometheus.CounterVec{&m.calls, &m.errors} {
+		if err := reg.Register(*c); err != nil {
+			var are prometheus.AlreadyRegisteredError
+			if !errors.As(err, &are) {
+				return nil, fmt.Errorf("register metrics: %w", err)
+			}
+			existing, ok := are.ExistingCollector.(*prometheus.CounterVec)
+			if !ok {
+				return nil, fmt.Errorf("register metrics: %w", err)
+			}
+			*c = existing
+		}
+	}
+	return m, nil
+}
+
+// countingTransport counts every GitHub API request and its outcome.
+type countingTransport struct {
+	next http.RoundTripper
+	m    *apiMetrics
+}
+
+func (t countingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.next.RoundTrip(req)
+	if err != nil {
+		t.m.calls.WithLabelValues(req.Method, "error").Inc()
+		t.m.errors.WithLabelValues(req.Method, "transport").Inc()
+		return nil, err
+	}
+	t.m.calls.WithLabelValues(req.Method, strconv.Itoa(resp.StatusCode)).Inc()
+	if resp.StatusCode >= 400 {
+		t.m.errors.WithLabelValues(req.Method, strconv.Itoa(resp.StatusCode/100)+"xx").Inc()
+	}
+	return resp, nil
+}

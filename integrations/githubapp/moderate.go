@@ -1,0 +1,291 @@
+package githubapp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/go-github/v60/github"
+
+	"github.com/slopguard/slopguard/detector"
+	"github.com/slopguard/slopguard/moderation"
+	"github.com/slopguard/slopguard/store"
+)
+
+// installationSetting is the store key (scoped by "owner/repo") of the
+// repository's installation ID, which the enforce sweep needs.
+const installationSetting = "github.installation"
+
+// target is one item to moderate, translated from a webhook payload or an API
+// answer: the platform-neutral Item plus what acting on GitHub needs.
+type target struct {
+	installation int64
+	owner, repo  string
+	// number is the pull request or issue number; for comments, that of the thread.
+	number int
+	// isPR is true when the item or its thread is a pull request.
+	isPR    bool
+	headSHA string // pull requests: the head commit, for the check run
+	item    moderation.Item
+	labels  []string // the pull request's or issue's labels (the thread's, for comments)
+	draft   bool
+	state   string // "open" or "closed", for pull requests and issues
+	// commentID and nodeID identify a comment (REST and GraphQL).
+	commentID int64
+	nodeID    string
+}
+
+func (t target) scope() string { return t.owner + "/" + t.repo }
+
+// isComment is true for issue, pull request and review comments.
+func (t target) isComment() bool {
+	return t.item.Kind == moderation.KindComment || t.item.Kind == moderation.KindReviewComment
+}
+
+func (t target) logger(log *slog.Logger) *slog.Logger {
+	return log.With("repo", t.scope(), "number", t.number, "item", t.item.ID)
+}
+
+// Action is one thing the App does on GitHub for an item.
+type Action struct {
+	// Kind is check_run, label, unlabel, comment, minimize or close.
+	Kind string `json:"kind"`
+	// Detail says how, e.g. the check run's conclusion or the label's name.
+	Detail string `json:"detail,omitempty"`
+}
+
+// Plan is what the App decided about one item: data, so `slopguard simulate`
+// can print it and the worker can execute it.
+type Plan struct {
+	Item         moderation.Item     `json:"item"`
+	PolicySource string              `json:"policy_source"`
+	Mode         moderation.Mode     `json:"mode"`
+	Skipped      string              `json:"skipped,omitempty"`
+	Verdict      *moderation.Verdict `json:"verdict,omitempty"`
+	Threshold    float64             `json:"threshold,omitempty"`
+	Flagged      bool                `json:"flagged"`
+	// Enforce is true when enforce mode's stricter threshold is reached too.
+	Enforce bool     `json:"enforce"`
+	Actions []Action `json:"actions"`
+	// PolicyError says why the policy file is invalid; nothing else happens then.
+	PolicyError string `json:"policy_error,omitempty"`
+
+	policy moderation.Policy
+}
+
+// conclusion is the check run conclusion for a plan: neutral when flagged,
+// failure only in enforce mode past the enforce threshold.
+func (p Plan) conclusion() string {
+	switch {
+	case p.Enforce:
+		return "failure"
+	case p.Flagged:
+		return "neutral"
+	default:
+		return "success"
+	}
+}
+
+// moderate plans and executes one item; the entry point of every event handler.
+func (a *App) moderate(ctx context.Context, log *slog.Logger, gh *github.Client, t target) error {
+	log = t.logger(log)
+	if t.installation != 0 {
+		if err := a.opt.Store.PutSetting(ctx, t.scope(), installationSetting, []byte(strconv.FormatInt(t.installation, 10))); err != nil {
+			log.Warn("remember installation", "err", err)
+		}
+	}
+	p, err := a.plan(ctx, gh, t)
+	if err != nil {
+		return err
+	}
+	if p.PolicyError != "" {
+		a.reportPolicyError(ctx, log, gh, t, p)
+		return nil
+	}
+	if p.Skipped != "" {
+		log.Debug("not checked", "reason", p.Skipped)
+		return nil
+	}
+	a.execute(ctx, log, gh, t, p)
+	return nil
+}
+
+// plan decides what to do about t under its repository's policy, reading
+// from GitHub and the store but writing nothing.
+func (a *App) plan(ctx context.Context, gh *github.Client, t target) (Plan, error) {
+	p := Plan{Item: t.item}
+	pol, source, err := a.policyFor(ctx, gh, t.owner, t.repo)
+	p.PolicySource = source
+	var perr *policyError
+	if errors.As(err, &perr) {
+		p.PolicyError = perr.err.Error()
+		return p, nil
+	}
+	if err != nil {
+		return p, err
+	}
+	p.policy, p.Mode = pol, pol.Mode
+	if !pol.Checks(t.item.Kind) {
+		p.Skipped = fmt.Sprintf("mode %s or surface for %s turned off", pol.Mode, t.item.Kind)
+		return p, nil
+	}
+	var teams []string
+	if len(pol.Exemptions.Teams) > 0 {
+		teams = a.authorTeams(ctx, gh, t.owner, t.item.Author, pol.Exemptions.Teams)
+	}
+	if exempt, why := pol.Exempt(t.item, t.labels, t.draft, teams); exempt {
+		p.Skipped = "exempt: " + why
+		return p, nil
+	}
+	if a.override(ctx, t) == "human" {
+		p.Skipped = "a maintainer marked it not slop"
+		return p, nil
+	}
+	if t.isComment() && strings.Contains(t.item.Body, markerPrefix) {
+		p.Skipped = "slopguard's own comment"
+		return p, nil
+	}
+	start := time.Now()
+	v, err := a.opt.Checker.Check(ctx, t.item)
+	a.metrics.scoring.Observe(time.Since(start).Seconds())
+	if err != nil {
+		return p, fmt.Errorf("check %s: %w", t.item.ID, err)
+	}
+	p.Verdict = &v
+	p.Threshold = pol.Threshold(a.opt.ModelThreshold)
+	p.Flagged = v.Flagged(p.Threshold)
+	p.Enforce = pol.Mode == moderation.ModeEnforce && v.Flagged(pol.EnforceThreshold(a.opt.ModelThreshold))
+	a.metrics.verdicts.WithLabelValues(v.Verdict.String(), strconv.FormatBool(p.Flagged)).Inc()
+
+	if pol.Mode < moderation.ModeFlag {
+		return p, nil // observe: record only, write nothing to GitHub
+	}
+	if t.item.Kind == moderation.KindPullRequest && t.headSHA != "" {
+		p.Actions = append(p.Actions, Action{Kind: "check_run", Detail: p.conclusion()})
+	}
+	hasLabel := slices.ContainsFunc(t.labels, func(l string) bool { return strings.EqualFold(l, pol.Label.Name) })
+	if !t.isComment() {
+		switch {
+		case p.Flagged && !hasLabel:
+			p.Actions = append(p.Actions, Action{Kind: "label", Detail: pol.Label.Name})
+		case !p.Flagged && hasLabel:
+			p.Actions = append(p.Actions, Action{Kind: "unlabel", Detail: pol.Label.Name})
+		}
+	}
+	if pol.Comment.Enabled {
+		current, err := a.stickyID(ctx, t)
+		if err != nil {
+			return p, err
+		}
+		switch {
+		case p.Flagged && current == 0:
+			p.Actions = append(p.Actions, Action{Kind: "comment", Detail: "create"})
+		case current != 0:
+			p.Actions = append(p.Actions, Action{Kind: "comment", Detail: "update"})
+		}
+	}
+	if p.Enforce && t.isComment() && pol.Enforce.Minimize && t.nodeID != "" {
+		p.Actions = append(p.Actions, Action{Kind: "minimize", Detail: minimizeClassifier})
+	}
+	return p, nil
+}
+
+// execute carries out a plan, best effort: each failed action is logged and
+// the others still run; the decision is recorded with what was done.
+func (a *App) execute(ctx context.Context, log *slog.Logger, gh *github.Client, t target, p Plan) {
+	v := *p.Verdict
+	log = log.With("score", v.Score, "verdict", v.Verdict.String(), "flagged", p.Flagged, "mode", p.Mode.String())
+	var done []string
+	for _, act := range p.Actions {
+		var err error
+		switch act.Kind {
+		case "check_run":
+			err = a.upsertCheckRun(ctx, gh, t, checkRunFor(p, ""))
+		case "label":
+			err = a.addLabel(ctx, gh, t, p.policy.Label)
+		case "unlabel":
+			err = a.removeLabel(ctx, gh, t, p.policy.Label.Name)
+		case "comment":
+			err = a.upsertSticky(ctx, gh, t, stickyBody(t, p, ""), act.Detail == "create")
+		case "minimize":
+			err = a.minimize(ctx, gh, t.nodeID)
+		}
+		if err != nil {
+			log.Error("github action failed", "action", act.Kind, "err", err)
+			continue
+		}
+		done = append(done, act.Kind)
+	}
+	if p.Mode == moderation.ModeObserve {
+		done = append(done, "observe")
+	}
+	a.record(ctx, log, t, v, done)
+	log.Info("item checked", "actions", strings.Join(done, ","))
+}
+
+// record stores the decision; the text only when the server keeps texts.
+func (a *App) record(ctx context.Context, log *slog.Logger, t target, v moderation.Verdict, actions []string) int64 {
+	d := store.Decision{
+		Platform: string(moderation.GitHub), Scope: t.scope(), ItemID: t.item.ID, ItemURL: t.item.URL,
+		Author: t.item.Author, Score: v.Score, Verdict: v.Verdict.String(), Reasons: reasonTexts(v.Reasons),
+		Model: v.ModelVersion, Actions: actions, CreatedAt: a.now().UTC(),
+	}
+	if a.opt.StoreText {
+		d.Text = t.item.Text()
+	}
+	id, err := a.opt.Store.RecordDecision(ctx, d)
+	if err != nil {
+		log.Error("record decision", "err", err)
+	}
+	return id
+}
+
+func reasonTexts(rs []detector.Reason) []string {
+	out := make([]string, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, r.Text)
+	}
+	return out
+}
+
+// authorTeams returns which of the policy's exempt teams the author belongs to.
+func (a *App) authorTeams(ctx context.Context, gh *github.Client, owner, author string, teams []string) []string {
+	var in []string
+	for _, team := range teams {
+		org, slug, ok := strings.Cut(team, "/")
+		if !ok {
+			org, slug = owner, team
+		}
+		m, _, err := gh.Teams.GetTeamMembershipBySlug(ctx, org, slug, author)
+		if err != nil {
+			continue // 404: not a member (or the team is invisible to the App)
+		}
+		if m.GetState() == "active" {
+			in = append(in, org+"/"+slug)
+		}
+	}
+	return in
+}
+
+// reportPolicyError tells maintainers their policy file is invalid: a failing
+// check run on pull requests, a log line otherwise.
+func (a *App) reportPolicyError(ctx context.Context, log *slog.Logger, gh *github.Client, t target, p Plan) {
+	log.Warn("invalid policy file; nothing done", "policy", p.PolicySource, "err", p.PolicyError)
+	if t.item.Kind != moderation.KindPullRequest || t.headSHA == "" {
+		return
+	}
+	cr := checkRun{
+		conclusion: "failure",
+		title:      "Invalid slopguard policy file",
+		summary: fmt.Sprintf("slopguard did not check this pull request because the policy file `%s` is invalid:\n\n```\n%s\n```\n\n"+
+			"Fix the file on the default branch; the next event will use it.", p.PolicySource, p.PolicyError),
+	}
+	if err := a.upsertCheckRun(ctx, gh, t, cr); err != nil {
+		log.Error("report invalid policy", "err", err)
+	}
+}

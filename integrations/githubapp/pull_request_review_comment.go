@@ -1,0 +1,28 @@
+package githubapp
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/google/go-github/v60/github"
+)
+
+// onReviewComment checks new or edited comments on a pull request's diff.
+func (a *App) onReviewComment(ctx context.Context, log *slog.Logger, payload any) error {
+	ev, ok := payload.(*github.PullRequestReviewCommentEvent)
+	if !ok {
+		return fmt.Errorf("pull_request_review_comment: unexpected payload %T", payload)
+	}
+	switch ev.GetAction() {
+	case "created", "edited":
+	default:
+		return nil
+	}
+	inst := ev.GetInstallation().GetID()
+	gh, err := a.opt.Clients.Installation(ctx, inst)
+	if err != nil {
+		return fmt.Errorf("installation %d client: %w", inst, err)
+	}
+	return a.moderate(ctx, log, gh, reviewCommentTarget(inst, ev.GetRepo(), ev.GetPullRequest(), ev.GetComment()))
+}

@@ -1,0 +1,176 @@
+package githubapp
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// RetryTransport retries GitHub API requests that failed for reasons that
+// pass: 5xx answers, 429, and 403 secondary or primary rate limits. It honours
+// Retry-After and X-RateLimit-Reset, otherwise backs off exponentially with
+// jitter, and gives up (returning the last answer) after MaxAttempts or when
+// GitHub asks for a longer wait than MaxWait.
+type RetryTransport struct {
+	// Next sends the requests; nil means http.DefaultTransport.
+	Next http.RoundTripper
+	// MaxAttempts counts the first try; 0 means 4.
+	MaxAttempts int
+	// BaseDelay is the first backoff; 0 means 1 second.
+	BaseDelay time.Duration
+	// MaxWait is the longest single wait; 0 means 2 minutes.
+	MaxWait time.Duration
+	// Sleep waits d or until ctx is done; nil means a timer. Tests inject it.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Now is the clock for X-RateLimit-Reset; nil means time.Now.
+	Now func() time.Time
+	// Logger receives give-ups; nil discards.
+	Logger *slog.Logger
+	// OnGiveUp is called when retries are exhausted (for metrics); may be nil.
+	OnGiveUp func(req *http.Request)
+}
+
+// RoundTrip sends req, retrying as described on RetryTransport.
+func (t *RetryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	next := t.Next
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	attempts := t.MaxAttempts
+	if attempts <= 0 {
+		attempts = 4
+	}
+	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
+		attempts = 1 // cannot replay the body
+	}
+	for attempt := 1; ; attempt++ {
+		r := req
+		if attempt > 1 && req.GetBody != nil {
+			body, err := req.GetBody()
+			if err != nil {
+				return nil, err
+			}
+			r = req.Clone(req.Context())
+			r.Body = body
+		}
+		resp, err := next.RoundTrip(r)
+		wait, retry := t.shouldRetry(resp, err, attempt)
+		if !retry {
+			return resp, err
+		}
+		if attempt >= attempts || wait > t.maxWait() {
+			t.giveUp(req, resp, err, attempt, wait)
+			return resp, err
+		}
+		if resp != nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+		if err := t.sleep(req.Context(), wait); err != nil {
+			return nil, err
+		}
+	}
+}
+
+func (t *RetryTransport) maxWait() time.Duration {
+	if t.MaxWait > 0 {
+		return t.MaxWait
+	}
+	return 2 * time.Minute
+}
+
+func (t *RetryTransport) sleep(ctx context.Context, d time.Duration) error {
+	if t.Sleep != nil {
+		return t.Sleep(ctx, d)
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// shouldRetry decides whether an answer is worth another try, and after how long.
+func (t *RetryTransport) shouldRetry(resp *http.Response, err error, attempt int) (time.Duration, bool) {
+	if err != nil {
+		return 0, false // context cancelled or a transport failure the caller should see
+	}
+	switch {
+	case resp.StatusCode >= 500, resp.StatusCode == http.StatusTooManyRequests:
+	case resp.StatusCode == http.StatusForbidden && t.rateLimited(resp):
+	default:
+		return 0, false
+	}
+	if d, ok := retryAfter(resp.Header.Get("Retry-After"), t.now()); ok {
+		return d, true
+	}
+	if resp.Header.Get("X-RateLimit-Remaining") == "0" {
+		if reset, err := strconv.ParseInt(resp.Header.Get("X-RateLimit-Reset"), 10, 64); err == nil {
+			return max(time.Unix(reset, 0).Sub(t.now()), 0) + time.Second, true
+		}
+	}
+	base := t.BaseDelay
+	if base <= 0 {
+		base = time.Second
+	}
+	d := base << (attempt - 1)
+	return d/2 + rand.N(d/2+1), true
+}
+
+// rateLimited reports whether a 403 is a rate limit rather than a refusal;
+// it peeks at the body and puts it back.
+func (t *RetryTransport) rateLimited(resp *http.Response) bool {
+	if resp.Header.Get("Retry-After") != "" || resp.Header.Get("X-RateLimit-Remaining") == "0" {
+		return true
+	}
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(b))
+	return bytes.Contains(bytes.ToLower(b), []byte("rate limit"))
+}
+
+func (t *RetryTransport) now() time.Time {
+	if t.Now != nil {
+		return t.Now()
+	}
+	return time.Now()
+}
+
+func (t *RetryTransport) giveUp(req *http.Request, resp *http.Response, err error, attempts int, wait time.Duration) {
+	if t.OnGiveUp != nil {
+		t.OnGiveUp(req)
+	}
+	if t.Logger == nil {
+		return
+	}
+	status := 0
+	if resp != nil {
+		status = resp.StatusCode
+	}
+	t.Logger.Warn("github api: giving up", "method", req.Method, "path", req.URL.Path,
+		"status", status, "attempts", attempts, "next_wait", wait, "err", err)
+}
+
+// retryAfter reads a Retry-After header: seconds or an HTTP date.
+func retryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
+		return time.Duration(s) * time.Second, true
+	}
+	if at, err := http.ParseTime(v); err == nil {
+		return max(at.Sub(now), 0), true
+	}
+	return 0, false
+}

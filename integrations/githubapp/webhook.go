@@ -1,0 +1,133 @@
+package githubapp
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/google/go-github/v60/github"
+)
+
+// deliveryTTL is how long a delivery ID is remembered for deduplication.
+const deliveryTTL = 7 * 24 * time.Hour
+
+// handledEvents are the webhook events the App acts on; others get 202 and are dropped.
+var handledEvents = map[string]bool{
+	"pull_request": true, "issues": true, "issue_comment": true,
+	"pull_request_review_comment": true, "check_run": true, "installation": true,
+	"installation_repositories": true, "push": true,
+}
+
+// ServeHTTP receives one webhook delivery: it verifies the signature before
+// reading anything else, deduplicates, parses, and queues the work.
+func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	event := r.Header.Get("X-GitHub-Event")
+	result := func(code int, res, msg string) {
+		a.metrics.deliveries.WithLabelValues(eventLabel(event), res).Inc()
+		http.Error(w, msg, code)
+	}
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		result(http.StatusMethodNotAllowed, "bad_method", "use POST")
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, a.opt.MaxBodyBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			result(http.StatusRequestEntityTooLarge, "too_large", "body too large")
+			return
+		}
+		result(http.StatusBadRequest, "bad_body", "cannot read body")
+		return
+	}
+	if code, msg := verifySignature(r.Header.Get("X-Hub-Signature-256"), body, a.opt.WebhookSecret); code != 0 {
+		a.log.Warn("webhook signature rejected", "reason", msg, "event", event,
+			"delivery_id", r.Header.Get("X-GitHub-Delivery"), "remote", r.RemoteAddr)
+		result(code, "bad_signature", msg)
+		return
+	}
+	delivery := r.Header.Get("X-GitHub-Delivery")
+	if event == "" || delivery == "" {
+		result(http.StatusBadRequest, "bad_headers", "X-GitHub-Event and X-GitHub-Delivery are required")
+		return
+	}
+	if event == "ping" {
+		a.metrics.deliveries.WithLabelValues(event, "ok").Inc()
+		w.WriteHeader(http.StatusOK)
+		io.WriteString(w, "pong\n")
+		return
+	}
+	if !handledEvents[event] {
+		result(http.StatusAccepted, "ignored", "event ignored")
+		return
+	}
+	payload, err := github.ParseWebHook(event, body)
+	if err != nil {
+		a.log.Warn("webhook payload rejected", "event", event, "delivery_id", delivery, "err", err)
+		result(http.StatusBadRequest, "bad_payload", "cannot parse payload")
+		return
+	}
+	// Take a queue slot before marking the delivery, so a 503 leaves it
+	// unmarked and GitHub's redelivery is processed.
+	if !a.acquire() {
+		a.log.Warn("webhook queue full", "event", event, "delivery_id", delivery)
+		result(http.StatusServiceUnavailable, "queue_full", "queue full, redeliver later")
+		return
+	}
+	first, err := a.opt.Store.MarkDelivery(r.Context(), "github", delivery, a.now().Add(deliveryTTL))
+	if err != nil {
+		// Better to risk a duplicate (comments are idempotent) than to lose the event.
+		a.log.Error("mark delivery", "delivery_id", delivery, "event", event, "err", err)
+		first = true
+	}
+	if !first {
+		a.release()
+		result(http.StatusOK, "duplicate", "already delivered")
+		return
+	}
+	if !a.enqueue(job{event: event, delivery: delivery, payload: payload, received: a.now()}) {
+		result(http.StatusServiceUnavailable, "shutting_down", "shutting down, redeliver later")
+		return
+	}
+	a.metrics.deliveries.WithLabelValues(event, "accepted").Inc()
+	w.WriteHeader(http.StatusAccepted)
+	io.WriteString(w, "accepted\n")
+}
+
+// verifySignature checks an X-Hub-Signature-256 header against body in
+// constant time. It returns 0 when the signature is good, otherwise the
+// HTTP status and a short message. The SHA-1 X-Hub-Signature header is never
+// consulted.
+func verifySignature(header string, body, secret []byte) (int, string) {
+	if header == "" {
+		return http.StatusUnauthorized, "missing X-Hub-Signature-256"
+	}
+	hexSig, ok := strings.CutPrefix(header, "sha256=")
+	if !ok {
+		return http.StatusBadRequest, "X-Hub-Signature-256 must start with sha256="
+	}
+	got, err := hex.DecodeString(hexSig)
+	if err != nil || len(got) != sha256.Size {
+		return http.StatusBadRequest, "malformed X-Hub-Signature-256"
+	}
+	mac := hmac.New(sha256.New, secret)
+	mac.Write(body)
+	if !hmac.Equal(got, mac.Sum(nil)) {
+		return http.StatusUnauthorized, "signature does not match"
+	}
+	return 0, ""
+}
+
+// eventLabel keeps the metric's label set bounded.
+func eventLabel(event string) string {
+	if handledEvents[event] || event == "ping" {
+		return event
+	}
+	return "other"
+}
