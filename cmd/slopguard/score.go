@@ -1,10 +1,368 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"runtime"
+	"strconv"
+	"sync"
+
+	"github.com/slopguard/slopguard/detector"
 )
 
+// maxScoreLine is the longest input line `score` accepts; a longer line
+// gets an error line and the run continues.
+const maxScoreLine = 16 << 20
+
+// lineScorer is what `score` needs from a detector.
+type lineScorer interface {
+	Score(text string) detector.Result
+}
+
+// runScore implements `slopguard score [--model FILE] [FILE...]`.
 func runScore(ctx context.Context, e *env, args []string) error {
-	return errors.New("not implemented yet")
+	fs := flag.NewFlagSet("score", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	modelPath := fs.String("model", "", "model `file` to use instead of the embedded model")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage: slopguard score [--model FILE] [FILE...]")
+		fmt.Fprintln(fs.Output(), "\nReads JSONL records with a \"text\" field from the files, or stdin when none,")
+		fmt.Fprintln(fs.Output(), "and writes each record back, in order, with \"score\" (0..1, probability of")
+		fmt.Fprintln(fs.Output(), "machine) and \"verdict\" (human|unsure|machine) added. A line that is not a JSON")
+		fmt.Fprintln(fs.Output(), "object with a string \"text\" yields {\"line\": N, \"error\": \"...\"} and the run goes on.")
+		fmt.Fprintln(fs.Output(), "\nFlags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return &exitError{code: 2}
+	}
+	files := fs.Args()
+	for _, f := range files {
+		if f == "-" {
+			continue
+		}
+		if st, err := os.Stat(f); err != nil {
+			return usageErrorf("%v", err)
+		} else if st.IsDir() {
+			return usageErrorf("%s is a directory", f)
+		}
+	}
+	det, err := scoreLoadModel(*modelPath)
+	if err != nil {
+		return err
+	}
+	out := bufio.NewWriterSize(e.stdout, 64<<10)
+	if len(files) == 0 {
+		files = []string{"-"}
+	}
+	for _, name := range files {
+		if err := scoreInput(ctx, e, out, det, name); err != nil {
+			out.Flush()
+			return err
+		}
+	}
+	if err := out.Flush(); err != nil {
+		return fmt.Errorf("write output: %w", err)
+	}
+	return nil
+}
+
+// scoreInput scores one named input; "-" is stdin.
+func scoreInput(ctx context.Context, e *env, out *bufio.Writer, s lineScorer, name string) error {
+	if name == "-" {
+		return scoreStream(ctx, e.stdin, out, s, "", 0)
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
+	defer f.Close()
+	return scoreStream(ctx, f, out, s, name, 0)
+}
+
+// jsonString encodes s as a JSON string without escaping <, > and &.
+func jsonString(s string) []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s) // a string always encodes
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+}
+
+// scoreLoadModel returns the detector in path, or the embedded one when
+// path is empty.
+func scoreLoadModel(path string) (*detector.Detector, error) {
+	if path == "" {
+		d, err := detector.Default()
+		if err != nil {
+			return nil, fmt.Errorf("load embedded model: %w", err)
+		}
+		return d, nil
+	}
+	d, err := detector.LoadFile(path)
+	if err != nil {
+		return nil, usageErrorf("%v", err)
+	}
+	return d, nil
+}
+
+// scoreJob is one input line on its way through the workers.
+type scoreJob struct {
+	n       int
+	line    []byte
+	tooLong bool
+	out     chan []byte
+}
+
+// scoreStream scores every JSONL line of r with workers goroutines (0 means
+// GOMAXPROCS) and writes one output line per input line to w, in input
+// order. Blank lines are skipped. name, when set, is put in error messages.
+// It returns only read, write and context errors; bad lines become error
+// lines.
+func scoreStream(ctx context.Context, r io.Reader, w *bufio.Writer, s lineScorer, name string, workers int) error {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	jobs := make(chan *scoreJob, workers)
+	order := make(chan *scoreJob, 2*workers)
+	var readErr error
+	go func() {
+		defer close(order)
+		defer close(jobs)
+		br := bufio.NewReaderSize(r, 1<<20)
+		for n := 1; ; n++ {
+			line, tooLong, err := readLimitedLine(br, maxScoreLine)
+			if len(bytes.TrimSpace(line)) > 0 || tooLong {
+				j := &scoreJob{n: n, line: line, tooLong: tooLong, out: make(chan []byte, 1)}
+				select {
+				case order <- j:
+				case <-ctx.Done():
+					readErr = ctx.Err()
+					return
+				}
+				jobs <- j // a worker always takes it: workers stop only when jobs closes
+			}
+			if err == io.EOF {
+				return
+			}
+			if err != nil {
+				readErr = fmt.Errorf("read %s: %w", inputName(name), err)
+				return
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for j := range jobs {
+				j.out <- scoreLine(s, j, name)
+			}
+		})
+	}
+	var writeErr error
+	for j := range order {
+		b := <-j.out
+		if writeErr != nil {
+			continue // drain so the reader and workers finish
+		}
+		if _, err := w.Write(b); err != nil {
+			writeErr = fmt.Errorf("write output: %w", err)
+			cancel()
+			continue
+		}
+		if len(order) == 0 {
+			// Nothing else is ready: let a tool reading line by line see this one.
+			if err := w.Flush(); err != nil {
+				writeErr = fmt.Errorf("write output: %w", err)
+				cancel()
+			}
+		}
+	}
+	wg.Wait()
+	if writeErr != nil {
+		return writeErr
+	}
+	if readErr == nil {
+		readErr = ctx.Err()
+	}
+	return readErr
+}
+
+func inputName(name string) string {
+	if name == "" {
+		return "stdin"
+	}
+	return name
+}
+
+// readLimitedLine reads one line without its end. A line longer than limit
+// is consumed to its end and reported as tooLong with no content.
+func readLimitedLine(br *bufio.Reader, limit int) (line []byte, tooLong bool, err error) {
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if !tooLong {
+			if len(line)+len(chunk) > limit+2 { // +2 for a CRLF end
+				tooLong, line = true, nil
+			} else {
+				line = append(line, chunk...)
+			}
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		line = bytes.TrimRight(line, "\r\n")
+		if tooLong {
+			line = nil
+		}
+		return line, tooLong, err
+	}
+}
+
+// jsonField is one top-level field of an input object, in input order.
+type jsonField struct {
+	key   string
+	value json.RawMessage
+}
+
+// scoreLine turns one input line into one output line (with its newline).
+func scoreLine(s lineScorer, j *scoreJob, name string) []byte {
+	fail := func(fields []jsonField, msg string) []byte {
+		if name != "" {
+			msg = name + ": " + msg
+		}
+		errJSON := jsonString(msg)
+		return writeObject(fields, []jsonField{
+			{"line", json.RawMessage(strconv.Itoa(j.n))},
+			{"error", errJSON},
+		})
+	}
+	if j.tooLong {
+		return fail(nil, fmt.Sprintf("line longer than %d MiB", maxScoreLine>>20))
+	}
+	line := bytes.ToValidUTF8(j.line, []byte("\uFFFD"))
+	fields, err := parseObject(line)
+	if err != nil {
+		return fail(nil, err.Error())
+	}
+	var text *string
+	for _, f := range fields {
+		if f.key != "text" {
+			continue
+		}
+		var t string
+		if err := json.Unmarshal(f.value, &t); err != nil {
+			text = nil
+			continue
+		}
+		text = &t
+	}
+	if text == nil {
+		return fail(fields, `missing string field "text"`)
+	}
+	res := safeScore(s, *text)
+	if math.IsNaN(res.Score) {
+		return fail(fields, "the detector returned no score")
+	}
+	score := min(max(res.Score, 0), 1)
+	verdict, _ := json.Marshal(res.Verdict)
+	return writeObject(fields, []jsonField{
+		{"score", json.RawMessage(strconv.FormatFloat(score, 'g', -1, 64))},
+		{"verdict", verdict},
+	})
+}
+
+// safeScore scores text, turning a panic into a NaN score.
+func safeScore(s lineScorer, text string) (res detector.Result) {
+	defer func() {
+		if recover() != nil {
+			res = detector.Result{Score: math.NaN()}
+		}
+	}()
+	return s.Score(text)
+}
+
+// parseObject splits a JSON object into its top-level fields, in order.
+func parseObject(line []byte) ([]jsonField, error) {
+	if !json.Valid(line) {
+		var v any
+		err := json.Unmarshal(line, &v)
+		return nil, fmt.Errorf("invalid JSON: %v", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(line))
+	dec.UseNumber()
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, fmt.Errorf("invalid JSON: %v", err)
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return nil, errors.New("not a JSON object")
+	}
+	var fields []jsonField
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, fmt.Errorf("invalid JSON: %v", err)
+		}
+		key, _ := tok.(string)
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, fmt.Errorf("invalid JSON: %v", err)
+		}
+		fields = append(fields, jsonField{key, raw})
+	}
+	return fields, nil
+}
+
+// writeObject writes fields as one JSON line, with each of add replacing
+// the first input field of its name (keeping that field's place, dropping
+// later duplicates) or, when absent, appended at the end.
+func writeObject(fields, add []jsonField) []byte {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	written := make([]bool, len(add))
+	first := true
+	put := func(key string, value []byte) {
+		if !first {
+			b.WriteByte(',')
+		}
+		first = false
+		b.Write(jsonString(key))
+		b.WriteByte(':')
+		if err := json.Compact(&b, value); err != nil {
+			b.Write(value)
+		}
+	}
+fields:
+	for _, f := range fields {
+		for i, a := range add {
+			if f.key == a.key {
+				if !written[i] {
+					put(a.key, a.value)
+					written[i] = true
+				}
+				continue fields
+			}
+		}
+		put(f.key, f.value)
+	}
+	for i, a := range add {
+		if !written[i] {
+			put(a.key, a.value)
+		}
+	}
+	b.WriteString("}\n")
+	return b.Bytes()
 }

@@ -1,0 +1,220 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/slopguard/slopguard/detector"
+)
+
+// The -update flag rewrites golden files. Another test file of this
+// package may register it too: package-level flag variables are
+// initialised before init functions run, so this never registers it twice.
+func init() {
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite golden files")
+	}
+}
+
+// updateGolden reports whether -update was given.
+func updateGolden() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
+
+// lengthScorer scores a text by its length: (len mod 10)/10, with the
+// verdict read against 0.3 and 0.7. It panics on the text "panic".
+type lengthScorer struct{}
+
+func (lengthScorer) Score(text string) detector.Result {
+	if text == "panic" {
+		panic("boom")
+	}
+	s := float64(len(text)%10) / 10
+	v := detector.Unsure
+	switch {
+	case s >= 0.7:
+		v = detector.Machine
+	case s <= 0.3:
+		v = detector.Human
+	}
+	return detector.Result{Score: s, Verdict: v}
+}
+
+// TestScoreStreamGolden pins the output line format: field order, score
+// and verdict placement, error lines, blank lines and ordering.
+func TestScoreStreamGolden(t *testing.T) {
+	t.Parallel()
+	in, err := os.Open(filepath.Join("testdata", "score", "input.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	var buf bytes.Buffer
+	w := bufio.NewWriter(&buf)
+	if err := scoreStream(context.Background(), in, w, lengthScorer{}, "", 3); err != nil {
+		t.Fatalf("got err %v, want nil", err)
+	}
+	w.Flush()
+	golden := filepath.Join("testdata", "score", "output.golden.jsonl")
+	if updateGolden() {
+		if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if got := buf.String(); got != string(want) {
+		t.Errorf("output differs from %s (run go test -update after checking):\ngot:\n%s", golden, got)
+	}
+	for i, line := range strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n") {
+		if !json.Valid([]byte(line)) {
+			t.Errorf("output line %d is not valid JSON: %s", i+1, line)
+		}
+	}
+}
+
+func TestScoreStreamOrderAndLimits(t *testing.T) {
+	t.Parallel()
+	var in strings.Builder
+	const n = 2000
+	for i := range n {
+		fmt.Fprintf(&in, "{\"i\":%d,\"text\":%q}\n", i, strings.Repeat("x", i%37))
+	}
+	in.WriteString("{\"text\":\"" + strings.Repeat("y", maxScoreLine) + "\"}\n")
+	in.WriteString("{\"text\":\"panic\"}\n")
+	in.WriteString("{\"i\":\"after\",\"text\":\"still scored\"}") // no final newline
+	var buf bytes.Buffer
+	w := bufio.NewWriter(&buf)
+	if err := scoreStream(context.Background(), strings.NewReader(in.String()), w, lengthScorer{}, "in.jsonl", 8); err != nil {
+		t.Fatalf("got err %v, want nil", err)
+	}
+	w.Flush()
+	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+	if len(lines) != n+3 {
+		t.Fatalf("got %d output lines, want %d", len(lines), n+3)
+	}
+	for i := range n {
+		var out struct{ I int }
+		if err := json.Unmarshal([]byte(lines[i]), &out); err != nil || out.I != i {
+			t.Fatalf("line %d: got %s, want i=%d (input order)", i+1, lines[i], i)
+		}
+	}
+	tests := []struct{ line, want string }{
+		{lines[n], `{"line":2001,"error":"in.jsonl: line longer than 16 MiB"}`},
+		{lines[n+1], `{"text":"panic","line":2002,"error":"in.jsonl: the detector returned no score"}`},
+		{lines[n+2], `{"i":"after","text":"still scored","score":0.2,"verdict":"human"}`},
+	}
+	for _, tt := range tests {
+		if tt.line != tt.want {
+			t.Errorf("got %s, want %s", tt.line, tt.want)
+		}
+	}
+}
+
+func TestScoreStreamCancelled(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var buf bytes.Buffer
+	err := scoreStream(ctx, strings.NewReader(`{"text":"a"}`+"\n"), bufio.NewWriter(&buf), lengthScorer{}, "", 2)
+	if err != context.Canceled {
+		t.Errorf("got err %v, want context.Canceled", err)
+	}
+}
+
+// TestScoreCLI runs `slopguard score` in-process with the embedded model.
+// It pins the shape of every line (the input's fields in order, then score
+// in [0,1] and a valid verdict), not the model's scores, which change with
+// every retraining.
+func TestScoreCLI(t *testing.T) {
+	t.Parallel()
+	input := filepath.Join("testdata", "score", "input.jsonl")
+	var stdout, stderr bytes.Buffer
+	e := &env{stdin: strings.NewReader(`{"from":"stdin","text":"hello there"}` + "\n"), stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }}
+	if code := run(context.Background(), e, []string{"score", input, "-"}); code != 0 {
+		t.Fatalf("got exit %d (stderr %q), want 0", code, stderr.String())
+	}
+	want, err := os.ReadFile(filepath.Join("testdata", "score", "output.golden.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Reading a named file, error messages start with its name.
+	want = bytes.ReplaceAll(want, []byte(`"error":"`), []byte(`"error":"`+input+`: `))
+	wantLines := append(strings.Split(strings.TrimSuffix(string(want), "\n"), "\n"),
+		`{"from":"stdin","text":"hello there","score":0,"verdict":"human"}`)
+	gotLines := strings.Split(strings.TrimSuffix(stdout.String(), "\n"), "\n")
+	if len(gotLines) != len(wantLines) {
+		t.Fatalf("got %d lines, want %d:\n%s", len(gotLines), len(wantLines), stdout.String())
+	}
+	for i := range wantLines {
+		if got, want := stripScore(t, gotLines[i]), stripScore(t, wantLines[i]); got != want {
+			t.Errorf("line %d: got %s, want %s (score and verdict values ignored)", i+1, got, want)
+		}
+	}
+}
+
+// stripScore checks a success line's score and verdict and blanks their
+// values, keeping the field order.
+func stripScore(t *testing.T, line string) string {
+	t.Helper()
+	fields, err := parseObject([]byte(line))
+	if err != nil {
+		t.Fatalf("output %s: %v", line, err)
+	}
+	for i, f := range fields {
+		switch f.key {
+		case "score":
+			var s float64
+			if err := json.Unmarshal(f.value, &s); err != nil || s < 0 || s > 1 {
+				t.Errorf("output %s: got score %s, want a number in [0,1]", line, f.value)
+			}
+			fields[i].value = json.RawMessage(`"?"`)
+		case "verdict":
+			var v detector.Verdict
+			if err := json.Unmarshal(f.value, &v); err != nil {
+				t.Errorf("output %s: got verdict %s, want human, unsure or machine", line, f.value)
+			}
+			fields[i].value = json.RawMessage(`"?"`)
+		}
+	}
+	return strings.TrimSuffix(string(writeObject(fields, nil)), "\n")
+}
+
+func TestScoreCLIErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		args []string
+		code int
+		msg  string
+	}{
+		{"missing file", []string{"score", "testdata/score/nope.jsonl"}, 2, "nope.jsonl"},
+		{"directory", []string{"score", "testdata"}, 2, "is a directory"},
+		{"bad flag", []string{"score", "--bogus"}, 2, "bogus"},
+		{"missing model", []string{"score", "--model", "testdata/score/nope.model"}, 2, "nope.model"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var stdout, stderr bytes.Buffer
+			e := &env{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }}
+			if code := run(context.Background(), e, tt.args); code != tt.code || !strings.Contains(stderr.String(), tt.msg) {
+				t.Errorf("got exit %d, stderr %q; want exit %d mentioning %q", code, stderr.String(), tt.code, tt.msg)
+			}
+			if stdout.Len() != 0 {
+				t.Errorf("got stdout %q, want nothing", stdout.String())
+			}
+		})
+	}
+}
