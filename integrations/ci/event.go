@@ -102,7 +102,7 @@ func ParseEvent(name string, data []byte) (Event, error) {
 		if p.PullRequest == nil {
 			return Event{}, fmt.Errorf("parse event %s: no pull_request in the payload", name)
 		}
-		ev.Input = issueInput(scope, moderation.KindPullRequest, "pr", p.PullRequest)
+		ev.Input = issueInput(scope, moderation.KindPullRequest, "pr", "pull request", p.PullRequest)
 		if p.PullRequest.Base != nil && p.PullRequest.Head != nil && p.PullRequest.Base.SHA != "" && p.PullRequest.Head.SHA != "" {
 			ev.Range = p.PullRequest.Base.SHA + ".." + p.PullRequest.Head.SHA
 		}
@@ -110,7 +110,7 @@ func ParseEvent(name string, data []byte) (Event, error) {
 		if p.Issue == nil {
 			return Event{}, fmt.Errorf("parse event %s: no issue in the payload", name)
 		}
-		ev.Input = issueInput(scope, moderation.KindIssue, "issue", p.Issue)
+		ev.Input = issueInput(scope, moderation.KindIssue, "issue", "issue", p.Issue)
 	case EventIssueComment:
 		if p.Comment == nil {
 			return Event{}, fmt.Errorf("parse event %s: no comment in the payload", name)
@@ -128,7 +128,7 @@ func ParseEvent(name string, data []byte) (Event, error) {
 	return ev, nil
 }
 
-func issueInput(scope string, kind moderation.Kind, prefix string, is *ghIssue) Input {
+func issueInput(scope string, kind moderation.Kind, prefix, noun string, is *ghIssue) Input {
 	it := moderation.Item{
 		Platform:          moderation.GitHub,
 		Kind:              kind,
@@ -142,7 +142,7 @@ func issueInput(scope string, kind moderation.Kind, prefix string, is *ghIssue) 
 		it.Body = *is.Body
 	}
 	setAuthor(&it, is.User)
-	in := Input{Item: it, Name: "#" + strconv.Itoa(is.Number), Draft: is.Draft}
+	in := Input{Item: it, Name: noun + " #" + strconv.Itoa(is.Number), Draft: is.Draft}
 	for _, l := range is.Labels {
 		in.Labels = append(in.Labels, l.Name)
 	}

@@ -45,8 +45,9 @@ type Finding struct {
 	// Reason is the signal; nil for a finding about the input as a whole.
 	Reason *detector.Reason
 	Level  Level
-	// Start and End locate the reason's first span; HasPos is false when the
-	// input has no lines to point at (events, commits) or the reason no span.
+	// Start and End locate the reason's first span, or Start alone the start of
+	// the text for a reason without spans (End is then zero); HasPos is false
+	// when the input has no lines to point at (events, commits).
 	Start, End Position
 	HasPos     bool
 	// rank is the reason's place within its input, for prioritising.
@@ -88,21 +89,23 @@ func (r *Report) Findings() []Finding {
 			}
 			f := Finding{Entry: i, Reason: rs, Level: lvl, rank: rank}
 			rank++
-			if len(rs.Spans) > 0 && e.Input.Line > 0 {
+			switch {
+			case len(rs.Spans) > 0 && e.Input.Line > 0:
 				if ix == nil {
 					ix = newLineIndex(e.Input.Item.Text())
 				}
 				sp := rs.Spans[0]
 				f.Start, _ = e.Input.locate(ix, sp.Start)
 				f.End, f.HasPos = e.Input.locate(ix, sp.End)
+			case e.Input.Line > 0:
+				f.Start, f.HasPos = e.Input.start(), true // a whole-text signal points at where the text starts
 			}
 			out = append(out, f)
 		}
 		if rank == 0 {
 			f := Finding{Entry: i, Level: lvl}
 			if e.Input.Line > 0 {
-				f.Start = Position{Line: e.Input.Line, Column: e.Input.Column, ByteColumn: e.Input.ByteColumn}
-				f.End, f.HasPos = f.Start, true
+				f.Start, f.HasPos = e.Input.start(), true
 			}
 			out = append(out, f)
 		}

@@ -146,6 +146,12 @@ func WriteText(w io.Writer, r *Report) error {
 	}
 	for _, e := range r.Entries {
 		ew.printf("%s: %s\n", e.Input.Name, e.status(r))
+		if e.Input.Item.URL != "" {
+			ew.printf("  %s\n", e.Input.Item.URL)
+		}
+		if e.Input.Item.Title != "" {
+			ew.printf("  title: %s\n", oneLine(e.Input.Item.Title))
+		}
 		if n := e.note(); n != "" {
 			ew.printf("  note: %s\n", n)
 		}

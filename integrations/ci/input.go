@@ -66,6 +66,11 @@ func (in Input) locate(ix *lineIndex, off int) (Position, bool) {
 	return p, true
 }
 
+// start is where the scored text starts.
+func (in Input) start() Position {
+	return Position{Line: in.Line, Column: in.Column, ByteColumn: in.ByteColumn}
+}
+
 // textInput builds the Input for a whole text read from path (empty for stdin).
 func textInput(name, path string, data []byte) Input {
 	body := string(data)

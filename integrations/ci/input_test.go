@@ -1,0 +1,285 @@
+package ci
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/slopguard/slopguard/moderation"
+)
+
+func TestLineIndexPosition(t *testing.T) {
+	t.Parallel()
+	text := "ab\r\nçé x\n\nlast"
+	tests := []struct {
+		off  int
+		want Position
+	}{
+		{0, Position{Line: 1, Column: 1, ByteColumn: 1}},
+		{2, Position{Line: 1, Column: 3, ByteColumn: 3}},         // the \r
+		{4, Position{Line: 2, Column: 1, ByteColumn: 1}},         // ç
+		{8, Position{Line: 2, Column: 3, ByteColumn: 5}},         // space after é: 2 runes, 4 bytes in
+		{11, Position{Line: 3, Column: 1, ByteColumn: 1}},        // empty line
+		{12, Position{Line: 4, Column: 1, ByteColumn: 1}},        // "last"
+		{len(text), Position{Line: 4, Column: 5, ByteColumn: 5}}, // end of text
+		{-5, Position{Line: 1, Column: 1, ByteColumn: 1}},        // clamped
+		{999, Position{Line: 4, Column: 5, ByteColumn: 5}},       // clamped
+	}
+	ix := newLineIndex(text)
+	for _, tt := range tests {
+		if got := ix.position(tt.off); got != tt.want {
+			t.Errorf("position(%d) = %+v, want %+v", tt.off, got, tt.want)
+		}
+	}
+}
+
+func TestReadFileMapsLeadingSpace(t *testing.T) {
+	t.Parallel()
+	in, err := ReadFile("testdata/files", "docs/short.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// "  \n\nShort note.\n": the scored text starts on line 3, column 1.
+	if in.Line != 3 || in.Column != 1 || !in.Mapped {
+		t.Errorf("got line %d column %d mapped %v, want 3 1 true", in.Line, in.Column, in.Mapped)
+	}
+	if got, want := in.Item.Text(), "Short note."; got != want {
+		t.Errorf("got text %q, want %q", got, want)
+	}
+	p, ok := in.locate(newLineIndex(in.Item.Text()), strings.Index(in.Item.Text(), "note"))
+	if !ok || p.Line != 3 || p.Column != 7 {
+		t.Errorf("got %+v %v, want line 3 column 7", p, ok)
+	}
+}
+
+func TestReadFileErrors(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "bin.dat"), []byte("PK\x03\x04\x00\x00binary"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, path, wantErr, wantSkip string
+	}{
+		{"missing", "nope.md", "read nope.md: no such file or directory", ""},
+		{"directory", "sub", "read sub: is a directory (use a glob such as sub/**/*.md)", ""},
+		{"binary", "bin.dat", "", "binary file"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in, err := ReadFile(dir, tt.path)
+			if gotErr := errString(err); gotErr != tt.wantErr {
+				t.Fatalf("got error %q, want %q", gotErr, tt.wantErr)
+			}
+			if in.Skip != tt.wantSkip {
+				t.Errorf("got skip %q, want %q", in.Skip, tt.wantSkip)
+			}
+		})
+	}
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+func TestReadJSONL(t *testing.T) {
+	t.Parallel()
+	f, err := os.Open("testdata/files/records.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	ins, err := ReadJSONL("records.jsonl", "records.jsonl", f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type row struct{ ID, Err string }
+	var got []row
+	for _, in := range ins {
+		got = append(got, row{in.Item.ID, in.Err})
+	}
+	want := []row{
+		{"r1", ""},
+		{"records.jsonl:2", ""},
+		{"records.jsonl:3", "line 3: invalid JSON: invalid character 'o' in literal null (expecting 'u')"},
+		{"records.jsonl:4", `line 4: no "text" field`},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+	if ins[1].Line != 2 || ins[1].Mapped {
+		t.Errorf("record 2: got line %d mapped %v, want 2 false", ins[1].Line, ins[1].Mapped)
+	}
+}
+
+func TestGlob(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for _, f := range []string{"a.md", "b.txt", "docs/c.md", "docs/x/y/d.md", "docs/x/e.txt", ".git/f.md", "docs/.git/g.md"} {
+		p := filepath.Join(dir, filepath.FromSlash(f))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		pattern string
+		want    []string
+		wantErr bool
+	}{
+		{"*.md", []string{"a.md"}, false},
+		{"**/*.md", []string{"a.md", "docs/c.md", "docs/x/y/d.md"}, false},
+		{"docs/**/*.md", []string{"docs/c.md", "docs/x/y/d.md"}, false},
+		{"docs/**", []string{"docs/c.md", "docs/x/e.txt", "docs/x/y/d.md"}, false},
+		{"docs/*/*.txt", []string{"docs/x/e.txt"}, false},
+		{"nothere/**/*.md", nil, false},
+		{"literal/path.md", []string{"literal/path.md"}, false},
+		{"[.md", nil, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.pattern, func(t *testing.T) {
+			got, err := Glob(dir, tt.pattern)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("got error %v, want error %v", err, tt.wantErr)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseEvent(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		file, name string
+		want       moderation.Item
+		wantName   string
+		wantRange  string
+		wantSkip   string
+		wantErr    string
+	}{
+		{
+			file: "pull_request.json", name: "pull_request", wantName: "pull request #12",
+			want: moderation.Item{Platform: moderation.GitHub, Kind: moderation.KindPullRequest, Scope: "example/widgets", ID: "pr/12",
+				URL: "https://github.com/example/widgets/pull/12", Author: "new-contributor", AuthorAssociation: "FIRST_TIME_CONTRIBUTOR", Title: "Improve the README"},
+			wantRange: "1111111111111111111111111111111111111111..2222222222222222222222222222222222222222",
+		},
+		{
+			file: "pull_request.json", name: "pull_request_target", wantName: "pull request #12",
+			want: moderation.Item{Platform: moderation.GitHub, Kind: moderation.KindPullRequest, Scope: "example/widgets", ID: "pr/12",
+				URL: "https://github.com/example/widgets/pull/12", Author: "new-contributor", AuthorAssociation: "FIRST_TIME_CONTRIBUTOR", Title: "Improve the README"},
+			wantRange: "1111111111111111111111111111111111111111..2222222222222222222222222222222222222222",
+		},
+		{
+			file: "issues.json", name: "", wantName: "issue #7", // inferred, null body
+			want: moderation.Item{Platform: moderation.GitHub, Kind: moderation.KindIssue, Scope: "example/widgets", ID: "issue/7",
+				URL: "https://github.com/example/widgets/issues/7", Author: "reporter", AuthorAssociation: "NONE", Title: "Crash when the config file is empty"},
+		},
+		{
+			file: "issue_comment.json", name: "issue_comment", wantName: "comment 4242 on #7",
+			want: moderation.Item{Platform: moderation.GitHub, Kind: moderation.KindComment, Scope: "example/widgets", ID: "comment/4242",
+				URL: "https://github.com/example/widgets/issues/7#issuecomment-4242", Author: "helper", AuthorAssociation: "CONTRIBUTOR",
+				Body: "Thanks, I can reproduce it on main with an empty file and will send a fix later today."},
+		},
+		{
+			file: "issue_comment_bot.json", name: "", wantName: "comment 4444 on #8",
+			want: moderation.Item{Platform: moderation.GitHub, Kind: moderation.KindComment, Scope: "example/widgets", ID: "comment/4444",
+				Author: "dependabot[bot]", AuthorIsBot: true, AuthorAssociation: "NONE", Body: "Let us delve into this version bump, a tapestry of upgrades."},
+		},
+		{
+			file: "issue_comment_deleted.json", name: "issue_comment", wantName: "comment 4545 on #7", wantSkip: "deleted",
+			want: moderation.Item{Platform: moderation.GitHub, Kind: moderation.KindComment, Scope: "example/widgets", ID: "comment/4545",
+				Author: "helper", AuthorAssociation: "NONE", Body: "gone"},
+		},
+		{file: "push.json", name: "push", wantErr: `event "push" is not supported (want pull_request, pull_request_target, issues or issue_comment)`},
+		{file: "push.json", name: "", wantErr: "parse event: no pull_request, issue or comment in the payload"},
+		{file: "issues.json", name: "pull_request", wantErr: "parse event pull_request: no pull_request in the payload"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file+"/"+tt.name, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join("testdata/events", tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ev, err := ParseEvent(tt.name, data)
+			if got := errString(err); got != tt.wantErr {
+				t.Fatalf("got error %q, want %q", got, tt.wantErr)
+			}
+			if err != nil {
+				return
+			}
+			got := ev.Input.Item
+			if tt.want.Kind == moderation.KindPullRequest {
+				got.Body = "" // checked below
+			}
+			if got != tt.want {
+				t.Errorf("got item %+v,\nwant %+v", got, tt.want)
+			}
+			if ev.Input.Name != tt.wantName || ev.Range != tt.wantRange || ev.Input.Skip != tt.wantSkip {
+				t.Errorf("got name %q range %q skip %q, want %q %q %q", ev.Input.Name, ev.Range, ev.Input.Skip, tt.wantName, tt.wantRange, tt.wantSkip)
+			}
+		})
+	}
+	t.Run("invalid JSON", func(t *testing.T) {
+		if _, err := ParseEvent("", []byte("{")); err == nil {
+			t.Error("got no error, want one")
+		}
+	})
+	t.Run("labels and draft", func(t *testing.T) {
+		data, _ := os.ReadFile("testdata/events/pull_request.json")
+		ev, err := ParseEvent("", data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(ev.Input.Labels, []string{"docs"}) || ev.Input.Draft {
+			t.Errorf("got labels %q draft %v, want [docs] false", ev.Input.Labels, ev.Input.Draft)
+		}
+	})
+}
+
+// sharedWebhooks is the real payload collection beside the repository, when present.
+const sharedWebhooks = "../../../shared/fixtures/github-webhooks"
+
+func TestParseEventSharedFixtures(t *testing.T) {
+	t.Parallel()
+	if _, err := os.Stat(sharedWebhooks); err != nil {
+		t.Skipf("skipping: %s not present (real webhook payloads live beside the repository in CI)", sharedWebhooks)
+	}
+	n := 0
+	for _, event := range []string{"pull_request", "issues", "issue_comment"} {
+		files, err := filepath.Glob(filepath.Join(sharedWebhooks, event, "*.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ev, err := ParseEvent(event, data)
+			if err != nil {
+				t.Errorf("%s: %v", f, err)
+				continue
+			}
+			n++
+			it := ev.Input.Item
+			if it.ID == "" || it.Scope == "" || it.Author == "" || it.Platform != moderation.GitHub {
+				t.Errorf("%s: got item %+v, want ID, scope, author and platform github", f, it)
+			}
+		}
+	}
+	if n == 0 {
+		t.Errorf("got 0 payloads parsed from %s, want some", sharedWebhooks)
+	}
+}
