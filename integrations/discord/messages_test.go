@@ -290,7 +290,7 @@ func TestFullQueueDropsAndCounts(t *testing.T) {
 	h.settings(t, func(s *Settings) { s.Mode = moderation.ModeObserve })
 
 	h.bot.MessageCreate(nil, &discordgo.MessageCreate{Message: msg("1001", humanText)})
-	<-started // the worker holds the first message
+	<-started                                                                           // the worker holds the first message
 	h.bot.MessageCreate(nil, &discordgo.MessageCreate{Message: msg("1002", humanText)}) // queued
 	h.bot.MessageCreate(nil, &discordgo.MessageCreate{Message: msg("1003", humanText)}) // dropped
 	if got := testutil.ToFloat64(h.bot.metrics.dropped); got != 1 {
