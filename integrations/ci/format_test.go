@@ -409,3 +409,50 @@ func TestWriteOutputsAndStepSummary(t *testing.T) {
 		t.Error("got no error writing into a missing directory, want one")
 	}
 }
+
+func TestOddInputsInEveryFormat(t *testing.T) {
+	t.Parallel()
+	big := strings.Repeat("a line of text that goes on\n", 10<<20/28) + "we delve into a tapestry \xff\xfe here at the very end\n"
+	tests := map[string]string{
+		"empty":        "",
+		"spaces":       " \n\t\n",
+		"invalid utf8": "\xff\xfe\xfd delve into \xc3\x28 tapestry words words",
+		"nul bytes":    "text\x00with nul",
+		"10 MB":        big,
+		"crlf":         "one\r\ntwo delve\r\nthree tapestry four five",
+	}
+	for name, text := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			in := textInput("odd.md", "odd.md", []byte(text))
+			r, err := Run(context.Background(), newFakeChecker(), []Input{in}, Options{Policy: moderation.DefaultPolicy(), ModelThreshold: 0.9})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range Formats {
+				var buf bytes.Buffer
+				if err := Write(&buf, f, r); err != nil {
+					t.Fatalf("%s: %v", f, err)
+				}
+				switch f {
+				case FormatJSON, FormatSARIF, FormatRDJSON:
+					if !json.Valid(buf.Bytes()) {
+						t.Errorf("%s: got invalid JSON", f)
+					}
+				}
+			}
+		})
+	}
+	t.Run("10 MB span lands on the last line", func(t *testing.T) {
+		t.Parallel()
+		in := textInput("big.md", "big.md", []byte(big))
+		r, err := Run(context.Background(), newFakeChecker(), []Input{in}, Options{Policy: moderation.DefaultPolicy(), ModelThreshold: 0.9})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := r.Findings()[0]
+		if want := strings.Count(big, "\n"); f.Start.Line != want || f.Start.Column != 4 {
+			t.Errorf("got %+v, want line %d column 4", f.Start, want)
+		}
+	})
+}

@@ -222,3 +222,5 @@ func TestFindingsInterleaveInputs(t *testing.T) {
 		t.Errorf("got %q, want %q", g, want)
 	}
 }
+
+func defaultPolicy() moderation.Policy { return moderation.DefaultPolicy() }

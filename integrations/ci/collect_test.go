@@ -1,0 +1,261 @@
+package ci
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// envMap is a getenv over a fixed map.
+func envMap(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestCollect(t *testing.T) {
+	t.Parallel()
+	prEvent, err := filepath.Abs("testdata/events/pull_request.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pushEvent, _ := filepath.Abs("testdata/events/push.json")
+	tests := []struct {
+		name      string
+		src       Sources
+		wantNames []string
+		wantNotes []string
+		wantErr   string
+	}{
+		{
+			name:    "nothing asked",
+			src:     Sources{},
+			wantErr: ErrNoInput.Error(),
+		},
+		{
+			name:      "implicit event inside GitHub Actions",
+			src:       Sources{Getenv: envMap(map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_EVENT_PATH": prEvent, "GITHUB_EVENT_NAME": "pull_request_target"})},
+			wantNames: []string{"pull request #12"},
+		},
+		{
+			name:      "implicit unsupported event is a note",
+			src:       Sources{Getenv: envMap(map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_EVENT_PATH": pushEvent, "GITHUB_EVENT_NAME": "push"})},
+			wantNotes: []string{"event push has no text to check (pull_request, pull_request_target, issues and issue_comment do); pass files or --commits"},
+		},
+		{
+			name:    "explicit unsupported event is an error",
+			src:     Sources{Event: true, Getenv: envMap(map[string]string{"GITHUB_EVENT_PATH": pushEvent, "GITHUB_EVENT_NAME": "push"})},
+			wantErr: pushEvent + `: event "push" is not supported (want pull_request, pull_request_target, issues or issue_comment)`,
+		},
+		{
+			name:    "--event without a file outside Actions",
+			src:     Sources{Event: true},
+			wantErr: "--event: no FILE given and GITHUB_EVENT_PATH is not set",
+		},
+		{
+			name:      "files are not replaced by the implicit event",
+			src:       Sources{Dir: "testdata/files", Args: []string{"docs/*.md"}, Getenv: envMap(map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_EVENT_PATH": prEvent})},
+			wantNames: []string{"docs/changelog.md", "docs/notes.md", "docs/short.md"},
+		},
+		{
+			name:      "event and files combine, duplicates once",
+			src:       Sources{Dir: "testdata/files", Event: true, EventPath: prEvent, Args: []string{"README.md", "*.md", "nothing/**/*.rst"}},
+			wantNames: []string{"pull request #12", "README.md"},
+			wantNotes: []string{"no files match nothing/**/*.rst"},
+		},
+		{
+			name:      "stdin",
+			src:       Sources{Args: []string{"-", "-"}, Stdin: strings.NewReader("hello from a pipe")},
+			wantNames: []string{"stdin"},
+		},
+		{
+			name:      "stdin JSONL",
+			src:       Sources{Args: []string{"-"}, JSONL: true, Stdin: strings.NewReader(`{"text":"a"}` + "\n\n" + `{"text":"b","id":"x"}`)},
+			wantNames: []string{"stdin:1", "stdin:3"},
+		},
+		{
+			name:    "missing file",
+			src:     Sources{Dir: "testdata/files", Args: []string{"README.md", "missing.md"}},
+			wantErr: "read missing.md: no such file or directory",
+		},
+		{
+			name:    "bad glob",
+			src:     Sources{Dir: "testdata/files", Args: []string{"docs/[.md"}},
+			wantErr: `glob "docs/[.md": syntax error in pattern`,
+		},
+		{
+			name:    "--changed-only without a range",
+			src:     Sources{Dir: "testdata/files", Args: []string{"*.md"}, ChangedOnly: true},
+			wantErr: "--changed-only needs a range: give --commits A..B (or a pull_request event)",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ins, notes, err := Collect(context.Background(), tt.src)
+			if got := errString(err); got != tt.wantErr {
+				t.Fatalf("got error %q, want %q", got, tt.wantErr)
+			}
+			var names []string
+			for _, in := range ins {
+				names = append(names, in.Name)
+			}
+			if !slices.Equal(names, tt.wantNames) {
+				t.Errorf("got inputs %q, want %q", names, tt.wantNames)
+			}
+			if !slices.Equal(notes, tt.wantNotes) {
+				t.Errorf("got notes %q, want %q", notes, tt.wantNotes)
+			}
+		})
+	}
+}
+
+// gitRepo makes a repository with a base commit and two commits on top:
+// one by a person changing docs/a.md and adding docs/b.md, one by a bot
+// deleting old.md. It returns the directory and the base commit.
+func gitRepo(t *testing.T) (dir, base string) {
+	t.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("skipping: git not installed")
+	}
+	dir = t.TempDir()
+	git := func(env []string, args ...string) string {
+		t.Helper()
+		cmd := exec.Command("git", args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null",
+			"GIT_COMMITTER_NAME=Committer", "GIT_COMMITTER_EMAIL=c@example.com",
+			"GIT_AUTHOR_DATE=2026-01-02T03:04:05Z", "GIT_COMMITTER_DATE=2026-01-02T03:04:05Z")
+		cmd.Env = append(cmd.Env, env...)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	write := func(name, text string) {
+		t.Helper()
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	person := []string{"GIT_AUTHOR_NAME=Ada Person", "GIT_AUTHOR_EMAIL=ada@example.com"}
+	bot := []string{"GIT_AUTHOR_NAME=renovate[bot]", "GIT_AUTHOR_EMAIL=bot@example.com"}
+	git(nil, "init", "-q", "-b", "main")
+	write("docs/a.md", "first version\n")
+	write("old.md", "to be removed\n")
+	write("src/code.go", "package src\n")
+	git(person, "add", ".")
+	git(person, "commit", "-q", "-m", "Initial commit")
+	base = git(nil, "rev-parse", "HEAD")
+	write("docs/a.md", "We delve into a rich tapestry of setup steps here.\n")
+	write("docs/b.md", "A new page that a person wrote by hand today.\n")
+	write("src/code.go", "package src // changed\n")
+	git(person, "add", ".")
+	git(person, "commit", "-q", "-m", "Docs: delve into the setup\n\nIt weaves a tapestry of steps and more words here.")
+	git(nil, "rm", "-q", "old.md")
+	git(bot, "commit", "-q", "-m", "chore: remove old.md")
+	return dir, base
+}
+
+func TestGitCommitsAndChangedFiles(t *testing.T) {
+	t.Parallel()
+	dir, base := gitRepo(t)
+	g := Git{Dir: dir}
+	ctx := context.Background()
+	cs, err := g.Commits(ctx, base+"..HEAD")
+	if err != nil {
+		t.Fatal(err)
+	}
+	type row struct {
+		author string
+		bot    bool
+		body   string
+	}
+	var got []row
+	for _, c := range cs {
+		got = append(got, row{c.Item.Author, c.Item.AuthorIsBot, c.Item.Body})
+	}
+	want := []row{
+		{"Ada Person", false, "Docs: delve into the setup\n\nIt weaves a tapestry of steps and more words here."},
+		{"renovate[bot]", true, "chore: remove old.md"},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("got commits %+v, want %+v", got, want)
+	}
+	files, err := g.ChangedFiles(ctx, base+"..HEAD")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"docs/a.md", "docs/b.md", "src/code.go"}; !slices.Equal(files, want) {
+		t.Errorf("got changed files %q, want %q", files, want)
+	}
+	for _, bad := range []string{"--output=/tmp/x", "", "nosuchref..HEAD"} {
+		if _, err := g.Commits(ctx, bad); err == nil {
+			t.Errorf("Commits(%q): got no error, want one", bad)
+		}
+	}
+}
+
+func TestCollectChangedOnly(t *testing.T) {
+	t.Parallel()
+	dir, base := gitRepo(t)
+	ins, _, err := Collect(context.Background(), Sources{
+		Dir: dir, Args: []string{"**/*.md"}, Commits: base + "..HEAD", ChangedOnly: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, in := range ins {
+		names = append(names, in.Name)
+	}
+	// Two commit messages, then only the changed Markdown files (not old.md, deleted; not code.go, unmatched).
+	want := []string{"commit " + names[0][len("commit "):], "commit " + names[1][len("commit "):], "docs/a.md", "docs/b.md"}
+	if !slices.Equal(names, want) || !strings.HasPrefix(names[0], "commit ") {
+		t.Errorf("got inputs %q, want two commits then docs/a.md, docs/b.md", names)
+	}
+
+	// The whole chain: the delve commit and docs/a.md are flagged, the bot's commit is exempt.
+	r, err := Run(context.Background(), newFakeChecker(), ins, Options{Policy: defaultPolicy(), ModelThreshold: 0.9, FailOn: 0.9, FailOnSet: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var flagged, skipped []string
+	for _, e := range r.Entries {
+		if e.Flagged {
+			flagged = append(flagged, e.Input.Name)
+		}
+		if e.Skipped != "" {
+			skipped = append(skipped, e.Input.Name)
+		}
+	}
+	if !slices.Equal(flagged, []string{names[0], "docs/a.md"}) || !slices.Equal(skipped, []string{names[1]}) {
+		t.Errorf("got flagged %q skipped %q, want [%s docs/a.md] [%s]", flagged, skipped, names[0], names[1])
+	}
+	if r.ExitCode() != ExitFailed {
+		t.Errorf("got exit code %d, want %d", r.ExitCode(), ExitFailed)
+	}
+}
+
+func TestGitMissing(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, path, want string }{
+		{"not in PATH", "no-such-git-binary", "git log: git executable not found in PATH"},
+		{"no such file", filepath.Join(t.TempDir(), "git"), "git log: fork/exec "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Git{Path: tt.path}.Commits(context.Background(), "a..b")
+			if got := errString(err); !strings.HasPrefix(got, tt.want) {
+				t.Errorf("got error %q, want prefix %q", got, tt.want)
+			}
+		})
+	}
+}
