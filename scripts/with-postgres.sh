@@ -95,21 +95,32 @@ fi
 # A short path under /tmp: Unix socket paths are limited to about 100 bytes.
 dir=$(mktemp -d /tmp/slopguard-pg.XXXXXX)
 chmod 755 "$dir"
-[ "$(id -u)" -eq 0 ] && chown "$pguser" "$dir"
+if [ "$(id -u)" -eq 0 ]; then
+	chown "$pguser" "$dir"
+fi
 port=5432 # only names the socket file inside $dir; nothing listens on TCP
-started=
-
 cleanup() {
 	local status=$?
-	if [ -n "$started" ]; then
+	if [ -f "$dir/data/postmaster.pid" ]; then
 		run_pg "$bindir/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || log "could not stop the server in $dir"
 	fi
 	rm -rf "$dir"
 	exit "$status"
 }
+# on_signal stops CMD, then exits; the EXIT trap stops the server.
+on_signal() {
+	local pids
+	pids=$(jobs -p)
+	if [ -n "$pids" ]; then
+		# shellcheck disable=SC2086 # one PID per word
+		kill -TERM $pids 2>/dev/null || true
+		wait 2>/dev/null || true
+	fi
+	exit "$1"
+}
 trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+trap 'on_signal 130' INT
+trap 'on_signal 143' TERM
 
 run_pg "$bindir/initdb" -D "$dir/data" -U postgres --auth=trust --no-locale -E UTF8 >"$dir/initdb.log" 2>&1 || {
 	cat "$dir/initdb.log" >&2
@@ -122,15 +133,18 @@ if ! run_pg "$bindir/pg_ctl" -D "$dir/data" -o "$opts" -l "$dir/server.log" -w -
 	log "the server did not start"
 	exit 1
 fi
-started=1
 "$bindir/createdb" -h "$dir" -p "$port" -U postgres slopguard_test
 
 export SLOPGUARD_TEST_POSTGRES_DSN="host=$dir port=$port user=postgres dbname=slopguard_test sslmode=disable"
 export PGHOST="$dir" PGPORT="$port" PGUSER=postgres PGDATABASE=slopguard_test
 log "PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on $dir; SLOPGUARD_TEST_POSTGRES_DSN=\"$SLOPGUARD_TEST_POSTGRES_DSN\""
 
+# CMD runs in the background (with our stdin) so a signal to this script
+# is handled at once rather than after CMD ends.
 set +e
-"$@"
+"$@" <&0 &
+child=$!
+wait "$child"
 status=$?
 set -e
 exit "$status"
