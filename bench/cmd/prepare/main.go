@@ -22,6 +22,9 @@
 //	dev.txt             the same texts one per line, newlines → spaces (fastText)
 //	dev_labels.jsonl    {"file","label","bytes"} in the same order (the report)
 //	one.jsonl, one.txt  a single dev document of about 1 KB (cold start)
+//	latency/<size>.txt  one document of exactly <size> bytes (1K … 1M) built by joining dev
+//	                    texts with blank lines, cut at a rune boundary (bench/cmd/latency)
+//	latency/<size>.ft   the same document on one line, newlines → spaces (fastText)
 //	prepare.json        counts per source and split
 package main
 
@@ -36,7 +39,9 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 func main() {
@@ -103,6 +108,7 @@ func run(args []string) error {
 	out := fl.String("out", "bench/work", "output directory")
 	quickTrain := fl.Int("quick-train", 0, "keep at most N train records per source file (0: all)")
 	quickDev := fl.Int("quick-dev", 0, "keep at most N dev records per source file (0: all)")
+	sizes := fl.String("latency-sizes", "1K,4K,16K,64K,1M", "sizes of the latency documents (K = 1024, M = 1024²)")
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
@@ -122,6 +128,8 @@ func run(args []string) error {
 	}
 	sum := summary{Data: *data, QuickTrain: *quickTrain, QuickDev: *quickDev, Files: map[string]*counts{}}
 	var one *record
+	var devTexts []string
+	devTextBytes := 0
 	for _, rel := range files {
 		c := &counts{}
 		sum.Files[rel] = c
@@ -154,6 +162,10 @@ func run(args []string) error {
 			if err := w.dev(r, rel); err != nil {
 				return err
 			}
+			if devTextBytes < 4<<20 && len(r.text) < 64<<10 {
+				devTexts = append(devTexts, r.text)
+				devTextBytes += len(r.text)
+			}
 			if one == nil && len(r.text) >= 800 && len(r.text) <= 1300 {
 				one = r
 			}
@@ -170,6 +182,9 @@ func run(args []string) error {
 		return err
 	}
 	if err := writeOne(*out, one); err != nil {
+		return err
+	}
+	if err := writeLatencyDocs(filepath.Join(*out, "latency"), *sizes, shuffle(devTexts)); err != nil {
 		return err
 	}
 	b, err := json.MarshalIndent(sum, "", "  ")
@@ -394,4 +409,74 @@ func writeOne(out string, r *record) error {
 		return err
 	}
 	return os.WriteFile(filepath.Join(out, "one.txt"), []byte(oneLine(r.text)+"\n"), 0o644)
+}
+
+// shuffle interleaves sources so a latency document mixes registers, in a
+// fixed order: every 97th text, then every 97th starting from the next one…
+func shuffle(texts []string) []string {
+	const stride = 97
+	out := make([]string, 0, len(texts))
+	for start := range stride {
+		for i := start; i < len(texts); i += stride {
+			out = append(out, texts[i])
+		}
+	}
+	return out
+}
+
+// writeLatencyDocs writes one document per size, raw and flattened for fastText.
+func writeLatencyDocs(dir, sizes string, texts []string) error {
+	if len(texts) == 0 {
+		return fmt.Errorf("no dev text for the latency documents")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for _, size := range strings.Split(sizes, ",") {
+		n, err := parseSize(size)
+		if err != nil {
+			return err
+		}
+		doc := build(texts, n)
+		if err := os.WriteFile(filepath.Join(dir, size+".txt"), []byte(doc), 0o644); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, size+".ft"), []byte(oneLine(doc)+"\n"), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// parseSize reads "1K", "64K", "1M" or a plain byte count.
+func parseSize(s string) (int, error) {
+	mult, num := 1, s
+	switch {
+	case strings.HasSuffix(s, "K"):
+		mult, num = 1024, strings.TrimSuffix(s, "K")
+	case strings.HasSuffix(s, "M"):
+		mult, num = 1024*1024, strings.TrimSuffix(s, "M")
+	}
+	n, err := strconv.Atoi(num)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("latency size %q: want a positive number with optional K or M", s)
+	}
+	return n * mult, nil
+}
+
+// build joins texts with blank lines, cycling if needed, to n bytes, or just
+// under so as to end at a rune boundary.
+func build(texts []string, n int) string {
+	var b strings.Builder
+	for i := 0; b.Len() < n; i++ {
+		if i > 0 {
+			b.WriteString("\n\n")
+		}
+		b.WriteString(texts[i%len(texts)])
+	}
+	s := b.String()
+	for n > 0 && n < len(s) && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
