@@ -43,6 +43,9 @@ type Record struct {
 	// File is the base name of the file the record came from without its
 	// extension, e.g. "aidev_pop_v1_review": the source set for per-source metrics.
 	File string
+	// Dir is the name of the directory holding the file, e.g. "pr" or
+	// "general": the data's coarse grouping of sources.
+	Dir string
 	// Line is the 1-based line number in File.
 	Line int
 }
@@ -279,6 +282,7 @@ func readFile(path string, filter func(Record) bool) ([]Record, []BadLine, error
 	}
 	defer f.Close()
 	base := strings.TrimSuffix(filepath.Base(path), ".jsonl")
+	dir := filepath.Base(filepath.Dir(path))
 	br := bufio.NewReaderSize(f, 1<<20)
 	var recs []Record
 	var bad []BadLine
@@ -302,7 +306,7 @@ func readFile(path string, filter func(Record) bool) ([]Record, []BadLine, error
 			if perr != nil {
 				bad = append(bad, BadLine{File: path, Line: n, Err: perr})
 			} else {
-				r.File, r.Line = base, n
+				r.File, r.Dir, r.Line = base, dir, n
 				if filter == nil || filter(r) {
 					recs = append(recs, r)
 				}

@@ -27,12 +27,12 @@ func TestReadDirectory(t *testing.T) {
 		}
 	}
 	want := []Record{
-		{Text: "lol same", Label: "human", Domain: "chat", ID: "a1", Split: "dev", Group: "c-1", File: "a_set", Line: 1},
-		{Text: "no newline at end", Label: "human", ID: "a2", Split: "train", Group: "a2", File: "a_set", Line: 2},
-		{Text: "Fix the build on Windows", Label: "human", Kind: "pr_title", ID: "b1", Split: "dev", Group: "acme/widgets", File: "b_set", Line: 1},
-		{Text: "This PR refactors the parser.", Label: "machine", Kind: "pr", Generator: "agent-x", ID: "42", Split: "train", Group: "42", File: "b_set", Line: 3},
-		{Text: "Great question! Here is a summary.", Label: "machine", Domain: "qa", Generator: "gpt", ID: "b6", Split: "dev", Group: "q-7", File: "b_set", Line: 7},
-		{Text: "Nested file.", Label: "machine", ID: "c1", Split: "dev", Source: "x/y@1:z", Group: "c1", File: "c_set", Line: 1},
+		{Text: "lol same", Label: "human", Domain: "chat", ID: "a1", Split: "dev", Group: "c-1", File: "a_set", Dir: "dir", Line: 1},
+		{Text: "no newline at end", Label: "human", ID: "a2", Split: "train", Group: "a2", File: "a_set", Dir: "dir", Line: 2},
+		{Text: "Fix the build on Windows", Label: "human", Kind: "pr_title", ID: "b1", Split: "dev", Group: "acme/widgets", File: "b_set", Dir: "dir", Line: 1},
+		{Text: "This PR refactors the parser.", Label: "machine", Kind: "pr", Generator: "agent-x", ID: "42", Split: "train", Group: "42", File: "b_set", Dir: "dir", Line: 3},
+		{Text: "Great question! Here is a summary.", Label: "machine", Domain: "qa", Generator: "gpt", ID: "b6", Split: "dev", Group: "q-7", File: "b_set", Dir: "dir", Line: 7},
+		{Text: "Nested file.", Label: "machine", ID: "c1", Split: "dev", Source: "x/y@1:z", Group: "c1", File: "c_set", Dir: "sub", Line: 1},
 	}
 	if !reflect.DeepEqual(recs, want) {
 		t.Errorf("got\n%+v\nwant\n%+v", recs, want)

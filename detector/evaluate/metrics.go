@@ -22,6 +22,8 @@ type Sample struct {
 	Generator string
 	// Source is the base name of the file the record came from.
 	Source string
+	// Dir is the name of the directory holding that file ("pr", "general", …).
+	Dir string
 	// Length is the length of the unperturbed text in characters (runes).
 	Length int
 }

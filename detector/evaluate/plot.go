@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
 )
 
 // WriteFiles writes report.md, roc.png and hist.png into dir, creating it.
@@ -36,69 +37,117 @@ func (r *Report) WriteFiles(dir string) error {
 	return r.WriteHistogram(filepath.Join(dir, "hist.png"))
 }
 
-// WriteROC draws the ROC curves, pooled and for every category with both
-// labels, into a PNG (or any format gonum/plot knows from the extension).
+// rocMinPerLabel is how many texts of each label a category needs to get
+// its own ROC curve; smaller ones are too noisy to read.
+const rocMinPerLabel = 20
+
+// rocLogMin is where the log-scale panel's FPR axis starts; points at FPR 0
+// are drawn there.
+const rocLogMin = 1e-4
+
+// WriteROC draws the ROC curves, pooled and for every category with at
+// least 20 texts of each label, as a PNG with two panels: linear axes, and
+// FPR on a log scale to show the low-FPR region a moderation tool runs in.
 func (r *Report) WriteROC(path string) error {
-	p := plot.New()
-	p.Title.Text = fmt.Sprintf("ROC — %s, attack %s", r.Model, r.attackName())
-	p.X.Label.Text = "false-positive rate (human text flagged)"
-	p.Y.Label.Text = "true-positive rate (machine text flagged)"
-	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 1, 0, 1
-	p.Legend.Top = false
-	p.Legend.Left = false
-	p.Add(plotter.NewGrid())
-
-	diag, err := plotter.NewLine(plotter.XYs{{X: 0, Y: 0}, {X: 1, Y: 1}})
-	if err != nil {
-		return fmt.Errorf("plot roc: %w", err)
-	}
-	diag.Color = color.Gray{Y: 160}
-	diag.Dashes = []vg.Length{vg.Points(3), vg.Points(3)}
-	p.Add(diag)
-
-	curves := []struct {
+	type curve struct {
 		name string
-		s    Scores
-	}{{"all", r.Samples}}
+		pts  []Point
+		auc  float64
+	}
+	curves := []curve{{"all", thin(r.Samples.ROC()), r.Overall.AUROC}}
 	byCat := map[string]Scores{}
 	for _, s := range r.Samples {
 		byCat[s.Category] = append(byCat[s.Category], s)
 	}
 	for _, m := range r.ByCategory {
-		if m.Humans > 0 && m.Machines > 0 {
-			curves = append(curves, struct {
-				name string
-				s    Scores
-			}{m.Group, byCat[m.Group]})
+		if m.Humans >= rocMinPerLabel && m.Machines >= rocMinPerLabel {
+			curves = append(curves, curve{m.Group, thin(byCat[m.Group].ROC()), m.AUROC})
 		}
 	}
-	for i, c := range curves {
-		pts := thin(c.s.ROC())
-		if len(pts) == 0 {
-			continue
-		}
-		xys := make(plotter.XYs, len(pts))
-		for j, pt := range pts {
-			xys[j] = plotter.XY{X: pt.FPR, Y: pt.TPR}
-		}
-		l, err := plotter.NewLine(xys)
-		if err != nil {
-			return fmt.Errorf("plot roc %s: %w", c.name, err)
-		}
-		l.Color = plotutil.Color(i)
-		l.Width = vg.Points(1)
-		if i == 0 {
-			l.Width = vg.Points(2.5)
-			l.Color = color.Black
+	panels := make([]*plot.Plot, 2)
+	for k, logX := range []bool{false, true} {
+		p := plot.New()
+		p.Y.Label.Text = "true-positive rate (machine text flagged)"
+		p.Y.Min, p.Y.Max = 0, 1
+		p.Add(plotter.NewGrid())
+		diag := plotter.XYs{{X: 0, Y: 0}, {X: 1, Y: 1}}
+		if logX {
+			p.Title.Text = "low-FPR region (log scale)"
+			p.X.Label.Text = fmt.Sprintf("false-positive rate (0 drawn at %g)", rocLogMin)
+			p.X.Scale = plot.LogScale{}
+			p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+			p.X.Min, p.X.Max = rocLogMin, 1
+			diag = nil // the chance line, curved on a log axis
+			for e := math.Log10(rocLogMin); e <= 0; e += 0.05 {
+				diag = append(diag, plotter.XY{X: math.Pow(10, e), Y: math.Pow(10, e)})
+			}
 		} else {
-			l.Color = plotutil.Color(i - 1)
-			l.Dashes = plotutil.Dashes((i - 1) / len(plotutil.DefaultColors))
+			p.Title.Text = fmt.Sprintf("ROC — model %s, attack %s", r.Model, r.attackName())
+			p.X.Label.Text = "false-positive rate (human text flagged)"
+			p.X.Min, p.X.Max = 0, 1
+			p.Legend.Top = false
+			p.Legend.Left = false
 		}
-		p.Add(l)
-		p.Legend.Add(fmt.Sprintf("%s (AUROC %s)", c.name, num(c.s.AUROC(), "%.3f")), l)
+		d, err := plotter.NewLine(diag)
+		if err != nil {
+			return fmt.Errorf("plot roc: %w", err)
+		}
+		d.Color = color.Gray{Y: 160}
+		d.Dashes = []vg.Length{vg.Points(3), vg.Points(3)}
+		p.Add(d)
+		for i, c := range curves {
+			if len(c.pts) == 0 {
+				continue
+			}
+			xys := make(plotter.XYs, len(c.pts))
+			for j, pt := range c.pts {
+				x := pt.FPR
+				if logX {
+					x = math.Max(x, rocLogMin)
+				}
+				xys[j] = plotter.XY{X: x, Y: pt.TPR}
+			}
+			l, err := plotter.NewLine(xys)
+			if err != nil {
+				return fmt.Errorf("plot roc %s: %w", c.name, err)
+			}
+			if i == 0 {
+				l.Width = vg.Points(2.5)
+				l.Color = color.Black
+			} else {
+				l.Width = vg.Points(1)
+				l.Color = plotutil.Color(i - 1)
+				l.Dashes = plotutil.Dashes((i - 1) / len(plotutil.DefaultColors))
+			}
+			p.Add(l)
+			if !logX {
+				p.Legend.Add(fmt.Sprintf("%s (AUROC %s)", c.name, num(c.auc, "%.3f")), l)
+			}
+		}
+		panels[k] = p
 	}
-	if err := p.Save(7*vg.Inch, 6*vg.Inch, path); err != nil {
-		return fmt.Errorf("plot roc: %w", err)
+	return savePanels(path, 13*vg.Inch, 6*vg.Inch, panels)
+}
+
+// savePanels draws plots side by side into one PNG.
+func savePanels(path string, w, h vg.Length, panels []*plot.Plot) error {
+	img := vgimg.New(w, h)
+	dc := draw.New(img)
+	tiles := draw.Tiles{Rows: 1, Cols: len(panels), PadX: vg.Points(20), PadTop: vg.Points(5), PadBottom: vg.Points(5), PadLeft: vg.Points(5), PadRight: vg.Points(10)}
+	canvases := plot.Align([][]*plot.Plot{panels}, tiles, dc)
+	for i, p := range panels {
+		p.Draw(canvases[0][i])
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("plot: %w", err)
+	}
+	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(f); err != nil {
+		f.Close()
+		return fmt.Errorf("plot %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("plot %s: %w", path, err)
 	}
 	return nil
 }
@@ -126,7 +175,7 @@ const histBins = 40
 // each as the share of its label's texts per bin, and the threshold.
 func (r *Report) WriteHistogram(path string) error {
 	p := plot.New()
-	p.Title.Text = fmt.Sprintf("Scores — %s, attack %s", r.Model, r.attackName())
+	p.Title.Text = fmt.Sprintf("Scores — model %s, attack %s", r.Model, r.attackName())
 	p.X.Label.Text = "score (probability of machine)"
 	p.Y.Label.Text = "share of texts with this label"
 	p.X.Min, p.X.Max = 0, 1

@@ -70,10 +70,10 @@ type Report struct {
 	Attack string
 	// Overall covers every sample.
 	Overall Metrics
-	// ByCategory, BySource, ByGenerator and ByLength break Overall down.
-	// Groups are sorted by name, except length buckets which keep their
-	// order; ByGenerator holds machine text only.
-	ByCategory, BySource, ByGenerator, ByLength []Metrics
+	// ByCategory, ByDir, BySource, ByGenerator and ByLength break Overall
+	// down. Groups are sorted by name, except length buckets which keep
+	// their order; ByGenerator holds machine text only.
+	ByCategory, ByDir, BySource, ByGenerator, ByLength []Metrics
 	// Samples are the scored samples the report was built from.
 	Samples Scores
 }
@@ -83,6 +83,7 @@ func NewReport(samples Scores, model string, threshold float64, split, attack st
 	r := &Report{Model: model, Threshold: threshold, Split: split, Attack: attack, Samples: samples}
 	r.Overall = Compute("all", samples)
 	r.ByCategory = breakdown(samples, func(s Sample) string { return s.Category }, nil)
+	r.ByDir = breakdown(samples, func(s Sample) string { return s.Dir }, nil)
 	r.BySource = breakdown(samples, func(s Sample) string { return s.Source }, nil)
 	r.ByGenerator = breakdown(samples, func(s Sample) string {
 		if !s.Machine {
@@ -146,6 +147,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	}{
 		{"Overall", []Metrics{r.Overall}},
 		{"By category (kind, else domain)", r.ByCategory},
+		{"By data directory", r.ByDir},
 		{"By source file", r.BySource},
 		{"By generator (machine text only)", r.ByGenerator},
 		{"By length (characters)", r.ByLength},

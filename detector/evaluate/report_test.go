@@ -23,6 +23,10 @@ var update = flag.Bool("update", false, "rewrite golden files")
 func synthetic() Scores {
 	var s Scores
 	add := func(n int, machine bool, cat, gen, src string, length int, score func(i int) float64) {
+		dir := "chat"
+		if cat != "chat" {
+			dir = "pr"
+		}
 		for i := range n {
 			sc := score(i)
 			v := detector.Human
@@ -34,7 +38,7 @@ func synthetic() Scores {
 			case sc > 0.4:
 				v = detector.Unsure
 			}
-			s = append(s, Sample{Score: sc, Machine: machine, Verdict: v, Category: cat, Generator: gen, Source: src, Length: length + 37*i})
+			s = append(s, Sample{Score: sc, Machine: machine, Verdict: v, Category: cat, Generator: gen, Source: src, Dir: dir, Length: length + 37*i})
 		}
 	}
 	add(40, false, "review", "", "aidev_review", 50, func(i int) float64 { return float64(i%10) / 20 })

@@ -120,6 +120,7 @@ func scoreOne(scorer Scorer, r dataset.Record, opts Options) (s Sample, err erro
 		Category:  dataset.Category(r),
 		Generator: r.Generator,
 		Source:    r.File,
+		Dir:       r.Dir,
 		Length:    utf8.RuneCountInString(r.Text),
 	}, nil
 }
