@@ -179,9 +179,9 @@ func (r *Report) WriteHistogram(path string) error {
 	p.X.Label.Text = "score (probability of machine)"
 	p.Y.Label.Text = "share of texts with this label"
 	p.X.Min, p.X.Max = 0, 1
-	p.Legend.Top = true
 	p.Add(plotter.NewGrid())
 
+	top := 0.0
 	for _, lab := range []struct {
 		name    string
 		machine bool
@@ -194,13 +194,24 @@ func (r *Report) WriteHistogram(path string) error {
 		if h == nil {
 			continue
 		}
+		for _, b := range h.Bins {
+			top = math.Max(top, b.Weight)
+		}
 		h.FillColor = lab.fill
 		h.LineStyle.Width = vg.Points(0.5)
 		h.LineStyle.Color = color.Gray{Y: 80}
 		p.Add(h)
 		p.Legend.Add(lab.name, h)
 	}
-	thr, err := plotter.NewLine(plotter.XYs{{X: r.Threshold, Y: 0}, {X: r.Threshold, Y: 1}})
+	if top == 0 {
+		top = 1
+	}
+	// Room above the bars for the legend, which sits at the top centre
+	// where neither label's scores usually pile up.
+	p.Y.Min, p.Y.Max = 0, math.Min(1, top*1.25)
+	p.Legend.Top, p.Legend.Left = true, true
+	p.Legend.XOffs = 2.6 * vg.Inch
+	thr, err := plotter.NewLine(plotter.XYs{{X: r.Threshold, Y: 0}, {X: r.Threshold, Y: p.Y.Max}})
 	if err != nil {
 		return fmt.Errorf("plot histogram: %w", err)
 	}
