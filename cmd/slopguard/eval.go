@@ -44,19 +44,14 @@ func runEval(ctx context.Context, e *env, args []string) error {
 		fs.PrintDefaults()
 	}
 	// Paths may come before, between or after the flags.
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil
-			}
-			return &exitError{code: 2}
+	rest, err := scoreParseArgs(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
 		}
-		if fs.NArg() == 0 {
-			break
-		}
-		data = append(data, fs.Arg(0))
-		args = fs.Args()[1:]
+		return &exitError{code: 2}
 	}
+	data = append(data, rest...)
 	if len(data) == 0 {
 		return usageErrorf("no data: give --data PATH (a JSONL file or a directory of them)")
 	}

@@ -142,7 +142,7 @@ func TestScoreCLI(t *testing.T) {
 	input := filepath.Join("testdata", "score", "input.jsonl")
 	var stdout, stderr bytes.Buffer
 	e := &env{stdin: strings.NewReader(`{"from":"stdin","text":"hello there"}` + "\n"), stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }}
-	if code := run(context.Background(), e, []string{"score", input, "-"}); code != 0 {
+	if code := run(context.Background(), e, []string{"score", input, "--model", "", "--", "-"}); code != 0 {
 		t.Fatalf("got exit %d (stderr %q), want 0", code, stderr.String())
 	}
 	want, err := os.ReadFile(filepath.Join("testdata", "score", "output.golden.jsonl"))
@@ -214,6 +214,34 @@ func TestScoreCLIErrors(t *testing.T) {
 			}
 			if stdout.Len() != 0 {
 				t.Errorf("got stdout %q, want nothing", stdout.String())
+			}
+		})
+	}
+}
+
+func TestScoreParseArgs(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		args      []string
+		wantPos   string
+		wantModel string
+	}{
+		{[]string{"a", "--model", "m", "b"}, "a,b", "m"},
+		{[]string{"--model=m", "a", "-", "b"}, "a,-,b", "m"},
+		{[]string{"a", "--", "--model", "b"}, "a,--model,b", ""},
+		{nil, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			t.Parallel()
+			fs := flag.NewFlagSet("t", flag.ContinueOnError)
+			model := fs.String("model", "", "")
+			pos, err := scoreParseArgs(fs, tt.args)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Join(pos, ","); got != tt.wantPos || *model != tt.wantModel {
+				t.Errorf("got %q model %q, want %q model %q", got, *model, tt.wantPos, tt.wantModel)
 			}
 		})
 	}
