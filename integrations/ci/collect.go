@@ -78,9 +78,6 @@ func Collect(ctx context.Context, s Sources) (ins []Input, notes []string, err e
 		if len(cs) == 0 {
 			notes = append(notes, fmt.Sprintf("no commits in %s", s.Commits))
 		}
-		for i := range cs {
-			cs[i].Item.Scope = getenv("GITHUB_REPOSITORY")
-		}
 		ins = append(ins, cs...)
 	}
 
@@ -96,10 +93,8 @@ func Collect(ctx context.Context, s Sources) (ins []Input, notes []string, err e
 		return nil, nil, err
 	}
 	notes = append(notes, fileNotes...)
-	for _, in := range files {
-		in.Item.Scope = getenv("GITHUB_REPOSITORY")
-		ins = append(ins, in)
-	}
+	ins = append(ins, files...)
+	// Files and commits belong to the repository the pipeline runs for.
 	for i := range ins {
 		if ins[i].Item.Scope == "" {
 			ins[i].Item.Scope = getenv("GITHUB_REPOSITORY")

@@ -259,3 +259,22 @@ func TestGitMissing(t *testing.T) {
 		})
 	}
 }
+
+func TestCollectScope(t *testing.T) {
+	t.Parallel()
+	ins, _, err := Collect(context.Background(), Sources{
+		Dir: "testdata/files", Args: []string{"README.md"}, Event: true, EventPath: "../events/pull_request.json",
+		Getenv: envMap(map[string]string{"GITHUB_REPOSITORY": "fork/widgets"}),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The event names its own repository; files take the pipeline's.
+	var got []string
+	for _, in := range ins {
+		got = append(got, in.Item.Scope)
+	}
+	if want := []string{"example/widgets", "fork/widgets"}; !slices.Equal(got, want) {
+		t.Errorf("got scopes %q, want %q", got, want)
+	}
+}

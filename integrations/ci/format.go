@@ -116,7 +116,8 @@ func (e Entry) note() string {
 	return n
 }
 
-// reasonLine words one reason, with the line it points at when known.
+// reasonWhere is "line N" for a reason whose first span can be located in
+// the input, else empty. ix is built on first use and reused for the entry.
 func reasonWhere(e Entry, ix **lineIndex, rs detector.Reason) string {
 	if len(rs.Spans) == 0 || e.Input.Line == 0 {
 		return ""
