@@ -113,7 +113,8 @@ type Store interface {
 	// ClaimMessage records that the bot owns messageID for (platform, scope,
 	// itemID, kind) unless another message is already recorded; it returns the
 	// recorded message ID and whether this call's ID won. Pass an empty
-	// messageID to only look up.
+	// messageID to only look up. won is true only for the one call that
+	// recorded the ID; claiming the same ID again returns false.
 	ClaimMessage(ctx context.Context, m OwnedMessage) (current string, won bool, err error)
 	// ReplaceMessage records messageID for the key, replacing any earlier one.
 	ReplaceMessage(ctx context.Context, m OwnedMessage) error

@@ -40,8 +40,9 @@ func (s *Store) PutSetting(ctx context.Context, scope, key string, value []byte)
 
 // ClaimMessage records m.MessageID for m's key unless one is recorded
 // already. The INSERT … ON CONFLICT DO NOTHING on the primary key decides the
-// winner; every other caller reads back the winner's ID. won is also true
-// when the recorded ID is already m.MessageID.
+// winner; every other caller reads back the winner's ID. won is true only
+// for the call that recorded it: claiming the same ID again returns false, so
+// a fixed ID such as "pending" works as a once-only guard.
 func (s *Store) ClaimMessage(ctx context.Context, m store.OwnedMessage) (string, bool, error) {
 	if m.MessageID == "" {
 		cur, err := s.ownedMessage(ctx, m)
@@ -59,7 +60,7 @@ func (s *Store) ClaimMessage(ctx context.Context, m store.OwnedMessage) (string,
 		res, err := s.db.ExecContext(ctx, s.d.q(`
 			INSERT INTO owned_messages (platform, scope, item_id, kind, message_id, updated_at) VALUES (?, ?, ?, ?, ?, ?)
 			ON CONFLICT (platform, scope, item_id, kind) DO NOTHING`),
-			m.Platform, m.Scope, m.ItemID, m.Kind, m.MessageID, s.d.t(now()))
+			m.Platform, m.Scope, m.ItemID, m.Kind, m.MessageID, s.d.t(updatedAt(m)))
 		if err != nil {
 			return "", false, fmt.Errorf("claim message %s %s %s %s: %w", m.Platform, m.Scope, m.ItemID, m.Kind, err)
 		}
@@ -77,7 +78,7 @@ func (s *Store) ClaimMessage(ctx context.Context, m store.OwnedMessage) (string,
 		if err != nil {
 			return "", false, fmt.Errorf("claim message: read back: %w", err)
 		}
-		return cur, cur == m.MessageID, nil
+		return cur, false, nil
 	}
 	return "", false, fmt.Errorf("claim message %s %s %s %s: released while claiming, try again", m.Platform, m.Scope, m.ItemID, m.Kind)
 }
@@ -90,6 +91,14 @@ func (s *Store) ownedMessage(ctx context.Context, m store.OwnedMessage) (string,
 	return cur, err
 }
 
+// updatedAt is m.UpdatedAt, or now when it is zero.
+func updatedAt(m store.OwnedMessage) time.Time {
+	if m.UpdatedAt.IsZero() {
+		return now()
+	}
+	return m.UpdatedAt
+}
+
 // ReplaceMessage records m.MessageID for m's key, replacing any earlier one.
 func (s *Store) ReplaceMessage(ctx context.Context, m store.OwnedMessage) error {
 	if m.MessageID == "" {
@@ -98,7 +107,7 @@ func (s *Store) ReplaceMessage(ctx context.Context, m store.OwnedMessage) error 
 	_, err := s.db.ExecContext(ctx, s.d.q(`
 		INSERT INTO owned_messages (platform, scope, item_id, kind, message_id, updated_at) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (platform, scope, item_id, kind) DO UPDATE SET message_id = excluded.message_id, updated_at = excluded.updated_at`),
-		m.Platform, m.Scope, m.ItemID, m.Kind, m.MessageID, s.d.t(now()))
+		m.Platform, m.Scope, m.ItemID, m.Kind, m.MessageID, s.d.t(updatedAt(m)))
 	if err != nil {
 		return fmt.Errorf("replace message %s %s %s %s: %w", m.Platform, m.Scope, m.ItemID, m.Kind, err)
 	}

@@ -482,7 +482,7 @@ func testClaimMessage(t *testing.T, open func(*testing.T) store.Store) {
 		{"look up nothing", func() (string, bool, error) { return s.ClaimMessage(ctx, owned("")) }, "", false},
 		{"first claim wins", func() (string, bool, error) { return s.ClaimMessage(ctx, owned("c-1")) }, "c-1", true},
 		{"second claim loses", func() (string, bool, error) { return s.ClaimMessage(ctx, owned("c-2")) }, "c-1", false},
-		{"claiming the owned id again", func() (string, bool, error) { return s.ClaimMessage(ctx, owned("c-1")) }, "c-1", true},
+		{"claiming the owned id again does not win twice", func() (string, bool, error) { return s.ClaimMessage(ctx, owned("c-1")) }, "c-1", false},
 		{"look up", func() (string, bool, error) { return s.ClaimMessage(ctx, owned("")) }, "c-1", false},
 		{"replace", func() (string, bool, error) {
 			err := s.ReplaceMessage(ctx, owned("c-3"))
