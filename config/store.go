@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"strings"
 )
 
 // StoreConfig selects and tunes the database.
@@ -27,11 +28,32 @@ func (s *StoreConfig) applyEnv(getenv Getenv) error {
 	}
 	if dsn != "" {
 		s.DSN = dsn
+		if isPostgresURL(dsn) {
+			s.Driver = "postgres"
+		}
 	}
 	if v := getenv("SLOPGUARD_DATABASE_DRIVER"); v != "" {
 		s.Driver = v
 	}
 	return nil
+}
+
+// isPostgresURL reports whether dsn is a postgres:// or postgresql:// URL.
+func isPostgresURL(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// StoreFromEnv returns the default store settings with the environment
+// applied (SLOPGUARD_DATABASE_URL or SLOPGUARD_DATABASE_URL_FILE, and
+// SLOPGUARD_DATABASE_DRIVER), for commands that read the database without a
+// config file. A postgres:// URL selects the postgres driver unless
+// SLOPGUARD_DATABASE_DRIVER says otherwise.
+func StoreFromEnv(getenv Getenv) (StoreConfig, error) {
+	s := defaultStore()
+	if err := s.applyEnv(getenv); err != nil {
+		return StoreConfig{}, err
+	}
+	return s, nil
 }
 
 func (s StoreConfig) validate() []error {
@@ -43,6 +65,9 @@ func (s StoreConfig) validate() []error {
 	}
 	if s.DSN == "" {
 		errs = append(errs, fmt.Errorf("store.dsn: must not be empty"))
+	}
+	if s.Driver == "sqlite" && isPostgresURL(s.DSN) {
+		errs = append(errs, fmt.Errorf("store.dsn: a PostgreSQL URL needs store.driver: postgres"))
 	}
 	if s.RetentionDays < 0 {
 		errs = append(errs, fmt.Errorf("store.retention_days: %d is negative", s.RetentionDays))

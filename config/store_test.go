@@ -1,0 +1,80 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestStoreFromEnv(t *testing.T) {
+	t.Parallel()
+	secretFile := filepath.Join(t.TempDir(), "url")
+	if err := os.WriteFile(secretFile, []byte("postgres://u:p@db/slopguard\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name       string
+		env        map[string]string
+		wantDriver string
+		wantDSN    string
+		wantErr    string
+	}{
+		{"embedded default", nil, "sqlite", "slopguard.db", ""},
+		{"sqlite path", map[string]string{"SLOPGUARD_DATABASE_URL": "/data/s.db"}, "sqlite", "/data/s.db", ""},
+		{"postgres url selects postgres", map[string]string{"SLOPGUARD_DATABASE_URL": "postgresql://db/x"}, "postgres", "postgresql://db/x", ""},
+		{"url from file", map[string]string{"SLOPGUARD_DATABASE_URL_FILE": secretFile}, "postgres", "postgres://u:p@db/slopguard", ""},
+		{"explicit driver wins", map[string]string{"SLOPGUARD_DATABASE_URL": "host=/tmp dbname=x", "SLOPGUARD_DATABASE_DRIVER": "postgres"}, "postgres", "host=/tmp dbname=x", ""},
+		{"url and file both set", map[string]string{"SLOPGUARD_DATABASE_URL": "a", "SLOPGUARD_DATABASE_URL_FILE": secretFile}, "", "", "both set"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := StoreFromEnv(func(k string) string { return tt.env[k] })
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error = %v, want one containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("StoreFromEnv: %v", err)
+			}
+			if got.Driver != tt.wantDriver || got.DSN != tt.wantDSN {
+				t.Errorf("got driver %q dsn %q, want %q %q", got.Driver, got.DSN, tt.wantDriver, tt.wantDSN)
+			}
+			if got.StoreText {
+				t.Errorf("StoreText = true, want false by default")
+			}
+		})
+	}
+}
+
+func TestStoreValidate(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		s    StoreConfig
+		want []string
+	}{
+		{"default", defaultStore(), nil},
+		{"bad driver", StoreConfig{Driver: "mysql", DSN: "x"}, []string{"store.driver"}},
+		{"empty dsn", StoreConfig{Driver: "sqlite"}, []string{"store.dsn"}},
+		{"negative retention", StoreConfig{Driver: "sqlite", DSN: "x", RetentionDays: -1}, []string{"store.retention_days"}},
+		{"postgres url with sqlite", StoreConfig{Driver: "sqlite", DSN: "postgres://db/x"}, []string{"needs store.driver: postgres"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			errs := tt.s.validate()
+			if len(errs) != len(tt.want) {
+				t.Fatalf("got errors %v, want %d", errs, len(tt.want))
+			}
+			for i, w := range tt.want {
+				if !strings.Contains(errs[i].Error(), w) {
+					t.Errorf("error %d = %q, want it to contain %q", i, errs[i], w)
+				}
+			}
+		})
+	}
+}
