@@ -107,6 +107,8 @@ func TestCheckExitCodes(t *testing.T) {
 		{"mode flag overrides policy", []string{"--config", offPolicy, "--mode", "flag", "--fail-on", "0.9", machine}, "", 1, ""},
 		{"observe never fails", []string{"--mode", "observe", "--fail-on", "0.1", machine}, "", 0, ""},
 		{"enforce fails at the enforce threshold", []string{"--mode", "enforce", machine}, "", 1, "--fail-on 0.97"},
+		{"bad git range", []string{"--commits", "-x"}, "", 2, `invalid git range "-x"`},
+		{"changed-only without a range", []string{"--changed-only", human}, "", 2, "--changed-only needs a range"},
 		{"bad JSONL line", []string{"--jsonl", badJSONL}, "", 2, "1 input could not be read or checked"},
 		{"help", []string{"-h"}, "", 0, "Usage: slopguard check"},
 	}
