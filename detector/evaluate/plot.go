@@ -1,6 +1,7 @@
 package evaluate
 
 import (
+	"encoding/json"
 	"fmt"
 	"image/color"
 	"math"
@@ -15,7 +16,8 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 )
 
-// WriteFiles writes report.md, roc.png and hist.png into dir, creating it.
+// WriteFiles writes report.md, report.json (the same numbers, null where a
+// group cannot have a metric), roc.png and hist.png into dir, creating it.
 func (r *Report) WriteFiles(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("write report: %w", err)
@@ -29,6 +31,13 @@ func (r *Report) WriteFiles(dir string) error {
 		return fmt.Errorf("write report: %w", err)
 	}
 	if err := f.Close(); err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	js, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "report.json"), append(js, '\n'), 0o644); err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}
 	if err := r.WriteROC(filepath.Join(dir, "roc.png")); err != nil {

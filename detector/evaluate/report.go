@@ -1,6 +1,7 @@
 package evaluate
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -61,21 +62,61 @@ func LengthBucket(n int) string {
 // Report is the result of one evaluation.
 type Report struct {
 	// Model is the detector's version.
-	Model string
+	Model string `json:"model"`
 	// Threshold is the detector's own threshold.
-	Threshold float64
+	Threshold float64 `json:"threshold"`
 	// Split is the data split evaluated ("dev", "all", …), for display.
-	Split string
+	Split string `json:"split"`
 	// Attack is the perturbation applied to every text, "" for none.
-	Attack string
+	Attack string `json:"attack"`
 	// Overall covers every sample.
-	Overall Metrics
+	Overall Metrics `json:"overall"`
 	// ByCategory, ByDir, BySource, ByGenerator and ByLength break Overall
 	// down. Groups are sorted by name, except length buckets which keep
 	// their order; ByGenerator holds machine text only.
-	ByCategory, ByDir, BySource, ByGenerator, ByLength []Metrics
+	ByCategory  []Metrics `json:"by_category"`
+	ByDir       []Metrics `json:"by_dir"`
+	BySource    []Metrics `json:"by_source"`
+	ByGenerator []Metrics `json:"by_generator"`
+	ByLength    []Metrics `json:"by_length"`
 	// Samples are the scored samples the report was built from.
-	Samples Scores
+	Samples Scores `json:"-"`
+}
+
+// jsonFloat encodes NaN and infinities, which JSON lacks, as null.
+type jsonFloat float64
+
+func (f jsonFloat) MarshalJSON() ([]byte, error) {
+	v := float64(f)
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return []byte("null"), nil
+	}
+	return json.Marshal(v)
+}
+
+// MarshalJSON encodes the point with null for metrics the group cannot have.
+func (p Point) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Threshold jsonFloat `json:"threshold"`
+		FPR       jsonFloat `json:"fpr"`
+		TPR       jsonFloat `json:"tpr"`
+	}{jsonFloat(p.Threshold), jsonFloat(p.FPR), jsonFloat(p.TPR)})
+}
+
+// MarshalJSON encodes the metrics with null for those the group cannot have.
+func (m Metrics) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Group    string    `json:"group"`
+		N        int       `json:"n"`
+		Humans   int       `json:"humans"`
+		Machines int       `json:"machines"`
+		AUROC    jsonFloat `json:"auroc"`
+		At1      Point     `json:"at_fpr_1pct"`
+		At5      Point     `json:"at_fpr_5pct"`
+		FPR      jsonFloat `json:"fpr"`
+		TPR      jsonFloat `json:"tpr"`
+		Unsure   jsonFloat `json:"unsure"`
+	}{m.Group, m.N, m.Humans, m.Machines, jsonFloat(m.AUROC), m.At1, m.At5, jsonFloat(m.FPR), jsonFloat(m.TPR), jsonFloat(m.Unsure)})
 }
 
 // NewReport computes every breakdown of samples.
@@ -152,9 +193,14 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		{"By generator (machine text only)", r.ByGenerator},
 		{"By length (characters)", r.ByLength},
 	}
-	for _, s := range sections {
+	for i, s := range sections {
 		fmt.Fprintf(&b, "\n## %s\n\n", s.title)
 		b.WriteString(table(s.rows))
+		if i == 0 && !math.IsNaN(r.Overall.At1.Threshold) {
+			fmt.Fprintf(&b, "\nPooled, 1%% FPR is reached flagging scores above %.4f (FPR %s, TPR %s), and 5%% above %.4f (FPR %s, TPR %s).\n",
+				r.Overall.At1.Threshold, pct(r.Overall.At1.FPR, 2), pct(r.Overall.At1.TPR, 1),
+				r.Overall.At5.Threshold, pct(r.Overall.At5.FPR, 2), pct(r.Overall.At5.TPR, 1))
+		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -3,6 +3,7 @@ package evaluate
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"os"
@@ -264,10 +265,35 @@ func TestWriteFiles(t *testing.T) {
 					t.Errorf("%s: got %d bytes without a PNG header, want a PNG", name, len(b))
 				}
 			}
+			js, err := os.ReadFile(filepath.Join(dir, "report.json"))
+			var decoded struct {
+				Overall struct {
+					N     int
+					AUROC *float64
+				}
+			}
+			if err != nil || json.Unmarshal(js, &decoded) != nil || decoded.Overall.N != len(tt.samples) {
+				t.Errorf("report.json: got %.60q… (err %v), want the report with n %d", js, err, len(tt.samples))
+			}
 			md, err := os.ReadFile(filepath.Join(dir, "report.md"))
 			if err != nil || !bytes.HasPrefix(md, []byte("# slopguard evaluation")) {
 				t.Errorf("report.md: got %q… err %v, want the report", md[:min(len(md), 40)], err)
 			}
 		})
+	}
+}
+
+func TestMetricsJSON(t *testing.T) {
+	t.Parallel()
+	m := Compute("topical_chat", scores([]float64{0.1, 0.2}, nil))
+	b, err := json.Marshal(m)
+	if err != nil {
+		t.Fatalf("got err %v, want nil (NaN must become null)", err)
+	}
+	want := `{"group":"topical_chat","n":2,"humans":2,"machines":0,"auroc":null,` +
+		`"at_fpr_1pct":{"threshold":null,"fpr":null,"tpr":null},"at_fpr_5pct":{"threshold":null,"fpr":null,"tpr":null},` +
+		`"fpr":0,"tpr":null,"unsure":0}`
+	if string(b) != want {
+		t.Errorf("got %s, want %s", b, want)
 	}
 }
