@@ -42,7 +42,7 @@ func TestEvalCLI(t *testing.T) {
 			if first, _, _ := strings.Cut(stdout.String(), "\n"); !strings.Contains(first, tt.head) {
 				t.Errorf("got summary header %q, want it to contain %q", first, tt.head)
 			}
-			for _, name := range []string{"report.md", "roc.png", "hist.png"} {
+			for _, name := range []string{"report.md", "report.json", "roc.png", "hist.png"} {
 				if st, err := os.Stat(filepath.Join(out, name)); err != nil || st.Size() == 0 {
 					t.Errorf("%s: got %v, want a non-empty file", name, err)
 				}
