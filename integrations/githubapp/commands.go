@@ -152,6 +152,9 @@ func (a *App) appeal(ctx context.Context, log *slog.Logger, gh *github.Client, t
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("latest decision: %w", err)
 	}
+	if d.Verdict == "" {
+		d.Verdict = "unsure"
+	}
 	d.ID, d.Platform, d.Scope, d.ItemID, d.ItemURL, d.Author = 0, string(moderation.GitHub), t.scope(), t.item.ID, t.item.URL, t.item.Author
 	d.Actions, d.CreatedAt, d.Text = []string{"appeal"}, a.now().UTC(), ""
 	if _, err := a.opt.Store.RecordDecision(ctx, d); err != nil {

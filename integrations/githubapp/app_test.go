@@ -1,0 +1,731 @@
+package githubapp
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/slopguard/slopguard/moderation"
+	"github.com/slopguard/slopguard/store"
+)
+
+func TestSignatures(t *testing.T) {
+	t.Parallel()
+	body := fixture(t, "pull_request.opened.json", nil)
+	good := sign(body)["X-Hub-Signature-256"]
+	tests := []struct {
+		name    string
+		headers map[string]string
+		want    int
+	}{
+		{"valid", map[string]string{"X-Hub-Signature-256": good}, http.StatusAccepted},
+		{"missing", nil, http.StatusUnauthorized},
+		{"sha1 only", map[string]string{"X-Hub-Signature": "sha1=0123456789abcdef0123456789abcdef01234567"}, http.StatusUnauthorized},
+		{"forged", map[string]string{"X-Hub-Signature-256": "sha256=" + strings.Repeat("ab", 32)}, http.StatusUnauthorized},
+		{"wrong prefix", map[string]string{"X-Hub-Signature-256": "sha1=" + strings.Repeat("ab", 20)}, http.StatusBadRequest},
+		{"not hex", map[string]string{"X-Hub-Signature-256": "sha256=zz"}, http.StatusBadRequest},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, slop)
+			rec := h.sendWith("pull_request", "d-"+tt.name, body, tt.headers)
+			if rec.Code != tt.want {
+				t.Fatalf("got status %d, want %d", rec.Code, tt.want)
+			}
+			h.drain()
+			_, err := h.opt.Store.LatestDecision(context.Background(), "github", "acme/widgets", "pr/7")
+			processed := err == nil
+			if want := tt.want == http.StatusAccepted; processed != want {
+				t.Errorf("got processed %v (err %v), want %v", processed, err, want)
+			}
+			if !processed && len(h.gh.allCalls()) != 0 {
+				t.Errorf("got calls %v, want none", h.gh.allCalls())
+			}
+		})
+	}
+}
+
+func TestBodyLimitAndBadRequests(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, slop, func(o *Options) { o.MaxBodyBytes = 2048 })
+	big := []byte(`{"action":"opened","pad":"` + strings.Repeat("x", 4096) + `"}`)
+	if got := h.sendWith("pull_request", "big", big, sign(big)).Code; got != http.StatusRequestEntityTooLarge {
+		t.Errorf("too large: got %d, want 413", got)
+	}
+	bad := []byte(`{"action": "opened", "pull_request": 12}`)
+	if got := h.sendWith("pull_request", "bad", bad, sign(bad)).Code; got != http.StatusBadRequest {
+		t.Errorf("bad payload: got %d, want 400", got)
+	}
+	ping := []byte(`{"zen": "Keep it logically awesome."}`)
+	if got := h.sendWith("ping", "ping", ping, sign(ping)).Code; got != http.StatusOK {
+		t.Errorf("ping: got %d, want 200", got)
+	}
+	if got := h.sendWith("star", "star", ping, sign(ping)).Code; got != http.StatusAccepted {
+		t.Errorf("unhandled event: got %d, want 202", got)
+	}
+	h.drain()
+	if calls := h.gh.allCalls(); len(calls) != 0 {
+		t.Errorf("got calls %v, want none", calls)
+	}
+}
+
+func TestFlagModePullRequest(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, slop)
+	if got := h.send("pull_request", fixture(t, "pull_request.opened.json", nil)); got != http.StatusAccepted {
+		t.Fatalf("got status %d, want 202", got)
+	}
+	h.drain()
+	writes := h.gh.writes()
+	wantCalls(t, writes,
+		"POST /repos/acme/widgets/check-runs",
+		"POST /repos/acme/widgets/labels",
+		"POST /repos/acme/widgets/issues/7/labels",
+		"POST /repos/acme/widgets/issues/7/comments",
+	)
+	cr := bodyOf(t, writes, "POST /repos/acme/widgets/check-runs")
+	if cr["name"] != "slopguard" || cr["conclusion"] != "neutral" || cr["head_sha"] != "6dcb09b5b57875f334f61aebed695e2e4193db5e" {
+		t.Errorf("got check run %v, want slopguard/neutral on the head sha", cr)
+	}
+	actions, _ := cr["actions"].([]any)
+	if len(actions) != 2 {
+		t.Fatalf("got actions %v, want Not slop and Re-check", cr["actions"])
+	}
+	for i, id := range []string{ActionNotSlop, ActionRecheck} {
+		if got := actions[i].(map[string]any)["identifier"]; got != id {
+			t.Errorf("action %d: got %v, want %s", i, got, id)
+		}
+	}
+	summary := cr["output"].(map[string]any)["summary"].(string)
+	for _, want := range []string{"0.95", "machine", "test-1", `stock phrases such as "delve into"`, "not its author"} {
+		if !strings.Contains(summary, want) {
+			t.Errorf("check run summary %q lacks %q", summary, want)
+		}
+	}
+	label := bodyOf(t, writes, "POST /repos/acme/widgets/labels")
+	if label["name"] != "possible-slop" || label["color"] != moderation.DefaultLabelColor || label["description"] == "" {
+		t.Errorf("got label %v, want possible-slop with colour and description", label)
+	}
+	if got := writes[2].Body; strings.TrimSpace(got) != `["possible-slop"]` {
+		t.Errorf("got add-labels body %s, want [\"possible-slop\"]", got)
+	}
+	comment := bodyOf(t, writes, "POST /repos/acme/widgets/issues/7/comments")["body"].(string)
+	for _, want := range []string{markerPrefix + "sticky item=pr/7", "automated", "/slopguard recheck", "/slopguard appeal", "not about you"} {
+		if !strings.Contains(comment, want) {
+			t.Errorf("comment %q lacks %q", comment, want)
+		}
+	}
+	d, err := h.opt.Store.LatestDecision(context.Background(), "github", "acme/widgets", "pr/7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(d.Actions, ","); got != "check_run,label,comment" || d.Text != "" {
+		t.Errorf("got decision actions %q text %q, want check_run,label,comment and no text", got, d.Text)
+	}
+
+	// An edit updates the check run and the comment in place.
+	h.gh.reset()
+	edited := fixture(t, "pull_request.opened.json", map[string]any{
+		"action": "edited", "pull_request.labels": []any{map[string]any{"name": "possible-slop"}},
+		"pull_request.body": "Edited, still delving.",
+	})
+	h.send("pull_request", edited)
+	h.drain()
+	wantCalls(t, h.gh.writes(),
+		"PATCH /repos/acme/widgets/check-runs/100",
+		"PATCH /repos/acme/widgets/issues/comments/500",
+	)
+
+	// Re-scored clean: the label goes, the check passes, the comment says so.
+	h.gh.reset()
+	h.opt.Checker = clean
+	h.drain()
+	h.send("pull_request", edited)
+	h.drain()
+	writes = h.gh.writes()
+	wantCalls(t, writes,
+		"PATCH /repos/acme/widgets/check-runs/100",
+		"DELETE /repos/acme/widgets/issues/7/labels/possible-slop",
+		"PATCH /repos/acme/widgets/issues/comments/500",
+	)
+	if got := bodyOf(t, writes, "PATCH /repos/acme/widgets/check-runs/100")["conclusion"]; got != "success" {
+		t.Errorf("got conclusion %v, want success", got)
+	}
+	if got := bodyOf(t, writes, "PATCH /repos/acme/widgets/issues/comments/500")["body"].(string); !strings.Contains(got, "no longer shows") {
+		t.Errorf("got comment %q, want it to say the flag is gone", got)
+	}
+}
+
+func TestModes(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		policy  string
+		checker fakeChecker
+		event   string
+		fixture string
+		edits   map[string]any
+		want    []string
+		check   func(t *testing.T, writes []call)
+	}{
+		{
+			name: "observe writes nothing", policy: "mode: observe\n", checker: slop,
+			event: "pull_request", fixture: "pull_request.opened.json",
+		},
+		{
+			name: "off writes nothing", policy: "mode: off\n", checker: slop,
+			event: "issues", fixture: "issues.opened.json",
+		},
+		{
+			name: "clean pull request gets a passing check only", checker: clean,
+			event: "pull_request", fixture: "pull_request.opened.json",
+			want: []string{"POST /repos/acme/widgets/check-runs"},
+		},
+		{
+			name: "flagged issue gets label and comment", checker: slop,
+			event: "issues", fixture: "issues.opened.json",
+			want: []string{"POST /repos/acme/widgets/labels", "POST /repos/acme/widgets/issues/9/labels", "POST /repos/acme/widgets/issues/9/comments"},
+		},
+		{
+			name: "comment switched off", policy: "comment: {enabled: false}\n", checker: slop,
+			event: "issues", fixture: "issues.opened.json",
+			want: []string{"POST /repos/acme/widgets/labels", "POST /repos/acme/widgets/issues/9/labels"},
+		},
+		{
+			name: "issues surface off", policy: "surfaces: {issues: false}\n", checker: slop,
+			event: "issues", fixture: "issues.opened.json",
+		},
+		{
+			name: "flagged comment gets one reply", checker: slop,
+			event: "issue_comment", fixture: "issue_comment.created.json",
+			want: []string{"POST /repos/acme/widgets/issues/9/comments"},
+			check: func(t *testing.T, writes []call) {
+				if got := writes[0].Body; !strings.Contains(got, "/slopguard appeal comment/3001") {
+					t.Errorf("got reply %q, want commands naming comment/3001", got)
+				}
+			},
+		},
+		{
+			name: "enforce minimizes a comment", policy: "mode: enforce\nenforce: {threshold: 0.9, minimize: true}\n", checker: slop,
+			event: "pull_request_review_comment", fixture: "pull_request_review_comment.created.json",
+			want: []string{"POST /repos/acme/widgets/issues/7/comments", "POST /graphql"},
+			check: func(t *testing.T, writes []call) {
+				if got := writes[1].Body; !strings.Contains(got, "minimizeComment") || !strings.Contains(got, `"id":"PRRC_kwDOAAAAAc4AAA-h"`) || !strings.Contains(got, `"classifier":"OFF_TOPIC"`) {
+					t.Errorf("got graphql body %s, want minimizeComment of the comment's node id", got)
+				}
+			},
+		},
+		{
+			name: "enforce below its threshold does not minimize", policy: "mode: enforce\nenforce: {threshold: 0.99, minimize: true}\n", checker: slop,
+			event: "issue_comment", fixture: "issue_comment.created.json",
+			want: []string{"POST /repos/acme/widgets/issues/9/comments"},
+		},
+		{
+			name: "enforce fails the check", policy: "mode: enforce\n", checker: fakeChecker{score: 0.99, verdict: 2},
+			event: "pull_request", fixture: "pull_request.opened.json",
+			want: []string{"POST /repos/acme/widgets/check-runs", "POST /repos/acme/widgets/labels", "POST /repos/acme/widgets/issues/7/labels", "POST /repos/acme/widgets/issues/7/comments"},
+			check: func(t *testing.T, writes []call) {
+				if got := bodyOf(t, writes, "POST /repos/acme/widgets/check-runs")["conclusion"]; got != "failure" {
+					t.Errorf("got conclusion %v, want failure", got)
+				}
+			},
+		},
+		{
+			name: "member is exempt", checker: slop,
+			event: "pull_request", fixture: "pull_request.opened.json", edits: map[string]any{"pull_request.author_association": "MEMBER"},
+		},
+		{
+			name: "bot login is exempt", checker: slop,
+			event: "issues", fixture: "issues.opened.json", edits: map[string]any{"issue.user.login": "dependabot[bot]"},
+		},
+		{
+			name: "bot account is exempt", checker: slop,
+			event: "issue_comment", fixture: "issue_comment.created.json", edits: map[string]any{"comment.user.type": "Bot"},
+		},
+		{
+			name: "draft is exempt", checker: slop,
+			event: "pull_request", fixture: "pull_request.opened.json", edits: map[string]any{"pull_request.draft": true},
+		},
+		{
+			name: "exempt label", policy: "exempt: {labels: [skip-slopguard]}\n", checker: slop,
+			event: "issues", fixture: "issues.opened.json", edits: map[string]any{"issue.labels": []any{map[string]any{"name": "skip-slopguard"}}},
+		},
+		{
+			name: "invalid policy fails the check and nothing else", policy: "mode: loud\n", checker: slop,
+			event: "pull_request", fixture: "pull_request.opened.json",
+			want: []string{"POST /repos/acme/widgets/check-runs"},
+			check: func(t *testing.T, writes []call) {
+				cr := bodyOf(t, writes, "POST /repos/acme/widgets/check-runs")
+				if cr["conclusion"] != "failure" || !strings.Contains(cr["output"].(map[string]any)["summary"].(string), `unknown mode "loud"`) {
+					t.Errorf("got check run %v, want a failure naming the problem", cr)
+				}
+			},
+		},
+		{
+			name: "invalid policy on an issue writes nothing", policy: "mode: loud\n", checker: slop,
+			event: "issues", fixture: "issues.opened.json",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, tt.checker)
+			if tt.policy != "" {
+				h.gh.policy(tt.policy)
+			}
+			if got := h.send(tt.event, fixture(t, tt.fixture, tt.edits)); got != http.StatusAccepted {
+				t.Fatalf("got status %d, want 202", got)
+			}
+			h.drain()
+			writes := h.gh.writes()
+			wantCalls(t, writes, tt.want...)
+			if tt.check != nil && len(writes) > 0 {
+				tt.check(t, writes)
+			}
+		})
+	}
+}
+
+func TestObserveRecordsDecision(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, slop, func(o *Options) { o.StoreText = true })
+	h.gh.policy("mode: observe\n")
+	h.send("issues", fixture(t, "issues.opened.json", nil))
+	h.drain()
+	d, err := h.opt.Store.LatestDecision(context.Background(), "github", "acme/widgets", "issue/9")
+	if err != nil {
+		t.Fatalf("got %v, want a recorded decision", err)
+	}
+	if got := strings.Join(d.Actions, ","); got != "observe" || d.Verdict != "machine" || !strings.Contains(d.Text, "pivotal") {
+		t.Errorf("got actions %q verdict %q text %q, want observe, machine and the text", got, d.Verdict, d.Text)
+	}
+}
+
+func TestRedeliveryIsNoOp(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, slop)
+	body := fixture(t, "issues.opened.json", nil)
+	if got := h.sendWith("issues", "same-id", body, sign(body)).Code; got != http.StatusAccepted {
+		t.Fatalf("first: got %d, want 202", got)
+	}
+	h.drain()
+	before := len(h.gh.allCalls())
+	if got := h.sendWith("issues", "same-id", body, sign(body)).Code; got != http.StatusOK {
+		t.Fatalf("redelivery: got %d, want 200", got)
+	}
+	h.drain()
+	if after := len(h.gh.allCalls()); after != before {
+		t.Errorf("got %d calls after redelivery, want %d", after, before)
+	}
+}
+
+// blockingChecker holds every check until released.
+type blockingChecker struct {
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (b blockingChecker) Check(ctx context.Context, it moderation.Item) (moderation.Verdict, error) {
+	b.entered <- struct{}{}
+	<-b.release
+	return clean.Check(ctx, it)
+}
+
+func TestFullQueueAnswers503(t *testing.T) {
+	t.Parallel()
+	bc := blockingChecker{entered: make(chan struct{}, 8), release: make(chan struct{})}
+	h := newHarness(t, bc, func(o *Options) { o.QueueSize = 1; o.Workers = 1 })
+	body := fixture(t, "issues.opened.json", nil)
+	if got := h.send("issues", body); got != http.StatusAccepted {
+		t.Fatalf("first: got %d, want 202", got)
+	}
+	<-bc.entered // the worker is busy with the first delivery
+	if got := h.send("issues", body); got != http.StatusAccepted {
+		t.Fatalf("second (queued): got %d, want 202", got)
+	}
+	full := h.sendWith("issues", "rejected", body, sign(body))
+	if full.Code != http.StatusServiceUnavailable {
+		t.Fatalf("third: got %d, want 503", full.Code)
+	}
+	close(bc.release)
+	h.drain()
+	// The rejected delivery was not marked, so GitHub's redelivery is processed.
+	if got := h.sendWith("issues", "rejected", body, sign(body)).Code; got != http.StatusAccepted {
+		t.Errorf("redelivery of the rejected one: got %d, want 202", got)
+	}
+}
+
+// panicChecker panics on the first item and is fine afterwards.
+type panicChecker struct{ n *int }
+
+func (p panicChecker) Check(ctx context.Context, it moderation.Item) (moderation.Verdict, error) {
+	*p.n++
+	if *p.n == 1 {
+		panic("boom")
+	}
+	return slop.Check(ctx, it)
+}
+
+func TestPanicDoesNotStopOthers(t *testing.T) {
+	t.Parallel()
+	n := 0
+	h := newHarness(t, panicChecker{&n})
+	h.send("issues", fixture(t, "issues.opened.json", nil))
+	h.send("pull_request", fixture(t, "pull_request.opened.json", nil))
+	h.drain()
+	if _, err := h.opt.Store.LatestDecision(context.Background(), "github", "acme/widgets", "pr/7"); err != nil {
+		t.Errorf("got %v, want the second delivery processed after the first panicked", err)
+	}
+}
+
+func TestRetries(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		answers    []func(w http.ResponseWriter)
+		wantStatus int
+		wantCalls  int
+		wantSleeps []time.Duration // exact ones; nil means "any, as many as retries"
+	}{
+		{
+			name: "5xx then success",
+			answers: []func(http.ResponseWriter){
+				func(w http.ResponseWriter) { w.WriteHeader(502) },
+				func(w http.ResponseWriter) { w.WriteHeader(201) },
+			},
+			wantStatus: 201, wantCalls: 2,
+		},
+		{
+			name: "secondary rate limit honours Retry-After",
+			answers: []func(http.ResponseWriter){
+				func(w http.ResponseWriter) {
+					w.Header().Set("Retry-After", "7")
+					w.WriteHeader(403)
+					w.Write([]byte(`{"message":"You have exceeded a secondary rate limit."}`))
+				},
+				func(w http.ResponseWriter) { w.WriteHeader(201) },
+			},
+			wantStatus: 201, wantCalls: 2, wantSleeps: []time.Duration{7 * time.Second},
+		},
+		{
+			name: "429 with Retry-After",
+			answers: []func(http.ResponseWriter){
+				func(w http.ResponseWriter) { w.Header().Set("Retry-After", "3"); w.WriteHeader(429) },
+				func(w http.ResponseWriter) { w.WriteHeader(201) },
+			},
+			wantStatus: 201, wantCalls: 2, wantSleeps: []time.Duration{3 * time.Second},
+		},
+		{
+			name: "plain 403 is not retried",
+			answers: []func(http.ResponseWriter){
+				func(w http.ResponseWriter) {
+					w.WriteHeader(403)
+					w.Write([]byte(`{"message":"Resource not accessible by integration"}`))
+				},
+			},
+			wantStatus: 403, wantCalls: 1, wantSleeps: []time.Duration{},
+		},
+		{
+			name: "gives up after four attempts",
+			answers: []func(http.ResponseWriter){
+				func(w http.ResponseWriter) { w.WriteHeader(503) },
+				func(w http.ResponseWriter) { w.WriteHeader(503) },
+				func(w http.ResponseWriter) { w.WriteHeader(503) },
+				func(w http.ResponseWriter) { w.WriteHeader(503) },
+				func(w http.ResponseWriter) { w.WriteHeader(201) },
+			},
+			wantStatus: 503, wantCalls: 4,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var n int
+			var bodies []string
+			srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+				b := make([]byte, 64)
+				k, _ := r.Body.Read(b)
+				bodies = append(bodies, string(b[:k]))
+				tt.answers[n](w)
+				n++
+			})
+			var sleeps []time.Duration
+			rt := &RetryTransport{Sleep: func(_ context.Context, d time.Duration) error { sleeps = append(sleeps, d); return nil }}
+			req, _ := http.NewRequest(http.MethodPost, srv, strings.NewReader(`{"x":1}`))
+			resp, err := rt.RoundTrip(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tt.wantStatus || n != tt.wantCalls {
+				t.Errorf("got status %d after %d calls, want %d after %d", resp.StatusCode, n, tt.wantStatus, tt.wantCalls)
+			}
+			for i, b := range bodies {
+				if b != `{"x":1}` {
+					t.Errorf("call %d: got body %q, want the request body replayed", i, b)
+				}
+			}
+			if len(sleeps) != tt.wantCalls-1 {
+				t.Errorf("got %d sleeps, want %d", len(sleeps), tt.wantCalls-1)
+			}
+			if tt.wantSleeps != nil {
+				for i := range tt.wantSleeps {
+					if i >= len(sleeps) || sleeps[i] != tt.wantSleeps[i] {
+						t.Errorf("got sleeps %v, want %v", sleeps, tt.wantSleeps)
+						break
+					}
+				}
+			}
+			for _, d := range sleeps {
+				if d <= 0 || d > 2*time.Minute {
+					t.Errorf("got sleep %v, want a positive bounded backoff", d)
+				}
+			}
+		})
+	}
+}
+
+func TestRetryThroughApp(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, slop)
+	failures := 1
+	h.gh.handleFunc("POST /repos/acme/widgets/issues/9/comments", func(string) (int, string) {
+		if failures > 0 {
+			failures--
+			return 502, `{"message":"Bad Gateway"}`
+		}
+		return 201, `{"id": 500}`
+	})
+	h.send("issues", fixture(t, "issues.opened.json", nil))
+	h.drain()
+	wantCalls(t, h.gh.writes(),
+		"POST /repos/acme/widgets/labels",
+		"POST /repos/acme/widgets/issues/9/labels",
+		"POST /repos/acme/widgets/issues/9/comments",
+		"POST /repos/acme/widgets/issues/9/comments",
+	)
+	if len(h.sleeps) != 1 {
+		t.Errorf("got sleeps %v, want one backoff", h.sleeps)
+	}
+	d, err := h.opt.Store.LatestDecision(context.Background(), "github", "acme/widgets", "issue/9")
+	if err != nil || strings.Join(d.Actions, ",") != "label,comment" {
+		t.Errorf("got decision %v (err %v), want label,comment done", d.Actions, err)
+	}
+}
+
+func TestCommands(t *testing.T) {
+	t.Parallel()
+	command := func(body, login, assoc string) []byte {
+		return fixture(t, "issue_comment.created.json", map[string]any{
+			"comment.body": body, "comment.user.login": login, "comment.author_association": assoc,
+			"comment.id": 3002, "issue.labels": []any{map[string]any{"name": "possible-slop"}},
+		})
+	}
+	t.Run("maintainer not-slop clears the flag", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t, slop)
+		h.send("issues", fixture(t, "issues.opened.json", nil))
+		h.drain()
+		h.gh.reset()
+		h.send("issue_comment", command("/slopguard not-slop", "maintainer", "MEMBER"))
+		h.drain()
+		writes := h.gh.writes()
+		wantCalls(t, writes,
+			"DELETE /repos/acme/widgets/issues/9/labels/possible-slop",
+			"PATCH /repos/acme/widgets/issues/comments/500",
+		)
+		if got := bodyOf(t, writes, "PATCH /repos/acme/widgets/issues/comments/500")["body"].(string); !strings.Contains(got, "cleared the flag") {
+			t.Errorf("got comment %q, want it to say the flag was cleared", got)
+		}
+		fb, err := h.opt.Store.Feedback(context.Background(), store.FeedbackFilter{Scope: "acme/widgets"})
+		if err != nil || len(fb) != 1 || fb[0].Label != "human" || fb[0].By != "maintainer" || fb[0].ItemID != "issue/9" {
+			t.Fatalf("got feedback %+v (err %v), want one human label by maintainer on issue/9", fb, err)
+		}
+		// A later edit does not re-flag what a maintainer cleared.
+		h.gh.reset()
+		h.send("issues", fixture(t, "issues.opened.json", map[string]any{"action": "edited"}))
+		h.drain()
+		wantCalls(t, h.gh.writes())
+	})
+	t.Run("non-maintainer is politely refused", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t, slop)
+		h.send("issues", fixture(t, "issues.opened.json", nil))
+		h.drain()
+		h.gh.reset()
+		h.send("issue_comment", command("/slopguard not-slop", "newcomer", "NONE"))
+		h.drain()
+		writes := h.gh.writes()
+		wantCalls(t, writes, "PATCH /repos/acme/widgets/issues/comments/500")
+		if got := bodyOf(t, writes, "PATCH /repos/acme/widgets/issues/comments/500")["body"].(string); !strings.Contains(got, "@newcomer, sorry: only maintainers") {
+			t.Errorf("got comment %q, want a polite refusal", got)
+		}
+		fb, _ := h.opt.Store.Feedback(context.Background(), store.FeedbackFilter{Scope: "acme/widgets"})
+		if len(fb) != 0 {
+			t.Errorf("got feedback %+v, want none", fb)
+		}
+	})
+	t.Run("confirm keeps the label", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t, slop)
+		h.send("issues", fixture(t, "issues.opened.json", nil))
+		h.drain()
+		h.gh.reset()
+		h.send("issue_comment", command("/slopguard confirm", "maintainer", "OWNER"))
+		h.drain()
+		wantCalls(t, h.gh.writes(), "POST /repos/acme/widgets/issues/9/labels", "PATCH /repos/acme/widgets/issues/comments/500")
+		fb, _ := h.opt.Store.Feedback(context.Background(), store.FeedbackFilter{Scope: "acme/widgets"})
+		if len(fb) != 1 || fb[0].Label != "machine" {
+			t.Errorf("got feedback %+v, want one machine label", fb)
+		}
+	})
+	t.Run("appeal pings the maintainers team", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t, slop)
+		h.gh.policy("maintainers_team: triage\n")
+		h.send("issues", fixture(t, "issues.opened.json", nil))
+		h.drain()
+		h.gh.reset()
+		h.send("issue_comment", command("/slopguard appeal", "newcomer", "NONE"))
+		h.drain()
+		writes := h.gh.writes()
+		wantCalls(t, writes, "POST /repos/acme/widgets/issues/9/comments", "PATCH /repos/acme/widgets/issues/comments/500")
+		if got := writes[0].Body; !strings.Contains(got, "@acme/triage") {
+			t.Errorf("got ping %q, want it to mention @acme/triage", got)
+		}
+		d, err := h.opt.Store.LatestDecision(context.Background(), "github", "acme/widgets", "issue/9")
+		if err != nil || strings.Join(d.Actions, ",") != "appeal" {
+			t.Errorf("got decision %+v (err %v), want the appeal recorded", d, err)
+		}
+	})
+	t.Run("commands in observe mode write nothing", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t, slop)
+		h.gh.policy("mode: observe\n")
+		h.send("issue_comment", command("/slopguard not-slop", "maintainer", "MEMBER"))
+		h.send("issue_comment", command("/slopguard appeal", "newcomer", "NONE"))
+		h.drain()
+		wantCalls(t, h.gh.writes())
+		fb, _ := h.opt.Store.Feedback(context.Background(), store.FeedbackFilter{Scope: "acme/widgets"})
+		if len(fb) != 1 {
+			t.Errorf("got %d feedback rows, want 1", len(fb))
+		}
+	})
+}
+
+func TestCheckRunNotSlopButton(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, slop)
+	h.send("pull_request", fixture(t, "pull_request.opened.json", nil))
+	h.drain()
+	h.gh.reset()
+	h.send("check_run", fixture(t, "check_run.requested_action.json", nil))
+	h.drain()
+	writes := h.gh.writes()
+	wantCalls(t, writes,
+		"DELETE /repos/acme/widgets/issues/7/labels/possible-slop",
+		"PATCH /repos/acme/widgets/check-runs/100",
+		"PATCH /repos/acme/widgets/issues/comments/500",
+	)
+	if got := bodyOf(t, writes, "PATCH /repos/acme/widgets/check-runs/100")["conclusion"]; got != "success" {
+		t.Errorf("got conclusion %v, want success", got)
+	}
+
+	// The same button from someone without write access does nothing.
+	h2 := newHarness(t, slop)
+	h2.send("check_run", fixture(t, "check_run.requested_action.json", map[string]any{"sender.login": "newcomer"}))
+	h2.drain()
+	wantCalls(t, h2.gh.writes())
+}
+
+func TestPushRefreshesPolicy(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, slop)
+	h.gh.policy("mode: observe\n")
+	h.send("issues", fixture(t, "issues.opened.json", nil))
+	h.drain()
+	wantCalls(t, h.gh.writes())
+
+	h.gh.policy("mode: flag\n")
+	h.send("issues", fixture(t, "issues.opened.json", map[string]any{"action": "edited"}))
+	h.drain()
+	wantCalls(t, h.gh.writes()) // still cached
+
+	h.send("push", fixture(t, "push.policy.json", nil))
+	h.send("issues", fixture(t, "issues.opened.json", map[string]any{"action": "edited"}))
+	h.drain()
+	wantCalls(t, h.gh.writes(), "POST /repos/acme/widgets/labels", "POST /repos/acme/widgets/issues/9/labels", "POST /repos/acme/widgets/issues/9/comments")
+}
+
+func TestOrgPolicyFallback(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, slop)
+	content := "bW9kZTogb2JzZXJ2ZQo=" // "mode: observe\n"
+	h.gh.handle("GET /repos/acme/.github/contents/.github/slopguard.yml", 200,
+		`{"type": "file", "encoding": "base64", "path": ".github/slopguard.yml", "content": "`+content+`"}`)
+	h.send("issues", fixture(t, "issues.opened.json", nil))
+	h.drain()
+	wantCalls(t, h.gh.writes())
+	got := callList(h.gh.allCalls())
+	want := "GET /repos/acme/widgets/contents/.github/slopguard.yml\nGET /repos/acme/.github/contents/.github/slopguard.yml\n"
+	if got != want {
+		t.Errorf("got calls:\n%swant:\n%s", got, want)
+	}
+}
+
+func TestShutdownDrainsAndRefuses(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, slop)
+	h.send("issues", fixture(t, "issues.opened.json", nil))
+	if err := h.app.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.opt.Store.LatestDecision(context.Background(), "github", "acme/widgets", "issue/9"); err != nil {
+		t.Errorf("got %v, want the accepted delivery processed before shutdown returned", err)
+	}
+	if got := h.send("issues", fixture(t, "issues.opened.json", nil)); got != http.StatusServiceUnavailable {
+		t.Errorf("after shutdown: got %d, want 503", got)
+	}
+}
+
+func TestSharedFixtures(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join("..", "..", "..", "shared", "fixtures", "github-webhooks")
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("shared webhook fixtures not available (%v)", err)
+	}
+	for _, tc := range []struct{ event, file string }{
+		{"pull_request", "opened.payload.json"},
+		{"pull_request", "edited.payload.json"},
+		{"issues", "opened.payload.json"},
+		{"issues", "edited.payload.json"},
+		{"issue_comment", "created.payload.json"},
+		{"issue_comment", "edited.payload.json"},
+		{"pull_request_review_comment", "created.payload.json"},
+		{"check_run", "requested_action.payload.json"},
+		{"installation", "created.payload.json"},
+		{"installation_repositories", "added.payload.json"},
+	} {
+		t.Run(tc.event+"/"+tc.file, func(t *testing.T) {
+			t.Parallel()
+			body, err := os.ReadFile(filepath.Join(dir, tc.event, tc.file))
+			if errors.Is(err, os.ErrNotExist) {
+				t.Skipf("%s not in the shared fixtures", tc.file)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := newHarness(t, clean)
+			if got := h.send(tc.event, body); got != http.StatusAccepted {
+				t.Fatalf("got status %d, want 202", got)
+			}
+			h.drain()
+		})
+	}
+}
