@@ -3,6 +3,7 @@ package discord
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 )
@@ -51,6 +52,11 @@ func Commands() []*discordgo.ApplicationCommand {
 								{Name: "flag: post to the mod-log (default)", Value: "flag"},
 								{Name: "enforce: also delete / time out past strikes", Value: "enforce"},
 							}},
+						{Type: discordgo.ApplicationCommandOptionBoolean, Name: "delete", Description: "Enforce mode deletes the message"},
+						{Type: discordgo.ApplicationCommandOptionInteger, Name: "timeout_minutes", Description: "Enforce mode times the author out this long; 0 never",
+							MinValue: &minZero, MaxValue: float64(MaxTimeout / time.Minute)},
+						{Type: discordgo.ApplicationCommandOptionInteger, Name: "strike_window_hours", Description: "How long a strike counts",
+							MinValue: &minOne, MaxValue: 24 * 365},
 					},
 				},
 				{

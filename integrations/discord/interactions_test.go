@@ -266,6 +266,10 @@ func TestSettingsSurviveRestart(t *testing.T) {
 		{exempt("remove", opt("role", discordgo.ApplicationCommandOptionRole, "r-mods")), "**Exempt**: <#202>, <#300> (category)"},
 		{exempt("add"), "Not done: give a role, a channel or a category"},
 		{slash("setup"), "Not done: choose a mod-log channel"},
+		{slash("setup", opt("modlog", discordgo.ApplicationCommandOptionChannel, modlogID), opt("timeout_minutes", discordgo.ApplicationCommandOptionInteger, 50000.0)), "Not done: timeout: 833h20m0s is not between 0 and 28 days"},
+		{slash("setup", opt("modlog", discordgo.ApplicationCommandOptionChannel, modlogID), opt("delete", discordgo.ApplicationCommandOptionBoolean, false),
+			opt("timeout_minutes", discordgo.ApplicationCommandOptionInteger, 1440.0), opt("strike_window_hours", discordgo.ApplicationCommandOptionInteger, 48.0)),
+			"**Enforce does**: delete off, timeout 1d"},
 	}
 	for _, st := range steps {
 		if got := replyText(t, h, st.ev); !strings.Contains(got, st.want) {
@@ -290,7 +294,7 @@ func TestSettingsSurviveRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Settings{Mode: moderation.ModeEnforce, ModLogChannel: modlogID, Threshold: 0.8, EnforceThreshold: 0.95, Strikes: 2,
-		StrikeWindow: 168 * time.Hour, Timeout: time.Hour, Delete: true, ExemptChannels: []string{exemptChanID}, ExemptCategories: []string{categoryID}}
+		StrikeWindow: 48 * time.Hour, Timeout: 24 * time.Hour, Delete: false, ExemptChannels: []string{exemptChanID}, ExemptCategories: []string{categoryID}}
 	if g, w := mustJSON(t, got), mustJSON(t, want); g != w {
 		t.Errorf("settings after restart:\n got %s\nwant %s", g, w)
 	}

@@ -38,9 +38,9 @@ func (b *Bot) MessageUpdate(_ *discordgo.Session, m *discordgo.MessageUpdate) {
 		return
 	}
 	defer b.recoverEvent("message_update", "guild_id", m.GuildID, "message_id", m.ID)
-	if m.BeforeUpdate != nil && m.BeforeUpdate.Content == m.Content {
+	if m.EditedTimestamp == nil || (m.BeforeUpdate != nil && m.BeforeUpdate.Content == m.Content) {
 		b.metrics.messages.WithLabelValues("skipped_unchanged").Inc()
-		return // an embed unfurled or a pin changed; the text did not
+		return // an embed unfurled or a pin changed; the author did not edit the text
 	}
 	b.admit(m.Message, true)
 }

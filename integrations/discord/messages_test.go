@@ -119,13 +119,20 @@ func TestFlagWithoutModLogMakesNoCalls(t *testing.T) {
 func TestEditRescoresAndUpdatesThePost(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, nil)
+	edited := func(m *discordgo.Message) *discordgo.Message {
+		at := now.Add(time.Minute)
+		m.EditedTimestamp = &at
+		return m
+	}
 	h.bot.MessageCreate(nil, &discordgo.MessageCreate{Message: msg("1001", slopText)})
-	// The same text again (an embed unfurled): nothing to do.
-	h.bot.MessageUpdate(nil, &discordgo.MessageUpdate{Message: msg("1001", slopText), BeforeUpdate: msg("1001", slopText)})
+	// An update that is not an edit (an embed unfurled): nothing to do.
+	h.bot.MessageUpdate(nil, &discordgo.MessageUpdate{Message: msg("1001", maybeText)})
+	// An edit that left the text as it was: nothing to do.
+	h.bot.MessageUpdate(nil, &discordgo.MessageUpdate{Message: edited(msg("1001", slopText)), BeforeUpdate: msg("1001", slopText)})
 	// Edited, still flagged: the post is updated, not duplicated.
-	h.bot.MessageUpdate(nil, &discordgo.MessageUpdate{Message: msg("1001", maybeText), BeforeUpdate: msg("1001", slopText)})
+	h.bot.MessageUpdate(nil, &discordgo.MessageUpdate{Message: edited(msg("1001", maybeText)), BeforeUpdate: msg("1001", slopText)})
 	// Edited to a human text: the post says so and loses its buttons.
-	h.bot.MessageUpdate(nil, &discordgo.MessageUpdate{Message: msg("1001", humanText)})
+	h.bot.MessageUpdate(nil, &discordgo.MessageUpdate{Message: edited(msg("1001", humanText))})
 	h.drain(t)
 
 	calls := h.api.Calls()

@@ -95,6 +95,16 @@ func (b *Bot) cmdSetup(ctx context.Context, log *slog.Logger, i *discordgo.Inter
 			}
 			s.Mode = mode
 		}
+		if o := opts["delete"]; o != nil {
+			v, _ := o.Value.(bool)
+			s.Delete = v
+		}
+		if v, ok := num(opts["timeout_minutes"]); ok {
+			s.Timeout = time.Duration(v) * time.Minute
+		}
+		if v, ok := num(opts["strike_window_hours"]); ok {
+			s.StrikeWindow = time.Duration(v) * time.Hour
+		}
 		return nil
 	})
 	if err != nil {
