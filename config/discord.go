@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -92,8 +93,8 @@ func (d *DiscordConfig) applyEnv(getenv Getenv) error {
 
 func (d DiscordConfig) validate() []error {
 	var errs []error
-	if len(d.Intents) == 0 {
-		errs = append(errs, errors.New("discord.intents: must list at least guilds"))
+	if !slices.Contains(d.Intents, "guilds") {
+		errs = append(errs, errors.New("discord.intents: must include guilds (the channel cache that category and thread exemptions need)"))
 	}
 	for _, in := range d.Intents {
 		if !knownIntent(in) {
@@ -138,11 +139,4 @@ func (d DiscordConfig) validate() []error {
 	return errs
 }
 
-func knownIntent(name string) bool {
-	for _, k := range DiscordIntents {
-		if name == k {
-			return true
-		}
-	}
-	return false
-}
+func knownIntent(name string) bool { return slices.Contains(DiscordIntents, name) }

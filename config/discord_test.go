@@ -108,7 +108,8 @@ func TestDiscordValidate(t *testing.T) {
 		want   string
 	}{
 		{"unknown intent", func(d *DiscordConfig) { d.Intents = []string{"guilds", "presences"} }, `"presences" is not one of`},
-		{"no intents", func(d *DiscordConfig) { d.Intents = nil }, "at least guilds"},
+		{"no intents", func(d *DiscordConfig) { d.Intents = nil }, "must include guilds"},
+		{"no guilds intent", func(d *DiscordConfig) { d.Intents = []string{"guild_messages"} }, "must include guilds"},
 		{"shard id", func(d *DiscordConfig) { d.ShardID = 2; d.ShardCount = 2 }, "shard_id: 2 is not in [0, 2)"},
 		{"shard count", func(d *DiscordConfig) { d.ShardCount = 0 }, "shard_count: 0"},
 		{"workers", func(d *DiscordConfig) { d.Workers = 0 }, "workers: 0"},
