@@ -61,6 +61,9 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	if *limit < 0 {
 		return usageErrorf("--limit-per-file must be 0 or more, got %d", *limit)
 	}
+	if _, err := dataset.Files(data); err != nil {
+		return usageErrorf("%v", err)
+	}
 	det, err := scoreLoadModel(*modelPath)
 	if err != nil {
 		return err
