@@ -729,3 +729,51 @@ func TestSharedFixtures(t *testing.T) {
 		})
 	}
 }
+
+func TestSweepClosesOnlyAfterGrace(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, slop)
+	h.gh.policy("mode: enforce\nenforce: {threshold: 0.9, close_after_hours: 24}\n")
+	h.send("issues", fixture(t, "issues.opened.json", nil))
+	h.drain()
+	h.gh.handle("GET /repos/acme/widgets/issues/9", 200,
+		`{"number": 9, "state": "open", "labels": [{"name": "possible-slop"}]}`)
+	h.gh.reset()
+
+	h.now = h.now.Add(23 * time.Hour)
+	if err := h.app.Sweep(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	wantCalls(t, h.gh.writes())
+
+	h.now = h.now.Add(2 * time.Hour)
+	if err := h.app.Sweep(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	writes := h.gh.writes()
+	wantCalls(t, writes, "PATCH /repos/acme/widgets/issues/comments/500", "PATCH /repos/acme/widgets/issues/9")
+	if got := bodyOf(t, writes, "PATCH /repos/acme/widgets/issues/9")["state"]; got != "closed" {
+		t.Errorf("got state %v, want closed", got)
+	}
+
+	// Already closed: the next sweep does nothing.
+	h.gh.reset()
+	if err := h.app.Sweep(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	wantCalls(t, h.gh.writes())
+}
+
+func TestSweepLeavesFlagModeAlone(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, slop)
+	h.gh.policy("enforce: {close_after_hours: 1}\n")
+	h.send("issues", fixture(t, "issues.opened.json", nil))
+	h.drain()
+	h.gh.reset()
+	h.now = h.now.Add(48 * time.Hour)
+	if err := h.app.Sweep(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	wantCalls(t, h.gh.writes())
+}

@@ -1,0 +1,148 @@
+package githubapp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/go-github/v60/github"
+
+	"github.com/slopguard/slopguard/moderation"
+	"github.com/slopguard/slopguard/store"
+)
+
+// sweepLookback bounds how far back the sweep reads decisions.
+const sweepLookback = 60 * 24 * time.Hour
+
+// RunSweeper runs Sweep every interval until ctx is done; an interval of
+// zero or less disables it.
+func (a *App) RunSweeper(ctx context.Context, interval time.Duration) {
+	if interval <= 0 {
+		return
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := a.Sweep(ctx); err != nil {
+				a.log.Error("enforce sweep", "err", err)
+			}
+		}
+	}
+}
+
+// Sweep closes pull requests and issues that are still flagged past the
+// enforce threshold close_after_hours after they were first flagged, in
+// repositories whose policy is enforce mode. An item is left open when a
+// maintainer marked it not slop, removed the label, or it is already closed.
+// It returns how many items it closed.
+func (a *App) Sweep(ctx context.Context) error {
+	now := a.now()
+	ds, err := a.opt.Store.Decisions(ctx, store.DecisionFilter{Platform: string(moderation.GitHub), Since: now.Add(-sweepLookback), Limit: 10000})
+	if err != nil {
+		return fmt.Errorf("list decisions: %w", err)
+	}
+	// Group newest-first decisions by item, keeping first-seen order.
+	type itemKey struct{ scope, id string }
+	var order []itemKey
+	byItem := map[itemKey][]store.Decision{}
+	for _, d := range ds {
+		if !strings.HasPrefix(d.ItemID, "pr/") && !strings.HasPrefix(d.ItemID, "issue/") {
+			continue
+		}
+		k := itemKey{d.Scope, d.ItemID}
+		if _, ok := byItem[k]; !ok {
+			order = append(order, k)
+		}
+		byItem[k] = append(byItem[k], d)
+	}
+	var errs []error
+	for _, k := range order {
+		if err := a.sweepItem(ctx, k.scope, k.id, byItem[k], now); err != nil {
+			errs = append(errs, fmt.Errorf("%s %s: %w", k.scope, k.id, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (a *App) sweepItem(ctx context.Context, scope, itemID string, ds []store.Decision, now time.Time) error {
+	if slices.Contains(ds[0].Actions, "close") {
+		return nil
+	}
+	owner, repo, _ := strings.Cut(scope, "/")
+	_, numText, _ := strings.Cut(itemID, "/")
+	number, _ := strconv.Atoi(numText)
+	raw, err := a.opt.Store.Setting(ctx, scope, installationSetting)
+	if err != nil {
+		return nil // never seen through a webhook: nothing to act with
+	}
+	inst, _ := strconv.ParseInt(string(raw), 10, 64)
+	gh, err := a.opt.Clients.Installation(ctx, inst)
+	if err != nil {
+		return err
+	}
+	pol, _, err := a.policyFor(ctx, gh, owner, repo)
+	if err != nil || pol.Mode != moderation.ModeEnforce || pol.Enforce.CloseAfterHours == 0 {
+		return nil
+	}
+	limit := pol.EnforceThreshold(a.opt.ModelThreshold)
+	over := func(d store.Decision) bool { return d.Verdict != "unsure" && d.Score >= limit }
+	// The flag started at the oldest decision of the newest run over the limit.
+	var since time.Time
+	for _, d := range ds {
+		if !over(d) {
+			break
+		}
+		since = d.CreatedAt
+	}
+	if since.IsZero() || now.Sub(since) < time.Duration(pol.Enforce.CloseAfterHours)*time.Hour {
+		return nil
+	}
+	t := target{installation: inst, owner: owner, repo: repo, number: number}
+	t.item = moderation.Item{Platform: moderation.GitHub, Scope: scope, ID: itemID, Kind: moderation.KindIssue}
+	if strings.HasPrefix(itemID, "pr/") {
+		t.item.Kind = moderation.KindPullRequest
+	}
+	if a.override(ctx, t) == "human" {
+		return nil
+	}
+	is, _, err := gh.Issues.Get(ctx, owner, repo, number)
+	if err != nil {
+		return fmt.Errorf("get: %w", err)
+	}
+	hasLabel := slices.ContainsFunc(is.Labels, func(l *github.Label) bool { return strings.EqualFold(l.GetName(), pol.Label.Name) })
+	if is.GetState() != "open" || !hasLabel {
+		return nil
+	}
+	log := t.logger(a.log)
+	body := fmt.Sprintf("%ssticky item=%s -->\n**slopguard** · automated check\n\n"+
+		"This repository closes items that still show strong machine-writing patterns %d hours after they were flagged, "+
+		"and no maintainer has cleared this one, so it is now closed. A maintainer can reopen it at any time; "+
+		"`/slopguard appeal` asks them to look.\n", markerPrefix, itemID, pol.Enforce.CloseAfterHours)
+	var done []string
+	if pol.Comment.Enabled {
+		if err := a.upsertSticky(ctx, gh, t, body, true); err != nil {
+			log.Error("explain close", "err", err)
+		} else {
+			done = append(done, "comment")
+		}
+	}
+	if _, _, err := gh.Issues.Edit(ctx, owner, repo, number, &github.IssueRequest{State: github.String("closed"), StateReason: github.String("not_planned")}); err != nil {
+		return fmt.Errorf("close: %w", err)
+	}
+	done = append(done, "close")
+	d := ds[0]
+	d.ID, d.Actions, d.CreatedAt, d.Text = 0, done, now.UTC(), ""
+	if _, err := a.opt.Store.RecordDecision(ctx, d); err != nil {
+		log.Error("record close", "err", err)
+	}
+	log.Info("closed after grace period", "flagged_since", since, "grace_hours", pol.Enforce.CloseAfterHours)
+	return nil
+}
