@@ -1,0 +1,122 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/slopguard/slopguard/store"
+)
+
+// feedbackSeed stores feedback of every shape export handles.
+func feedbackSeed(t *testing.T) string {
+	t.Helper()
+	return auditDB(t, func(s store.Store) {
+		for _, f := range []store.Feedback{
+			{Platform: "github", Scope: "octo/repo", ItemID: "pr/12", By: "maint", Label: "human", Note: "their style", Text: "Fixes #3.\n\nTested locally."},
+			{Platform: "discord", Scope: "4242", ItemID: "m-1", By: "mod", Label: "machine", Text: "Certainly! Here's a summary"},
+			{Platform: "github", Scope: "octo/repo", ItemID: "issue/7", By: "maint", Label: "machine", Text: ""},
+		} {
+			if _, err := s.AddFeedback(t.Context(), f); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+}
+
+func TestFeedbackExport(t *testing.T) {
+	t.Parallel()
+	db := feedbackSeed(t)
+	want := []store.TrainingRecord{
+		{Text: "Fixes #3.\n\nTested locally.", Label: "human", Kind: "pr", Source: "feedback:github:octo/repo",
+			ID: "feedback:github:octo/repo:pr/12:1", Split: "train", Note: "their style"},
+		{Text: "Certainly! Here's a summary", Label: "machine", Kind: "message", Source: "feedback:discord:4242",
+			ID: "feedback:discord:4242:m-1:2", Split: "train"},
+	}
+
+	t.Run("stdout", func(t *testing.T) {
+		t.Parallel()
+		code, out, errOut := auditRun(t, nil, "feedback", "export", "--db", db)
+		if code != 0 {
+			t.Fatalf("exit code = %d, want 0; stderr: %s", code, errOut)
+		}
+		got, err := store.ReadTrainingRecords(strings.NewReader(out))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("records:\n got %+v\nwant %+v", got, want)
+		}
+		if !strings.Contains(errOut, "exported 2 feedback records (skipped 1 without text)") {
+			t.Errorf("stderr = %q, want the count", errOut)
+		}
+		// Every line has the fields the training data has.
+		for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+			for _, field := range []string{`"text":`, `"label":`, `"kind":`, `"source":`, `"id":`, `"split":"train"`} {
+				if !strings.Contains(line, field) {
+					t.Errorf("line %s lacks %s", line, field)
+				}
+			}
+		}
+	})
+	t.Run("file and filter", func(t *testing.T) {
+		t.Parallel()
+		path := filepath.Join(t.TempDir(), "feedback.jsonl")
+		code, out, errOut := auditRun(t, nil, "feedback", "export", "--db", db, "--platform", "discord", "--out", path)
+		if code != 0 {
+			t.Fatalf("exit code = %d, want 0; stderr: %s", code, errOut)
+		}
+		if out != "" {
+			t.Errorf("stdout = %q, want nothing with --out", out)
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		got, err := store.ReadTrainingRecords(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want[1:]) {
+			t.Errorf("records:\n got %+v\nwant %+v", got, want[1:])
+		}
+		entries, _ := os.ReadDir(filepath.Dir(path))
+		if len(entries) != 1 {
+			t.Errorf("output dir holds %d files, want only the export (no temp file left)", len(entries))
+		}
+	})
+}
+
+func TestFeedbackErrors(t *testing.T) {
+	t.Parallel()
+	db := feedbackSeed(t)
+	tests := []struct {
+		name     string
+		args     []string
+		vars     map[string]string
+		wantCode int
+		wantErr  string
+	}{
+		{"no subcommand", []string{"feedback"}, nil, 2, "Usage"},
+		{"unknown subcommand", []string{"feedback", "import"}, nil, 2, "unknown subcommand"},
+		{"stray argument", []string{"feedback", "export", "--db", db, "extra"}, nil, 2, "no arguments"},
+		{"bad since", []string{"feedback", "export", "--db", db, "--since", "later"}, nil, 2, "--since"},
+		{"missing database", []string{"feedback", "export"}, map[string]string{"SLOPGUARD_DATABASE_URL": filepath.Join(t.TempDir(), "x.db")}, 2, "no such file"},
+		{"unwritable output", []string{"feedback", "export", "--db", db, "--out", filepath.Join(t.TempDir(), "no", "dir", "f.jsonl")}, nil, 1, "export feedback"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			code, _, errOut := auditRun(t, tt.vars, tt.args...)
+			if code != tt.wantCode {
+				t.Errorf("exit code = %d, want %d; stderr: %s", code, tt.wantCode, errOut)
+			}
+			if !strings.Contains(errOut, tt.wantErr) {
+				t.Errorf("stderr = %q, want it to contain %q", errOut, tt.wantErr)
+			}
+		})
+	}
+}
