@@ -3,13 +3,25 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
+	"fmt"
+	"io"
 	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/slopguard/slopguard/config"
 	"github.com/slopguard/slopguard/detector"
+	"github.com/slopguard/slopguard/integrations/githubapp"
 	"github.com/slopguard/slopguard/moderation"
 	"github.com/slopguard/slopguard/store"
+	"github.com/slopguard/slopguard/store/sqlstore"
 )
 
 // serveDeps are the shared parts `slopguard serve` builds once and hands to
@@ -22,6 +34,176 @@ type serveDeps struct {
 	Metrics  prometheus.Registerer
 }
 
+// shutdownGrace bounds how long serve drains work after SIGTERM.
+const shutdownGrace = 30 * time.Second
+
 func runServe(ctx context.Context, e *env, args []string) error {
-	return errors.New("not implemented yet")
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	configPath := fs.String("config", "", "server config `FILE` (optional; environment variables alone work too)")
+	listen := fs.String("listen", "", "HTTP `ADDR` (overrides listen and SLOPGUARD_LISTEN)")
+	if err := fs.Parse(args); err != nil {
+		return usageErrorf("%v", err)
+	}
+	if fs.NArg() > 0 {
+		return usageErrorf("unexpected argument %q", fs.Arg(0))
+	}
+	cfg, err := config.Load(*configPath, e.getenv)
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	if *listen != "" {
+		cfg.Listen = *listen
+	}
+	log := newLogger(e.stderr, cfg.LogLevel, cfg.LogFormat)
+
+	det, err := loadDetector(cfg.Detector)
+	if err != nil {
+		return err
+	}
+	st, err := sqlstore.Open(ctx, cfg.Store.Driver, cfg.Store.DSN)
+	if err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	defer st.Close()
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	deps := &serveDeps{
+		Logger: log, Detector: det, Store: st, Metrics: reg,
+		Checker: &moderation.Pipeline{Scorer: det},
+	}
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") })
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		pctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := st.Ping(pctx); err != nil {
+			log.Warn("readiness: store does not answer", "err", err)
+			http.Error(w, "store unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		io.WriteString(w, "ready\n")
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+
+	runCtx, cancelRun := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelRun()
+	var app *githubapp.App
+	if cfg.GitHub.Enabled {
+		app, err = startGitHub(cfg, deps)
+		if err != nil {
+			return err
+		}
+		mux.Handle("POST "+cfg.GitHub.WebhookPath, app)
+		go app.RunSweeper(runCtx, cfg.GitHub.SweepInterval)
+		log.Info("github app enabled", "app_id", cfg.GitHub.AppID, "webhook_path", cfg.GitHub.WebhookPath, "api_url", cfg.GitHub.APIURL)
+	}
+	stopDiscord, err := startDiscord(ctx, cfg, deps)
+	if err != nil {
+		return fmt.Errorf("start discord: %w", err)
+	}
+	go store.RunPruner(runCtx, st, time.Duration(cfg.Store.RetentionDays)*24*time.Hour, 6*time.Hour, log)
+
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	log.Info("serving", "addr", ln.Addr().String(), "model", det.Version(), "store", cfg.Store.Driver)
+
+	select {
+	case <-ctx.Done():
+	case err := <-serveErr:
+		return fmt.Errorf("serve: %w", err)
+	}
+	log.Info("shutting down", "grace", shutdownGrace)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
+	defer cancel()
+	var errs []error
+	if err := srv.Shutdown(sctx); err != nil {
+		errs = append(errs, fmt.Errorf("http shutdown: %w", err))
+	}
+	if app != nil {
+		if err := app.Shutdown(sctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := stopDiscord(sctx); err != nil {
+		errs = append(errs, fmt.Errorf("stop discord: %w", err))
+	}
+	cancelRun()
+	return errors.Join(errs...)
+}
+
+// startGitHub builds the GitHub App from the config and the shared deps.
+func startGitHub(cfg config.Config, deps *serveDeps) (*githubapp.App, error) {
+	g := cfg.GitHub
+	rt, err := githubapp.NewTransport(githubapp.TransportOptions{Logger: deps.Logger, Metrics: deps.Metrics})
+	if err != nil {
+		return nil, err
+	}
+	clients, err := githubapp.NewAppClients(g.AppID, []byte(g.PrivateKey), g.APIURL, rt)
+	if err != nil {
+		return nil, err
+	}
+	app, err := githubapp.New(githubapp.Options{
+		WebhookSecret:  []byte(g.WebhookSecret),
+		MaxBodyBytes:   g.MaxBodyBytes,
+		QueueSize:      g.QueueSize,
+		Workers:        g.Workers,
+		Clients:        clients,
+		GraphQLURL:     g.GraphQL(),
+		Checker:        deps.Checker,
+		ModelThreshold: deps.Detector.Threshold(),
+		Store:          deps.Store,
+		StoreText:      cfg.Store.StoreText,
+		DefaultPolicy:  g.Policy,
+		PolicyPath:     g.PolicyPath,
+		PolicyTTL:      g.PolicyCacheTTL,
+		Logger:         deps.Logger.With("component", "github"),
+		Metrics:        deps.Metrics,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return app, nil
+}
+
+// loadDetector loads the configured model, or the embedded one.
+func loadDetector(c config.DetectorConfig) (*detector.Detector, error) {
+	if c.Model != "" {
+		d, err := detector.LoadFile(c.Model)
+		if err != nil {
+			return nil, fmt.Errorf("load model: %w", err)
+		}
+		return d, nil
+	}
+	d, err := detector.Default()
+	if err != nil {
+		return nil, fmt.Errorf("load embedded model: %w", err)
+	}
+	return d, nil
+}
+
+// newLogger builds the process logger from the config's level and format.
+func newLogger(w io.Writer, level, format string) *slog.Logger {
+	var lv slog.Level
+	switch strings.ToLower(level) {
+	case "debug":
+		lv = slog.LevelDebug
+	case "warn":
+		lv = slog.LevelWarn
+	case "error":
+		lv = slog.LevelError
+	default:
+		lv = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
 }

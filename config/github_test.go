@@ -1,0 +1,172 @@
+package config
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/slopguard/slopguard/moderation"
+)
+
+func TestExampleConfigLoadsAndMatchesDefaults(t *testing.T) {
+	t.Parallel()
+	cfg, err := Load("slopguard.example.yml", func(string) string { return "" })
+	if err != nil {
+		t.Fatalf("load example: %v", err)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatalf("validate example: %v", err)
+	}
+	// %+v prints nil and empty lists alike, which is the equality wanted here.
+	if def := Default(); fmt.Sprintf("%+v", cfg.GitHub) != fmt.Sprintf("%+v", def.GitHub) {
+		t.Errorf("github section of the example:\n got %+v\nwant the defaults %+v", cfg.GitHub, def.GitHub)
+	}
+}
+
+func TestExampleDocumentsEveryGitHubKey(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile("slopguard.example.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(data)
+	for _, key := range yamlKeys(reflect.TypeOf(Config{})) {
+		if !strings.Contains(text, key+":") {
+			t.Errorf("example config does not mention key %q", key)
+		}
+	}
+}
+
+// yamlKeys lists the yaml tag names of a struct type, recursively.
+func yamlKeys(t reflect.Type) []string {
+	var keys []string
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if name == "" || name == "-" {
+			continue
+		}
+		keys = append(keys, name)
+		if ft := f.Type; ft.Kind() == reflect.Struct && ft != reflect.TypeOf(time.Time{}) {
+			keys = append(keys, yamlKeys(ft)...)
+		}
+	}
+	return keys
+}
+
+func TestGitHubEnv(t *testing.T) {
+	t.Parallel()
+	keyFile := filepath.Join(t.TempDir(), "key.pem")
+	if err := os.WriteFile(keyFile, []byte("-----BEGIN RSA PRIVATE KEY-----\nabc\n-----END RSA PRIVATE KEY-----\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		env     map[string]string
+		yaml    string
+		check   func(t *testing.T, g GitHubConfig)
+		wantErr []string
+	}{
+		{
+			name: "off by default",
+			check: func(t *testing.T, g GitHubConfig) {
+				if g.Enabled {
+					t.Errorf("got enabled, want off without an App ID")
+				}
+			},
+		},
+		{
+			name: "environment alone turns it on",
+			env: map[string]string{"SLOPGUARD_GITHUB_APP_ID": "1234", "SLOPGUARD_GITHUB_PRIVATE_KEY_FILE": keyFile,
+				"SLOPGUARD_GITHUB_WEBHOOK_SECRET": "s3cret", "SLOPGUARD_GITHUB_API_URL": "https://ghe.example.com/api/v3/"},
+			check: func(t *testing.T, g GitHubConfig) {
+				if !g.Enabled || g.AppID != 1234 || !strings.Contains(g.PrivateKey, "BEGIN RSA") || g.WebhookSecret != "s3cret" {
+					t.Errorf("got %+v, want the App on with key and secret from the environment", g)
+				}
+				if got, want := g.GraphQL(), "https://ghe.example.com/api/graphql"; got != want {
+					t.Errorf("got graphql %q, want %q", got, want)
+				}
+			},
+		},
+		{
+			name:    "App ID without secrets",
+			env:     map[string]string{"SLOPGUARD_GITHUB_APP_ID": "1234"},
+			wantErr: []string{"SLOPGUARD_GITHUB_PRIVATE_KEY", "SLOPGUARD_GITHUB_WEBHOOK_SECRET"},
+		},
+		{
+			name:    "bad App ID",
+			env:     map[string]string{"SLOPGUARD_GITHUB_APP_ID": "twelve"},
+			wantErr: []string{"SLOPGUARD_GITHUB_APP_ID"},
+		},
+		{
+			name:    "secrets are not YAML keys",
+			yaml:    "github:\n  webhook_secret: nope\n",
+			wantErr: []string{"webhook_secret"},
+		},
+		{
+			name:    "every problem at once",
+			yaml:    "github:\n  api_url: ftp://x\n  workers: 0\n  queue_size: 0\n  webhook_path: hook\n  policy:\n    threshold: 2\n    label: {color: red}\n",
+			wantErr: []string{"github.api_url", "github.workers", "github.queue_size", "github.webhook_path", "threshold: 2", `label.color: "red"`},
+		},
+		{
+			name:    "bad policy mode",
+			yaml:    "github:\n  policy:\n    mode: loud\n    bogus: 1\n",
+			wantErr: []string{`unknown mode "loud"`, "bogus"},
+		},
+		{
+			name: "default policy block",
+			yaml: "github:\n  policy:\n    mode: observe\n    exempt: {associations: [OWNER]}\n",
+			check: func(t *testing.T, g GitHubConfig) {
+				if g.Policy.Mode != moderation.ModeObserve || len(g.Policy.Exemptions.Associations) != 1 || !g.Policy.Exemptions.Bots {
+					t.Errorf("got policy %+v, want observe, OWNER only, bots still exempt", g.Policy)
+				}
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			path := ""
+			if tt.yaml != "" {
+				path = filepath.Join(t.TempDir(), "c.yml")
+				if err := os.WriteFile(path, []byte(tt.yaml), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			cfg, err := Load(path, func(k string) string { return tt.env[k] })
+			if len(tt.wantErr) > 0 {
+				if err == nil {
+					t.Fatalf("got no error, want %q", tt.wantErr)
+				}
+				for _, w := range tt.wantErr {
+					if !strings.Contains(err.Error(), w) {
+						t.Errorf("got error %q, want it to mention %q", err, w)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("got %v, want no error", err)
+			}
+			tt.check(t, cfg.GitHub)
+		})
+	}
+}
+
+func TestDeriveGraphQLURL(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ in, want string }{
+		{"https://api.github.com/", "https://api.github.com/graphql"},
+		{"https://api.github.com", "https://api.github.com/graphql"},
+		{"https://ghe.example.com/api/v3/", "https://ghe.example.com/api/graphql"},
+		{"https://ghe.example.com/api/v3", "https://ghe.example.com/api/graphql"},
+	} {
+		if got := DeriveGraphQLURL(tt.in); got != tt.want {
+			t.Errorf("DeriveGraphQLURL(%q): got %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,71 @@
+package githubapp
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/slopguard/slopguard/store"
+)
+
+// Simulate fetches one pull request or issue and returns the Plan the App
+// would carry out for it, writing nothing to GitHub or to the store.
+// opt.Clients must answer Installation(ctx, 0) with a client for the
+// repository; opt.Store may be nil (nothing remembered: no cached policy, no
+// earlier comment).
+func Simulate(ctx context.Context, opt Options, owner, repo string, number int) (Plan, error) {
+	opt.Store = readOnlyStore{opt.Store}
+	opt.WebhookSecret = []byte("simulate")
+	opt.Workers, opt.QueueSize = 1, 1
+	app, err := New(opt)
+	if err != nil {
+		return Plan{}, err
+	}
+	defer app.Shutdown(context.WithoutCancel(ctx))
+	gh, err := opt.Clients.Installation(ctx, 0)
+	if err != nil {
+		return Plan{}, err
+	}
+	is, _, err := gh.Issues.Get(ctx, owner, repo, number)
+	if err != nil {
+		return Plan{}, fmt.Errorf("get %s/%s#%d: %w", owner, repo, number, err)
+	}
+	r, _, err := gh.Repositories.Get(ctx, owner, repo)
+	if err != nil {
+		return Plan{}, fmt.Errorf("get %s/%s: %w", owner, repo, err)
+	}
+	t := issueTarget(0, r, is)
+	if is.IsPullRequest() {
+		pr, _, err := gh.PullRequests.Get(ctx, owner, repo, number)
+		if err != nil {
+			return Plan{}, fmt.Errorf("get pull request %s/%s#%d: %w", owner, repo, number, err)
+		}
+		t = prTarget(0, r, pr)
+	}
+	return app.plan(ctx, gh, t)
+}
+
+// readOnlyStore reads through to a store (if any) and drops every write.
+// Only the methods plan uses are implemented.
+type readOnlyStore struct{ store.Store }
+
+func (s readOnlyStore) Setting(ctx context.Context, scope, key string) ([]byte, error) {
+	if s.Store == nil {
+		return nil, store.ErrNotFound
+	}
+	return s.Store.Setting(ctx, scope, key)
+}
+
+func (s readOnlyStore) PutSetting(context.Context, string, string, []byte) error { return nil }
+
+func (s readOnlyStore) ClaimMessage(ctx context.Context, m store.OwnedMessage) (string, bool, error) {
+	if s.Store == nil {
+		return "", false, nil
+	}
+	m.MessageID = "" // look up only
+	return s.Store.ClaimMessage(ctx, m)
+}
+
+func (s readOnlyStore) MarkDelivery(context.Context, string, string, time.Time) (bool, error) {
+	return false, nil
+}
