@@ -65,10 +65,11 @@ func smallTokenizer(tb testing.TB) *Tokenizer {
 }
 
 // sharedTexts reads up to perFile texts of the given split from each JSONL
-// file under ../shared/data, skipping the test when it is absent.
-func sharedTexts(tb testing.TB, split string, perFile int) []string {
+// file matching glob under ../shared/data, skipping the test when it is
+// absent.
+func sharedTexts(tb testing.TB, glob, split string, perFile int) []string {
 	tb.Helper()
-	files, _ := filepath.Glob(filepath.Join(sharedData, "*", "*.jsonl"))
+	files, _ := filepath.Glob(filepath.Join(sharedData, glob))
 	if len(files) == 0 {
 		tb.Skipf("no labelled data in %s (fresh clone): skipping", sharedData)
 	}
@@ -139,8 +140,8 @@ func TestIDsMatchEncode(t *testing.T) {
 
 func TestIDsMatchEncodeSharedData(t *testing.T) {
 	t.Parallel()
-	train := sharedTexts(t, "train", 400)
-	dev := sharedTexts(t, "dev", 300)
+	train := sharedTexts(t, "*/*.jsonl", "train", 400)
+	dev := sharedTexts(t, "*/*.jsonl", "dev", 300)
 	tk, err := Train(train, TrainOptions{VocabSize: 4000})
 	if err != nil {
 		t.Fatal(err)
@@ -364,7 +365,7 @@ func TestTrainDeterministic(t *testing.T) {
 
 func TestTrainDeterministicSharedData(t *testing.T) {
 	t.Parallel()
-	texts := sharedTexts(t, "train", 300)
+	texts := sharedTexts(t, "*/*.jsonl", "train", 300)
 	opts := TrainOptions{VocabSize: 3000, MaxWords: 20000}
 	a, err := Train(texts, opts)
 	if err != nil {
