@@ -45,6 +45,9 @@ const (
 // without waiting).
 const sqliteParams = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 
+// maxPostgresConns caps one process's PostgreSQL connections.
+const maxPostgresConns = 16
+
 // Store is a store.Store backed by SQLite or PostgreSQL.
 type Store struct {
 	db *sql.DB
@@ -76,6 +79,13 @@ func openAt(ctx context.Context, driver, dsn string, target int) (*Store, error)
 	case Postgres:
 		s.d = dialect{name: Postgres}
 		s.db, err = sql.Open("pgx", dsn)
+		if err == nil {
+			// Bounded per replica, so replicas × maxPostgresConns fits the
+			// server's max_connections.
+			s.db.SetMaxOpenConns(maxPostgresConns)
+			s.db.SetMaxIdleConns(4)
+			s.db.SetConnMaxIdleTime(5 * time.Minute)
+		}
 	default:
 		return nil, fmt.Errorf("open store: unknown driver %q (want sqlite or postgres)", driver)
 	}
