@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -61,7 +62,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := sqlstore.Open(ctx, cfg.Store.Driver, cfg.Store.DSN)
+	st, err := sqlstore.Open(context.WithoutCancel(ctx), cfg.Store.Driver, cfg.Store.DSN)
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
 	}
@@ -87,7 +88,10 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 
+	// Background loops (pruner, sweeper) stop before the store closes.
 	runCtx, cancelRun := context.WithCancel(context.WithoutCancel(ctx))
+	var bg sync.WaitGroup
+	defer bg.Wait()
 	defer cancelRun()
 	var app *githubapp.App
 	if cfg.GitHub.Enabled {
@@ -96,14 +100,16 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		mux.Handle("POST "+cfg.GitHub.WebhookPath, app)
-		go app.RunSweeper(runCtx, cfg.GitHub.SweepInterval)
+		bg.Go(func() { app.RunSweeper(runCtx, cfg.GitHub.SweepInterval) })
 		log.Info("github app enabled", "app_id", cfg.GitHub.AppID, "webhook_path", cfg.GitHub.WebhookPath, "api_url", cfg.GitHub.APIURL)
 	}
 	stopDiscord, err := startDiscord(ctx, cfg, deps)
 	if err != nil {
 		return fmt.Errorf("start discord: %w", err)
 	}
-	go store.RunPruner(runCtx, st, time.Duration(cfg.Store.RetentionDays)*24*time.Hour, 6*time.Hour, log)
+	bg.Go(func() {
+		store.RunPruner(runCtx, st, time.Duration(cfg.Store.RetentionDays)*24*time.Hour, 6*time.Hour, log)
+	})
 
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
@@ -135,6 +141,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		errs = append(errs, fmt.Errorf("stop discord: %w", err))
 	}
 	cancelRun()
+	bg.Wait()
 	return errors.Join(errs...)
 }
 

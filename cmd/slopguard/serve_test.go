@@ -1,0 +1,57 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestServeStartsAndStops(t *testing.T) {
+	t.Parallel()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pemKey := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})
+	envVars := map[string]string{
+		"SLOPGUARD_DATABASE_URL":          filepath.Join(t.TempDir(), "slopguard.db"),
+		"SLOPGUARD_GITHUB_APP_ID":         "1234",
+		"SLOPGUARD_GITHUB_PRIVATE_KEY":    string(pemKey),
+		"SLOPGUARD_GITHUB_WEBHOOK_SECRET": "s3cret",
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // start, then shut down at once
+	var out, errOut bytes.Buffer
+	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, getenv: func(k string) string { return envVars[k] }}
+	if got := run(ctx, e, []string{"serve", "--listen", "127.0.0.1:0"}); got != 0 {
+		t.Fatalf("got exit %d, want 0 (stderr %s)", got, errOut.String())
+	}
+	logs := errOut.String()
+	for _, want := range []string{"github app enabled", "serving", "shutting down"} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("logs lack %q:\n%s", want, logs)
+		}
+	}
+	if strings.Contains(logs, "s3cret") || strings.Contains(logs, "PRIVATE KEY") {
+		t.Errorf("logs contain a secret:\n%s", logs)
+	}
+}
+
+func TestServeRejectsBadConfig(t *testing.T) {
+	t.Parallel()
+	var out, errOut bytes.Buffer
+	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut,
+		getenv: func(k string) string { return map[string]string{"SLOPGUARD_GITHUB_APP_ID": "1"}[k] }}
+	if got := run(context.Background(), e, []string{"serve"}); got != 2 {
+		t.Fatalf("got exit %d, want 2", got)
+	}
+	if !strings.Contains(errOut.String(), "SLOPGUARD_GITHUB_PRIVATE_KEY") {
+		t.Errorf("got stderr %q, want it to name the missing key", errOut.String())
+	}
+}
