@@ -13,7 +13,7 @@
 #   SCORE_RUNS=3                 whole-dev scoring runs per system (fastest wall time is reported)
 #   COLD_RUNS=7                  cold-start runs per system (median is reported)
 #   SLOPGUARD=path               slopguard binary (default: built from ./cmd/slopguard)
-#   SLOPGUARD_TRAIN_ARGS='train --data {train} --out {model}'
+#   SLOPGUARD_TRAIN_ARGS='train --quiet --data {traindir} --out {model}'
 #   SLOPGUARD_SCORE_ARGS='score --model {model} {input}'
 #                                argument templates: {train} = the per-source train JSONL files,
 #                                {traindir} = their directory, {model} = the model path,
@@ -36,7 +36,7 @@ QUICK_DEV=${QUICK_DEV:-100}
 SCORE_RUNS=${SCORE_RUNS:-3}
 COLD_RUNS=${COLD_RUNS:-7}
 PY=/usr/bin/python3
-SLOPGUARD_TRAIN_ARGS=${SLOPGUARD_TRAIN_ARGS:-'train --data {train} --out {model}'}
+SLOPGUARD_TRAIN_ARGS=${SLOPGUARD_TRAIN_ARGS:-'train --quiet --data {traindir} --out {model}'}
 SLOPGUARD_SCORE_ARGS=${SLOPGUARD_SCORE_ARGS:-'score --model {model} {input}'}
 LATENCY_SIZES=1K,4K,16K,64K,1M
 
@@ -105,6 +105,14 @@ train_metrics() { # NAME: turn NAME.train.time into metrics lines
 	printf 'train_s=%s\ntrain_rss_kb=%s\n' "$w" "$r" >>"$WORK/$1.metrics"
 }
 
+# why LOG: the line of a failed command's output that says why (a panic, an error, or the last line).
+why() {
+	local line
+	line=$(grep -m1 -E '^(panic|fatal error):|[Ee]rror' "$1" || true)
+	[[ -n $line ]] || line=$(tail -1 "$1")
+	printf '%s' "${line:0:300}"
+}
+
 skip() { # NAME REASON
 	log "$1: skipped ($2)"
 	printf 'status=skipped\nreason=%s\n' "$2" >"$WORK/$1.metrics"
@@ -130,7 +138,11 @@ mapfile -t TRAIN_FILES < <(find "$WORK/train" -name '*.jsonl' -size +0 | sort)
 	echo "fasttext=Debian fasttext $(dpkg-query -W -f '${Version}' fasttext 2>/dev/null || echo '?')"
 	echo "sklearn=scikit-learn $("$PY" -c 'import sklearn; print(sklearn.__version__)') on $("$PY" -V 2>&1)"
 	echo "go=$(go env GOVERSION)"
+	echo "load at start=$(cut -d' ' -f1-3 /proc/loadavg) (1/5/15-min load average; timings are only comparable on an idle machine)"
 } >"$WORK/run.env"
+if awk -v l="$(cut -d' ' -f1 /proc/loadavg)" -v c="$(nproc)" 'BEGIN { exit !(l > c / 2) }'; then
+	log "warning: load average $(cut -d' ' -f1 /proc/loadavg) on $(nproc) cores: speed figures will be noisy"
+fi
 
 # ---------------------------------------------------------------- 3–4. fastText
 FT_TRAIN=(fasttext supervised -input "$WORK/train.ft" -output "$WORK/fasttext" -wordNgrams 2)
@@ -216,7 +228,7 @@ run_slopguard() {
 	SG_MODEL=$WORK/slopguard.model
 	if [[ -z ${SLOPGUARD:-} ]]; then
 		go build -o "$SG" ./cmd/slopguard 2>"$WORK/slopguard.build.log" ||
-			{ skip slopguard "go build ./cmd/slopguard failed: $(tail -1 "$WORK/slopguard.build.log")"; return; }
+			{ skip slopguard "go build ./cmd/slopguard failed: $(why "$WORK/slopguard.build.log")"; return; }
 	fi
 	echo "slopguard=$("$SG" version 2>/dev/null | head -1 || echo '?')" >>"$WORK/run.env"
 	: >"$WORK/slopguard.metrics.tmp"
@@ -226,7 +238,7 @@ run_slopguard() {
 		echo "train_cmd=slopguard $SLOPGUARD_TRAIN_ARGS" >>"$WORK/slopguard.metrics.tmp"
 		rm -f "$SG_MODEL"
 		time_into "$WORK/slopguard.train.time" "$SG" "${SG_ARGS[@]}" >"$WORK/slopguard.train.log" 2>&1 ||
-			{ skip slopguard "slopguard train failed: $(tail -1 "$WORK/slopguard.train.log")"; return; }
+			{ skip slopguard "slopguard train failed: $(why "$WORK/slopguard.train.log")"; return; }
 		[[ -s $SG_MODEL ]] || { skip slopguard "slopguard train wrote no model at $SG_MODEL"; return; }
 	fi
 	sg_args "$SLOPGUARD_SCORE_ARGS" "$WORK/dev.jsonl"
@@ -241,7 +253,7 @@ run_slopguard() {
 	[[ -f $WORK/slopguard.train.time ]] && train_metrics slopguard
 	[[ -s $SG_MODEL ]] && echo "model_bytes=$(stat -c %s "$SG_MODEL")" >>"$WORK/slopguard.metrics"
 	score_best slopguard "$WORK/slopguard.scores" "$SG" "${score[@]}" 2>"$WORK/slopguard.score.log" ||
-		{ skip slopguard "slopguard score failed: $(tail -1 "$WORK/slopguard.score.log")"; return; }
+		{ skip slopguard "slopguard score failed: $(why "$WORK/slopguard.score.log")"; return; }
 	local got want
 	got=$(wc -l <"$WORK/slopguard.scores")
 	want=$(wc -l <"$WORK/dev.jsonl")
@@ -253,14 +265,15 @@ run_slopguard() {
 	[[ -s $SG_MODEL ]] && model_flag=(-model "$SG_MODEL")
 	if go build -o "$WORK/bin/latency" ./bench/cmd/latency 2>"$WORK/latency.build.log"; then
 		taskset -c 0 "$WORK/bin/latency" "${model_flag[@]}" -docs "$WORK/latency" -sizes "$LATENCY_SIZES" \
-			>"$WORK/latency.json" 2>"$WORK/latency.log" || { log "latency failed: $(tail -1 "$WORK/latency.log")"; rm -f "$WORK/latency.json"; }
+			>"$WORK/latency.json" 2>"$WORK/latency.log" || { log "latency failed: $(why "$WORK/latency.log")"; rm -f "$WORK/latency.json"; }
 	else
-		log "latency tool did not build: $(tail -1 "$WORK/latency.build.log")"
+		log "latency tool did not build: $(why "$WORK/latency.build.log")"
 	fi
 }
 rm -f "$WORK/slopguard.train.time"
 run_slopguard
 
 # ---------------------------------------------------------------- 5. report
+echo "load at end=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$WORK/run.env"
 "$WORK/bin/report" -work "$WORK" -out "$OUT"
 log "done: $OUT"

@@ -248,7 +248,7 @@ func writeReport(w io.Writer, work string, env map[string]string, labels []label
 	p("# Benchmark results\n\n")
 	p("Written by `bench/run.sh` — do not edit by hand. How to read it: docs/benchmarks.md.\n\n")
 	p("| run | |\n|---|---|\n")
-	for _, k := range []string{"date", "mode", "host", "cpu", "cores", "fasttext", "sklearn", "slopguard", "go"} {
+	for _, k := range []string{"date", "mode", "host", "cpu", "cores", "load at start", "load at end", "fasttext", "sklearn", "slopguard", "go"} {
 		if v, ok := env[k]; ok {
 			p("| %s | %s |\n", k, mdEscape(v))
 		}
@@ -490,6 +490,9 @@ func writeSpeed(p printer, ndocs, nbytes, oneBytes int, systems []*system) {
 		{"scoring throughput", "docs/s", false, "%.0f", func(kv map[string]string) float64 { return float64(ndocs) / num(kv, "score_s") }},
 		{"scoring throughput", "MB/s", false, "%.2f", func(kv map[string]string) float64 { return float64(nbytes) / 1e6 / num(kv, "score_s") }},
 		{"scoring the dev file, wall", "s", true, "%.2f", func(kv map[string]string) float64 { return num(kv, "score_s") }},
+		{"throughput without model load ≈ docs / (wall − cold start)", "docs/s", false, "%.0f", func(kv map[string]string) float64 {
+			return float64(ndocs) / (num(kv, "score_s") - num(kv, "cold_s"))
+		}},
 		{"cold start (load + 1 doc)", "ms", true, "%.0f", func(kv map[string]string) float64 { return 1000 * num(kv, "cold_s") }},
 		{"peak RSS while scoring", "MB", true, "%.0f", func(kv map[string]string) float64 { return num(kv, "score_rss_kb") / 1024 }},
 		{"peak RSS while training", "MB", true, "%.0f", func(kv map[string]string) float64 { return num(kv, "train_rss_kb") / 1024 }},
