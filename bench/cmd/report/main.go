@@ -491,7 +491,10 @@ func writeSpeed(p printer, ndocs, nbytes, oneBytes int, systems []*system) {
 		{"scoring throughput", "MB/s", false, "%.2f", func(kv map[string]string) float64 { return float64(nbytes) / 1e6 / num(kv, "score_s") }},
 		{"scoring the dev file, wall", "s", true, "%.2f", func(kv map[string]string) float64 { return num(kv, "score_s") }},
 		{"throughput without model load ≈ docs / (wall − cold start)", "docs/s", false, "%.0f", func(kv map[string]string) float64 {
-			return float64(ndocs) / (num(kv, "score_s") - num(kv, "cold_s"))
+			if d := num(kv, "score_s") - num(kv, "cold_s"); d > 0 {
+				return float64(ndocs) / d
+			}
+			return math.NaN()
 		}},
 		{"cold start (load + 1 doc)", "ms", true, "%.0f", func(kv map[string]string) float64 { return 1000 * num(kv, "cold_s") }},
 		{"peak RSS while scoring", "MB", true, "%.0f", func(kv map[string]string) float64 { return num(kv, "score_rss_kb") / 1024 }},
