@@ -777,3 +777,21 @@ func TestSweepLeavesFlagModeAlone(t *testing.T) {
 	}
 	wantCalls(t, h.gh.writes())
 }
+
+func TestAppealPingsOnce(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, slop)
+	h.gh.policy("maintainers_team: acme/triage\n")
+	h.send("issues", fixture(t, "issues.opened.json", nil))
+	h.drain()
+	h.gh.reset()
+	for id := range 2 {
+		h.send("issue_comment", fixture(t, "issue_comment.created.json", map[string]any{"comment.body": "/slopguard appeal", "comment.id": 3100 + id}))
+	}
+	h.drain()
+	wantCalls(t, h.gh.writes(),
+		"POST /repos/acme/widgets/issues/9/comments",
+		"PATCH /repos/acme/widgets/issues/comments/500",
+		"PATCH /repos/acme/widgets/issues/comments/500",
+	)
+}

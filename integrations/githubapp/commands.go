@@ -63,7 +63,7 @@ func (a *App) runCommand(ctx context.Context, log *slog.Logger, gh *github.Clien
 		if !strings.EqualFold(sender, t.item.Author) && !maintainer() {
 			return a.refuse(ctx, log, gh, t, sender, "only the author can appeal")
 		}
-		return a.appeal(ctx, log, gh, t, sender)
+		return a.appeal(ctx, log, gh, t, sender, ev.GetComment().GetID())
 	case "not-slop", "confirm":
 		if !maintainer() {
 			return a.refuse(ctx, log, gh, t, sender, "only maintainers can answer with `/slopguard not-slop` or `/slopguard confirm`; `/slopguard appeal` asks them to look")
@@ -147,7 +147,8 @@ func (a *App) refuse(ctx context.Context, log *slog.Logger, gh *github.Client, t
 }
 
 // appeal records the author's request for a human decision and pings the maintainers team.
-func (a *App) appeal(ctx context.Context, log *slog.Logger, gh *github.Client, t target, sender string) error {
+// commandID is the appeal comment's ID: the first appeal's ID wins the claim.
+func (a *App) appeal(ctx context.Context, log *slog.Logger, gh *github.Client, t target, sender string, commandID int64) error {
 	d, err := a.opt.Store.LatestDecision(ctx, string(moderation.GitHub), t.scope(), t.item.ID)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("latest decision: %w", err)
@@ -166,7 +167,13 @@ func (a *App) appeal(ctx context.Context, log *slog.Logger, gh *github.Client, t
 		return nil
 	}
 	status := fmt.Sprintf("@%s asked for a human review; a maintainer will take a look.", sender)
-	if team := pol.MaintainersTeam; team != "" {
+	// Ping the team once per item, however often the command is repeated.
+	_, first, err := a.opt.Store.ClaimMessage(ctx, store.OwnedMessage{Platform: string(moderation.GitHub),
+		Scope: t.scope(), ItemID: t.item.ID, Kind: "appeal", MessageID: strconv.FormatInt(commandID, 10)})
+	if err != nil {
+		log.Error("remember appeal", "err", err)
+	}
+	if team := pol.MaintainersTeam; team != "" && first {
 		if !strings.Contains(team, "/") {
 			team = t.owner + "/" + team
 		}

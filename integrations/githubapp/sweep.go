@@ -42,7 +42,7 @@ func (a *App) RunSweeper(ctx context.Context, interval time.Duration) {
 // enforce threshold close_after_hours after they were first flagged, in
 // repositories whose policy is enforce mode. An item is left open when a
 // maintainer marked it not slop, removed the label, or it is already closed.
-// It returns how many items it closed.
+// Errors about single items are joined; the sweep goes on past them.
 func (a *App) Sweep(ctx context.Context) error {
 	now := a.now()
 	ds, err := a.opt.Store.Decisions(ctx, store.DecisionFilter{Platform: string(moderation.GitHub), Since: now.Add(-sweepLookback), Limit: 10000})
