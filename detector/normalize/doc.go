@@ -42,10 +42,10 @@
 //     (a) its word also holds a Latin letter (a mixed-script word such as
 //     "pаypal" with a Cyrillic а), or
 //     (b) every letter of its word is in the table below (a "transparent"
-//     word, such as "іѕ" or "а") and so is every letter of the words around
-//     it up to the nearest words that are not transparent, and those words
-//     are Latin — or one is Latin and the other side is the edge of the
-//     text. This catches "This іѕ а test", where whole short words were
+//     word, such as "іѕ" or "а"), and the nearest words on either side that
+//     are not transparent are Latin — or one is Latin and the other side is
+//     the edge of the text; the whole run of transparent words between them
+//     is folded. This catches "This іѕ а test", where whole short words were
 //     swapped, while "Москва" and a lone "а" between Russian words stay.
 //     A folded letter with combining marks after it is recomposed with NFKC
 //     (Cyrillic о + U+0323 becomes ọ). Words of digits only are ignored.

@@ -58,27 +58,36 @@ func (s Stats) Changed() bool {
 // never panics, and its result is idempotent:
 // Normalize(Normalize(s).S).S == Normalize(s).S.
 func Normalize(s string) Text {
-	var st Stats
+	if len(s) <= MaxInput && tidyASCII(s) {
+		return Text{S: s}
+	}
+	return normalize(s)
+}
+
+// normalize is Normalize for text that needs work.
+func normalize(s string) Text {
+	st := new(Stats)
 	if len(s) > MaxInput {
 		st.Truncated = len(s) - MaxInput
 		s = s[:MaxInput]
-	} else if tidyASCII(s) {
-		return Text{S: s}
 	}
 
-	a := passA{src: s, st: &st}
-	a.out.sb.Grow(len(s))
-	a.run()
-	mid := a.out.sb.String()
+	mid, m := s, runList{{s: 0, o: 0, e: int32(len(s))}}
+	if !allPlainASCII(s) {
+		a := passA{src: s, st: st}
+		a.out.sb.Grow(len(s))
+		a.run()
+		mid, m = a.out.sb.String(), a.out.runs
+	}
 
-	b := passB{in: mid, m: a.out.runs, st: &st}
+	b := passB{in: mid, m: m, st: st}
 	if mayFold(mid) {
 		b.folds = foldRanges(mid)
 	}
 	b.out.sb.Grow(len(mid))
 	b.run()
 
-	t := Text{S: b.out.sb.String(), Stats: st, runs: b.out.runs}
+	t := Text{S: b.out.sb.String(), Stats: *st, runs: b.out.runs}
 	if len(t.runs) == 1 && !t.runs[0].whole && t.runs[0].o == 0 && len(t.S) == len(s) {
 		t.S, t.runs = s, nil // nothing moved: share the input
 	}
@@ -86,6 +95,16 @@ func Normalize(s string) Text {
 		t.runs = nil
 	}
 	return t
+}
+
+// allPlainASCII reports whether pass A would copy s unchanged.
+func allPlainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= utf8.RuneSelf || !plainASCII(c) {
+			return false
+		}
+	}
+	return true
 }
 
 // tidyASCII reports whether s is printable ASCII whose whitespace already
@@ -136,6 +155,11 @@ func (b *builder) ident(text string, o int) {
 	b.sb.WriteString(text)
 }
 
+func (b *builder) wholeBytes(text []byte, o, e int) {
+	b.runs.whole(b.sb.Len(), len(text), o, e)
+	b.sb.Write(text)
+}
+
 func (b *builder) whole(text string, o, e int) {
 	b.runs.whole(b.sb.Len(), len(text), o, e)
 	b.sb.WriteString(text)
@@ -171,6 +195,8 @@ type passA struct {
 
 	tmp  []byte  // pending non-ASCII text awaiting NFKC
 	tmap runList // tmp → src
+	seg  []byte  // scratch for one NFKC segment
+	it   norm.Iter
 }
 
 // plainASCII reports whether c is an ASCII byte kept as is by pass A.
@@ -246,7 +272,12 @@ func (a *passA) flush() {
 	if len(a.tmp) == 0 {
 		return
 	}
-	t := string(a.tmp)
+	var t string
+	if r := a.tmap[0]; len(a.tmap) == 1 && !r.whole {
+		t = a.src[r.o:r.e] // a plain slice of the input: no copy needed
+	} else {
+		t = string(a.tmp)
+	}
 	cur := 0
 	for p := 0; p < len(t); {
 		if q := p + norm.NFKC.QuickSpanString(t[p:]); q > p {
@@ -262,16 +293,19 @@ func (a *passA) flush() {
 		for q < len(t) && !norm.NFKC.PropertiesString(t[q:]).BoundaryBefore() {
 			q += norm.NFKC.NextBoundaryInString(t[q:], true)
 		}
-		seg := norm.NFKC.String(t[p:q])
-		if seg == t[p:q] {
+		a.seg = a.seg[:0]
+		for a.it.InitString(norm.NFKC, t[p:q]); !a.it.Done(); {
+			a.seg = append(a.seg, a.it.Next()...)
+		}
+		if string(a.seg) == t[p:q] {
 			copyThrough(&a.out, t, p, q, a.tmap, &cur)
 		} else {
 			a.st.Compat++
 			o, e := a.tmap.span(p, q, &cur)
-			if seg == a.src[o:e] {
-				a.out.ident(seg, o)
+			if string(a.seg) == a.src[o:e] {
+				a.out.ident(a.src[o:e], o)
 			} else {
-				a.out.whole(seg, o, e)
+				a.out.wholeBytes(a.seg, o, e)
 			}
 		}
 		p = q

@@ -123,7 +123,7 @@ func (t Text) Original(start, end int) (int, int) {
 		}
 		return start, end
 	}
-	var cur int
+	cur := t.runs.search(start)
 	if start == end {
 		if start == len(t.S) {
 			last := len(t.runs) - 1
