@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"hash/crc32"
 	"hash/maphash"
-	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -36,21 +35,13 @@ var byteSym = func() (t [numBytes]string) {
 	return t
 }()
 
-// symByte is the inverse of byteSym.
-var symByte = func() map[string]byte {
-	m := make(map[string]byte, numBytes)
-	for b, s := range byteSym {
-		m[s] = byte(b)
-	}
-	return m
-}()
-
 // Tokenizer is a trained byte-level BPE tokeniser. It is read-only after
 // Train or Unmarshal except for its internal word cache, and safe for
 // concurrent use.
 type Tokenizer struct {
 	merges [][2]int32 // in rank order; the whole trained state
 	tokens []string   // id → byte-level token text
+	raw    []string   // id → the bytes the token stands for
 	model  *bpe.BPE   // the library's model built from tokens and merges
 	lib    *tokenizer.Tokenizer
 
@@ -65,8 +56,12 @@ type Tokenizer struct {
 // token made earlier. It reports invalid merges as errors.
 func newTokenizer(merges [][2]int32) (*Tokenizer, error) {
 	tokens := make([]string, firstMerge, firstMerge+len(merges))
+	raw := make([]string, firstMerge, firstMerge+len(merges))
 	copy(tokens, byteSym[:])
-	tokens[unkID] = UnkToken
+	for b := range numBytes {
+		raw[b] = string([]byte{byte(b)})
+	}
+	tokens[unkID], raw[unkID] = UnkToken, UnkToken
 	vocab := make(model.Vocab, cap(tokens))
 	for id, s := range tokens {
 		vocab[s] = id
@@ -89,6 +84,7 @@ func newTokenizer(merges [][2]int32) (*Tokenizer, error) {
 		if !ok {
 			id = len(tokens)
 			tokens = append(tokens, s)
+			raw = append(raw, raw[a]+raw[b])
 			vocab[s] = id
 		}
 		ranks[pair] = bpe.PairVal{Rank: rank, NewId: id}
@@ -107,7 +103,7 @@ func newTokenizer(merges [][2]int32) (*Tokenizer, error) {
 	lib := tokenizer.NewTokenizer(m)
 	lib.WithPreTokenizer(pretokenizer.NewByteLevel()) // AddPrefixSpace: true
 
-	t := &Tokenizer{merges: merges, tokens: tokens, model: m, lib: lib, known: map[string][]int32{}}
+	t := &Tokenizer{merges: merges, tokens: tokens, raw: raw, model: m, lib: lib, known: map[string][]int32{}}
 	t.cache.init(cacheSize)
 	return t, nil
 }
@@ -126,11 +122,10 @@ func (t *Tokenizer) addKnown(w string, ids []int32) error {
 		if id < 0 || int(id) >= len(t.tokens) || id == unkID {
 			return fmt.Errorf("known word %q: token id %d out of range", w, id)
 		}
-		raw := decodeSymbols(t.tokens[id])
-		if !strings.HasPrefix(rest, raw) {
+		if !strings.HasPrefix(rest, t.raw[id]) {
 			return fmt.Errorf("known word %q: ids do not spell it", w)
 		}
-		rest = rest[len(raw):]
+		rest = rest[len(t.raw[id]):]
 	}
 	if rest != "" || len(ids) == 0 {
 		return fmt.Errorf("known word %q: ids do not spell it", w)
@@ -138,23 +133,6 @@ func (t *Tokenizer) addKnown(w string, ids []int32) error {
 	t.knownWords = append(t.knownWords, w)
 	t.known[w] = ids
 	return nil
-}
-
-// decodeSymbols turns byte-level symbols back into the bytes they stand for.
-func decodeSymbols(s string) string {
-	if s == UnkToken {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	for _, r := range s {
-		c, ok := symByte[string(r)]
-		if !ok {
-			return s
-		}
-		b.WriteByte(c)
-	}
-	return b.String()
 }
 
 // VocabSize returns the number of token ids, UnkToken included; every id
@@ -168,7 +146,7 @@ func (t *Tokenizer) Token(id int32) (string, bool) {
 	if id < 0 || int(id) >= len(t.tokens) {
 		return "", false
 	}
-	return strings.ToValidUTF8(decodeSymbols(t.tokens[id]), "\uFFFD"), true
+	return strings.ToValidUTF8(t.raw[id], "\uFFFD"), true
 }
 
 // IDs appends the token ids of text to dst and returns it. It is the fast
@@ -386,7 +364,9 @@ func Unmarshal(data []byte) (*Tokenizer, error) {
 	if n > uint64(len(rest)) {
 		return nil, fmt.Errorf("tokenize: known-word count %d too large for blob", n)
 	}
-	var ids []int32
+	t.known = make(map[string][]int32, n)
+	t.knownWords = make([]string, 0, n)
+	var arena []int32 // one backing array for all known ids
 	for i := uint64(0); i < n; i++ {
 		size, err := next("known word")
 		if err != nil {
@@ -404,15 +384,18 @@ func Unmarshal(data []byte) (*Tokenizer, error) {
 		if count > size {
 			return nil, fmt.Errorf("tokenize: known word %d: %d ids for %d bytes", i, count, size)
 		}
-		ids = ids[:0]
+		if cap(arena)-len(arena) < int(count) {
+			arena = make([]int32, 0, max(4096, int(count)))
+		}
+		start := len(arena)
 		for range count {
 			id, err := next("known word id")
 			if err != nil {
 				return nil, err
 			}
-			ids = append(ids, int32(min(id, maxMerges+firstMerge)))
+			arena = append(arena, int32(min(id, maxMerges+firstMerge)))
 		}
-		if err := t.addKnown(w, slices.Clone(ids)); err != nil {
+		if err := t.addKnown(w, arena[start:len(arena):len(arena)]); err != nil {
 			return nil, fmt.Errorf("tokenize: %w", err)
 		}
 	}
