@@ -140,13 +140,13 @@ func TestIDsMatchEncode(t *testing.T) {
 
 func TestIDsMatchEncodeSharedData(t *testing.T) {
 	t.Parallel()
-	train := sharedTexts(t, "*/*.jsonl", "train", 400)
+	train := sharedTexts(t, "*/*.jsonl", "train", 250)
 	dev := sharedTexts(t, "*/*.jsonl", "dev", 300)
 	tk, err := Train(train, TrainOptions{VocabSize: 4000})
 	if err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(4 * time.Second)
+	deadline := time.Now().Add(3 * time.Second)
 	var checked, skipped, bytes int
 	for _, text := range dev {
 		if time.Now().After(deadline) {
