@@ -188,10 +188,14 @@ func copyThrough(dst *builder, in string, x, y int, m runList, cur *int) {
 
 // passA repairs UTF-8, removes invisible characters and applies NFKC.
 type passA struct {
-	src  string
-	st   *Stats
-	out  builder
-	prev rune // last rune kept, for the joiner rule
+	src string
+	st  *Stats
+	out builder
+	// ctx says whether the last starter kept and every rune kept after it
+	// are in the joiner context. NFKC may reorder those marks, and so can
+	// change which of them ends up next to a joiner; checking them all keeps
+	// the joiner rule stable.
+	ctx bool
 
 	tmp  []byte  // pending non-ASCII text awaiting NFKC
 	tmap runList // tmp → src
@@ -229,7 +233,7 @@ func (a *passA) run() {
 			} else {
 				a.out.ident(src[i:j], i)
 			}
-			a.prev = rune(src[j-1])
+			a.ctx = false
 			i = j
 			continue
 		}
@@ -238,7 +242,7 @@ func (a *passA) run() {
 			a.st.InvalidBytes++
 			a.tmap.whole(len(a.tmp), len(string(utf8.RuneError)), i, i+1)
 			a.tmp = utf8.AppendRune(a.tmp, utf8.RuneError)
-			a.prev = r
+			a.ctx = false
 			i++
 			continue
 		}
@@ -252,7 +256,11 @@ func (a *passA) run() {
 		}
 		a.tmap.ident(len(a.tmp), i, size)
 		a.tmp = append(a.tmp, src[i:i+size]...)
-		a.prev = r
+		if !joinerContext(r) {
+			a.ctx = false
+		} else if norm.NFKC.PropertiesString(src[i:]).CCC() == 0 {
+			a.ctx = true
+		}
 		i += size
 	}
 	a.flush()
@@ -261,8 +269,12 @@ func (a *passA) run() {
 // remove reports whether the non-ASCII rune r, followed by rest, is removed.
 func (a *passA) remove(r rune, rest string) bool {
 	if r == zwnj || r == zwj {
+		if !a.ctx || rest == "" {
+			return true
+		}
 		next, _ := utf8.DecodeRuneInString(rest)
-		return !joinerContext(a.prev) || !joinerContext(next)
+		pr := norm.NFKC.PropertiesString(rest)
+		return !joinerContext(next) || pr.CCC() != 0 || pr.LeadCCC() != 0
 	}
 	return invisible(r)
 }
