@@ -16,19 +16,20 @@
 //     LRM/RLM U+200E–U+200F, bidi embeddings, overrides and isolates
 //     U+202A–U+202E and U+2066–U+2069, word joiner and invisible operators
 //     U+2060–U+2064, U+FEFF, soft hyphen U+00AD, U+180E, U+061C, the tag
-//     characters U+E0001 and U+E0020–U+E007F, and the rest of Cf — and the Hangul fillers
-//     U+115F, U+1160, U+3164 and U+FFA0 that render as nothing. Kept: the
-//     visible prepended concatenation marks (U+0600–U+0605, U+06DD, U+070F,
-//     U+0890, U+0891, U+08E2, U+110BD, U+110CD), and ZWNJ U+200C and ZWJ
-//     U+200D where joiners shape emoji sequences and words: when the last
-//     starter before the joiner and every combining mark after it, and the
-//     rune after the joiner (which must be a starter), are all emoji,
-//     regional indicators, U+FE0F, Arabic or Indic (Devanagari to Sinhala).
-//     Everywhere else, such as inside a Latin word, they go. Variation selectors and the combining
-//     grapheme joiner U+034F are combining marks, not format characters, and
-//     stay (NFKC itself inserts U+034F into runs of more than 30 combining
-//     marks, which keeps it stream-safe and bounded). Subdivision flags,
-//     which are spelled with tag characters, lose their tags.
+//     characters U+E0001 and U+E0020–U+E007F, and the rest of Cf — and the
+//     Hangul fillers U+115F, U+1160, U+3164 and U+FFA0 that render as
+//     nothing. Kept: the visible prepended concatenation marks
+//     (U+0600–U+0605, U+06DD, U+070F, U+0890, U+0891, U+08E2, U+110BD,
+//     U+110CD), and ZWNJ U+200C and ZWJ U+200D where joiners shape emoji
+//     sequences and words: when the last starter before the joiner and every
+//     combining mark after it, and the rune after the joiner (which must be
+//     a starter), are all emoji, regional indicators, U+FE0F, Arabic or
+//     Indic (Devanagari to Sinhala). Everywhere else, such as inside a Latin
+//     word, joiners go. Variation selectors and the combining grapheme joiner
+//     U+034F are combining marks, not format characters, and stay (NFKC
+//     itself inserts U+034F into runs of more than 30 combining marks, which
+//     keeps it stream-safe and bounded). Subdivision flags, which are spelled
+//     with tag characters, lose their tags.
 //  3. Unicode NFKC (Stats.Compat): fullwidth and math-alphanumeric letters,
 //     ligatures, compatibility spaces, superscripts and the like become
 //     their plain forms. Removal comes before NFKC, not after, so that a
