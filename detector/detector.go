@@ -1,25 +1,266 @@
 package detector
 
+import (
+	_ "embed"
+	"fmt"
+	"math"
+	"strings"
+	"sync"
+	"unicode"
+
+	"github.com/slopguard/slopguard/detector/features"
+	"github.com/slopguard/slopguard/detector/model"
+	"github.com/slopguard/slopguard/detector/normalize"
+	"github.com/slopguard/slopguard/detector/tokenize"
+)
+
+// MaxScoredBytes caps how much of a text is scored. A longer text is scored on
+// a sample: its first SampleHeadBytes and last MaxScoredBytes-SampleHeadBytes
+// bytes (cut at UTF-8 boundaries), and the Result says so. This bounds the
+// time and memory one text can take, whatever its size.
+const (
+	MaxScoredBytes  = 64 << 10
+	SampleHeadBytes = 48 << 10
+)
+
 // Detector scores texts with one loaded model. It is read-only after
 // construction and safe for concurrent use.
 type Detector struct {
-	version   string
-	threshold float64
+	file      *model.File
+	tok       *tokenize.Tokenizer
+	ext       *features.Extractor
+	weights   []float32
+	baselines []float64 // per statistic: mean weight of its reachable bins
+	buffers   sync.Pool
 }
 
+type buffers struct {
+	ids   []int32
+	vec   features.Vector
+	stats []float64
+}
+
+//go:embed default.model
+var defaultModel []byte
+
+var (
+	defaultOnce sync.Once
+	defaultDet  *Detector
+	defaultErr  error
+)
+
 // Default returns the detector built from the model embedded in the binary.
+// It is loaded once and shared.
 func Default() (*Detector, error) {
-	return &Detector{version: "untrained", threshold: 0.9}, nil
+	defaultOnce.Do(func() {
+		defaultDet, defaultErr = Load(defaultModel)
+		if defaultErr != nil {
+			defaultErr = fmt.Errorf("embedded model: %w", defaultErr)
+		}
+	})
+	return defaultDet, defaultErr
+}
+
+// Load builds a detector from a model file's bytes, validating everything.
+func Load(data []byte) (*Detector, error) {
+	f, err := model.Read(data)
+	if err != nil {
+		return nil, fmt.Errorf("load model: %w", err)
+	}
+	return FromFile(f)
+}
+
+// FromFile builds a detector from a decoded model file.
+func FromFile(f *model.File) (*Detector, error) {
+	h := &f.Header
+	if len(h.StatNames) != len(features.Stats) {
+		return nil, fmt.Errorf("load model: trained with %d statistics, this build has %d", len(h.StatNames), len(features.Stats))
+	}
+	for i, name := range h.StatNames {
+		if features.Stats[i].Name != name {
+			return nil, fmt.Errorf("load model: statistic %d is %q, this build has %q", i, name, features.Stats[i].Name)
+		}
+	}
+	ext, err := features.NewExtractor(h.Features, h.StatEdges)
+	if err != nil {
+		return nil, fmt.Errorf("load model: %w", err)
+	}
+	if ext.Dim() != h.Dim {
+		return nil, fmt.Errorf("load model: feature space has %d dimensions, weights %d", ext.Dim(), h.Dim)
+	}
+	tok, err := tokenize.Unmarshal(f.Tokenizer)
+	if err != nil {
+		return nil, fmt.Errorf("load model: tokenizer: %w", err)
+	}
+	d := &Detector{file: f, tok: tok, ext: ext, weights: f.Weights}
+	d.baselines = make([]float64, len(features.Stats))
+	for s := range features.Stats {
+		var sum float64
+		n := 0
+		for b := 0; b < h.Features.StatBins; b++ {
+			if binReachable(h.StatEdges[s], b) {
+				sum += float64(d.weights[ext.StatFeature(s, b)])
+				n++
+			}
+		}
+		d.baselines[s] = sum / float64(n)
+	}
+	d.buffers.New = func() any { return &buffers{} }
+	return d, nil
+}
+
+// binReachable reports whether some value falls into bin b given the edges
+// (repeated edges leave the bins between them empty).
+func binReachable(edges []float64, b int) bool {
+	return b == 0 || b == len(edges) || edges[b-1] < edges[b]
 }
 
 // Version identifies the model, for audit logs and reports.
-func (d *Detector) Version() string { return d.version }
+func (d *Detector) Version() string { return d.file.Header.Name }
 
 // Threshold is the score at or above which the model says Machine.
-func (d *Detector) Threshold() float64 { return d.threshold }
+func (d *Detector) Threshold() float64 { return d.file.Header.Thresholds.Machine }
+
+// Header returns the model file's header (read-only).
+func (d *Detector) Header() model.Header { return d.file.Header }
+
+// Tokenizer returns the model's tokenizer.
+func (d *Detector) Tokenizer() *tokenize.Tokenizer { return d.tok }
+
+// Extractor returns the model's feature extractor.
+func (d *Detector) Extractor() *features.Extractor { return d.ext }
+
+// Raw returns the uncalibrated score z = w·x + b of an already-normalised text.
+func (d *Detector) Raw(normalised string) float64 {
+	buf := d.buffers.Get().(*buffers)
+	defer d.buffers.Put(buf)
+	z, _ := d.raw(normalised, buf)
+	return z
+}
+
+func (d *Detector) raw(text string, buf *buffers) (float64, []float64) {
+	buf.ids = d.tok.IDs(text, buf.ids[:0])
+	buf.vec.Reset()
+	buf.stats = d.ext.Extract(text, buf.ids, &buf.vec, buf.stats)
+	z := d.file.Header.Bias
+	for i, idx := range buf.vec.Idx {
+		z += float64(d.weights[idx]) * float64(buf.vec.Val[i])
+	}
+	return z, buf.stats
+}
 
 // Score scores one text. It never panics and never fails: a text that
 // cannot be judged gets Unsure with a Note saying why.
-func (d *Detector) Score(text string) Result {
-	return Result{Score: 0.5, Verdict: Unsure, Note: "no model loaded"}
+func (d *Detector) Score(text string) (res Result) {
+	defer func() {
+		if r := recover(); r != nil {
+			res = Result{Score: 0, Verdict: Unsure, Note: fmt.Sprintf("internal error while scoring: %v", r)}
+		}
+	}()
+	sample, toOriginal := sampleText(text)
+	norm := normalize.Normalize(sample)
+	buf := d.buffers.Get().(*buffers)
+	defer d.buffers.Put(buf)
+	z, stats := d.raw(norm.S, buf)
+	h := &d.file.Header
+	res.Score = h.Calibration.Prob(z)
+	switch {
+	case res.Score >= h.Thresholds.Machine:
+		res.Verdict = Machine
+	case res.Score <= h.Thresholds.Human:
+		res.Verdict = Human
+	default:
+		res.Verdict = Unsure
+	}
+	if len(sample) < len(text) {
+		res.Sampled = true
+		res.Note = fmt.Sprintf("text of %d bytes: scored on its first %d KiB and last %d KiB", len(text), SampleHeadBytes>>10, (MaxScoredBytes-SampleHeadBytes)>>10)
+	}
+	if why := d.unjudgeable(norm.S); why != "" {
+		res.Verdict = Unsure
+		res.Note = joinNote(why, res.Note)
+	}
+	if math.IsNaN(res.Score) {
+		res.Score, res.Verdict, res.Note = 0, Unsure, joinNote("the model produced no score", res.Note)
+	}
+	res.Reasons = d.reasons(norm, stats, res.Verdict != Human, toOriginal)
+	return res
+}
+
+func joinNote(a, b string) string {
+	if b == "" {
+		return a
+	}
+	return a + "; " + b
+}
+
+// unjudgeable says why a normalised text cannot be judged, or "".
+func (d *Detector) unjudgeable(text string) string {
+	words, letters, latin, stop := 0, 0, 0, 0
+	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && r != '\'' }) {
+		words++
+		if englishFunctionWords[strings.ToLower(w)] {
+			stop++
+		}
+	}
+	for _, r := range text {
+		if unicode.IsLetter(r) {
+			letters++
+			if r < 0x250 {
+				latin++
+			}
+		}
+	}
+	switch {
+	case words < d.file.Header.MinWords:
+		return "too short to judge"
+	case float64(latin) < 0.6*float64(letters):
+		return "written mostly in a script the model was not trained on"
+	case words >= 20 && float64(stop) < 0.08*float64(words):
+		return "does not look like English, the only language the model was trained on"
+	}
+	return ""
+}
+
+var englishFunctionWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`the a an and or but if of to in on at for with from by as is are was were be been
+		it its this that these those there here not no do does did have has had will would can could should
+		i you he she we they me my your our their them us his her what which who when where why how all any
+		so than then too very just also into about up out over more most some such only own same other`) {
+		m[w] = true
+	}
+	return m
+}()
+
+// sampleText returns text itself when it is within MaxScoredBytes, else its
+// head and tail joined by a newline, with a function mapping sample offsets
+// back to text offsets.
+func sampleText(text string) (string, func(int) int) {
+	if len(text) <= MaxScoredBytes {
+		return text, func(i int) int { return i }
+	}
+	head := runeFloor(text, SampleHeadBytes)
+	tailStart := runeCeil(text, len(text)-(MaxScoredBytes-SampleHeadBytes))
+	sample := text[:head] + "\n" + text[tailStart:]
+	return sample, func(i int) int {
+		if i <= head {
+			return i
+		}
+		return tailStart + i - head - 1
+	}
+}
+
+func runeFloor(s string, i int) int {
+	for i > 0 && i < len(s) && s[i]&0xC0 == 0x80 {
+		i--
+	}
+	return i
+}
+
+func runeCeil(s string, i int) int {
+	for i < len(s) && s[i]&0xC0 == 0x80 {
+		i++
+	}
+	return i
 }

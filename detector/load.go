@@ -5,11 +5,6 @@ import (
 	"os"
 )
 
-// Load builds a detector from a model file's bytes, validating everything.
-func Load(data []byte) (*Detector, error) {
-	return nil, fmt.Errorf("load model: not implemented yet")
-}
-
 // LoadFile reads and loads a model file.
 func LoadFile(path string) (*Detector, error) {
 	data, err := os.ReadFile(path)

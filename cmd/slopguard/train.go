@@ -3,8 +3,144 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/slopguard/slopguard/detector"
+	"github.com/slopguard/slopguard/detector/dataset"
+	"github.com/slopguard/slopguard/detector/evaluate"
+	"github.com/slopguard/slopguard/detector/train"
 )
 
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
 func runTrain(ctx context.Context, e *env, args []string) error {
-	return errors.New("not implemented yet")
+	fs := flag.NewFlagSet("train", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	var data, feedback stringList
+	opts := train.DefaultOptions()
+	fs.Var(&data, "data", "labelled JSONL file or directory (repeatable); split=train is fitted, split=dev is reported")
+	fs.Var(&feedback, "feedback", "feedback JSONL (from `slopguard feedback export`) or a SQLite store path, added to the training data (repeatable)")
+	out := fs.String("out", "model.bin", "where to write the model file; the model card goes beside it as .md and .json")
+	fs.Int64Var(&opts.Seed, "seed", opts.Seed, "random seed; the same data and seed give the same model")
+	fs.IntVar(&opts.Epochs, "epochs", opts.Epochs, "passes over the data")
+	fs.IntVar(&opts.VocabSize, "vocab", opts.VocabSize, "BPE vocabulary size")
+	fs.IntVar(&opts.Features.HashBits, "hash-bits", opts.Features.HashBits, "log2 of the number of hashed n-gram features")
+	fs.Float64Var(&opts.FeedbackWeight, "feedback-weight", opts.FeedbackWeight, "weight of each feedback example relative to an average training example")
+	fs.IntVar(&opts.MaxPerGroup, "max-per-source", opts.MaxPerGroup, "cap on examples per source and label")
+	noDev := fs.Bool("no-dev", false, "skip the dev-split evaluation in the model card")
+	quiet := fs.Bool("quiet", false, "no progress bars")
+	if err := fs.Parse(args); err != nil {
+		return usageErrorf("%v", err)
+	}
+	if len(data) == 0 {
+		return usageErrorf("--data is required")
+	}
+	if !*quiet {
+		opts.Progress = e.stderr
+	}
+	recs, err := dataset.Read(data, dataset.SplitFilter("train"))
+	if err := reportBadLines(e, err); err != nil {
+		return err
+	}
+	fb, err := readFeedback(ctx, feedback)
+	if err != nil {
+		return err
+	}
+	recs = append(recs, fb...)
+	fmt.Fprintf(e.stderr, "training on %d records (%d from feedback)\n", len(recs), len(fb))
+	res, err := train.Train(ctx, recs, opts)
+	if err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	if !*noDev {
+		dev, err := dataset.Read(data, dataset.SplitFilter("dev"))
+		if err := reportBadLines(e, err); err != nil {
+			return err
+		}
+		if len(dev) > 0 {
+			det, err := detector.FromFile(res.File)
+			if err != nil {
+				return fmt.Errorf("load trained model: %w", err)
+			}
+			rep, err := evaluate.Run(ctx, det, dev, evaluate.Options{Split: "dev"})
+			if err != nil {
+				return fmt.Errorf("evaluate on dev: %w", err)
+			}
+			var b strings.Builder
+			if err := rep.WriteMarkdown(&b); err != nil {
+				return err
+			}
+			res.Card.Dev = b.String()
+			fmt.Fprintln(e.stderr, rep.Summary())
+		}
+	}
+	data2, err := res.File.Marshal()
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(*out, data2, 0o644); err != nil {
+		return fmt.Errorf("write model: %w", err)
+	}
+	base := strings.TrimSuffix(*out, filepath.Ext(*out))
+	if err := writeFileWith(base+".card.md", res.Card.WriteMarkdown); err != nil {
+		return err
+	}
+	if err := writeFileWith(base+".card.json", res.Card.WriteJSON); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "wrote %s (%d bytes), %s.card.md and %s.card.json; machine threshold %.4f\n",
+		*out, len(data2), base, base, res.File.Header.Thresholds.Machine)
+	return nil
+}
+
+// reportBadLines prints skipped-line counts and passes other errors on.
+func reportBadLines(e *env, err error) error {
+	var bad *dataset.BadLinesError
+	if errors.As(err, &bad) {
+		fmt.Fprintf(e.stderr, "warning: %v\n", bad)
+		return nil
+	}
+	if err != nil {
+		return usageErrorf("read data: %v", err)
+	}
+	return nil
+}
+
+func writeFileWith(path string, write func(io.Writer) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("create %s: %w", path, err)
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return f.Close()
+}
+
+// readFeedback reads feedback records for training. Each path is a JSONL file
+// in the data format, as `slopguard feedback export` writes it.
+func readFeedback(ctx context.Context, paths []string) ([]dataset.Record, error) {
+	if len(paths) == 0 {
+		return nil, nil
+	}
+	recs, err := dataset.Read(paths, nil)
+	var bad *dataset.BadLinesError
+	if err != nil && !errors.As(err, &bad) {
+		return nil, usageErrorf("read feedback: %v", err)
+	}
+	for i := range recs {
+		recs[i].File = "feedback"
+		recs[i].Split = "train"
+	}
+	return recs, ctx.Err()
 }

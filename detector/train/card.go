@@ -1,0 +1,148 @@
+package train
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/slopguard/slopguard/detector"
+	"github.com/slopguard/slopguard/detector/evaluate"
+	"github.com/slopguard/slopguard/detector/model"
+)
+
+// Card describes a trained model for the people who use it: what it was
+// trained on, how, and how well it did on held-out and dev data.
+type Card struct {
+	Name       string           `json:"name"`
+	Training   model.Training   `json:"training"`
+	Thresholds model.Thresholds `json:"thresholds"`
+	Duration   string           `json:"training_duration"`
+	// Holdout metrics are on the held-out tenth of split=train.
+	Holdout map[string]float64 `json:"holdout"`
+	// Dev is the dev-split evaluation summary (Markdown), when one was run.
+	Dev string `json:"dev_report,omitempty"`
+}
+
+func newCard(f *model.File, exs, hold []*example, probs []float64, opts Options, took time.Duration) Card {
+	type counts struct{ h, m int }
+	bySource := map[string]*counts{}
+	weight := map[string]float64{}
+	for _, e := range exs {
+		c := bySource[e.rec.File]
+		if c == nil {
+			c = &counts{}
+			bySource[e.rec.File] = c
+		}
+		if e.y == 1 {
+			c.m++
+		} else {
+			c.h++
+		}
+		weight[e.rec.File] += e.weight
+	}
+	var sources []model.SourceCount
+	var total float64
+	for _, w := range weight {
+		total += w
+	}
+	for file, c := range bySource {
+		sources = append(sources, model.SourceCount{File: file, Human: c.h, Machine: c.m, Weight: math.Round(1e4*weight[file]/total) / 1e4})
+	}
+	sort.Slice(sources, func(i, j int) bool { return sources[i].File < sources[j].File })
+
+	samples := make(evaluate.Scores, len(hold))
+	for i, e := range hold {
+		v := detector.Human
+		if probs[i] >= f.Header.Thresholds.Machine {
+			v = detector.Machine
+		}
+		samples[i] = evaluate.Sample{Score: probs[i], Machine: e.y == 1, Verdict: v, Source: e.rec.File}
+	}
+	fpr, tpr := samples.RatesAt(f.Header.Thresholds.Machine)
+	holdout := map[string]float64{
+		"auroc":         round4(samples.AUROC()),
+		"tpr_at_1pct":   round4(samples.TPRAtFPR(0.01).TPR),
+		"fpr_threshold": round4(fpr),
+		"tpr_threshold": round4(tpr),
+	}
+	settings := map[string]string{
+		"vocab_size":      fmt.Sprint(opts.VocabSize),
+		"hash_bits":       fmt.Sprint(opts.Features.HashBits),
+		"char_ngrams":     fmt.Sprintf("%d-%d", opts.Features.CharMin, opts.Features.CharMax),
+		"stat_bins":       fmt.Sprint(opts.Features.StatBins),
+		"learning_rate":   fmt.Sprint(opts.LearningRate),
+		"l2":              fmt.Sprint(opts.L2),
+		"max_weight":      fmt.Sprint(opts.MaxWeight),
+		"max_per_group":   fmt.Sprint(opts.MaxPerGroup),
+		"flatten_rate":    fmt.Sprint(opts.FlattenRate),
+		"holdout":         fmt.Sprint(opts.HoldoutFraction),
+		"target_fpr":      fmt.Sprint(opts.TargetFPR),
+		"source_fpr":      fmt.Sprint(opts.SourceFPR),
+		"feedback_weight": fmt.Sprint(opts.FeedbackWeight),
+	}
+	return Card{
+		Name: f.Header.Name,
+		Training: model.Training{
+			CreatedAt: time.Now().UTC().Format(time.RFC3339),
+			Seed:      opts.Seed,
+			Epochs:    opts.Epochs,
+			Sources:   sources,
+			Settings:  settings,
+			Metrics:   holdout,
+		},
+		Thresholds: f.Header.Thresholds,
+		Duration:   took.Round(time.Second).String(),
+		Holdout:    holdout,
+	}
+}
+
+func round4(x float64) float64 {
+	if math.IsNaN(x) {
+		return -1
+	}
+	return math.Round(x*1e4) / 1e4
+}
+
+// WriteJSON writes the card as indented JSON.
+func (c Card) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(c)
+}
+
+// WriteMarkdown writes the card for people.
+func (c Card) WriteMarkdown(w io.Writer) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Model card: %s\n\n", c.Name)
+	fmt.Fprintf(&b, "Trained %s in %s, seed %d, %d epochs. Linear model over hashed token and character n-grams and binned document statistics, Platt-calibrated.\n\n",
+		c.Training.CreatedAt, c.Duration, c.Training.Seed, c.Training.Epochs)
+	fmt.Fprintf(&b, "Thresholds: machine at score >= %.4f, human at score <= %.4f, unsure between (and for texts too short or not in English).\n\n", c.Thresholds.Machine, c.Thresholds.Human)
+	b.WriteString("## Training data (split=train only)\n\n| source | human | machine | weight share |\n|---|---:|---:|---:|\n")
+	for _, s := range c.Training.Sources {
+		fmt.Fprintf(&b, "| %s | %d | %d | %.3f |\n", s.File, s.Human, s.Machine, s.Weight)
+	}
+	b.WriteString("\n## Settings\n\n| setting | value |\n|---|---|\n")
+	keys := make([]string, 0, len(c.Training.Settings))
+	for k := range c.Training.Settings {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(&b, "| %s | %s |\n", k, c.Training.Settings[k])
+	}
+	b.WriteString("\n## Held-out tenth of split=train (used for calibration and the threshold)\n\n| metric | value |\n|---|---:|\n")
+	for _, k := range []string{"auroc", "tpr_at_1pct", "fpr_threshold", "tpr_threshold"} {
+		fmt.Fprintf(&b, "| %s | %.4f |\n", k, c.Holdout[k])
+	}
+	if c.Dev != "" {
+		b.WriteString("\n## Dev split\n\n")
+		b.WriteString(c.Dev)
+		b.WriteString("\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}

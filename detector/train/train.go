@@ -1,0 +1,553 @@
+// Package train fits slopguard's model from labelled records.
+//
+// The fit is weighted logistic regression, z = w·x + b, minimising
+//
+//	Σ_i c_i · log(1 + exp(-y_i z_i)) + λ/2 ‖w‖²
+//
+// with AdaGrad over shuffled examples, every weight clipped to
+// [-MaxWeight, MaxWeight] after each step so that no single n-gram, word or
+// statistic can decide a verdict on its own. Example weights c_i balance the
+// two labels, then the sources within each label (a source's share grows with
+// the square root of its size), so one-label sources cannot teach the model
+// which data set a text came from instead of who wrote it.
+//
+// A tenth of the training groups is held out (never dev data) to fit Platt
+// calibration and choose the machine threshold: the lowest score at which
+// the false-positive rate on held-out human text is at most TargetFPR
+// overall and SourceFPR within every source.
+//
+// Everything is deterministic for a seed: featurisation runs on all cores but
+// writes results by index, and the optimisation runs in one fixed order.
+package train
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"math"
+	"math/rand"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/slopguard/slopguard/detector/dataset"
+	"github.com/slopguard/slopguard/detector/features"
+	"github.com/slopguard/slopguard/detector/model"
+	"github.com/slopguard/slopguard/detector/normalize"
+	"github.com/slopguard/slopguard/detector/tokenize"
+)
+
+// Options controls training. Zero values take the defaults of DefaultOptions.
+type Options struct {
+	Name     string
+	Seed     int64
+	Features features.Config
+	// VocabSize is the BPE vocabulary size.
+	VocabSize int
+	// TokenizerBytes caps how much text the tokenizer is trained on.
+	TokenizerBytes int
+	Epochs         int
+	LearningRate   float64
+	L2             float64
+	// MaxWeight bounds every weight's magnitude.
+	MaxWeight float64
+	// MaxPerGroup caps examples per (source, label), sampled deterministically.
+	MaxPerGroup int
+	// MaxTextBytes truncates training texts.
+	MaxTextBytes int
+	// HoldoutFraction of groups is held out for calibration and thresholds.
+	HoldoutFraction float64
+	// TargetFPR and SourceFPR bound the held-out false-positive rate at the
+	// machine threshold, overall and within each source.
+	TargetFPR, SourceFPR float64
+	// FlattenRate is the share of training texts whose newlines are replaced
+	// by spaces, so that missing line breaks (several human sources lost
+	// theirs) do not read as a sign of a person.
+	FlattenRate float64
+	// SourceFactor scales a source's share of its label's weight (by file name).
+	SourceFactor map[string]float64
+	// FlattenSources are sources whose every text is flattened, because one
+	// of their labels lost its line breaks.
+	FlattenSources map[string]bool
+	// FeedbackWeight multiplies the weight of each feedback record (File "feedback").
+	FeedbackWeight float64
+	MinWords       int
+	Workers        int
+	// Progress receives progress bars; nil for none.
+	Progress io.Writer
+}
+
+// DefaultOptions are the settings of the shipped model.
+func DefaultOptions() Options {
+	return Options{
+		Name:            "slopguard-default",
+		Seed:            1,
+		Features:        features.DefaultConfig(),
+		VocabSize:       8000,
+		TokenizerBytes:  24 << 20,
+		Epochs:          6,
+		LearningRate:    0.2,
+		L2:              1e-7,
+		MaxWeight:       2,
+		MaxPerGroup:     12000,
+		MaxTextBytes:    16 << 10,
+		HoldoutFraction: 0.1,
+		TargetFPR:       0.004,
+		SourceFPR:       0.01,
+		FlattenRate:     0.2,
+		SourceFactor: map[string]float64{
+			// Human and machine small talk come from different data sets about
+			// different topics: let them teach register, not topic.
+			"topical_chat_messages":           0.5,
+			"synthetic_persona_chat_messages": 0.5,
+		},
+		FlattenSources: map[string]bool{"glimpse_continuations": true},
+		FeedbackWeight: 3,
+		MinWords:       4,
+		Workers:        runtime.NumCPU(),
+	}
+}
+
+// example is one prepared training text.
+type example struct {
+	rec     dataset.Record
+	text    string // normalised, augmented
+	y       float64
+	weight  float64
+	holdout bool
+	vec     features.Vector
+	stats   []float64
+}
+
+// Result is what training produced.
+type Result struct {
+	File *model.File
+	Card Card
+}
+
+// Train fits a model on records, which must all be from split=train.
+func Train(ctx context.Context, recs []dataset.Record, opts Options) (*Result, error) {
+	start := time.Now()
+	def := DefaultOptions()
+	if opts.Workers <= 0 {
+		opts.Workers = def.Workers
+	}
+	for _, r := range recs {
+		if r.Split != "" && r.Split != "train" {
+			return nil, fmt.Errorf("record %s:%d is from split %q: train only on split=train", r.File, r.Line, r.Split)
+		}
+	}
+	exs, err := prepare(ctx, recs, opts)
+	if err != nil {
+		return nil, err
+	}
+	var fit, hold []*example
+	for _, e := range exs {
+		if e.holdout {
+			hold = append(hold, e)
+		} else {
+			fit = append(fit, e)
+		}
+	}
+	if len(fit) == 0 || len(hold) == 0 {
+		return nil, errors.New("not enough training data: need records in both the fit and held-out parts")
+	}
+	if !hasBothLabels(fit) {
+		return nil, errors.New("training data needs both human and machine records")
+	}
+
+	// Tokenizer, from a deterministic sample of fit texts.
+	var tokTexts []string
+	budget := opts.TokenizerBytes
+	for _, i := range sampleOrder(len(fit), opts.Seed) {
+		if budget <= 0 {
+			break
+		}
+		tokTexts = append(tokTexts, fit[i].text)
+		budget -= len(fit[i].text)
+	}
+	progressLine(opts.Progress, "training tokenizer on %d texts", len(tokTexts))
+	tok, err := tokenize.Train(tokTexts, tokenize.TrainOptions{VocabSize: opts.VocabSize, MinFrequency: 2})
+	if err != nil {
+		return nil, fmt.Errorf("train tokenizer: %w", err)
+	}
+	tokBytes, err := tok.MarshalBinary()
+	if err != nil {
+		return nil, fmt.Errorf("encode tokenizer: %w", err)
+	}
+
+	// Statistics and their bins, learned on the fit part.
+	ids := make([][]int32, len(exs))
+	pb := newProgress(opts.Progress, "tokenising", len(exs))
+	parallel(ctx, len(exs), opts.Workers, func(i int) {
+		ids[i] = tok.IDs(exs[i].text, nil)
+		exs[i].stats = features.StatValues(features.NewDoc(exs[i].text), nil)
+		pb.add(1)
+	})
+	pb.finish()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	cols := make([][]float64, len(features.Stats))
+	for _, e := range fit {
+		for s, v := range e.stats {
+			cols[s] = append(cols[s], v)
+		}
+	}
+	ext, err := features.NewExtractor(opts.Features, features.LearnEdges(cols, opts.Features.StatBins))
+	if err != nil {
+		return nil, err
+	}
+	pb = newProgress(opts.Progress, "featurising", len(exs))
+	parallel(ctx, len(exs), opts.Workers, func(i int) {
+		ext.Extract(exs[i].text, ids[i], &exs[i].vec, nil)
+		exs[i].vec.Compact()
+		ids[i] = nil
+		pb.add(1)
+	})
+	pb.finish()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	w, bias, err := fitLogistic(ctx, fit, ext.Dim(), opts)
+	if err != nil {
+		return nil, err
+	}
+
+	// Calibration and thresholds on the held-out part.
+	zs := make([]float64, len(hold))
+	for i, e := range hold {
+		zs[i] = dot(w, bias, &e.vec)
+	}
+	cal := fitPlatt(zs, hold)
+	probs := make([]float64, len(hold))
+	for i, z := range zs {
+		probs[i] = cal.Prob(z)
+	}
+	thr := chooseThreshold(probs, hold, opts.TargetFPR, opts.SourceFPR)
+
+	f := &model.File{
+		Header: model.Header{
+			Name:        fmt.Sprintf("%s-%s", opts.Name, time.Now().UTC().Format("20060102")),
+			Features:    opts.Features,
+			StatEdges:   ext.Edges(),
+			Dim:         ext.Dim(),
+			Bias:        bias,
+			Calibration: cal,
+			Thresholds:  model.Thresholds{Machine: thr, Human: math.Min(0.35, thr)},
+			MinWords:    opts.MinWords,
+		},
+		Tokenizer: tokBytes,
+		Weights:   make([]float32, len(w)),
+	}
+	for _, s := range features.Stats {
+		f.Header.StatNames = append(f.Header.StatNames, s.Name)
+	}
+	for i, x := range w {
+		f.Weights[i] = float32(x)
+	}
+	card := newCard(f, exs, hold, probs, opts, time.Since(start))
+	f.Header.Training = card.Training
+	return &Result{File: f, Card: card}, nil
+}
+
+func progressLine(w io.Writer, format string, args ...any) {
+	if w != nil {
+		fmt.Fprintf(w, format+"\n", args...)
+	}
+}
+
+func hasBothLabels(exs []*example) bool {
+	var h, m bool
+	for _, e := range exs {
+		if e.y == 1 {
+			m = true
+		} else {
+			h = true
+		}
+	}
+	return h && m
+}
+
+// gitterPlaceholder matches the placeholders one chat source put where code and links were.
+var gitterPlaceholders = strings.NewReplacer("[<-CODE->]", "", "[<-LINK->]", "")
+
+func hash64(parts ...string) uint64 {
+	h := fnv.New64a()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return h.Sum64()
+}
+
+// unit maps a hash to [0, 1).
+func unit(h uint64) float64 { return float64(h>>11) / float64(1<<53) }
+
+// prepare normalises and augments texts, marks the held-out groups, caps
+// each (source, label) and computes example weights.
+func prepare(ctx context.Context, recs []dataset.Record, opts Options) ([]*example, error) {
+	seed := fmt.Sprint(opts.Seed)
+	byGroup := map[string][]*example{}
+	var keys []string
+	for _, r := range recs {
+		if r.Label != dataset.LabelHuman && r.Label != dataset.LabelMachine {
+			continue
+		}
+		e := &example{rec: r}
+		if r.Machine() {
+			e.y = 1
+		}
+		e.holdout = unit(hash64(seed, "holdout", r.File, r.Group)) < opts.HoldoutFraction
+		k := r.File + "\x00" + r.Label
+		if byGroup[k] == nil {
+			keys = append(keys, k)
+		}
+		byGroup[k] = append(byGroup[k], e)
+	}
+	sort.Strings(keys)
+	var exs []*example
+	// Cap each (source, label) by a deterministic hash order, then weight.
+	type groupInfo struct {
+		file    string
+		machine bool
+		n       int
+	}
+	var groups []groupInfo
+	for _, k := range keys {
+		g := byGroup[k]
+		sort.Slice(g, func(i, j int) bool {
+			return hash64(seed, "cap", g[i].rec.File, g[i].rec.ID, g[i].rec.Text) < hash64(seed, "cap", g[j].rec.File, g[j].rec.ID, g[j].rec.Text)
+		})
+		if opts.MaxPerGroup > 0 && len(g) > opts.MaxPerGroup {
+			g = g[:opts.MaxPerGroup]
+		}
+		byGroup[k] = g
+		groups = append(groups, groupInfo{file: g[0].rec.File, machine: g[0].y == 1, n: len(g)})
+	}
+	// Source shares: sqrt(n) * factor, normalised so each label totals 0.5.
+	labelTotal := map[bool]float64{}
+	share := make([]float64, len(groups))
+	for i, g := range groups {
+		f := 1.0
+		if v, ok := opts.SourceFactor[g.file]; ok {
+			f = v
+		}
+		if g.file == "feedback" {
+			f = opts.FeedbackWeight
+		}
+		share[i] = math.Sqrt(float64(g.n)) * f
+		labelTotal[g.machine] += share[i]
+	}
+	total := 0
+	for _, g := range groups {
+		total += g.n
+	}
+	for i, k := range keys {
+		g := groups[i]
+		per := 0.5 * share[i] / labelTotal[g.machine] / float64(g.n) * float64(total)
+		if g.file == "feedback" {
+			per = math.Max(per, opts.FeedbackWeight)
+		}
+		for _, e := range byGroup[k] {
+			e.weight = per
+			exs = append(exs, e)
+		}
+	}
+	pb := newProgress(opts.Progress, "normalising", len(exs))
+	parallel(ctx, len(exs), opts.Workers, func(i int) {
+		e := exs[i]
+		text := gitterPlaceholders.Replace(e.rec.Text)
+		if len(text) > opts.MaxTextBytes {
+			text = text[:runeFloor(text, opts.MaxTextBytes)]
+		}
+		if opts.FlattenSources[e.rec.File] || unit(hash64(seed, "flatten", e.rec.File, e.rec.ID, e.rec.Text)) < opts.FlattenRate {
+			text = strings.Join(strings.Fields(text), " ")
+		}
+		e.text = normalize.Normalize(text).S
+		pb.add(1)
+	})
+	pb.finish()
+	return exs, ctx.Err()
+}
+
+func runeFloor(s string, i int) int {
+	for i > 0 && i < len(s) && s[i]&0xC0 == 0x80 {
+		i--
+	}
+	return i
+}
+
+// sampleOrder is a deterministic permutation of 0..n-1.
+func sampleOrder(n int, seed int64) []int {
+	return rand.New(rand.NewSource(seed)).Perm(n)
+}
+
+// parallel runs fn(0..n-1) on workers goroutines; results must be written by index.
+func parallel(ctx context.Context, n, workers int, fn func(i int)) {
+	var wg sync.WaitGroup
+	next := make(chan int, 256)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				fn(i)
+			}
+		}()
+	}
+	for i := 0; i < n && ctx.Err() == nil; i++ {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+}
+
+func dot(w []float64, bias float64, v *features.Vector) float64 {
+	z := bias
+	for i, idx := range v.Idx {
+		z += w[idx] * float64(v.Val[i])
+	}
+	return z
+}
+
+func sigmoid(z float64) float64 {
+	if z >= 0 {
+		return 1 / (1 + math.Exp(-z))
+	}
+	e := math.Exp(z)
+	return e / (1 + e)
+}
+
+// fitLogistic runs AdaGrad over the fit examples.
+func fitLogistic(ctx context.Context, fit []*example, dim int, opts Options) ([]float64, float64, error) {
+	w := make([]float64, dim)
+	g2 := make([]float64, dim)
+	var bias, biasG2 float64
+	rng := rand.New(rand.NewSource(opts.Seed))
+	order := make([]int, len(fit))
+	for i := range order {
+		order[i] = i
+	}
+	const eps = 1e-8
+	for epoch := 0; epoch < opts.Epochs; epoch++ {
+		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		pb := newProgress(opts.Progress, fmt.Sprintf("fitting epoch %d/%d", epoch+1, opts.Epochs), len(order))
+		var loss, wsum float64
+		for k, oi := range order {
+			if k%4096 == 0 {
+				if err := ctx.Err(); err != nil {
+					return nil, 0, err
+				}
+				pb.add(4096)
+			}
+			e := fit[oi]
+			z := dot(w, bias, &e.vec)
+			p := sigmoid(z)
+			if e.y == 1 {
+				loss -= e.weight * math.Log(math.Max(p, 1e-12))
+			} else {
+				loss -= e.weight * math.Log(math.Max(1-p, 1e-12))
+			}
+			wsum += e.weight
+			g := (p - e.y) * e.weight
+			for i, idx := range e.vec.Idx {
+				grad := g*float64(e.vec.Val[i]) + opts.L2*w[idx]
+				g2[idx] += grad * grad
+				nw := w[idx] - opts.LearningRate*grad/math.Sqrt(g2[idx]+eps)
+				w[idx] = math.Max(-opts.MaxWeight, math.Min(opts.MaxWeight, nw))
+			}
+			biasG2 += g * g
+			bias -= opts.LearningRate * g / math.Sqrt(biasG2+eps)
+		}
+		pb.finish()
+		progressLine(opts.Progress, "  weighted log-loss %.4f", loss/wsum)
+	}
+	return w, bias, nil
+}
+
+// fitPlatt fits p = σ(a·z + b) on held-out scores by Newton's method on the
+// label-balanced log-loss, with Platt's smoothed targets.
+func fitPlatt(zs []float64, hold []*example) model.Calibration {
+	var nPos, nNeg float64
+	for _, e := range hold {
+		if e.y == 1 {
+			nPos++
+		} else {
+			nNeg++
+		}
+	}
+	tPos, tNeg := (nPos+1)/(nPos+2), 1/(nNeg+2)
+	a, b := 1.0, 0.0
+	for iter := 0; iter < 100; iter++ {
+		var ga, gb, haa, hab, hbb float64
+		for i, z := range zs {
+			wt, t := 0.5/nNeg, tNeg
+			if hold[i].y == 1 {
+				wt, t = 0.5/nPos, tPos
+			}
+			p := sigmoid(a*z + b)
+			d := (p - t) * wt
+			ga += d * z
+			gb += d
+			h := p * (1 - p) * wt
+			haa += h * z * z
+			hab += h * z
+			hbb += h
+		}
+		haa += 1e-9
+		hbb += 1e-9
+		det := haa*hbb - hab*hab
+		if det <= 0 {
+			break
+		}
+		da := (hbb*ga - hab*gb) / det
+		db := (haa*gb - hab*ga) / det
+		a -= da
+		b -= db
+		if math.Abs(da)+math.Abs(db) < 1e-9 {
+			break
+		}
+	}
+	return model.Calibration{A: a, B: b}
+}
+
+// chooseThreshold returns the lowest probability threshold at which the
+// held-out human false-positive rate is at most overall, and at most
+// perSource within each source (counting one extra flagged text per source
+// as a margin for small sources).
+func chooseThreshold(probs []float64, hold []*example, overall, perSource float64) float64 {
+	bySource := map[string][]float64{}
+	var humans []float64
+	for i, e := range hold {
+		if e.y == 0 {
+			humans = append(humans, probs[i])
+			bySource[e.rec.File] = append(bySource[e.rec.File], probs[i])
+		}
+	}
+	thr := quantileAbove(humans, overall)
+	for _, ps := range bySource {
+		thr = math.Max(thr, quantileAbove(ps, perSource))
+	}
+	return math.Min(0.995, math.Max(0.5, thr))
+}
+
+// quantileAbove returns the smallest t such that the share of xs >= t is at most rate.
+func quantileAbove(xs []float64, rate float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	allowed := int(math.Floor(rate * float64(len(s))))
+	idx := len(s) - 1 - allowed // the highest score that must stay below t
+	if idx < 0 {
+		return 0
+	}
+	return math.Nextafter(s[idx], 2)
+}
