@@ -11,7 +11,7 @@
 #   BENCH_OUT=bench/RESULTS.md   the report
 #   BENCH_QUICK=1                quick mode: QUICK_TRAIN / QUICK_DEV records per source file (300 / 100)
 #   SCORE_RUNS=3                 whole-dev scoring runs per system (fastest wall time is reported)
-#   COLD_RUNS=7                  cold-start runs per system (median is reported)
+#   COLD_RUNS=7                  cold-start runs per system (fastest is reported)
 #   SLOPGUARD=path               slopguard binary (default: built from ./cmd/slopguard)
 #   SLOPGUARD_TRAIN_ARGS='train --quiet --data {traindir} --out {model}'
 #   SLOPGUARD_SCORE_ARGS='score --model {model} {input}'
@@ -89,13 +89,13 @@ score_best() {
 	printf 'score_s=%s\nscore_rss_kb=%s\n' "$best" "$rss" >>"$WORK/$name.metrics"
 }
 
-# cold_start NAME CMD... : median wall time of CMD (pinned) over COLD_RUNS runs.
+# cold_start NAME CMD... : fastest wall time of CMD (pinned) over COLD_RUNS runs.
 cold_start() {
 	local name=$1
 	shift
 	hyperfine -N --style none --warmup 1 --runs "$COLD_RUNS" --export-json "$WORK/$name.cold.json" \
 		"taskset -c 0 $*" >/dev/null 2>&1 || return 1
-	"$PY" -c 'import json,sys; print("cold_s=%.4f" % json.load(open(sys.argv[1]))["results"][0]["median"])' \
+	"$PY" -c 'import json,sys; print("cold_s=%.4f" % min(json.load(open(sys.argv[1]))["results"][0]["times"]))' \
 		"$WORK/$name.cold.json" >>"$WORK/$name.metrics"
 }
 
@@ -164,8 +164,8 @@ cold_start fasttext fasttext predict-prob "$WORK/fasttext.bin" "$WORK/one.txt" 2
 # fastText's cost per document of each latency size, inside predict-prob: the
 # difference between scoring N copies and one copy, divided by N-1.
 log "fastText: per-document cost by size"
-copies_mb=32
-[[ $QUICK == 1 ]] && copies_mb=4
+copies_mb=16
+[[ $QUICK == 1 ]] && copies_mb=2
 for size in ${LATENCY_SIZES//,/ }; do
 	doc="$WORK/latency/$size.ft"
 	n=$(((copies_mb << 20) / $(stat -c %s "$doc")))
@@ -230,12 +230,11 @@ run_slopguard() {
 		go build -o "$SG" ./cmd/slopguard 2>"$WORK/slopguard.build.log" ||
 			{ skip slopguard "go build ./cmd/slopguard failed: $(why "$WORK/slopguard.build.log")"; return; }
 	fi
-	echo "slopguard=$("$SG" version 2>/dev/null | head -1 || echo '?')" >>"$WORK/run.env"
 	: >"$WORK/slopguard.metrics.tmp"
 	if [[ $SLOPGUARD_TRAIN_ARGS != none ]]; then
 		sg_args "$SLOPGUARD_TRAIN_ARGS" ""
 		log "slopguard: training"
-		echo "train_cmd=slopguard $SLOPGUARD_TRAIN_ARGS" >>"$WORK/slopguard.metrics.tmp"
+		echo "train_cmd=slopguard ${SG_ARGS[*]}" >>"$WORK/slopguard.metrics.tmp"
 		rm -f "$SG_MODEL"
 		time_into "$WORK/slopguard.train.time" "$SG" "${SG_ARGS[@]}" >"$WORK/slopguard.train.log" 2>&1 ||
 			{ skip slopguard "slopguard train failed: $(why "$WORK/slopguard.train.log")"; return; }
@@ -245,7 +244,7 @@ run_slopguard() {
 	local score=("${SG_ARGS[@]}")
 	sg_args "$SLOPGUARD_SCORE_ARGS" "$WORK/one.jsonl"
 	local one=("${SG_ARGS[@]}")
-	echo "score_cmd=taskset -c 0 slopguard ${SLOPGUARD_SCORE_ARGS}" >>"$WORK/slopguard.metrics.tmp"
+	echo "score_cmd=taskset -c 0 slopguard ${score[*]}" >>"$WORK/slopguard.metrics.tmp"
 	log "slopguard: scoring dev"
 	echo "status=ok" >"$WORK/slopguard.metrics"
 	cat "$WORK/slopguard.metrics.tmp" >>"$WORK/slopguard.metrics"

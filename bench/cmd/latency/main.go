@@ -27,13 +27,14 @@ import (
 
 // result is one size's timings.
 type result struct {
-	Size   string  `json:"size"`
-	Bytes  int     `json:"bytes"`
-	Runs   int     `json:"runs"`
-	P50NS  int64   `json:"p50_ns"`
-	P99NS  int64   `json:"p99_ns"`
-	MeanNS int64   `json:"mean_ns"`
-	Score  float64 `json:"score"`
+	Size    string  `json:"size"`
+	Bytes   int     `json:"bytes"`
+	Runs    int     `json:"runs"`
+	P50NS   int64   `json:"p50_ns"`
+	P99NS   int64   `json:"p99_ns"`
+	MeanNS  int64   `json:"mean_ns"`
+	Score   float64 `json:"score"`
+	Sampled bool    `json:"sampled"`
 }
 
 type report struct {
@@ -103,13 +104,14 @@ func measure(d *detector.Detector, size, doc string, minRuns int, budget time.Du
 	}
 	slices.Sort(times)
 	return result{
-		Size:   size,
-		Bytes:  len(doc),
-		Runs:   len(times),
-		P50NS:  int64(quantile(times, 0.50)),
-		P99NS:  int64(quantile(times, 0.99)),
-		MeanNS: int64(total) / int64(len(times)),
-		Score:  res.Score,
+		Size:    size,
+		Bytes:   len(doc),
+		Runs:    len(times),
+		P50NS:   int64(quantile(times, 0.50)),
+		P99NS:   int64(quantile(times, 0.99)),
+		MeanNS:  int64(total) / int64(len(times)),
+		Score:   res.Score,
+		Sampled: res.Sampled,
 	}
 }
 

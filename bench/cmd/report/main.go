@@ -503,7 +503,7 @@ func writeSpeed(p printer, ndocs, nbytes, oneBytes int, systems []*system) {
 	}
 	p("## Speed and size\n\n")
 	p("Scoring runs as one process pinned to one core (`taskset -c 0`), model load included; training\n")
-	p("may use every core. Cold start is the median of several runs on one document of %d bytes.\n", oneBytes)
+	p("may use every core. Cold start and the dev-file wall time are the fastest of several runs on one document of %d bytes.\n", oneBytes)
 	p("In brackets: the ratio to fastText in this run (×2.00 = twice fastText's figure); the last\n")
 	p("column says which direction is better.\n\n")
 	cols := []string{"measure", "unit"}
@@ -527,7 +527,7 @@ func writeSpeed(p printer, ndocs, nbytes, oneBytes int, systems []*system) {
 			}
 			cell := fmt.Sprintf(m.format, v)
 			if s.name != "fasttext" && ref > 0 && !math.IsNaN(ref) {
-				cell += fmt.Sprintf(" (×%.2f)", v/ref)
+				cell += " (" + ratio(v/ref) + ")"
 			}
 			cells = append(cells, cell)
 		}
@@ -547,11 +547,12 @@ func writeLatency(p printer, work string) {
 		Model   string `json:"model"`
 		Version string `json:"version"`
 		Results []struct {
-			Size  string `json:"size"`
-			Bytes int    `json:"bytes"`
-			Runs  int    `json:"runs"`
-			P50   int64  `json:"p50_ns"`
-			P99   int64  `json:"p99_ns"`
+			Size    string `json:"size"`
+			Bytes   int    `json:"bytes"`
+			Runs    int    `json:"runs"`
+			P50     int64  `json:"p50_ns"`
+			P99     int64  `json:"p99_ns"`
+			Sampled bool   `json:"sampled"`
 		} `json:"results"`
 	}
 	if err == nil {
@@ -575,20 +576,32 @@ func writeLatency(p printer, work string) {
 	p("`detector.Score` on one document, timed call by call (model %s, version %s). fastText's\n", rep.Model, mdEscape(rep.Version))
 	p("column is its mean cost per document of the same text inside `predict-prob`, from the\n")
 	p("difference between scoring N copies and one copy; the ratio is slopguard p50 / that mean.\n\n")
-	p("| size | runs | p50 | p99 | MB/s at p50 | fastText mean | ratio p50 / fastText |\n|---|---|---|---|---|---|---|\n")
+	p("| size | runs | p50 | p99 | MB/s at p50 | scored on a sample | fastText mean | ratio p50 / fastText |\n|---|---|---|---|---|---|---|---|\n")
 	for _, r := range rep.Results {
-		ftCell, ratio := "—", "—"
+		ftCell, ratioCell := "—", "—"
 		if v, ok := ft[r.Size]; ok && v > 0 {
 			ftCell = dur(v)
-			ratio = fmt.Sprintf("×%.2f", float64(r.P50)/v)
+			ratioCell = ratio(float64(r.P50) / v)
 		}
 		mbs := "—"
 		if r.P50 > 0 {
 			mbs = fmt.Sprintf("%.1f", float64(r.Bytes)/1e6/(float64(r.P50)/1e9))
 		}
-		p("| %s | %d | %s | %s | %s | %s | %s |\n", r.Size, r.Runs, dur(float64(r.P50)), dur(float64(r.P99)), mbs, ftCell, ratio)
+		sampled := "no"
+		if r.Sampled {
+			sampled = "yes"
+		}
+		p("| %s | %d | %s | %s | %s | %s | %s | %s |\n", r.Size, r.Runs, dur(float64(r.P50)), dur(float64(r.P99)), mbs, sampled, ftCell, ratioCell)
 	}
 	p("\n")
+}
+
+// ratio formats a ratio to fastText with two significant digits at least.
+func ratio(r float64) string {
+	if r < 0.1 {
+		return fmt.Sprintf("×%.2g", r)
+	}
+	return fmt.Sprintf("×%.2f", r)
 }
 
 // dur formats nanoseconds readably.
