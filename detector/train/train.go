@@ -70,6 +70,8 @@ type Options struct {
 	FlattenRate float64
 	// SourceFactor scales a source's share of its label's weight (by file name).
 	SourceFactor map[string]float64
+	// OneLabelFactor scales the share of sources that have only one label.
+	OneLabelFactor float64
 	// FlattenSources are sources whose every text is flattened, because one
 	// of their labels lost its line breaks.
 	FlattenSources map[string]bool
@@ -89,15 +91,15 @@ func DefaultOptions() Options {
 		Features:        features.DefaultConfig(),
 		VocabSize:       8000,
 		TokenizerBytes:  24 << 20,
-		Epochs:          6,
+		Epochs:          8,
 		LearningRate:    0.2,
 		L2:              1e-7,
 		MaxWeight:       2,
 		MaxPerGroup:     12000,
 		MaxTextBytes:    16 << 10,
 		HoldoutFraction: 0.1,
-		TargetFPR:       0.004,
-		SourceFPR:       0.01,
+		TargetFPR:       0.005,
+		SourceFPR:       0.015,
 		FlattenRate:     0.2,
 		SourceFactor: map[string]float64{
 			// Human and machine small talk come from different data sets about
@@ -106,6 +108,7 @@ func DefaultOptions() Options {
 			"synthetic_persona_chat_messages": 0.5,
 		},
 		FlattenSources: map[string]bool{"glimpse_continuations": true},
+		OneLabelFactor: 0.4,
 		FeedbackWeight: 3,
 		MinWords:       4,
 		Workers:        runtime.NumCPU(),
@@ -330,7 +333,18 @@ func prepare(ctx context.Context, recs []dataset.Record, opts Options) ([]*examp
 		byGroup[k] = g
 		groups = append(groups, groupInfo{file: g[0].rec.File, machine: g[0].y == 1, n: len(g)})
 	}
-	// Source shares: sqrt(n) * factor, normalised so each label totals 0.5.
+	// Source shares. A source with both labels is the honest contrast (same
+	// place, same period, two authors), so its two labels share its weight
+	// equally; a one-label source only ever says "texts like these are
+	// human" (or machine) and so can teach topic or register: it counts
+	// OneLabelFactor as much. Shares grow with the square root of size,
+	// times any SourceFactor, and are then normalised so each label totals 0.5.
+	sourceN := map[string]int{}
+	sourceLabels := map[string]int{}
+	for _, g := range groups {
+		sourceN[g.file] += g.n
+		sourceLabels[g.file]++
+	}
 	labelTotal := map[bool]float64{}
 	share := make([]float64, len(groups))
 	for i, g := range groups {
@@ -341,7 +355,11 @@ func prepare(ctx context.Context, recs []dataset.Record, opts Options) ([]*examp
 		if g.file == "feedback" {
 			f = opts.FeedbackWeight
 		}
-		share[i] = math.Sqrt(float64(g.n)) * f
+		if sourceLabels[g.file] == 2 {
+			share[i] = math.Sqrt(float64(sourceN[g.file])) / 2 * f
+		} else {
+			share[i] = math.Sqrt(float64(g.n)) * f * opts.OneLabelFactor
+		}
 		labelTotal[g.machine] += share[i]
 	}
 	total := 0
@@ -519,8 +537,8 @@ func fitPlatt(zs []float64, hold []*example) model.Calibration {
 
 // chooseThreshold returns the lowest probability threshold at which the
 // held-out human false-positive rate is at most overall, and at most
-// perSource within each source (counting one extra flagged text per source
-// as a margin for small sources).
+// perSource within each source that has at least minSourceHumans held-out
+// human texts (fewer cannot measure a rate of about 1%).
 func chooseThreshold(probs []float64, hold []*example, overall, perSource float64) float64 {
 	bySource := map[string][]float64{}
 	var humans []float64
@@ -532,10 +550,16 @@ func chooseThreshold(probs []float64, hold []*example, overall, perSource float6
 	}
 	thr := quantileAbove(humans, overall)
 	for _, ps := range bySource {
-		thr = math.Max(thr, quantileAbove(ps, perSource))
+		if len(ps) >= minSourceHumans {
+			thr = math.Max(thr, quantileAbove(ps, perSource))
+		}
 	}
-	return math.Min(0.995, math.Max(0.5, thr))
+	return math.Min(0.999, math.Max(0.5, thr))
 }
+
+// minSourceHumans is the fewest held-out human texts a source needs for its
+// own false-positive bound.
+const minSourceHumans = 100
 
 // quantileAbove returns the smallest t such that the share of xs >= t is at most rate.
 func quantileAbove(xs []float64, rate float64) float64 {
