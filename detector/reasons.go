@@ -32,8 +32,10 @@ func (d *Detector) reasons(norm normalize.Text, stats []float64, withPhrases boo
 		if math.Abs(w) < minReasonWeight {
 			continue
 		}
+		// Word it by where the value lies against the training median.
+		edges := d.ext.Edges()[s]
 		phrase := st.Low
-		if b >= d.file.Header.Features.StatBins/2 {
+		if stats[s] > edges[len(edges)/2] {
 			phrase = st.High
 		}
 		out = append(out, Reason{Family: st.Family, Signal: st.Name, Text: phrase, Weight: round4(w)})

@@ -144,7 +144,7 @@ func (r *Report) message(f Finding) string {
 	case LevelError:
 		head += fmt.Sprintf(", reaches --fail-on %.2f)", r.FailOn)
 	case LevelWarning:
-		head += fmt.Sprintf(", flagged at %.2f)", r.Threshold)
+		head += fmt.Sprintf(", flagged at %.3f)", r.Threshold)
 	default:
 		head += ")"
 	}

@@ -96,7 +96,7 @@ func (e Entry) status(r *Report) string {
 	case e.Failed:
 		s += fmt.Sprintf(", flagged, reaches --fail-on %.2f", r.FailOn)
 	case e.Flagged:
-		s += fmt.Sprintf(", flagged at %.2f", r.Threshold)
+		s += fmt.Sprintf(", flagged at %.3f", r.Threshold)
 	}
 	return s
 }
@@ -199,7 +199,7 @@ func (r *Report) totals() string {
 	if errs > 0 {
 		s += fmt.Sprintf(", %d %s", errs, plural(errs, "error", "errors"))
 	}
-	s += fmt.Sprintf("; %d flagged at %.2f", flagged, r.Threshold)
+	s += fmt.Sprintf("; %d flagged at %.3f", flagged, r.Threshold)
 	if r.FailOnSet {
 		s += fmt.Sprintf("; %d %s --fail-on %.2f", failed, plural(failed, "reaches", "reach"), r.FailOn)
 	}

@@ -302,7 +302,7 @@ func TestGitHubAnnotationsCapped(t *testing.T) {
 		t.Errorf("got no note about the 20 dropped findings:\n%s", out)
 	}
 	// The text report lists all 30 inputs, with commands stopped around it.
-	if got := strings.Count(out, ": machine, score 0.92, flagged at 0.90\n"); got != 30 {
+	if got := strings.Count(out, ": machine, score 0.92, flagged at 0.900\n"); got != 30 {
 		t.Errorf("got %d inputs in the text report, want 30", got)
 	}
 }
