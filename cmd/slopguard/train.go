@@ -14,6 +14,8 @@ import (
 	"github.com/slopguard/slopguard/detector/dataset"
 	"github.com/slopguard/slopguard/detector/evaluate"
 	"github.com/slopguard/slopguard/detector/train"
+	"github.com/slopguard/slopguard/store"
+	"github.com/slopguard/slopguard/store/sqlstore"
 )
 
 // stringList is a repeatable string flag.
@@ -127,20 +129,65 @@ func writeFileWith(path string, write func(io.Writer) error) error {
 	return f.Close()
 }
 
-// readFeedback reads feedback records for training. Each path is a JSONL file
-// in the data format, as `slopguard feedback export` writes it.
+// readFeedback reads feedback records for training. A path is either a
+// JSONL file in the data format (as `slopguard feedback export` writes it)
+// or a store: a SQLite file ending in .db or a postgres:// URL.
 func readFeedback(ctx context.Context, paths []string) ([]dataset.Record, error) {
-	if len(paths) == 0 {
-		return nil, nil
+	var recs []dataset.Record
+	var files []string
+	for _, p := range paths {
+		if !isStorePath(p) {
+			files = append(files, p)
+			continue
+		}
+		fromStore, err := feedbackFromStore(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		recs = append(recs, fromStore...)
 	}
-	recs, err := dataset.Read(paths, nil)
-	var bad *dataset.BadLinesError
-	if err != nil && !errors.As(err, &bad) {
-		return nil, usageErrorf("read feedback: %v", err)
+	if len(files) > 0 {
+		fromFiles, err := dataset.Read(files, nil)
+		var bad *dataset.BadLinesError
+		if err != nil && !errors.As(err, &bad) {
+			return nil, usageErrorf("read feedback: %v", err)
+		}
+		recs = append(recs, fromFiles...)
 	}
 	for i := range recs {
 		recs[i].File = "feedback"
 		recs[i].Split = "train"
 	}
 	return recs, ctx.Err()
+}
+
+func isStorePath(p string) bool {
+	return strings.HasSuffix(p, ".db") || strings.HasPrefix(p, "postgres://") || strings.HasPrefix(p, "postgresql://")
+}
+
+// feedbackFromStore reads every feedback record that kept its text.
+func feedbackFromStore(ctx context.Context, dsn string) ([]dataset.Record, error) {
+	if sqlstore.DriverFor(dsn) == "sqlite" {
+		if _, err := os.Stat(dsn); err != nil {
+			return nil, usageErrorf("feedback store: %v", err)
+		}
+	}
+	st, err := sqlstore.Open(ctx, sqlstore.DriverFor(dsn), dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open feedback store: %w", err)
+	}
+	defer st.Close()
+	fbs, err := st.Feedback(ctx, store.FeedbackFilter{})
+	if err != nil {
+		return nil, fmt.Errorf("read feedback: %w", err)
+	}
+	var recs []dataset.Record
+	for _, f := range fbs {
+		if f.Text == "" || (f.Label != dataset.LabelHuman && f.Label != dataset.LabelMachine) {
+			continue
+		}
+		tr := store.FeedbackRecord(f)
+		recs = append(recs, dataset.Record{Text: tr.Text, Label: tr.Label, Kind: tr.Kind, Source: tr.Source, ID: tr.ID, Group: tr.ID})
+	}
+	return recs, nil
 }

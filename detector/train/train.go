@@ -159,8 +159,8 @@ func Train(ctx context.Context, recs []dataset.Record, opts Options) (*Result, e
 	if len(fit) == 0 || len(hold) == 0 {
 		return nil, errors.New("not enough training data: need records in both the fit and held-out parts")
 	}
-	if !hasBothLabels(fit) {
-		return nil, errors.New("training data needs both human and machine records")
+	if !hasBothLabels(fit) || !hasBothLabels(hold) {
+		return nil, fmt.Errorf("both the fitted part (%d records) and the held-out part (%d records) need human and machine records: add data or change the hold-out fraction", len(fit), len(hold))
 	}
 
 	// Tokenizer, from a deterministic sample of fit texts.
@@ -289,8 +289,16 @@ func hash64(parts ...string) uint64 {
 	return h.Sum64()
 }
 
-// unit maps a hash to [0, 1).
-func unit(h uint64) float64 { return float64(h>>11) / float64(1<<53) }
+// unit maps a hash to [0, 1), mixing it first: FNV's high bits are poorly
+// spread for short, similar inputs.
+func unit(h uint64) float64 {
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	h *= 0xc4ceb9fe1a85ec53
+	h ^= h >> 33
+	return float64(h>>11) / float64(1<<53)
+}
 
 // prepare normalises and augments texts, marks the held-out groups, caps
 // each (source, label) and computes example weights.
@@ -489,8 +497,9 @@ func fitLogistic(ctx context.Context, fit []*example, dim int, opts Options) ([]
 	return w, bias, nil
 }
 
-// fitPlatt fits p = σ(a·z + b) on held-out scores by Newton's method on the
-// label-balanced log-loss, with Platt's smoothed targets.
+// fitPlatt fits p = σ(a·z + b) on held-out scores by damped Newton steps on
+// the label-balanced log-loss, with Platt's smoothed targets and a weak
+// ridge prior towards a=1, b=0.
 func fitPlatt(zs []float64, hold []*example) model.Calibration {
 	var nPos, nNeg float64
 	for _, e := range hold {
@@ -518,14 +527,23 @@ func fitPlatt(zs []float64, hold []*example) model.Calibration {
 			hab += h * z
 			hbb += h
 		}
-		haa += 1e-9
-		hbb += 1e-9
+		// A weak prior at the identity (a=1, b=0) keeps the fit finite when
+		// the held-out scores separate the labels perfectly.
+		const ridge = 1e-3
+		ga += ridge * (a - 1)
+		gb += ridge * b
+		haa += ridge
+		hbb += ridge
 		det := haa*hbb - hab*hab
 		if det <= 0 {
 			break
 		}
 		da := (hbb*ga - hab*gb) / det
 		db := (haa*gb - hab*ga) / det
+		// Damp long steps: Newton can overshoot on near-separable data.
+		if step := math.Abs(da) + math.Abs(db); step > 5 {
+			da, db = da*5/step, db*5/step
+		}
 		a -= da
 		b -= db
 		if math.Abs(da)+math.Abs(db) < 1e-9 {
