@@ -142,8 +142,11 @@ func TestBodyLimitMemory(t *testing.T) {
 	if rec.Code != http.StatusRequestEntityTooLarge {
 		t.Fatalf("got status %d, want 413", rec.Code)
 	}
-	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 4*limit {
-		t.Errorf("got %d MiB allocated for one refused body, want at most %d MiB", alloc>>20, 4*limit>>20)
+	// Generous: io.ReadAll doubles its buffer, and -race allocates more.
+	alloc := after.TotalAlloc - before.TotalAlloc
+	t.Logf("allocated %d MiB to refuse a %d MiB body", alloc>>20, (limit+1)>>20)
+	if alloc > 6*limit {
+		t.Errorf("got %d MiB allocated for one refused body, want at most %d MiB", alloc>>20, 6*limit>>20)
 	}
 	// At the limit exactly the body is read, verified and refused as a bad payload.
 	atLimit := bytes.Repeat([]byte(" "), limit)
