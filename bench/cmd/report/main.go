@@ -503,7 +503,8 @@ func writeSpeed(p printer, ndocs, nbytes, oneBytes int, systems []*system) {
 	}
 	p("## Speed and size\n\n")
 	p("Scoring runs as one process pinned to one core (`taskset -c 0`), model load included; training\n")
-	p("may use every core. Cold start and the dev-file wall time are the fastest of several runs on one document of %d bytes.\n", oneBytes)
+	p("may use every core. The dev-file wall time and the cold start are each the fastest of several\n")
+	p("runs; cold start scores one document of %d bytes.\n", oneBytes)
 	p("In brackets: the ratio to fastText in this run (×2.00 = twice fastText's figure); the last\n")
 	p("column says which direction is better.\n\n")
 	cols := []string{"measure", "unit"}
