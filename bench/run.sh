@@ -18,8 +18,9 @@
 #                                argument templates: {train} = the per-source train JSONL files,
 #                                {traindir} = their directory, {model} = the model path,
 #                                {input} = the JSONL to score ({"id","text"} per line).
-#                                SLOPGUARD_TRAIN_ARGS=none skips training: score with the model
-#                                embedded in the binary by leaving {model} out of the score args.
+#                                SLOPGUARD_TRAIN_ARGS=none skips training: then {model} is
+#                                SLOPGUARD_MODEL (an existing model file), or leave {model} out of
+#                                the score args to score with the model embedded in the binary.
 #
 # Every tool is installed with apt-get when missing: fasttext, python3-sklearn,
 # time, hyperfine. Python is Debian's /usr/bin/python3 on purpose (a pyenv
@@ -226,6 +227,13 @@ sg_args() {
 run_slopguard() {
 	SG=${SLOPGUARD:-$WORK/bin/slopguard}
 	SG_MODEL=$WORK/slopguard.model
+	if [[ $SLOPGUARD_TRAIN_ARGS == none ]]; then
+		SG_MODEL=${SLOPGUARD_MODEL:-}
+		[[ -z $SG_MODEL || -s $SG_MODEL ]] || { skip slopguard "no model file at SLOPGUARD_MODEL=$SG_MODEL"; return; }
+	fi
+	# The model scored is SG_MODEL only if the score arguments name it; else the embedded one.
+	local uses_model=0
+	[[ $SLOPGUARD_SCORE_ARGS == *'{model}'* && -n $SG_MODEL ]] && uses_model=1
 	if [[ -z ${SLOPGUARD:-} ]]; then
 		go build -o "$SG" ./cmd/slopguard 2>"$WORK/slopguard.build.log" ||
 			{ skip slopguard "go build ./cmd/slopguard failed: $(why "$WORK/slopguard.build.log")"; return; }
@@ -250,7 +258,7 @@ run_slopguard() {
 	cat "$WORK/slopguard.metrics.tmp" >>"$WORK/slopguard.metrics"
 	rm -f "$WORK/slopguard.metrics.tmp"
 	[[ -f $WORK/slopguard.train.time ]] && train_metrics slopguard
-	[[ -s $SG_MODEL ]] && echo "model_bytes=$(stat -c %s "$SG_MODEL")" >>"$WORK/slopguard.metrics"
+	((uses_model)) && echo "model_bytes=$(stat -c %s "$SG_MODEL")" >>"$WORK/slopguard.metrics"
 	score_best slopguard "$WORK/slopguard.scores" "$SG" "${score[@]}" 2>"$WORK/slopguard.score.log" ||
 		{ skip slopguard "slopguard score failed: $(why "$WORK/slopguard.score.log")"; return; }
 	local got want
@@ -261,7 +269,7 @@ run_slopguard() {
 
 	log "slopguard: in-process latency"
 	local model_flag=()
-	[[ -s $SG_MODEL ]] && model_flag=(-model "$SG_MODEL")
+	((uses_model)) && model_flag=(-model "$SG_MODEL")
 	if go build -o "$WORK/bin/latency" ./bench/cmd/latency 2>"$WORK/latency.build.log"; then
 		taskset -c 0 "$WORK/bin/latency" "${model_flag[@]}" -docs "$WORK/latency" -sizes "$LATENCY_SIZES" \
 			>"$WORK/latency.json" 2>"$WORK/latency.log" || { log "latency failed: $(why "$WORK/latency.log")"; rm -f "$WORK/latency.json"; }
