@@ -43,6 +43,7 @@ func commands() map[string]command {
 		"audit":    {"audit list|show: read the decision log", runAudit},
 		"feedback": {"feedback export: write maintainers' feedback as training JSONL", runFeedback},
 		"version":  {"print the version and the embedded model's version", runVersion},
+		"loadtest": {"load-test `serve` on loopback against a fake GitHub and report what it sustained", runLoadtest},
 	}
 }
 
