@@ -24,8 +24,7 @@ func faultHarness(t *testing.T, checker moderation.Checker, mutate ...func(*Opti
 	var logs *logBuffer
 	var mu sync.Mutex
 	var sleeps []time.Duration
-	var h *harness
-	h = newHarness(t, checker, append([]func(*Options){func(o *Options) {
+	h := newHarness(t, checker, append([]func(*Options){func(o *Options) {
 		logs = captureLogs(o)
 		rt, err := NewTransport(TransportOptions{Logger: o.Logger, Sleep: func(_ context.Context, d time.Duration) error {
 			mu.Lock()

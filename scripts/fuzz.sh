@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# fuzz.sh [SECONDS]: run every fuzz target for SECONDS each (default 30) and
+# print the executions run per target. A crash stops the script and leaves
+# the failing input in the package's testdata/fuzz/<Target>/ (commit it once
+# fixed: it becomes a regression test of the default `go test`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs="${1:-30}"
+targets=(
+  "./detector/:FuzzScoreDefault"    # normalise → tokenise → score, embedded model
+  "./detector/:FuzzScore"           # the same on a tiny model
+  "./detector/model/:FuzzRead"      # model file loading
+  "./detector/model/:FuzzReadBody"  # model body behind a valid checksum
+  "./detector/normalize/:FuzzNormalize"
+  "./detector/tokenize/:FuzzIDs"
+  "./integrations/githubapp/:FuzzServeHTTP"   # webhook headers + body, signed and unsigned
+  "./moderation/:FuzzParsePolicy"             # .github/slopguard.yml
+  "./integrations/discord/:FuzzInteraction"   # INTERACTION_CREATE payloads
+  "./cmd/slopguard/:FuzzScoreStream"          # `score` JSONL reader
+)
+printf '%-28s %-18s %12s\n' package target executions
+for t in "${targets[@]}"; do
+  pkg="${t%%:*}" name="${t##*:}"
+  log="$(mktemp)"
+  if ! go test "$pkg" -run '^$' -fuzz "^${name}\$" -fuzztime "${secs}s" -fuzzminimizetime 5s >"$log" 2>&1; then
+    cat "$log"
+    echo "fuzz.sh: $name in $pkg failed" >&2
+    exit 1
+  fi
+  execs="$(grep -o 'execs: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)"
+  printf '%-28s %-18s %12s\n' "$pkg" "$name" "${execs:-?}"
+  rm -f "$log"
+done
