@@ -2,9 +2,33 @@ package main
 
 import (
 	"context"
-	"errors"
+	"fmt"
+	"runtime/debug"
+
+	"github.com/slopguard/slopguard/detector"
 )
 
+// version is the release version, set at build time with
+// -ldflags "-X main.version=v1.2.3"; otherwise the module version Go recorded.
+var version = ""
+
 func runVersion(ctx context.Context, e *env, args []string) error {
-	return errors.New("not implemented yet")
+	if len(args) > 0 {
+		return usageErrorf("version takes no arguments")
+	}
+	v := version
+	if v == "" {
+		v = "(devel)"
+		if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" {
+			v = info.Main.Version
+		}
+	}
+	fmt.Fprintf(e.stdout, "slopguard %s\n", v)
+	d, err := detector.Default()
+	if err != nil {
+		return fmt.Errorf("embedded model: %w", err)
+	}
+	h := d.Header()
+	fmt.Fprintf(e.stdout, "model %s (machine threshold %.4f, %d features)\n", d.Version(), d.Threshold(), h.Dim)
+	return nil
 }
