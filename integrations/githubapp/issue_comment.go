@@ -20,6 +20,9 @@ func (a *App) onIssueComment(ctx context.Context, log *slog.Logger, payload any)
 	default:
 		return nil
 	}
+	if ev.Issue == nil || ev.Comment == nil {
+		return fmt.Errorf("issue_comment: payload has no issue or comment")
+	}
 	inst := ev.GetInstallation().GetID()
 	gh, err := a.opt.Clients.Installation(ctx, inst)
 	if err != nil {

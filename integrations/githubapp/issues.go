@@ -19,6 +19,9 @@ func (a *App) onIssues(ctx context.Context, log *slog.Logger, payload any) error
 	default:
 		return nil
 	}
+	if ev.Issue == nil {
+		return fmt.Errorf("issues: payload has no issue")
+	}
 	inst := ev.GetInstallation().GetID()
 	gh, err := a.opt.Clients.Installation(ctx, inst)
 	if err != nil {

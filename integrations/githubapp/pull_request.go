@@ -20,6 +20,9 @@ func (a *App) onPullRequest(ctx context.Context, log *slog.Logger, payload any) 
 	default:
 		return nil
 	}
+	if ev.PullRequest == nil {
+		return fmt.Errorf("pull_request: payload has no pull request")
+	}
 	inst := ev.GetInstallation().GetID()
 	gh, err := a.opt.Clients.Installation(ctx, inst)
 	if err != nil {

@@ -19,6 +19,9 @@ func (a *App) onReviewComment(ctx context.Context, log *slog.Logger, payload any
 	default:
 		return nil
 	}
+	if ev.PullRequest == nil || ev.Comment == nil {
+		return fmt.Errorf("pull_request_review_comment: payload has no pull request or comment")
+	}
 	inst := ev.GetInstallation().GetID()
 	gh, err := a.opt.Clients.Installation(ctx, inst)
 	if err != nil {
