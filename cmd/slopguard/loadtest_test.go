@@ -5,6 +5,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/slopguard/slopguard/detector"
 )
 
 // TestLoadtestInProcess runs a short load test against an in-process server
@@ -14,6 +16,9 @@ import (
 func TestLoadtestInProcess(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a server and sends a few thousand requests")
+	}
+	if _, err := detector.Default(); err != nil {
+		t.Skipf("serve needs the embedded model, which does not load: %v", err)
 	}
 	var out, errOut bytes.Buffer
 	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }}
