@@ -139,19 +139,31 @@ func (d *Detector) Raw(normalised string) float64 {
 }
 
 func (d *Detector) raw(text string, buf *buffers) (float64, []float64) {
+	z, stats, _ := d.rawDoc(text, buf)
+	return z, stats
+}
+
+func (d *Detector) rawDoc(text string, buf *buffers) (float64, []float64, *features.Doc) {
 	buf.ids = d.tok.IDs(text, buf.ids[:0])
 	buf.vec.Reset()
-	buf.stats = d.ext.Extract(text, buf.ids, &buf.vec, buf.stats)
+	doc := features.NewDoc(text)
+	buf.stats = d.ext.ExtractDoc(doc, buf.ids, &buf.vec, buf.stats)
 	z := d.file.Header.Bias
 	for i, idx := range buf.vec.Idx {
 		z += float64(d.weights[idx]) * float64(buf.vec.Val[i])
 	}
-	return z, buf.stats
+	return z, buf.stats, doc
 }
 
-// Score scores one text. It never panics and never fails: a text that
-// cannot be judged gets Unsure with a Note saying why.
-func (d *Detector) Score(text string) (res Result) {
+// Score scores one text and explains the score. It never panics and never
+// fails: a text that cannot be judged gets Unsure with a Note saying why.
+func (d *Detector) Score(text string) Result { return d.score(text, true) }
+
+// ScoreOnly is Score without Reasons, for bulk scoring where nobody reads
+// them (the score and eval commands): the same Score, Verdict and Note.
+func (d *Detector) ScoreOnly(text string) Result { return d.score(text, false) }
+
+func (d *Detector) score(text string, explain bool) (res Result) {
 	defer func() {
 		if r := recover(); r != nil {
 			res = Result{Score: 0, Verdict: Unsure, Note: fmt.Sprintf("internal error while scoring: %v", r)}
@@ -161,7 +173,7 @@ func (d *Detector) Score(text string) (res Result) {
 	norm := normalize.Normalize(sample)
 	buf := d.buffers.Get().(*buffers)
 	defer d.buffers.Put(buf)
-	z, stats := d.raw(norm.S, buf)
+	z, stats, doc := d.rawDoc(norm.S, buf)
 	h := &d.file.Header
 	res.Score = h.Calibration.Prob(z)
 	switch {
@@ -176,14 +188,16 @@ func (d *Detector) Score(text string) (res Result) {
 		res.Sampled = true
 		res.Note = fmt.Sprintf("text of %d bytes: scored on its first %d KiB and last %d KiB", len(text), SampleHeadBytes>>10, (MaxScoredBytes-SampleHeadBytes)>>10)
 	}
-	if why := d.unjudgeable(norm.S); why != "" {
+	if why := d.unjudgeable(doc); why != "" {
 		res.Verdict = Unsure
 		res.Note = joinNote(why, res.Note)
 	}
 	if math.IsNaN(res.Score) {
 		res.Score, res.Verdict, res.Note = 0, Unsure, joinNote("the model produced no score", res.Note)
 	}
-	res.Reasons = d.reasons(norm, stats, res.Verdict != Human, toOriginal)
+	if explain {
+		res.Reasons = d.reasons(norm, stats, res.Verdict != Human, toOriginal)
+	}
 	return res
 }
 
@@ -194,32 +208,36 @@ func joinNote(a, b string) string {
 	return a + "; " + b
 }
 
-// unjudgeable says why a normalised text cannot be judged, or "".
-func (d *Detector) unjudgeable(text string) string {
-	words, letters, latin, stop := 0, 0, 0, 0
-	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && r != '\'' }) {
-		words++
-		if englishFunctionWords[strings.ToLower(w)] {
-			stop++
+// unjudgeable says why a text cannot be judged, or "".
+func (d *Detector) unjudgeable(doc *features.Doc) string {
+	words, stop := 0, 0
+	for _, w := range doc.Words {
+		if !hasLetter(w) {
+			continue
 		}
-	}
-	for _, r := range text {
-		if unicode.IsLetter(r) {
-			letters++
-			if r < 0x250 {
-				latin++
-			}
+		words++
+		if englishFunctionWords[w] {
+			stop++
 		}
 	}
 	switch {
 	case words < d.file.Header.MinWords:
 		return "too short to judge"
-	case float64(latin) < 0.6*float64(letters):
+	case float64(doc.Latin) < 0.6*float64(doc.Letters):
 		return "written mostly in a script the model was not trained on"
 	case words >= 20 && float64(stop) < 0.08*float64(words):
 		return "does not look like English, the only language the model was trained on"
 	}
 	return ""
+}
+
+func hasLetter(w string) bool {
+	for _, r := range w {
+		if unicode.IsLetter(r) {
+			return true
+		}
+	}
+	return false
 }
 
 var englishFunctionWords = func() map[string]bool {

@@ -38,7 +38,7 @@ func tinyDetector(t testing.TB) *detector.Detector {
 		}
 		opts := train.DefaultOptions()
 		opts.Name = "tiny"
-		opts.Features = features.Config{HashBits: 14, CharMin: 3, CharMax: 5, StatBins: 4, TokenBigrams: true}
+		opts.Features = features.Config{Hashing: features.CurrentHashing, HashBits: 14, CharMin: 3, CharMax: 5, StatBins: 4, TokenBigrams: true}
 		opts.VocabSize = 400
 		opts.HoldoutFraction = 0.3
 		opts.Epochs = 20
@@ -230,7 +230,7 @@ func TestTrainingIsDeterministic(t *testing.T) {
 	var out [2][]byte
 	for i := range out {
 		opts := train.DefaultOptions()
-		opts.Features = features.Config{HashBits: 10, CharMin: 3, CharMax: 4, StatBins: 4, TokenBigrams: true}
+		opts.Features = features.Config{Hashing: features.CurrentHashing, HashBits: 10, CharMin: 3, CharMax: 4, StatBins: 4, TokenBigrams: true}
 		opts.VocabSize = 300
 		opts.HoldoutFraction = 0.3
 		opts.Epochs = 3

@@ -42,7 +42,7 @@ func TestFeedbackImprovesModel(t *testing.T) {
 	}
 	measure := func(recs []dataset.Record) float64 {
 		opts := train.DefaultOptions()
-		opts.Features = features.Config{HashBits: 14, CharMin: 3, CharMax: 5, StatBins: 4, TokenBigrams: true}
+		opts.Features = features.Config{Hashing: features.CurrentHashing, HashBits: 14, CharMin: 3, CharMax: 5, StatBins: 4, TokenBigrams: true}
 		opts.VocabSize = 400
 		opts.HoldoutFraction = 0.3
 		opts.Epochs = 10

@@ -3,10 +3,12 @@
 #
 # Installs what the tests need (Debian's postgresql, when missing), starts a
 # throwaway PostgreSQL cluster so the store's suite runs against a real
-# server, then runs vet and every Go test, and the race detector on the
-# packages that share state between goroutines.
+# server, then runs go vet and staticcheck (pinned), every Go test, the race
+# detector on the packages that share state between goroutines, and every
+# fuzz target briefly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-go vet ./...
+scripts/staticcheck.sh
 scripts/with-postgres.sh go test -count=1 ./...
 go test -count=1 -race ./detector/ ./moderation/... ./store/... ./integrations/...
+scripts/fuzz.sh 5

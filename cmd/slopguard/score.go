@@ -27,6 +27,12 @@ type lineScorer interface {
 	Score(text string) detector.Result
 }
 
+// scoreOnly adapts a detector to lineScorer without computing reasons,
+// which the score line format does not carry.
+type scoreOnly struct{ d *detector.Detector }
+
+func (s scoreOnly) Score(text string) detector.Result { return s.d.ScoreOnly(text) }
+
 // runScore implements `slopguard score [--model FILE] [FILE...]`.
 func runScore(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("score", flag.ContinueOnError)
@@ -67,7 +73,7 @@ func runScore(ctx context.Context, e *env, args []string) error {
 		files = []string{"-"}
 	}
 	for _, name := range files {
-		if err := scoreInput(ctx, e, out, det, name); err != nil {
+		if err := scoreInput(ctx, e, out, scoreOnly{det}, name); err != nil {
 			out.Flush()
 			return err
 		}

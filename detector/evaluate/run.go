@@ -24,6 +24,12 @@ type Scorer interface {
 
 var _ Scorer = (*detector.Detector)(nil)
 
+// quickScorer is implemented by scorers that can skip explanations, which
+// evaluation does not read.
+type quickScorer interface {
+	ScoreOnly(text string) detector.Result
+}
+
 // Options tune Run.
 type Options struct {
 	// Attack names a perturbation from package attack applied to every
@@ -112,7 +118,12 @@ func scoreOne(scorer Scorer, r dataset.Record, opts Options) (s Sample, err erro
 	if err != nil {
 		return Sample{}, err
 	}
-	res := scorer.Score(text)
+	var res detector.Result
+	if q, ok := scorer.(quickScorer); ok {
+		res = q.ScoreOnly(text)
+	} else {
+		res = scorer.Score(text)
+	}
 	return Sample{
 		Score:     res.Score,
 		Machine:   r.Machine(),

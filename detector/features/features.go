@@ -6,6 +6,7 @@
 //	token n-grams   token unigrams and bigrams, hashed into 2^HashBits buckets
 //	char n-grams    byte 3- to 5-grams of the lower-cased text (digits folded to 0),
 //	                hashed into the same buckets with another seed
+//	word n-grams    unigrams and bigrams of lower-cased words, likewise
 //	statistics      each Stat's value falls into one of StatBins bins learned from
 //	                training data; the bin is a one-hot feature after the buckets
 //
@@ -23,21 +24,32 @@ import (
 
 // Config fixes the shape of the feature space; it is stored in the model file.
 type Config struct {
+	// Hashing is the version of the hashing scheme; a model is only valid
+	// with the scheme it was trained with (see CurrentHashing).
+	Hashing      int  `json:"hashing"`
 	HashBits     int  `json:"hash_bits"`
 	CharMin      int  `json:"char_min"`
 	CharMax      int  `json:"char_max"`
 	StatBins     int  `json:"stat_bins"`
 	TokenBigrams bool `json:"token_bigrams"`
+	// WordNgrams adds hashed unigrams and bigrams of lower-cased words.
+	WordNgrams bool `json:"word_ngrams,omitempty"`
 }
 
 // DefaultConfig is the configuration the shipped model is trained with.
 func DefaultConfig() Config {
-	return Config{HashBits: 20, CharMin: 3, CharMax: 5, StatBins: 8, TokenBigrams: true}
+	return Config{Hashing: CurrentHashing, HashBits: 20, CharMin: 3, CharMax: 5, StatBins: 8, TokenBigrams: true, WordNgrams: true}
 }
+
+// CurrentHashing is the hashing scheme this build computes. Version 2 hashes
+// character n-grams with Fibonacci hashing and adds word n-grams.
+const CurrentHashing = 2
 
 // Validate checks the configuration is one this package can use.
 func (c Config) Validate() error {
 	switch {
+	case c.Hashing != CurrentHashing:
+		return fmt.Errorf("features hashed with scheme %d, this build computes scheme %d: retrain the model", c.Hashing, CurrentHashing)
 	case c.HashBits < 8 || c.HashBits > 24:
 		return fmt.Errorf("hash_bits %d out of range 8..24", c.HashBits)
 	case c.CharMin < 1 || c.CharMax > 8 || c.CharMin > c.CharMax:
@@ -53,13 +65,24 @@ const (
 	seedToken  uint64 = 0x9e3779b97f4a7c15
 	seedBigram uint64 = 0xc2b2ae3d27d4eb4f
 	seedChar   uint64 = 0x165667b19e3779f9
+	seedWord   uint64 = 0x27d4eb2f165667c5
 )
+
+// wordHash is FNV-1a of a word, seeded.
+func wordHash(w string) uint64 {
+	h := seedWord
+	for i := 0; i < len(w); i++ {
+		h = (h ^ uint64(w[i])) * 0x100000001b3
+	}
+	return h
+}
 
 // Extractor maps texts to feature vectors. It is read-only after
 // construction and safe for concurrent use.
 type Extractor struct {
 	cfg   Config
 	mask  uint64
+	shift uint        // 64 - HashBits
 	edges [][]float64 // per stat, StatBins-1 ascending edges
 }
 
@@ -82,7 +105,7 @@ func NewExtractor(cfg Config, edges [][]float64) (*Extractor, error) {
 			}
 		}
 	}
-	return &Extractor{cfg: cfg, mask: 1<<uint(cfg.HashBits) - 1, edges: edges}, nil
+	return &Extractor{cfg: cfg, mask: 1<<uint(cfg.HashBits) - 1, shift: 64 - uint(cfg.HashBits), edges: edges}, nil
 }
 
 // Config returns the extractor's configuration.
@@ -177,7 +200,8 @@ func (e *Extractor) CharNgrams(text string, fn func(bucket uint32, start, n int)
 		for n := 1; n <= hi && i+n <= len(text); n++ {
 			h = (h ^ uint64(foldByte(text[i+n-1]))) * 0x100000001b3
 			if n >= lo {
-				fn(uint32(mix(h^uint64(n))&e.mask), i, n)
+				// Fibonacci hashing: the top bits of one multiplication.
+				fn(uint32((h^uint64(n))*0x9e3779b97f4a7c15>>e.shift), i, n)
 			}
 		}
 	}
@@ -211,6 +235,12 @@ func (e *Extractor) Bin(s int, x float64) int {
 // Extract appends the features of a normalised text and its token ids to v
 // and returns the statistics' values (reusing stats' storage).
 func (e *Extractor) Extract(text string, ids []int32, v *Vector, stats []float64) []float64 {
+	return e.ExtractDoc(NewDoc(text), ids, v, stats)
+}
+
+// ExtractDoc is Extract for a text already split by NewDoc.
+func (e *Extractor) ExtractDoc(d *Doc, ids []int32, v *Vector, stats []float64) []float64 {
+	text := d.Text
 	if len(ids) > 0 {
 		n := len(ids)
 		if e.cfg.TokenBigrams {
@@ -228,7 +258,19 @@ func (e *Extractor) Extract(text string, ids []int32, v *Vector, stats []float64
 		x := float32(1 / math.Sqrt(float64(n)))
 		e.CharNgrams(text, func(b uint32, _, _ int) { v.add(b, x) })
 	}
-	stats = StatValues(NewDoc(text), stats)
+	if e.cfg.WordNgrams && len(d.Words) > 0 {
+		x := float32(1 / math.Sqrt(float64(2*len(d.Words)-1)))
+		var prev uint64
+		for i, w := range d.Words {
+			h := wordHash(w)
+			v.add(uint32(mix(h)&e.mask), x)
+			if i > 0 {
+				v.add(uint32(mix(prev*31+h^seedBigram)&e.mask), x)
+			}
+			prev = h
+		}
+	}
+	stats = StatValues(d, stats)
 	sx := float32(1 / math.Sqrt(float64(len(Stats))))
 	for s, val := range stats {
 		v.add(uint32(e.StatFeature(s, e.Bin(s, val))), sx)

@@ -29,6 +29,38 @@ type Doc struct {
 	Letters   int
 	Runes     int
 	Latin     int // Latin-script letters
+	Upper     int // upper-case letters
+	Digits    int
+	Emoji     int
+	ascii     [128]int              // count of each ASCII rune
+	special   [len(specialList)]int // counts of specialList's runes
+}
+
+// specialList holds the non-ASCII runes whose counts statistics read.
+var specialList = [...]rune{'—', '–', '“', '”', '‘', '’', '…'}
+
+func specialIndex(r rune) int {
+	for i, c := range specialList {
+		if c == r {
+			return i
+		}
+	}
+	return -1
+}
+
+// count returns how many runes of the text are in set.
+func (d *Doc) count(set string) int {
+	n := 0
+	for _, r := range set {
+		if r < 128 {
+			n += d.ascii[r]
+		} else {
+			if i := specialIndex(r); i >= 0 {
+				n += d.special[i]
+			}
+		}
+	}
+	return n
 }
 
 // NewDoc splits a normalised text into words, sentences and lines.
@@ -45,6 +77,19 @@ func NewDoc(text string) *Doc {
 	}
 	for i, r := range text {
 		d.Runes++
+		if r < 128 {
+			d.ascii[r]++
+		} else if i := specialIndex(r); i >= 0 {
+			d.special[i]++
+		} else if r >= 0x1F300 && r <= 0x1FAFF || r >= 0x2600 && r <= 0x27BF {
+			d.Emoji++
+		}
+		if unicode.IsUpper(r) {
+			d.Upper++
+		}
+		if unicode.IsDigit(r) {
+			d.Digits++
+		}
 		isWord := unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\'' || r == '’'
 		if unicode.IsLetter(r) {
 			d.Letters++
@@ -88,16 +133,6 @@ func perWord(d *Doc, n int) float64 {
 		return 0
 	}
 	return 100 * float64(n) / float64(len(d.Words))
-}
-
-func countRunes(s string, set string) int {
-	n := 0
-	for _, r := range s {
-		if strings.ContainsRune(set, r) {
-			n++
-		}
-	}
-	return n
 }
 
 func countLines(d *Doc, pred func(string) bool) int {
@@ -202,54 +237,32 @@ var Stats = []Stat{
 	{Name: "formal_connectives", Family: "style", Low: "few formal connectives", High: "many formal connectives and intensifiers (additionally, ensure, comprehensive)",
 		value: func(d *Doc) float64 { return perWord(d, countWords(d, connectives)) }},
 	{Name: "commas", Family: "style", Low: "few commas", High: "many commas",
-		value: func(d *Doc) float64 { return perWord(d, strings.Count(d.Text, ",")) }},
+		value: func(d *Doc) float64 { return perWord(d, d.count(",")) }},
 	{Name: "colons_semicolons", Family: "style", Low: "no colons or semicolons", High: "many colons and semicolons",
-		value: func(d *Doc) float64 { return perWord(d, countRunes(d.Text, ":;")) }},
+		value: func(d *Doc) float64 { return perWord(d, d.count(":;")) }},
 	{Name: "dashes", Family: "style", Low: "no dashes", High: "many dashes (—, –)",
-		value: func(d *Doc) float64 { return perWord(d, countRunes(d.Text, "—–")) }},
+		value: func(d *Doc) float64 { return perWord(d, d.count("—–")) }},
 	{Name: "exclamations_questions", Family: "style", Low: "no exclamation or question marks", High: "many exclamation or question marks",
-		value: func(d *Doc) float64 { return perWord(d, countRunes(d.Text, "!?")) }},
+		value: func(d *Doc) float64 { return perWord(d, d.count("!?")) }},
 	{Name: "parentheses", Family: "style", Low: "no parentheses", High: "many parentheses",
-		value: func(d *Doc) float64 { return perWord(d, countRunes(d.Text, "()")) }},
+		value: func(d *Doc) float64 { return perWord(d, d.count("()")) }},
 	{Name: "curly_quotes", Family: "style", Low: "straight quotes", High: "typographic quotes (“ ” ’)",
-		value: func(d *Doc) float64 { return perChar(d, countRunes(d.Text, "“”‘’")) }},
+		value: func(d *Doc) float64 { return perChar(d, d.count("“”‘’")) }},
 	{Name: "ellipses", Family: "style", Low: "no trailing dots (...)", High: "trailing dots (...)",
 		value: func(d *Doc) float64 { return perWord(d, strings.Count(d.Text, "..")+strings.Count(d.Text, "…")) }},
 	{Name: "uppercase", Family: "style", Low: "little capitalisation", High: "much capitalisation",
 		value: func(d *Doc) float64 {
-			up := 0
-			for _, r := range d.Text {
-				if unicode.IsUpper(r) {
-					up++
-				}
-			}
 			if d.Letters == 0 {
 				return 0
 			}
-			return float64(up) / float64(d.Letters)
+			return float64(d.Upper) / float64(d.Letters)
 		}},
 	{Name: "lowercase_sentence_starts", Family: "style", Low: "sentences start with capitals", High: "sentences often start in lower case",
 		value: func(d *Doc) float64 { return lowerStarts(d.Text) }},
 	{Name: "digits", Family: "style", Low: "no digits", High: "many digits",
-		value: func(d *Doc) float64 {
-			n := 0
-			for _, r := range d.Text {
-				if unicode.IsDigit(r) {
-					n++
-				}
-			}
-			return perChar(d, n)
-		}},
+		value: func(d *Doc) float64 { return perChar(d, d.Digits) }},
 	{Name: "emoji", Family: "style", Low: "no emoji", High: "emoji",
-		value: func(d *Doc) float64 {
-			n := 0
-			for _, r := range d.Text {
-				if r >= 0x1F300 && r <= 0x1FAFF || r >= 0x2600 && r <= 0x27BF {
-					n++
-				}
-			}
-			return perChar(d, n)
-		}},
+		value: func(d *Doc) float64 { return perChar(d, d.Emoji) }},
 	{Name: "ends_with_punctuation", Family: "style", Low: "the text ends without punctuation", High: "the text ends with punctuation",
 		value: func(d *Doc) float64 {
 			t := strings.TrimRight(d.Text, " \n")
@@ -316,33 +329,40 @@ func movingTTR(words []string, w int) float64 {
 	if len(words) == 0 {
 		return 0
 	}
-	if len(words) <= w {
-		seen := make(map[string]bool, len(words))
-		for _, x := range words {
-			seen[x] = true
+	// Number the distinct words once, then slide the window over numbers.
+	dict := make(map[string]int32, len(words))
+	ids := make([]int32, len(words))
+	for i, x := range words {
+		id, ok := dict[x]
+		if !ok {
+			id = int32(len(dict))
+			dict[x] = id
 		}
-		return float64(len(seen)) / float64(len(words))
+		ids[i] = id
 	}
-	counts := make(map[string]int, w)
+	if len(words) <= w {
+		return float64(len(dict)) / float64(len(words))
+	}
+	counts := make([]int32, len(dict))
 	distinct := 0
-	for _, x := range words[:w] {
-		if counts[x] == 0 {
+	for _, id := range ids[:w] {
+		if counts[id] == 0 {
 			distinct++
 		}
-		counts[x]++
+		counts[id]++
 	}
 	total := float64(distinct)
 	windows := 1
-	for i := w; i < len(words); i++ {
-		out := words[i-w]
+	for i := w; i < len(ids); i++ {
+		out := ids[i-w]
 		counts[out]--
 		if counts[out] == 0 {
 			distinct--
 		}
-		if counts[words[i]] == 0 {
+		if counts[ids[i]] == 0 {
 			distinct++
 		}
-		counts[words[i]]++
+		counts[ids[i]]++
 		total += float64(distinct)
 		windows++
 	}
@@ -363,7 +383,7 @@ func lowerStarts(text string) float64 {
 		}
 		if r == '.' || r == '!' || r == '?' || r == '\n' {
 			atStart = true
-		} else if !unicode.IsSpace(r) && !strings.ContainsRune("\"'*_#->`([", r) {
+		} else if !unicode.IsSpace(r) && !isStartPunct(r) {
 			atStart = false
 		}
 	}
@@ -410,4 +430,14 @@ func titleCaseRate(text string) float64 {
 		return 0
 	}
 	return float64(caps) / float64(words)
+}
+
+// isStartPunct reports whether r may stand before a sentence's first letter
+// (quotes, emphasis, list and heading markers, brackets).
+func isStartPunct(r rune) bool {
+	switch r {
+	case '"', '\'', '*', '_', '#', '-', '>', '`', '(', '[':
+		return true
+	}
+	return false
 }

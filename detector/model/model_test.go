@@ -12,7 +12,7 @@ import (
 
 func testFile(t *testing.T) *File {
 	t.Helper()
-	cfg := features.Config{HashBits: 8, CharMin: 3, CharMax: 5, StatBins: 4, TokenBigrams: true}
+	cfg := features.Config{Hashing: features.CurrentHashing, HashBits: 8, CharMin: 3, CharMax: 5, StatBins: 4, TokenBigrams: true}
 	edges := make([][]float64, len(features.Stats))
 	var names []string
 	for i, s := range features.Stats {

@@ -8,8 +8,8 @@
 //
 // Normalize applies, in this order:
 //
-//  1. UTF-8 repair. Each byte that is not part of valid UTF-8 becomes U+FFFD
-//     (Stats.InvalidBytes).
+//  1. UTF-8 repair. Each run of bytes that are not valid UTF-8 becomes one
+//     U+FFFD, as strings.ToValidUTF8 does (Stats.InvalidBytes counts the bytes).
 //  2. Removal of invisible characters (Stats.Invisible): ASCII and C1
 //     control characters other than tab, LF, VT, FF, CR and NEL; every
 //     format character (general category Cf) — zero-width space U+200B,

@@ -239,11 +239,21 @@ func (a *passA) run() {
 		}
 		r, size := utf8.DecodeRuneInString(src[i:])
 		if r == utf8.RuneError && size == 1 {
-			a.st.InvalidBytes++
-			a.tmap.whole(len(a.tmp), len(string(utf8.RuneError)), i, i+1)
+			// A run of invalid bytes becomes one U+FFFD, as
+			// strings.ToValidUTF8 does: binary junk costs one rune, not
+			// three bytes and an offset-map entry per byte.
+			j := i + 1
+			for j < n {
+				if r2, s2 := utf8.DecodeRuneInString(src[j:]); r2 != utf8.RuneError || s2 != 1 {
+					break
+				}
+				j++
+			}
+			a.st.InvalidBytes += j - i
+			a.tmap.whole(len(a.tmp), len(string(utf8.RuneError)), i, j)
 			a.tmp = utf8.AppendRune(a.tmp, utf8.RuneError)
 			a.ctx = false
-			i++
+			i = j
 			continue
 		}
 		if a.remove(r, src[i+size:]) {

@@ -60,9 +60,9 @@ func TestNormalize(t *testing.T) {
 
 		// Invalid UTF-8.
 		{"invalid byte", "a\xffb", "a\ufffdb", Stats{InvalidBytes: 1}},
-		{"truncated sequence", "ab\xe2\x82", "ab\ufffd\ufffd", Stats{InvalidBytes: 2}},
-		{"lone continuation bytes", "\x80\x80", "\ufffd\ufffd", Stats{InvalidBytes: 2}},
-		{"surrogate encoding", "a\xed\xa0\x80", "a\ufffd\ufffd\ufffd", Stats{InvalidBytes: 3}},
+		{"truncated sequence", "ab\xe2\x82", "ab\ufffd", Stats{InvalidBytes: 2}},
+		{"lone continuation bytes", "\x80\x80", "\ufffd", Stats{InvalidBytes: 2}},
+		{"surrogate encoding", "a\xed\xa0\x80", "a\ufffd", Stats{InvalidBytes: 3}},
 		{"replacement char kept", "a\ufffdb", "a\ufffdb", Stats{}},
 
 		// Whitespace.

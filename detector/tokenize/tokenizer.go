@@ -315,6 +315,9 @@ func Unmarshal(data []byte) (*Tokenizer, error) {
 	}
 	body, sum := data[:len(data)-4], binary.BigEndian.Uint32(data[len(data)-4:])
 	rest := body[len(magic):]
+	// One string for the whole body: known words are slices of it, not
+	// one allocation each, which keeps loading fast.
+	bodyStr := string(body)
 	next := func(what string) (uint64, error) {
 		v, n := binary.Uvarint(rest)
 		if n <= 0 {
@@ -375,7 +378,8 @@ func Unmarshal(data []byte) (*Tokenizer, error) {
 		if size > maxWordBytes || size > uint64(len(rest)) {
 			return nil, fmt.Errorf("tokenize: known word %d: bad length %d", i, size)
 		}
-		w := string(rest[:size])
+		off := len(body) - len(rest)
+		w := bodyStr[off : off+int(size)]
 		rest = rest[size:]
 		count, err := next("known word ids")
 		if err != nil {

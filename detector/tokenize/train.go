@@ -65,7 +65,7 @@ func Train(texts []string, opts TrainOptions) (*Tokenizer, error) {
 
 // knownWords is how many of the most frequent training words a Tokenizer
 // stores with their ids (about 10 bytes each in the blob).
-const knownWords = 1 << 14
+const knownWords = 1 << 16
 
 // storeKnown tokenises words with the library model, in parallel, and
 // records them as known words in order.

@@ -99,7 +99,7 @@ func DefaultOptions() Options {
 		MaxTextBytes:    16 << 10,
 		HoldoutFraction: 0.1,
 		TargetFPR:       0.005,
-		SourceFPR:       0.015,
+		SourceFPR:       0.01,
 		FlattenRate:     0.2,
 		SourceFactor: map[string]float64{
 			// Human and machine small talk come from different data sets about
@@ -577,7 +577,7 @@ func chooseThreshold(probs []float64, hold []*example, overall, perSource float6
 
 // minSourceHumans is the fewest held-out human texts a source needs for its
 // own false-positive bound.
-const minSourceHumans = 100
+const minSourceHumans = 30
 
 // quantileAbove returns the smallest t such that the share of xs >= t is at most rate.
 func quantileAbove(xs []float64, rate float64) float64 {

@@ -257,9 +257,11 @@ func (b *Bot) cmdCheck(ctx context.Context, log *slog.Logger, i *discordgo.Inter
 		m, err := b.api.ChannelMessage(channelID, messageID, discordgo.WithContext(ctx))
 		if err != nil {
 			log.Warn("discord: fetch message for check", "err", err)
+			//lint:ignore ST1005 shown to the Discord user as a sentence
 			return fmt.Errorf("I could not read that message (%s)", restErrorText(err))
 		}
 		if strings.TrimSpace(m.Content) == "" {
+			//lint:ignore ST1005 shown to the Discord user as a sentence
 			return errors.New("I cannot see any text in that message (without the Message Content intent, use the \"Check for slop\" menu on the message instead)")
 		}
 		b.answerCheck(ctx, log, i, m)
