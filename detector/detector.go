@@ -4,9 +4,7 @@ import (
 	_ "embed"
 	"fmt"
 	"math"
-	"strings"
 	"sync"
-	"unicode"
 
 	"github.com/slopguard/slopguard/detector/features"
 	"github.com/slopguard/slopguard/detector/model"
@@ -210,46 +208,16 @@ func joinNote(a, b string) string {
 
 // unjudgeable says why a text cannot be judged, or "".
 func (d *Detector) unjudgeable(doc *features.Doc) string {
-	words, stop := 0, 0
-	for _, w := range doc.Words {
-		if !hasLetter(w) {
-			continue
-		}
-		words++
-		if englishFunctionWords[w] {
-			stop++
-		}
-	}
-	switch {
+	switch words := doc.LetterWords; {
 	case words < d.file.Header.MinWords:
 		return "too short to judge"
 	case float64(doc.Latin) < 0.6*float64(doc.Letters):
 		return "written mostly in a script the model was not trained on"
-	case words >= 20 && float64(stop) < 0.08*float64(words):
+	case words >= 20 && float64(doc.FunctionWords) < 0.08*float64(words):
 		return "does not look like English, the only language the model was trained on"
 	}
 	return ""
 }
-
-func hasLetter(w string) bool {
-	for _, r := range w {
-		if unicode.IsLetter(r) {
-			return true
-		}
-	}
-	return false
-}
-
-var englishFunctionWords = func() map[string]bool {
-	m := map[string]bool{}
-	for _, w := range strings.Fields(`the a an and or but if of to in on at for with from by as is are was were be been
-		it its this that these those there here not no do does did have has had will would can could should
-		i you he she we they me my your our their them us his her what which who when where why how all any
-		so than then too very just also into about up out over more most some such only own same other`) {
-		m[w] = true
-	}
-	return m
-}()
 
 // sampleText returns text itself when it is within MaxScoredBytes, else its
 // head and tail joined by a newline, with a function mapping sample offsets

@@ -34,6 +34,10 @@ type Doc struct {
 	Emoji     int
 	ascii     [128]int              // count of each ASCII rune
 	special   [len(specialList)]int // counts of specialList's runes
+	// LetterWords counts the words with a letter in them, FunctionWords
+	// those of them that are common English function words.
+	LetterWords, FunctionWords int
+	classCounts                [numClasses]int
 }
 
 // specialList holds the non-ASCII runes whose counts statistics read.
@@ -104,7 +108,7 @@ func NewDoc(text string) *Doc {
 			continue
 		}
 		if wordStart >= 0 {
-			d.Words = append(d.Words, strings.ToLower(text[wordStart:i]))
+			d.addWord(strings.ToLower(text[wordStart:i]))
 			sentenceWords++
 			wordStart = -1
 		}
@@ -114,11 +118,39 @@ func NewDoc(text string) *Doc {
 		}
 	}
 	if wordStart >= 0 {
-		d.Words = append(d.Words, strings.ToLower(text[wordStart:]))
+		d.addWord(strings.ToLower(text[wordStart:]))
 		sentenceWords++
 	}
 	endSentence()
 	return d
+}
+
+// addWord records one lower-cased word and the classes it belongs to.
+func (d *Doc) addWord(w string) {
+	d.Words = append(d.Words, w)
+	letter := false
+	for _, r := range w {
+		if unicode.IsLetter(r) {
+			letter = true
+			break
+		}
+	}
+	if !letter {
+		return
+	}
+	d.LetterWords++
+	c := wordClasses[w]
+	if c == 0 {
+		return
+	}
+	if c&classFunction != 0 {
+		d.FunctionWords++
+	}
+	for i := range numClasses {
+		if c&(1<<i) != 0 {
+			d.classCounts[i]++
+		}
+	}
 }
 
 func perChar(d *Doc, n int) float64 {
@@ -158,30 +190,44 @@ func fracLines(d *Doc, pred func(string) bool) float64 {
 	return float64(countLines(d, pred)) / float64(nonEmpty)
 }
 
-func countWords(d *Doc, set map[string]bool) int {
-	n := 0
-	for _, w := range d.Words {
-		if set[w] {
-			n++
+// Word classes: each word list is one bit, so a word is looked up once.
+const (
+	classFirstPerson = 1 << iota
+	classSecondPerson
+	classHedge
+	classConnective
+	classFunction
+	numClasses = 5
+)
+
+var wordClasses = map[string]uint8{}
+
+func addClass(bit uint8, words ...string) {
+	for _, w := range words {
+		wordClasses[w] |= bit
+	}
+}
+
+func init() {
+	addClass(classFirstPerson, "i", "i'm", "i've", "i'd", "i'll", "me", "my", "mine", "myself", "i’m", "i’ve")
+	addClass(classSecondPerson, "you", "your", "yours", "you're", "you’re", "yourself")
+	addClass(classHedge, "maybe", "probably", "guess", "think", "kinda", "sorta", "idk", "imo", "afaik", "btw", "lol", "tbh", "though", "anyway", "pretty")
+	addClass(classConnective, "additionally", "furthermore", "moreover", "overall", "ensure", "ensures", "ensuring", "comprehensive", "various", "however", "therefore", "thus", "enhance", "enhances", "robust", "seamless", "seamlessly", "leverage", "leverages", "crucial", "essential", "significant", "significantly", "key", "potential", "specific", "proper", "properly")
+	addClass(classFunction, strings.Fields(`the a an and or but if of to in on at for with from by as is are was were be been
+		it its this that these those there here not no do does did have has had will would can could should
+		i you he she we they me my your our their them us his her what which who when where why how all any
+		so than then too very just also into about up out over more most some such only own same other`)...)
+}
+
+// countClass returns how many of the document's words are in the class bit.
+func countClass(d *Doc, bit uint8) int {
+	for i := range numClasses {
+		if bit == 1<<i {
+			return d.classCounts[i]
 		}
 	}
-	return n
+	return 0
 }
-
-func wordSet(words ...string) map[string]bool {
-	m := make(map[string]bool, len(words))
-	for _, w := range words {
-		m[w] = true
-	}
-	return m
-}
-
-var (
-	firstPerson  = wordSet("i", "i'm", "i've", "i'd", "i'll", "me", "my", "mine", "myself", "i’m", "i’ve")
-	secondPerson = wordSet("you", "your", "yours", "you're", "you’re", "yourself")
-	hedges       = wordSet("maybe", "probably", "guess", "think", "kinda", "sorta", "idk", "imo", "afaik", "btw", "lol", "tbh", "though", "anyway", "pretty")
-	connectives  = wordSet("additionally", "furthermore", "moreover", "overall", "ensure", "ensures", "ensuring", "comprehensive", "various", "however", "therefore", "thus", "enhance", "enhances", "robust", "seamless", "seamlessly", "leverage", "leverages", "crucial", "essential", "significant", "significantly", "key", "potential", "specific", "proper", "properly")
-)
 
 func isContraction(w string) bool {
 	return strings.ContainsAny(w, "'’") && len(w) > 2
@@ -229,13 +275,13 @@ var Stats = []Stat{
 			return perWord(d, n)
 		}},
 	{Name: "first_person", Family: "style", Low: "little first-person voice", High: "much first-person voice (I, my)",
-		value: func(d *Doc) float64 { return perWord(d, countWords(d, firstPerson)) }},
+		value: func(d *Doc) float64 { return perWord(d, countClass(d, classFirstPerson)) }},
 	{Name: "second_person", Family: "style", Low: "little second-person address", High: "much second-person address (you, your)",
-		value: func(d *Doc) float64 { return perWord(d, countWords(d, secondPerson)) }},
+		value: func(d *Doc) float64 { return perWord(d, countClass(d, classSecondPerson)) }},
 	{Name: "informal_markers", Family: "style", Low: "no informal hedges (maybe, I guess, btw)", High: "informal hedges (maybe, I guess, btw)",
-		value: func(d *Doc) float64 { return perWord(d, countWords(d, hedges)) }},
+		value: func(d *Doc) float64 { return perWord(d, countClass(d, classHedge)) }},
 	{Name: "formal_connectives", Family: "style", Low: "few formal connectives", High: "many formal connectives and intensifiers (additionally, ensure, comprehensive)",
-		value: func(d *Doc) float64 { return perWord(d, countWords(d, connectives)) }},
+		value: func(d *Doc) float64 { return perWord(d, countClass(d, classConnective)) }},
 	{Name: "commas", Family: "style", Low: "few commas", High: "many commas",
 		value: func(d *Doc) float64 { return perWord(d, d.count(",")) }},
 	{Name: "colons_semicolons", Family: "style", Low: "no colons or semicolons", High: "many colons and semicolons",

@@ -181,7 +181,7 @@ func (t *Tokenizer) wordIDs(w string, dst []int32) []int32 {
 	if ids, ok := t.cache.get(w); ok {
 		return append(dst, ids...)
 	}
-	ids := t.modelIDs(w, nil)
+	ids := mergeIDs(*t.model.Merges, w, nil)
 	t.cache.put(strings.Clone(w), ids)
 	return append(dst, ids...)
 }
