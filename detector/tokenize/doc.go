@@ -34,16 +34,16 @@
 //     them, an invalid byte read as U+FFFD (the library rewrites each
 //     invalid byte to U+FFFD before tokenising; so does IDs);
 //  2. per pre-token, a read-only map of the known words stored in the
-//     model (the 16384 most frequent training words with their ids), then
-//     a bounded cache shared by all goroutines (64 mutex-guarded shards,
+//     model (up to 65536 of the most frequent training words with their
+//     ids, which the library's Tokenize computed at training), then a
+//     bounded cache shared by all goroutines (64 mutex-guarded shards,
 //     65536 entries in all, an arbitrary entry evicted when a shard is
-//     full), then, on a miss, the library model's own Tokenize. A panic
-//     inside the library is recovered and that word gets its byte ids.
-//
-// A miss is slow (several microseconds: the library seeds a new math/rand
-// source on every word it tokenises), so the known words are computed at
-// training time and stored rather than tokenised at load, and IDs is
-// fastest in a long-running process whose cache is warm.
+//     full), then, on a miss, the BPE merge of the library model's own
+//     merge table (merge.go), which follows bpe.Word.MergeAll step for step
+//     but skips the math/rand source the library seeds for every word (only
+//     dropout reads it, and it cost more than the merge). Tests compare it
+//     with the library's Tokenize on every known word, the shared data and
+//     under fuzzing.
 //
 // Pre-tokens longer than 100 bytes (a run of letters, a base64 blob, a
 // thousand newlines) are cut at rune boundaries into pieces of at most 100
