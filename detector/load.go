@@ -17,3 +17,12 @@ func LoadFile(path string) (*Detector, error) {
 	}
 	return d, nil
 }
+
+// Open returns the detector of the model file at path, or the embedded
+// default model when path is empty.
+func Open(path string) (*Detector, error) {
+	if path == "" {
+		return Default()
+	}
+	return LoadFile(path)
+}

@@ -27,14 +27,7 @@ type checkLoader func(path string) (checkScorer, error)
 
 // loadCheckScorer is the real checkLoader.
 func loadCheckScorer(path string) (checkScorer, error) {
-	if path == "" {
-		d, err := detector.Default()
-		if err != nil {
-			return nil, fmt.Errorf("load embedded model: %w", err)
-		}
-		return d, nil
-	}
-	d, err := detector.LoadFile(path)
+	d, err := detector.Open(path)
 	if err != nil {
 		return nil, err
 	}

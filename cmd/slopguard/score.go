@@ -130,18 +130,11 @@ func scoreParseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 // scoreLoadModel returns the detector in path, or the embedded one when
 // path is empty.
 func scoreLoadModel(path string) (*detector.Detector, error) {
-	if path == "" {
-		d, err := detector.Default()
-		if err != nil {
-			return nil, fmt.Errorf("load embedded model: %w", err)
-		}
-		return d, nil
+	d, err := detector.Open(path)
+	if err != nil && path != "" {
+		return nil, usageErrorf("%v", err) // a missing or bad --model file is a usage error
 	}
-	d, err := detector.LoadFile(path)
-	if err != nil {
-		return nil, usageErrorf("%v", err)
-	}
-	return d, nil
+	return d, err
 }
 
 // scoreJob is one input line on its way through the workers.

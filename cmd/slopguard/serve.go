@@ -58,7 +58,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	log := newLogger(e.stderr, cfg.LogLevel, cfg.LogFormat)
 
-	det, err := loadDetector(cfg.Detector)
+	det, err := detector.Open(cfg.Detector.Model)
 	if err != nil {
 		return err
 	}
@@ -177,22 +177,6 @@ func startGitHub(cfg config.Config, deps *serveDeps) (*githubapp.App, error) {
 		return nil, err
 	}
 	return app, nil
-}
-
-// loadDetector loads the configured model, or the embedded one.
-func loadDetector(c config.DetectorConfig) (*detector.Detector, error) {
-	if c.Model != "" {
-		d, err := detector.LoadFile(c.Model)
-		if err != nil {
-			return nil, fmt.Errorf("load model: %w", err)
-		}
-		return d, nil
-	}
-	d, err := detector.Default()
-	if err != nil {
-		return nil, fmt.Errorf("load embedded model: %w", err)
-	}
-	return d, nil
 }
 
 // newLogger builds the process logger from the config's level and format.

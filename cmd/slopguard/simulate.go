@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/slopguard/slopguard/detector"
 	"io"
 	"net/http"
 	"strings"
@@ -40,7 +41,7 @@ func runSimulate(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
-	det, err := loadDetector(cfg.Detector)
+	det, err := detector.Open(cfg.Detector.Model)
 	if err != nil {
 		return err
 	}
