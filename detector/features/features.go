@@ -38,7 +38,7 @@ type Config struct {
 
 // DefaultConfig is the configuration the shipped model is trained with.
 func DefaultConfig() Config {
-	return Config{Hashing: CurrentHashing, HashBits: 20, CharMin: 3, CharMax: 5, StatBins: 8, TokenBigrams: true, WordNgrams: true}
+	return Config{Hashing: CurrentHashing, HashBits: 21, CharMin: 3, CharMax: 5, StatBins: 8, TokenBigrams: true, WordNgrams: true}
 }
 
 // CurrentHashing is the hashing scheme this build computes. Version 2 hashes

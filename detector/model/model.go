@@ -7,7 +7,8 @@
 //	header     uint32 length, then JSON (Header: dimensions, feature settings,
 //	                    statistics' bin edges, calibration, thresholds, training metadata)
 //	tokenizer  uint32 length, then the tokenizer's own encoding
-//	weights    uint32 count, then count float32 values (Header.Dim of them)
+//	weights    uint32 count, then count IEEE half-precision values (Header.Dim of
+//	           them; version 1 files stored float32, and are still read)
 //	checksum   32 bytes SHA-256 of everything before it
 //
 // Read validates every part and returns an error, never panics, on a
@@ -29,8 +30,9 @@ import (
 // Magic starts every model file.
 const Magic = "SLOPGRD\x00"
 
-// FormatVersion is the version of the layout this package writes and reads.
-const FormatVersion = 1
+// FormatVersion is the version of the layout this package writes; it also
+// reads version 1, whose weights were float32.
+const FormatVersion = 2
 
 // maxSection bounds any one section, so a corrupt length cannot allocate gigabytes.
 const maxSection = 256 << 20
@@ -143,9 +145,9 @@ func (f *File) Marshal() ([]byte, error) {
 	b.Write(le.AppendUint32(nil, uint32(len(f.Tokenizer))))
 	b.Write(f.Tokenizer)
 	b.Write(le.AppendUint32(nil, uint32(len(f.Weights))))
-	w := make([]byte, 4*len(f.Weights))
+	w := make([]byte, 2*len(f.Weights))
 	for i, x := range f.Weights {
-		le.PutUint32(w[4*i:], math.Float32bits(x))
+		le.PutUint16(w[2*i:], toHalf(x))
 	}
 	b.Write(w)
 	sum := sha256.Sum256(b.Bytes())
@@ -194,8 +196,8 @@ func Read(data []byte) (*File, error) {
 	}
 	r := &reader{data: data, off: len(Magic)}
 	ver, _ := r.uint32("version")
-	if ver != FormatVersion {
-		return nil, fmt.Errorf("model format version %d, this build reads version %d", ver, FormatVersion)
+	if ver != FormatVersion && ver != 1 {
+		return nil, fmt.Errorf("model format version %d, this build reads versions 1 and %d", ver, FormatVersion)
 	}
 	if len(data) < r.off+sha256.Size {
 		return nil, errors.New("truncated: no checksum")
@@ -225,13 +227,21 @@ func Read(data []byte) (*File, error) {
 	if n > maxSection/4 {
 		return nil, fmt.Errorf("weight count %d too large", n)
 	}
-	wb, err := r.take(4*int(n), "weights")
+	width := 2
+	if ver == 1 {
+		width = 4
+	}
+	wb, err := r.take(width*int(n), "weights")
 	if err != nil {
 		return nil, err
 	}
 	f.Weights = make([]float32, n)
 	for i := range f.Weights {
-		f.Weights[i] = math.Float32frombits(binary.LittleEndian.Uint32(wb[4*i:]))
+		if ver == 1 {
+			f.Weights[i] = math.Float32frombits(binary.LittleEndian.Uint32(wb[4*i:]))
+		} else {
+			f.Weights[i] = fromHalf(binary.LittleEndian.Uint16(wb[2*i:]))
+		}
 	}
 	if r.off != len(body) {
 		return nil, fmt.Errorf("%d unexpected bytes after the weights", len(body)-r.off)

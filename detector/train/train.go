@@ -91,7 +91,7 @@ func DefaultOptions() Options {
 		Features:        features.DefaultConfig(),
 		VocabSize:       8000,
 		TokenizerBytes:  24 << 20,
-		Epochs:          8,
+		Epochs:          10,
 		LearningRate:    0.2,
 		L2:              1e-7,
 		MaxWeight:       2,
@@ -221,6 +221,16 @@ func Train(ctx context.Context, recs []dataset.Record, opts Options) (*Result, e
 	if err != nil {
 		return nil, err
 	}
+	// Round the weights to what the model file stores, so calibration,
+	// thresholds and the model card describe the shipped model exactly.
+	weights := make([]float32, len(w))
+	for i, x := range w {
+		weights[i] = float32(x)
+	}
+	model.RoundToHalf(weights)
+	for i, x := range weights {
+		w[i] = float64(x)
+	}
 
 	// Calibration and thresholds on the held-out part.
 	zs := make([]float64, len(hold))
@@ -246,13 +256,10 @@ func Train(ctx context.Context, recs []dataset.Record, opts Options) (*Result, e
 			MinWords:    opts.MinWords,
 		},
 		Tokenizer: tokBytes,
-		Weights:   make([]float32, len(w)),
+		Weights:   weights,
 	}
 	for _, s := range features.Stats {
 		f.Header.StatNames = append(f.Header.StatNames, s.Name)
-	}
-	for i, x := range w {
-		f.Weights[i] = float32(x)
 	}
 	card := newCard(f, exs, hold, probs, opts, time.Since(start))
 	f.Header.Training = card.Training
