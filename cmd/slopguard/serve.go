@@ -88,6 +88,14 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 
+	// Bind before starting anything, so a taken port fails fast and leaves
+	// nothing running.
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	defer ln.Close()
+
 	// Background loops (pruner, sweeper) stop before the store closes.
 	runCtx, cancelRun := context.WithCancel(context.WithoutCancel(ctx))
 	var bg sync.WaitGroup
@@ -111,24 +119,21 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		store.RunPruner(runCtx, st, time.Duration(cfg.Store.RetentionDays)*24*time.Hour, 6*time.Hour, log)
 	})
 
-	ln, err := net.Listen("tcp", cfg.Listen)
-	if err != nil {
-		return fmt.Errorf("listen: %w", err)
-	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	log.Info("serving", "addr", ln.Addr().String(), "model", det.Version(), "store", cfg.Store.Driver)
 
+	var errs []error
 	select {
 	case <-ctx.Done():
 	case err := <-serveErr:
-		return fmt.Errorf("serve: %w", err)
+		// The listener failed: still drain what was accepted and stop the bot.
+		errs = append(errs, fmt.Errorf("serve: %w", err))
 	}
 	log.Info("shutting down", "grace", shutdownGrace)
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
 	defer cancel()
-	var errs []error
 	if err := srv.Shutdown(sctx); err != nil {
 		errs = append(errs, fmt.Errorf("http shutdown: %w", err))
 	}

@@ -7,6 +7,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
+	"net"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -53,5 +54,23 @@ func TestServeRejectsBadConfig(t *testing.T) {
 	}
 	if !strings.Contains(errOut.String(), "SLOPGUARD_GITHUB_PRIVATE_KEY") {
 		t.Errorf("got stderr %q, want it to name the missing key", errOut.String())
+	}
+}
+
+func TestServeFailsFastOnATakenPort(t *testing.T) {
+	t.Parallel()
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	envVars := map[string]string{"SLOPGUARD_DATABASE_URL": filepath.Join(t.TempDir(), "slopguard.db")}
+	var out, errOut bytes.Buffer
+	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, getenv: func(k string) string { return envVars[k] }}
+	if got := run(context.Background(), e, []string{"serve", "--listen", taken.Addr().String()}); got != 1 {
+		t.Fatalf("got exit %d, want 1 (stderr %s)", got, errOut.String())
+	}
+	if !strings.Contains(errOut.String(), "listen") || strings.Contains(errOut.String(), "serving") {
+		t.Errorf("got stderr %q, want a listen error before anything started", errOut.String())
 	}
 }
