@@ -26,6 +26,18 @@ var (
 	tinyErr  error
 )
 
+// tinyOptions are training options for the few dozen fixture texts: a small
+// feature space and vocabulary, and a large hold-out so both labels are in it.
+func tinyOptions(epochs int) train.Options {
+	opts := train.DefaultOptions()
+	opts.Features = features.Config{Hashing: features.CurrentHashing, HashBits: 14, CharMin: 3, CharMax: 5, StatBins: 4, TokenBigrams: true}
+	opts.VocabSize = 400
+	opts.HoldoutFraction = 0.3
+	opts.Epochs = epochs
+	opts.Workers = 2
+	return opts
+}
+
 // tinyDetector trains a small model on the committed fixture texts, so the
 // tests pin the whole pipeline without depending on the shipped model.
 func tinyDetector(t testing.TB) *detector.Detector {
@@ -36,13 +48,8 @@ func tinyDetector(t testing.TB) *detector.Detector {
 			tinyErr = err
 			return
 		}
-		opts := train.DefaultOptions()
+		opts := tinyOptions(20)
 		opts.Name = "tiny"
-		opts.Features = features.Config{Hashing: features.CurrentHashing, HashBits: 14, CharMin: 3, CharMax: 5, StatBins: 4, TokenBigrams: true}
-		opts.VocabSize = 400
-		opts.HoldoutFraction = 0.3
-		opts.Epochs = 20
-		opts.Workers = 2
 		res, err := train.Train(context.Background(), recs, opts)
 		if err != nil {
 			tinyErr = err
@@ -229,11 +236,8 @@ func TestTrainingIsDeterministic(t *testing.T) {
 	}
 	var out [2][]byte
 	for i := range out {
-		opts := train.DefaultOptions()
-		opts.Features = features.Config{Hashing: features.CurrentHashing, HashBits: 10, CharMin: 3, CharMax: 4, StatBins: 4, TokenBigrams: true}
-		opts.VocabSize = 300
-		opts.HoldoutFraction = 0.3
-		opts.Epochs = 3
+		opts := tinyOptions(3)
+		opts.Workers = 1 + i // the result must not depend on the number of workers
 		res, err := train.Train(context.Background(), recs, opts)
 		if err != nil {
 			t.Fatal(err)

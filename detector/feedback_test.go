@@ -8,7 +8,6 @@ import (
 	"github.com/slopguard/slopguard/detector"
 	"github.com/slopguard/slopguard/detector/dataset"
 	"github.com/slopguard/slopguard/detector/evaluate"
-	"github.com/slopguard/slopguard/detector/features"
 	"github.com/slopguard/slopguard/detector/train"
 )
 
@@ -41,12 +40,7 @@ func TestFeedbackImprovesModel(t *testing.T) {
 			dataset.Record{Text: humanStyle(i), Label: "human", File: "eval"})
 	}
 	measure := func(recs []dataset.Record) float64 {
-		opts := train.DefaultOptions()
-		opts.Features = features.Config{Hashing: features.CurrentHashing, HashBits: 14, CharMin: 3, CharMax: 5, StatBins: 4, TokenBigrams: true}
-		opts.VocabSize = 400
-		opts.HoldoutFraction = 0.3
-		opts.Epochs = 10
-		res, err := train.Train(context.Background(), recs, opts)
+		res, err := train.Train(context.Background(), recs, tinyOptions(10))
 		if err != nil {
 			t.Fatal(err)
 		}
