@@ -174,24 +174,24 @@ func (d *Detector) score(text string, explain bool) (res Result) {
 	z, stats, doc := d.rawDoc(norm.S, buf)
 	h := &d.file.Header
 	res.Score = h.Calibration.Prob(z)
+	why := d.unjudgeable(doc)
 	switch {
+	case math.IsNaN(res.Score):
+		res.Score, res.Verdict, why = 0, Unsure, "the model produced no score"
+	case why != "":
+		res.Verdict = Unsure
 	case res.Score >= h.Thresholds.Machine:
 		res.Verdict = Machine
 	case res.Score <= h.Thresholds.Human:
 		res.Verdict = Human
 	default:
 		res.Verdict = Unsure
+		why = "between the human and machine thresholds: not enough evidence either way"
 	}
+	res.Note = why
 	if len(sample) < len(text) {
 		res.Sampled = true
-		res.Note = fmt.Sprintf("text of %d bytes: scored on its first %d KiB and last %d KiB", len(text), SampleHeadBytes>>10, (MaxScoredBytes-SampleHeadBytes)>>10)
-	}
-	if why := d.unjudgeable(doc); why != "" {
-		res.Verdict = Unsure
-		res.Note = joinNote(why, res.Note)
-	}
-	if math.IsNaN(res.Score) {
-		res.Score, res.Verdict, res.Note = 0, Unsure, joinNote("the model produced no score", res.Note)
+		res.Note = joinNote(why, fmt.Sprintf("text of %d bytes: scored on a sample, its first %d KiB and last %d KiB", len(text), SampleHeadBytes>>10, (MaxScoredBytes-SampleHeadBytes)>>10))
 	}
 	if explain {
 		res.Reasons = d.reasons(norm, stats, res.Verdict != Human, toOriginal)
@@ -200,7 +200,10 @@ func (d *Detector) score(text string, explain bool) (res Result) {
 }
 
 func joinNote(a, b string) string {
-	if b == "" {
+	switch {
+	case a == "":
+		return b
+	case b == "":
 		return a
 	}
 	return a + "; " + b

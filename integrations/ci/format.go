@@ -108,7 +108,7 @@ func (e Entry) note() string {
 	}
 	n := e.Verdict.Note
 	if n == "" && e.Verdict.Verdict == detector.Unsure {
-		n = "the model cannot judge this text"
+		n = "not enough evidence either way"
 	}
 	if e.Verdict.Sampled && !strings.Contains(n, "sampl") {
 		n = strings.TrimPrefix(n+"; only a sample of this long text was scored", "; ")
