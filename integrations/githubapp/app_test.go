@@ -795,3 +795,24 @@ func TestAppealPingsOnce(t *testing.T) {
 		"PATCH /repos/acme/widgets/issues/comments/500",
 	)
 }
+
+func TestSynchronizePostsOnlyTheNewHeadCheckRun(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, slop)
+	if got := h.send("pull_request", fixture(t, "pull_request.opened.json", nil)); got != http.StatusAccepted {
+		t.Fatalf("opened: got status %d, want 202", got)
+	}
+	h.drain()
+	before := len(h.gh.writes())
+	const newHead = "0123456789abcdef0123456789abcdef01234567"
+	sync := fixture(t, "pull_request.opened.json", map[string]any{"action": "synchronize", "pull_request.head.sha": newHead})
+	if got := h.send("pull_request", sync); got != http.StatusAccepted {
+		t.Fatalf("synchronize: got status %d, want 202", got)
+	}
+	h.drain()
+	after := h.gh.writes()[before:]
+	wantCalls(t, after, "POST /repos/acme/widgets/check-runs")
+	if cr := bodyOf(t, after, "POST /repos/acme/widgets/check-runs"); cr["head_sha"] != newHead || cr["conclusion"] != "neutral" {
+		t.Errorf("got check run %v, want neutral on the new head", cr)
+	}
+}

@@ -31,10 +31,13 @@ type target struct {
 	// isPR is true when the item or its thread is a pull request.
 	isPR    bool
 	headSHA string // pull requests: the head commit, for the check run
-	item    moderation.Item
-	labels  []string // the pull request's or issue's labels (the thread's, for comments)
-	draft   bool
-	state   string // "open" or "closed", for pull requests and issues
+	// checkRunOnly limits the actions to the check run (a push to the pull
+	// request: same text, new head commit).
+	checkRunOnly bool
+	item         moderation.Item
+	labels       []string // the pull request's or issue's labels (the thread's, for comments)
+	draft        bool
+	state        string // "open" or "closed", for pull requests and issues
 	// commentID and nodeID identify a comment (REST and GraphQL).
 	commentID int64
 	nodeID    string
@@ -167,6 +170,9 @@ func (a *App) plan(ctx context.Context, gh *github.Client, t target) (Plan, erro
 	}
 	if t.item.Kind == moderation.KindPullRequest && t.headSHA != "" {
 		p.Actions = append(p.Actions, Action{Kind: "check_run", Detail: p.conclusion()})
+	}
+	if t.checkRunOnly {
+		return p, nil
 	}
 	hasLabel := slices.ContainsFunc(t.labels, func(l string) bool { return strings.EqualFold(l, pol.Label.Name) })
 	if !t.isComment() {

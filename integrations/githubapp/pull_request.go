@@ -9,14 +9,16 @@ import (
 )
 
 // onPullRequest checks a pull request's title and body when it is opened,
-// edited, reopened or marked ready for review.
+// edited, reopened or marked ready for review. On synchronize (new commits)
+// the text is unchanged but GitHub shows check runs per head commit, so the
+// new head gets its check run and nothing else is rewritten.
 func (a *App) onPullRequest(ctx context.Context, log *slog.Logger, payload any) error {
 	ev, ok := payload.(*github.PullRequestEvent)
 	if !ok {
 		return fmt.Errorf("pull_request: unexpected payload %T", payload)
 	}
 	switch ev.GetAction() {
-	case "opened", "edited", "reopened", "ready_for_review":
+	case "opened", "edited", "reopened", "ready_for_review", "synchronize":
 	default:
 		return nil
 	}
@@ -28,5 +30,7 @@ func (a *App) onPullRequest(ctx context.Context, log *slog.Logger, payload any) 
 	if err != nil {
 		return fmt.Errorf("installation %d client: %w", inst, err)
 	}
-	return a.moderate(ctx, log, gh, prTarget(inst, ev.GetRepo(), ev.GetPullRequest()))
+	t := prTarget(inst, ev.GetRepo(), ev.GetPullRequest())
+	t.checkRunOnly = ev.GetAction() == "synchronize"
+	return a.moderate(ctx, log, gh, t)
 }
