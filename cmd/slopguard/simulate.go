@@ -5,12 +5,12 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"github.com/slopguard/slopguard/detector"
 	"io"
 	"net/http"
 	"strings"
 
 	"github.com/slopguard/slopguard/config"
+	"github.com/slopguard/slopguard/detector"
 	"github.com/slopguard/slopguard/integrations/githubapp"
 	"github.com/slopguard/slopguard/moderation"
 	"github.com/slopguard/slopguard/store"
@@ -129,7 +129,7 @@ func printPlan(w io.Writer, p githubapp.Plan) {
 		return
 	}
 	v := p.Verdict
-	fmt.Fprintf(w, "score:    %.3f (%s; flagged at %.2f) model %s\n", v.Score, v.Verdict, p.Threshold, v.ModelVersion)
+	fmt.Fprintf(w, "score:    %.3f (%s; flagged at %.3f) model %s\n", v.Score, v.Verdict, p.Threshold, v.ModelVersion)
 	fmt.Fprintf(w, "flagged:  %v (enforce level: %v)\n", p.Flagged, p.Enforce)
 	for _, r := range v.Reasons {
 		fmt.Fprintf(w, "  reason: %s (%+.2f)\n", r.Text, r.Weight)
