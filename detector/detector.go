@@ -128,20 +128,9 @@ func (d *Detector) Tokenizer() *tokenize.Tokenizer { return d.tok }
 // Extractor returns the model's feature extractor.
 func (d *Detector) Extractor() *features.Extractor { return d.ext }
 
-// Raw returns the uncalibrated score z = w·x + b of an already-normalised text.
-func (d *Detector) Raw(normalised string) float64 {
-	buf := d.buffers.Get().(*buffers)
-	defer d.buffers.Put(buf)
-	z, _ := d.raw(normalised, buf)
-	return z
-}
-
-func (d *Detector) raw(text string, buf *buffers) (float64, []float64) {
-	z, stats, _ := d.rawDoc(text, buf)
-	return z, stats
-}
-
-func (d *Detector) rawDoc(text string, buf *buffers) (float64, []float64, *features.Doc) {
+// raw computes the uncalibrated score z = w·x + b of a normalised text, the
+// statistics' values and the document split (for the unjudgeable checks).
+func (d *Detector) raw(text string, buf *buffers) (float64, []float64, *features.Doc) {
 	buf.ids = d.tok.IDs(text, buf.ids[:0])
 	buf.vec.Reset()
 	doc := features.NewDoc(text)
@@ -171,7 +160,7 @@ func (d *Detector) score(text string, explain bool) (res Result) {
 	norm := normalize.Normalize(sample)
 	buf := d.buffers.Get().(*buffers)
 	defer d.buffers.Put(buf)
-	z, stats, doc := d.rawDoc(norm.S, buf)
+	z, stats, doc := d.raw(norm.S, buf)
 	h := &d.file.Header
 	res.Score = h.Calibration.Prob(z)
 	why := d.unjudgeable(doc)
