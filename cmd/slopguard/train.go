@@ -38,6 +38,8 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	fs.IntVar(&opts.Features.HashBits, "hash-bits", opts.Features.HashBits, "log2 of the number of hashed n-gram features")
 	fs.Float64Var(&opts.FeedbackWeight, "feedback-weight", opts.FeedbackWeight, "weight of each feedback example relative to an average training example")
 	fs.IntVar(&opts.MaxPerGroup, "max-per-source", opts.MaxPerGroup, "cap on examples per source and label")
+	fs.Float64Var(&opts.MaxWeight, "max-weight", opts.MaxWeight, "cap on every weight's magnitude (log-odds per unit feature)")
+	fs.Float64Var(&opts.L2, "l2", opts.L2, "L2 regularisation strength")
 	noDev := fs.Bool("no-dev", false, "skip the dev-split evaluation in the model card")
 	quiet := fs.Bool("quiet", false, "no progress bars")
 	if err := fs.Parse(args); err != nil {
