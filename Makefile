@@ -1,10 +1,42 @@
-.PHONY: all fmt vet test build
+# Everyday targets. The full CI run is scripts/test.sh (what .ci/run runs).
+DATA ?= ../shared/data
+
+.PHONY: all fmt vet lint test ci build model eval bench fuzz loadtest
 all: fmt vet test build
+
 fmt:
 	gofmt -l -w .
 vet:
 	go vet ./...
+lint:
+	scripts/staticcheck.sh
 test:
 	go test ./...
+ci:
+	scripts/test.sh
 build:
 	go build -o bin/slopguard ./cmd/slopguard
+
+# Rebuild the embedded model from the labelled data (1–2 minutes on 2 cores)
+# and copy its card into docs/.
+model:
+	go run ./cmd/slopguard train --data $(DATA) --out detector/default.model
+	cp detector/default.card.md docs/model-card.md
+	cp detector/default.card.json docs/model-card.json
+	rm detector/default.card.md detector/default.card.json
+
+# Evaluate the embedded model on the dev split, plain and under each attack.
+eval:
+	go run ./cmd/slopguard eval --data $(DATA) --out eval-out
+	for a in homoglyph zerowidth whitespace; do \
+		go run ./cmd/slopguard eval --data $(DATA) --attack $$a --out eval-out/$$a; done
+
+# The benchmark against fastText and scikit-learn (about 6 minutes).
+bench:
+	bench/run.sh
+
+fuzz:
+	scripts/fuzz.sh 30
+
+loadtest:
+	go run ./cmd/slopguard loadtest
