@@ -1,0 +1,158 @@
+package features
+
+import (
+	"math"
+	"slices"
+	"testing"
+)
+
+func statByName(t *testing.T, name string) int {
+	t.Helper()
+	for i, s := range Stats {
+		if s.Name == name {
+			return i
+		}
+	}
+	t.Fatalf("no statistic %q", name)
+	return -1
+}
+
+func TestNewDoc(t *testing.T) {
+	t.Parallel()
+	d := NewDoc("I don't know. Maybe it's the cache?\n- first item\n- second one")
+	if got, want := len(d.Words), 11; got != want {
+		t.Errorf("got %d words %q, want %d", got, d.Words, want)
+	}
+	if got, want := d.Sentences, []int{3, 4, 2, 2}; !slices.Equal(got, want) {
+		t.Errorf("got sentences %v, want %v", got, want)
+	}
+	if d.LetterWords != 11 || d.FunctionWords != 2 { // "i", "the"
+		t.Errorf("got %d letter words, %d function words", d.LetterWords, d.FunctionWords)
+	}
+	if d.Latin != d.Letters {
+		t.Errorf("got %d Latin of %d letters, want all", d.Latin, d.Letters)
+	}
+}
+
+func TestStatValues(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, text, stat string
+		want             float64
+	}{
+		{"bullet lines", "Intro\n- a\n- b\n* c", "bullet_lines", 0.75},
+		{"headings", "## Summary\ntext\n### Testing\nmore", "headings", 0.5},
+		{"numbered", "1. one\n2. two\nthree", "numbered_lines", 2.0 / 3},
+		{"contractions per 100 words", "it's fine and don't worry about it", "contractions", 100 * 2.0 / 7},
+		{"first person", "I think my code is fine", "first_person", 100 * 2.0 / 6},
+		{"dashes", "one — two – three", "dashes", 100 * 2.0 / 3},
+		{"ends with punctuation", "done.", "ends_with_punctuation", 1},
+		{"ends without", "done", "ends_with_punctuation", 0},
+		{"lower-case starts", "yes. no. Maybe.", "lowercase_sentence_starts", 2.0 / 3},
+		{"uniform sentences", "a b c. d e f. g h i.", "sentence_length_spread", 0},
+		{"too few sentences", "a b c. d e f.", "sentence_length_spread", -1},
+		{"code blocks", "```go\nx\n```\ntext\n```\ny\n```", "code_blocks", 2},
+		{"lexical diversity", "a a a a", "lexical_diversity", 0.25},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := StatValues(NewDoc(tt.text), nil)[statByName(t, tt.stat)]
+			if math.Abs(got-tt.want) > 1e-9 {
+				t.Errorf("%s(%q) = %v, want %v", tt.stat, tt.text, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestMovingTTRIsWindowed(t *testing.T) {
+	t.Parallel()
+	var words []string
+	for i := 0; i < 200; i++ {
+		words = append(words, []string{"a", "b", "c", "d"}[i%4])
+	}
+	if got := movingTTR(words, 50); math.Abs(got-4.0/50) > 1e-9 {
+		t.Errorf("movingTTR of a 4-word cycle = %v, want %v", got, 4.0/50)
+	}
+}
+
+func TestLearnEdgesAndBin(t *testing.T) {
+	t.Parallel()
+	col := []float64{0, 0, 0, 0, 0, 0, 1, 2, 3, 4}
+	edges := LearnEdges([][]float64{col}, 4)[0]
+	if len(edges) != 3 {
+		t.Fatalf("got %d edges, want 3", len(edges))
+	}
+	for i := 1; i < len(edges); i++ {
+		if edges[i] < edges[i-1] {
+			t.Fatalf("edges %v not ascending", edges)
+		}
+	}
+	cfg := DefaultConfig()
+	cfg.StatBins = 4
+	all := make([][]float64, len(Stats))
+	for i := range all {
+		all[i] = edges
+	}
+	e, err := NewExtractor(cfg, all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lo, hi := e.Bin(0, 0), e.Bin(0, 10); lo >= hi || hi != 3 {
+		t.Errorf("bins of 0 and 10: %d, %d; want low < high = 3", lo, hi)
+	}
+}
+
+func TestExtractNorms(t *testing.T) {
+	t.Parallel()
+	cfg := Config{Hashing: CurrentHashing, HashBits: 12, CharMin: 3, CharMax: 5, StatBins: 2, TokenBigrams: true, WordNgrams: true}
+	edges := make([][]float64, len(Stats))
+	for i := range edges {
+		edges[i] = []float64{0}
+	}
+	e, err := NewExtractor(cfg, edges)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := "hello world, hello again"
+	ids := []int32{5, 6, 7, 5}
+	var v Vector
+	e.Extract(text, ids, &v, nil)
+	// Each group's occurrences carry 1/sqrt(N): the squares sum to 1 per group.
+	var sum float64
+	for _, x := range v.Val {
+		sum += float64(x) * float64(x)
+	}
+	if math.Abs(sum-4) > 1e-4 {
+		t.Errorf("sum of squared values %v, want 4 (tokens, chars, words, statistics)", sum)
+	}
+	for _, i := range v.Idx {
+		if int(i) >= e.Dim() {
+			t.Fatalf("index %d outside %d dimensions", i, e.Dim())
+		}
+	}
+	v.Compact()
+	for i := 1; i < len(v.Idx); i++ {
+		if v.Idx[i] <= v.Idx[i-1] {
+			t.Fatalf("Compact left indices unsorted or repeated: %v", v.Idx)
+		}
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	t.Parallel()
+	bad := []Config{
+		{Hashing: 1, HashBits: 20, CharMin: 3, CharMax: 5, StatBins: 8},
+		{Hashing: CurrentHashing, HashBits: 30, CharMin: 3, CharMax: 5, StatBins: 8},
+		{Hashing: CurrentHashing, HashBits: 20, CharMin: 5, CharMax: 3, StatBins: 8},
+		{Hashing: CurrentHashing, HashBits: 20, CharMin: 3, CharMax: 5, StatBins: 1},
+	}
+	for _, c := range bad {
+		if c.Validate() == nil {
+			t.Errorf("Validate(%+v) = nil, want an error", c)
+		}
+	}
+	if err := DefaultConfig().Validate(); err != nil {
+		t.Errorf("default config: %v", err)
+	}
+}
