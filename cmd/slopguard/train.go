@@ -84,6 +84,7 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 				return err
 			}
 			res.Card.Dev = b.String()
+			res.Card.DevMetrics = rep
 			fmt.Fprintln(e.stderr, rep.Summary())
 		}
 	}

@@ -23,8 +23,10 @@ type Card struct {
 	Duration   string           `json:"training_duration"`
 	// Holdout metrics are on the held-out tenth of split=train.
 	Holdout map[string]float64 `json:"holdout"`
-	// Dev is the dev-split evaluation summary (Markdown), when one was run.
-	Dev string `json:"dev_report,omitempty"`
+	// Dev is the dev-split evaluation (Markdown), when one was run.
+	Dev string `json:"-"`
+	// DevMetrics are the same dev-split figures as data.
+	DevMetrics *evaluate.Report `json:"dev,omitempty"`
 }
 
 func newCard(f *model.File, exs, hold []*example, probs []float64, opts Options, took time.Duration) Card {
