@@ -275,8 +275,6 @@ func TestDefaultModelLoads(t *testing.T) {
 }
 
 func TestLoadRejectsCorruptModels(t *testing.T) {
-	d := tinyDetector(t)
-	_ = d
 	for _, data := range [][]byte{nil, []byte("garbage"), []byte("SLOPGRD\x00\x01\x00\x00\x00")} {
 		if _, err := detector.Load(data); err == nil {
 			t.Errorf("Load(%q) succeeded, want an error", data)
