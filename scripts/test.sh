@@ -9,6 +9,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/staticcheck.sh
-scripts/with-postgres.sh go test -count=1 ./...
-go test -count=1 -race ./detector/ ./moderation/... ./store/... ./integrations/...
+# One PostgreSQL cluster serves both runs: the race run includes the store's
+# suite, which needs the server as much as the plain run does.
+scripts/with-postgres.sh bash -c '
+	set -euo pipefail
+	go test -count=1 ./...
+	go test -count=1 -race ./detector/ ./moderation/... ./store/... ./integrations/...
+'
 scripts/fuzz.sh 5
