@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/slopguard/slopguard/detector"
 )
@@ -272,7 +273,10 @@ func scoreLine(s lineScorer, j *scoreJob, name string) []byte {
 	if j.tooLong {
 		return fail(nil, fmt.Sprintf("line longer than %d MiB", maxScoreLine>>20))
 	}
-	line := bytes.ToValidUTF8(j.line, []byte("\uFFFD"))
+	line := j.line
+	if !utf8.Valid(line) {
+		line = bytes.ToValidUTF8(line, []byte("\uFFFD"))
+	}
 	fields, err := parseObject(line)
 	if err != nil {
 		return fail(nil, err.Error())
@@ -282,8 +286,12 @@ func scoreLine(s lineScorer, j *scoreJob, name string) []byte {
 		if f.key != "text" {
 			continue
 		}
-		var t string
-		if err := json.Unmarshal(f.value, &t); err != nil {
+		if len(f.value) == 0 || f.value[0] != '"' {
+			text = nil
+			continue
+		}
+		t, err := unquote(f.value)
+		if err != nil {
 			text = nil
 			continue
 		}
@@ -315,35 +323,105 @@ func safeScore(s lineScorer, text string) (res detector.Result) {
 }
 
 // parseObject splits a JSON object into its top-level fields, in order.
+// It validates the line first, then walks the object's top level once
+// without decoding the values (bulk scoring spends most of its non-model
+// time here).
 func parseObject(line []byte) ([]jsonField, error) {
 	if !json.Valid(line) {
 		var v any
 		err := json.Unmarshal(line, &v)
 		return nil, fmt.Errorf("invalid JSON: %v", err)
 	}
-	dec := json.NewDecoder(bytes.NewReader(line))
-	dec.UseNumber()
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, fmt.Errorf("invalid JSON: %v", err)
-	}
-	if d, ok := tok.(json.Delim); !ok || d != '{' {
+	i := skipSpace(line, 0)
+	if line[i] != '{' {
 		return nil, errors.New("not a JSON object")
 	}
 	var fields []jsonField
-	for dec.More() {
-		tok, err := dec.Token()
+	i = skipSpace(line, i+1)
+	for line[i] != '}' {
+		end := skipValue(line, i) // the key: a string
+		key, err := unquote(line[i:end])
 		if err != nil {
 			return nil, fmt.Errorf("invalid JSON: %v", err)
 		}
-		key, _ := tok.(string)
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return nil, fmt.Errorf("invalid JSON: %v", err)
+		i = skipSpace(line, end)
+		i = skipSpace(line, i+1) // past ':'
+		end = skipValue(line, i)
+		fields = append(fields, jsonField{key, json.RawMessage(line[i:end])})
+		i = skipSpace(line, end)
+		if line[i] == ',' {
+			i = skipSpace(line, i+1)
 		}
-		fields = append(fields, jsonField{key, raw})
 	}
 	return fields, nil
+}
+
+// skipSpace returns the index of the first non-space byte of valid JSON
+// at or after i.
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n') {
+		i++
+	}
+	return i
+}
+
+// skipValue returns the index just past the value starting at b[i], which
+// must be valid JSON.
+func skipValue(b []byte, i int) int {
+	depth := 0
+	for ; i < len(b); i++ {
+		switch b[i] {
+		case '"':
+			i++
+			for b[i] != '"' {
+				if b[i] == '\\' {
+					i++
+				}
+				i++
+			}
+			if depth == 0 {
+				return i + 1
+			}
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth == 0 {
+				return i // the end of a number or literal
+			}
+			depth--
+			if depth == 0 {
+				return i + 1
+			}
+		case ',', ' ', '\t', '\r', '\n':
+			if depth == 0 {
+				return i // the end of a number or literal
+			}
+		}
+	}
+	return i
+}
+
+// unquote decodes a valid JSON string literal.
+func unquote(raw []byte) (string, error) {
+	if bytes.IndexByte(raw, '\\') < 0 {
+		return string(raw[1 : len(raw)-1]), nil
+	}
+	var s string
+	err := json.Unmarshal(raw, &s)
+	return s, err
+}
+
+// writeKey writes key as a JSON string, as jsonString would.
+func writeKey(b *bytes.Buffer, key string) {
+	for i := 0; i < len(key); i++ {
+		if c := key[i]; c < 0x20 || c == '"' || c == '\\' || c == 0xE2 { // 0xE2 may start U+2028/U+2029
+			b.Write(jsonString(key))
+			return
+		}
+	}
+	b.WriteByte('"')
+	b.WriteString(key)
+	b.WriteByte('"')
 }
 
 // writeObject writes fields as one JSON line, with each of add replacing
@@ -359,11 +437,14 @@ func writeObject(fields, add []jsonField) []byte {
 			b.WriteByte(',')
 		}
 		first = false
-		b.Write(jsonString(key))
+		writeKey(&b, key)
 		b.WriteByte(':')
-		if err := json.Compact(&b, value); err != nil {
-			b.Write(value)
+		if len(value) > 0 && (value[0] == '{' || value[0] == '[') {
+			if err := json.Compact(&b, value); err == nil {
+				return
+			}
 		}
+		b.Write(value) // a string, number or literal: already compact
 	}
 fields:
 	for _, f := range fields {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/slopguard/slopguard/detector"
 )
@@ -44,6 +45,9 @@ func FuzzScoreStream(f *testing.F) {
 			t.Fatalf("scoreStream: %v", err)
 		}
 		w.Flush()
+		for _, line := range bytes.Split(in, []byte("\n")) {
+			checkParseObject(t, bytes.TrimRight(line, "\r"))
+		}
 		want := 0
 		for _, line := range strings.Split(string(in), "\n") {
 			if len(bytes.TrimSpace([]byte(strings.TrimRight(line, "\r")))) > 0 {
@@ -71,4 +75,58 @@ func FuzzScoreStream(f *testing.F) {
 			}
 		}
 	})
+}
+
+// decodeObject is parseObject's reference: the same split done with
+// encoding/json's streaming decoder.
+func decodeObject(line []byte) ([]jsonField, bool) {
+	dec := json.NewDecoder(bytes.NewReader(line))
+	dec.UseNumber()
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil, false
+	}
+	var fields []jsonField
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, false
+		}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, false
+		}
+		fields = append(fields, jsonField{tok.(string), raw})
+	}
+	return fields, true
+}
+
+// checkParseObject fails t when parseObject and the reference disagree on
+// a line that is one valid JSON object.
+func checkParseObject(t *testing.T, line []byte) {
+	t.Helper()
+	if !utf8.Valid(line) || !json.Valid(line) {
+		return
+	}
+	want, ok := decodeObject(line)
+	got, err := parseObject(line)
+	if !ok {
+		if err == nil {
+			t.Fatalf("parseObject(%q) accepted a non-object", line)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatalf("parseObject(%q): %v", line, err)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("parseObject(%q): %d fields, want %d", line, len(got), len(want))
+	}
+	for i := range got {
+		var g, w bytes.Buffer
+		json.Compact(&g, got[i].value)
+		json.Compact(&w, want[i].value)
+		if got[i].key != want[i].key || g.String() != w.String() {
+			t.Fatalf("parseObject(%q) field %d = %q:%s, want %q:%s", line, i, got[i].key, got[i].value, want[i].key, want[i].value)
+		}
+	}
 }

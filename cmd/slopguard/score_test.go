@@ -246,3 +246,28 @@ func TestScoreParseArgs(t *testing.T) {
 		})
 	}
 }
+
+// TestParseObject checks the top-level splitter against encoding/json on
+// values of every shape, escapes and whitespace.
+func TestParseObject(t *testing.T) {
+	t.Parallel()
+	for _, line := range []string{
+		`{}`,
+		` { } `,
+		`{"text":"hello"}`,
+		`{ "a" : 1 , "text" : "x y" , "b" : [ 1 , { "c" : "}" } ] }`,
+		`{"a":-1.5e+3,"b":true,"c":false,"d":null,"e":"\"}\\"}`,
+		`{"\u0074ext":"escaped key","te\"xt":"quote in key"}`,
+		`{"a":{"b":{"c":[[],{}]}},"z":0}`,
+		"{\"a\":\"\u2028\",\"\u00e9\":1}",
+		`{"n":123}`,
+		`{"n":[1,2,3],"m":"]"}`,
+	} {
+		checkParseObject(t, []byte(line))
+	}
+	for _, bad := range []string{`[1]`, `"s"`, `12`, `{"a":}`, `{"a":1`} {
+		if _, err := parseObject([]byte(bad)); err == nil {
+			t.Errorf("parseObject(%q) = nil error, want one", bad)
+		}
+	}
+}
