@@ -36,6 +36,7 @@ type buffers struct {
 	ids   []int32
 	vec   features.Vector
 	stats []float64
+	doc   features.Doc
 }
 
 //go:embed default.model
@@ -133,7 +134,8 @@ func (d *Detector) Extractor() *features.Extractor { return d.ext }
 func (d *Detector) raw(text string, buf *buffers) (float64, []float64, *features.Doc) {
 	buf.ids = d.tok.IDs(text, buf.ids[:0])
 	buf.vec.Reset()
-	doc := features.NewDoc(text)
+	doc := &buf.doc
+	doc.Parse(text)
 	buf.stats = d.ext.ExtractDoc(doc, buf.ids, &buf.vec, buf.stats)
 	z := d.file.Header.Bias
 	for i, idx := range buf.vec.Idx {

@@ -19,6 +19,7 @@ package features
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 )
 
@@ -132,6 +133,12 @@ type Vector struct {
 // Reset empties v, keeping its storage.
 func (v *Vector) Reset() { v.Idx, v.Val = v.Idx[:0], v.Val[:0] }
 
+// grow makes room for n more entries.
+func (v *Vector) grow(n int) {
+	v.Idx = slices.Grow(v.Idx, n)
+	v.Val = slices.Grow(v.Val, n)
+}
+
 func (v *Vector) add(i uint32, x float32) {
 	v.Idx = append(v.Idx, i)
 	v.Val = append(v.Val, x)
@@ -181,15 +188,22 @@ func (e *Extractor) BigramHash(a, b int32) uint32 {
 }
 
 // foldByte lower-cases ASCII letters and folds digits to '0'.
-func foldByte(c byte) byte {
-	switch {
-	case c >= 'A' && c <= 'Z':
-		return c + 'a' - 'A'
-	case c >= '0' && c <= '9':
-		return '0'
+func foldByte(c byte) byte { return foldTable[c] }
+
+// foldTable maps every byte to its folded form.
+var foldTable = func() (t [256]byte) {
+	for i := range t {
+		c := byte(i)
+		switch {
+		case c >= 'A' && c <= 'Z':
+			c += 'a' - 'A'
+		case c >= '0' && c <= '9':
+			c = '0'
+		}
+		t[i] = c
 	}
-	return c
-}
+	return t
+}()
 
 // CharNgrams calls fn for every byte n-gram of text, with its bucket and the
 // byte offset where it starts.
@@ -198,13 +212,37 @@ func (e *Extractor) CharNgrams(text string, fn func(bucket uint32, start, n int)
 	for i := 0; i+lo <= len(text); i++ {
 		h := seedChar
 		for n := 1; n <= hi && i+n <= len(text); n++ {
-			h = (h ^ uint64(foldByte(text[i+n-1]))) * 0x100000001b3
+			h = charStep(h, text[i+n-1])
 			if n >= lo {
-				// Fibonacci hashing: the top bits of one multiplication.
-				fn(uint32((h^uint64(n))*0x9e3779b97f4a7c15>>e.shift), i, n)
+				fn(e.charBucket(h, n), i, n)
 			}
 		}
 	}
+}
+
+// addCharNgrams adds every byte n-gram of text to v with value x: the same
+// buckets as CharNgrams, without a call per n-gram (the scoring hot path).
+func (e *Extractor) addCharNgrams(text string, v *Vector, x float32) {
+	lo, hi := e.cfg.CharMin, e.cfg.CharMax
+	v.grow(e.charNgramCount(len(text)))
+	for i := 0; i+lo <= len(text); i++ {
+		h := seedChar
+		for n := 1; n <= hi && i+n <= len(text); n++ {
+			h = charStep(h, text[i+n-1])
+			if n >= lo {
+				v.add(e.charBucket(h, n), x)
+			}
+		}
+	}
+}
+
+// charStep extends a character n-gram's FNV-1a hash by one byte.
+func charStep(h uint64, c byte) uint64 { return (h ^ uint64(foldByte(c))) * 0x100000001b3 }
+
+// charBucket is the bucket of a character n-gram of n bytes with hash h:
+// Fibonacci hashing, the top bits of one multiplication.
+func (e *Extractor) charBucket(h uint64, n int) uint32 {
+	return uint32((h ^ uint64(n)) * 0x9e3779b97f4a7c15 >> e.shift)
 }
 
 // charNgramCount is the number of n-grams CharNgrams yields for a text of n bytes.
@@ -255,14 +293,12 @@ func (e *Extractor) ExtractDoc(d *Doc, ids []int32, v *Vector, stats []float64) 
 		}
 	}
 	if n := e.charNgramCount(len(text)); n > 0 {
-		x := float32(1 / math.Sqrt(float64(n)))
-		e.CharNgrams(text, func(b uint32, _, _ int) { v.add(b, x) })
+		e.addCharNgrams(text, v, float32(1/math.Sqrt(float64(n))))
 	}
 	if e.cfg.WordNgrams && len(d.Words) > 0 {
 		x := float32(1 / math.Sqrt(float64(2*len(d.Words)-1)))
 		var prev uint64
-		for i, w := range d.Words {
-			h := wordHash(w)
+		for i, h := range d.WordHashes {
 			v.add(uint32(mix(h)&e.mask), x)
 			if i > 0 {
 				v.add(uint32(mix(prev*31+h^seedBigram)&e.mask), x)

@@ -67,9 +67,9 @@ func TestStatValues(t *testing.T) {
 
 func TestMovingTTRIsWindowed(t *testing.T) {
 	t.Parallel()
-	var words []string
+	var words []uint64
 	for i := 0; i < 200; i++ {
-		words = append(words, []string{"a", "b", "c", "d"}[i%4])
+		words = append(words, wordHash([]string{"a", "b", "c", "d"}[i%4]))
 	}
 	if got := movingTTR(words, 50); math.Abs(got-4.0/50) > 1e-9 {
 		t.Errorf("movingTTR of a 4-word cycle = %v, want %v", got, 4.0/50)

@@ -22,22 +22,32 @@ type Stat struct {
 
 // Doc holds what the statistics read, computed once per text.
 type Doc struct {
-	Text      string
-	Words     []string // lower-cased word-like runs of letters, digits and apostrophes
-	Sentences []int    // word counts per sentence
-	Lines     []string
-	Letters   int
-	Runes     int
-	Latin     int // Latin-script letters
-	Upper     int // upper-case letters
-	Digits    int
-	Emoji     int
-	ascii     [128]int              // count of each ASCII rune
-	special   [len(specialList)]int // counts of specialList's runes
+	Text  string
+	Words []string // lower-cased word-like runs of letters, digits and apostrophes
+	// WordHashes holds each word's hash, in Words order, for the word
+	// n-gram features and the lexical diversity.
+	WordHashes []uint64
+	Sentences  []int // word counts per sentence
+	Lines      []string
+	Letters    int
+	Runes      int
+	Latin      int // Latin-script letters
+	Upper      int // upper-case letters
+	Digits     int
+	Emoji      int
+	ascii      [128]int              // count of each ASCII rune
+	special    [len(specialList)]int // counts of specialList's runes
 	// LetterWords counts the words with a letter in them, FunctionWords
 	// those of them that are common English function words.
 	LetterWords, FunctionWords int
 	classCounts                [numClasses]int
+	contractions               int // words with an apostrophe, longer than 2 bytes
+	wordRunes                  int // runes in Words
+	// Sentence starts: letters that begin a sentence, and the lower-case ones.
+	sentenceStarts, lowerStarts int
+	// Mid-sentence words (not after . ! ? :) starting with a letter, and the
+	// capitalised ones.
+	midWords, midCaps int
 }
 
 // specialList holds the non-ASCII runes whose counts statistics read.
@@ -67,10 +77,28 @@ func (d *Doc) count(set string) int {
 	return n
 }
 
-// NewDoc splits a normalised text into words, sentences and lines.
+// NewDoc splits a normalised text into words, sentences and lines, and
+// counts in the same pass everything the statistics read rune by rune.
 func NewDoc(text string) *Doc {
-	d := &Doc{Text: text}
-	d.Lines = strings.Split(text, "\n")
+	d := new(Doc)
+	d.Parse(text)
+	return d
+}
+
+// Parse is NewDoc into d, reusing d's storage: d's previous contents are
+// gone, and slices returned before alias the new ones.
+func (d *Doc) Parse(text string) {
+	*d = Doc{Text: text, Words: d.Words[:0], WordHashes: d.WordHashes[:0], Sentences: d.Sentences[:0], Lines: d.Lines[:0]}
+	for {
+		i := strings.IndexByte(text, '\n')
+		if i < 0 {
+			d.Lines = append(d.Lines, text)
+			break
+		}
+		d.Lines = append(d.Lines, text[:i])
+		text = text[i+1:]
+	}
+	text = d.Text
 	wordStart := -1
 	sentenceWords := 0
 	endSentence := func() {
@@ -79,6 +107,10 @@ func NewDoc(text string) *Doc {
 			sentenceWords = 0
 		}
 	}
+	atStart := true  // no letter since the start or a sentence end
+	inField := false // inside a run of non-space runes
+	prevEnd := true  // the last run of non-space runes ended a sentence or a label
+	var last rune    // the last non-space rune
 	for i, r := range text {
 		d.Runes++
 		if r < 128 {
@@ -88,20 +120,49 @@ func NewDoc(text string) *Doc {
 		} else if r >= 0x1F300 && r <= 0x1FAFF || r >= 0x2600 && r <= 0x27BF {
 			d.Emoji++
 		}
-		if unicode.IsUpper(r) {
+		upper, letter, space := unicode.IsUpper(r), unicode.IsLetter(r), unicode.IsSpace(r)
+		if upper {
 			d.Upper++
 		}
 		if unicode.IsDigit(r) {
 			d.Digits++
 		}
-		isWord := unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\'' || r == '’'
-		if unicode.IsLetter(r) {
+		if letter {
 			d.Letters++
 			if unicode.Is(unicode.Latin, r) {
 				d.Latin++
 			}
 		}
-		if isWord {
+		// Sentence starts: the first letter after a sentence end, skipping
+		// spaces and opening punctuation.
+		switch {
+		case atStart && letter:
+			d.sentenceStarts++
+			if unicode.IsLower(r) {
+				d.lowerStarts++
+			}
+			atStart = false
+		case r == '.' || r == '!' || r == '?' || r == '\n':
+			atStart = true
+		case !space && !isStartPunct(r):
+			atStart = false
+		}
+		// Space-separated fields that start a word in mid-sentence.
+		if space {
+			if inField {
+				prevEnd = strings.ContainsRune(".!?:", last)
+				inField = false
+			}
+		} else {
+			if !inField && !prevEnd && letter {
+				d.midWords++
+				if upper {
+					d.midCaps++
+				}
+			}
+			inField, last = true, r
+		}
+		if letter || unicode.IsDigit(r) || r == '\'' || r == '’' {
 			if wordStart < 0 {
 				wordStart = i
 			}
@@ -122,12 +183,16 @@ func NewDoc(text string) *Doc {
 		sentenceWords++
 	}
 	endSentence()
-	return d
 }
 
 // addWord records one lower-cased word and the classes it belongs to.
 func (d *Doc) addWord(w string) {
 	d.Words = append(d.Words, w)
+	d.WordHashes = append(d.WordHashes, wordHash(w))
+	d.wordRunes += utf8.RuneCountInString(w)
+	if len(w) > 2 && strings.ContainsAny(w, "'’") {
+		d.contractions++
+	}
 	letter := false
 	for _, r := range w {
 		if unicode.IsLetter(r) {
@@ -139,6 +204,9 @@ func (d *Doc) addWord(w string) {
 		return
 	}
 	d.LetterWords++
+	if len(w) > maxClassWord {
+		return
+	}
 	c := wordClasses[w]
 	if c == 0 {
 		return
@@ -151,6 +219,14 @@ func (d *Doc) addWord(w string) {
 			d.classCounts[i]++
 		}
 	}
+}
+
+// ratio is n/of, or 0 when of is 0.
+func ratio(n, of int) float64 {
+	if of == 0 {
+		return 0
+	}
+	return float64(n) / float64(of)
 }
 
 func perChar(d *Doc, n int) float64 {
@@ -202,9 +278,13 @@ const (
 
 var wordClasses = map[string]uint8{}
 
+// maxClassWord is the length in bytes of the longest word in wordClasses.
+var maxClassWord int
+
 func addClass(bit uint8, words ...string) {
 	for _, w := range words {
 		wordClasses[w] |= bit
+		maxClassWord = max(maxClassWord, len(w))
 	}
 }
 
@@ -227,10 +307,6 @@ func countClass(d *Doc, bit uint8) int {
 		}
 	}
 	return 0
-}
-
-func isContraction(w string) bool {
-	return strings.ContainsAny(w, "'’") && len(w) > 2
 }
 
 // Stats lists every statistic in a fixed order; a model file records the
@@ -256,24 +332,12 @@ var Stats = []Stat{
 			if len(d.Words) == 0 {
 				return 0
 			}
-			n := 0
-			for _, w := range d.Words {
-				n += utf8.RuneCountInString(w)
-			}
-			return float64(n) / float64(len(d.Words))
+			return float64(d.wordRunes) / float64(len(d.Words))
 		}},
 	{Name: "lexical_diversity", Family: "style", Low: "words repeat a lot", High: "vocabulary is varied",
-		value: func(d *Doc) float64 { return movingTTR(d.Words, 50) }},
+		value: func(d *Doc) float64 { return movingTTR(d.WordHashes, 50) }},
 	{Name: "contractions", Family: "style", Low: "few contractions (it's, don't)", High: "many contractions (it's, don't)",
-		value: func(d *Doc) float64 {
-			n := 0
-			for _, w := range d.Words {
-				if isContraction(w) {
-					n++
-				}
-			}
-			return perWord(d, n)
-		}},
+		value: func(d *Doc) float64 { return perWord(d, d.contractions) }},
 	{Name: "first_person", Family: "style", Low: "little first-person voice", High: "much first-person voice (I, my)",
 		value: func(d *Doc) float64 { return perWord(d, countClass(d, classFirstPerson)) }},
 	{Name: "second_person", Family: "style", Low: "little second-person address", High: "much second-person address (you, your)",
@@ -304,7 +368,7 @@ var Stats = []Stat{
 			return float64(d.Upper) / float64(d.Letters)
 		}},
 	{Name: "lowercase_sentence_starts", Family: "style", Low: "sentences start with capitals", High: "sentences often start in lower case",
-		value: func(d *Doc) float64 { return lowerStarts(d.Text) }},
+		value: func(d *Doc) float64 { return ratio(d.lowerStarts, d.sentenceStarts) }},
 	{Name: "digits", Family: "style", Low: "no digits", High: "many digits",
 		value: func(d *Doc) float64 { return perChar(d, d.Digits) }},
 	{Name: "emoji", Family: "style", Low: "no emoji", High: "emoji",
@@ -350,7 +414,7 @@ var Stats = []Stat{
 	{Name: "label_colon_lines", Family: "structure", Low: "no 'Label: text' lines", High: "many lines of the form 'Label: text'",
 		value: func(d *Doc) float64 { return fracLines(d, isLabelLine) }},
 	{Name: "title_case_words", Family: "style", Low: "few Capitalised Words mid-sentence", High: "many Capitalised Words mid-sentence",
-		value: func(d *Doc) float64 { return titleCaseRate(d.Text) }},
+		value: func(d *Doc) float64 { return ratio(d.midCaps, d.midWords) }},
 }
 
 func meanStd(xs []int) (float64, float64) {
@@ -370,13 +434,14 @@ func meanStd(xs []int) (float64, float64) {
 }
 
 // movingTTR is the mean type-token ratio over windows of w words (MATTR),
-// which unlike the plain ratio does not fall with length.
-func movingTTR(words []string, w int) float64 {
+// which unlike the plain ratio does not fall with length. Words are given
+// by their 64-bit hashes.
+func movingTTR(words []uint64, w int) float64 {
 	if len(words) == 0 {
 		return 0
 	}
 	// Number the distinct words once, then slide the window over numbers.
-	dict := make(map[string]int32, len(words))
+	dict := make(map[uint64]int32, len(words))
 	ids := make([]int32, len(words))
 	for i, x := range words {
 		id, ok := dict[x]
@@ -415,30 +480,6 @@ func movingTTR(words []string, w int) float64 {
 	return total / float64(windows) / float64(w)
 }
 
-func lowerStarts(text string) float64 {
-	starts, lower := 0, 0
-	atStart := true
-	for _, r := range text {
-		if atStart && unicode.IsLetter(r) {
-			starts++
-			if unicode.IsLower(r) {
-				lower++
-			}
-			atStart = false
-			continue
-		}
-		if r == '.' || r == '!' || r == '?' || r == '\n' {
-			atStart = true
-		} else if !unicode.IsSpace(r) && !isStartPunct(r) {
-			atStart = false
-		}
-	}
-	if starts == 0 {
-		return 0
-	}
-	return float64(lower) / float64(starts)
-}
-
 func isNumbered(l string) bool {
 	i := 0
 	for i < len(l) && l[i] >= '0' && l[i] <= '9' {
@@ -456,26 +497,6 @@ func isLabelLine(l string) bool {
 	}
 	head := strings.TrimSuffix(l[:i], "**")
 	return !strings.Contains(head, "//") && strings.Count(head, " ") <= 4
-}
-
-func titleCaseRate(text string) float64 {
-	words, caps := 0, 0
-	prevEnd := true
-	for _, f := range strings.Fields(text) {
-		r, _ := utf8.DecodeRuneInString(f)
-		if !prevEnd && unicode.IsLetter(r) {
-			words++
-			if unicode.IsUpper(r) {
-				caps++
-			}
-		}
-		last, _ := utf8.DecodeLastRuneInString(f)
-		prevEnd = strings.ContainsRune(".!?:", last)
-	}
-	if words == 0 {
-		return 0
-	}
-	return float64(caps) / float64(words)
 }
 
 // isStartPunct reports whether r may stand before a sentence's first letter
