@@ -164,7 +164,7 @@ func (d *Detector) score(text string, explain bool) (res Result) {
 	defer d.buffers.Put(buf)
 	z, stats, doc := d.raw(norm.S, buf)
 	h := &d.file.Header
-	res.Score = h.Calibration.Prob(z)
+	res.Score = h.Calibration.Prob(z, doc.Runes)
 	why := d.unjudgeable(doc)
 	switch {
 	case math.IsNaN(res.Score):

@@ -9,6 +9,10 @@
 //	tokenizer  uint32 length, then the tokenizer's own encoding
 //	weights    uint32 count, then count IEEE half-precision values (Header.Dim of
 //	           them; version 1 files stored float32, and are still read)
+//
+// Version 3 has version 2's layout; its calibration may have length terms
+// (Calibration.C and D), which a version 2 reader would not apply.
+//
 //	checksum   32 bytes SHA-256 of everything before it
 //
 // Read validates every part and returns an error, never panics, on a
@@ -31,20 +35,32 @@ import (
 const Magic = "SLOPGRD\x00"
 
 // FormatVersion is the version of the layout this package writes; it also
-// reads version 1, whose weights were float32.
-const FormatVersion = 2
+// reads versions 1 (float32 weights) and 2 (no length terms in calibration).
+const FormatVersion = 3
 
 // maxSection bounds any one section, so a corrupt length cannot allocate gigabytes.
 const maxSection = 256 << 20
 
-// Calibration maps a raw score z to a probability: 1 / (1 + exp(-(A*z + B))).
+// Calibration maps a raw score z of a text of n runes (after normalisation)
+// to a probability:
+//
+//	p = 1 / (1 + exp(-(A·z + B + (C + D·z)·ln(1+n))))
+//
+// C and D let the offset and the scale depend on length: a long text sums
+// more features, so its raw score runs larger than the evidence warrants.
+// Models before format version 3 have C = D = 0.
 type Calibration struct {
 	A float64 `json:"a"`
 	B float64 `json:"b"`
+	C float64 `json:"c,omitempty"`
+	D float64 `json:"d,omitempty"`
 }
 
-// Prob applies the calibration.
-func (c Calibration) Prob(z float64) float64 { return 1 / (1 + math.Exp(-(c.A*z + c.B))) }
+// Prob applies the calibration to the raw score z of a text of runes runes.
+func (c Calibration) Prob(z float64, runes int) float64 {
+	l := math.Log1p(float64(max(runes, 0)))
+	return 1 / (1 + math.Exp(-(c.A*z + c.B + (c.C+c.D*z)*l)))
+}
 
 // Thresholds turn a probability into a verdict: Machine at or above Machine,
 // Human at or below Human, Unsure between.
@@ -112,7 +128,8 @@ func (f *File) Validate() error {
 			break
 		}
 	}
-	for name, x := range map[string]float64{"bias": h.Bias, "calibration.a": h.Calibration.A, "calibration.b": h.Calibration.B} {
+	c := h.Calibration
+	for name, x := range map[string]float64{"bias": h.Bias, "calibration.a": c.A, "calibration.b": c.B, "calibration.c": c.C, "calibration.d": c.D} {
 		if math.IsNaN(x) || math.IsInf(x, 0) {
 			errs = append(errs, fmt.Errorf("%s is not finite", name))
 		}
@@ -196,8 +213,8 @@ func Read(data []byte) (*File, error) {
 	}
 	r := &reader{data: data, off: len(Magic)}
 	ver, _ := r.uint32("version")
-	if ver != FormatVersion && ver != 1 {
-		return nil, fmt.Errorf("model format version %d, this build reads versions 1 and %d", ver, FormatVersion)
+	if ver < 1 || ver > FormatVersion {
+		return nil, fmt.Errorf("model format version %d, this build reads versions 1 to %d", ver, FormatVersion)
 	}
 	if len(data) < r.off+sha256.Size {
 		return nil, errors.New("truncated: no checksum")

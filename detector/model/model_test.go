@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
+	"math"
 	"strings"
 	"testing"
 
@@ -104,6 +105,7 @@ func TestValidateRejectsInconsistentFiles(t *testing.T) {
 		{"thresholds inverted", func(f *File) { f.Header.Thresholds = Thresholds{Machine: 0.2, Human: 0.8} }, "thresholds"},
 		{"no tokenizer", func(f *File) { f.Tokenizer = nil }, "tokenizer"},
 		{"bad features", func(f *File) { f.Header.Features.HashBits = 40 }, "hash_bits"},
+		{"calibration length term not finite", func(f *File) { f.Header.Calibration.D = math.NaN() }, "calibration.d"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -113,6 +115,64 @@ func TestValidateRejectsInconsistentFiles(t *testing.T) {
 				t.Errorf("Marshal: got %v, want error containing %q", err, tt.want)
 			}
 		})
+	}
+}
+
+func TestCalibrationProb(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		cal   Calibration
+		z     float64
+		runes int
+		want  float64
+	}{
+		{"identity at 0", Calibration{A: 1}, 0, 100, 0.5},
+		{"plain Platt ignores length", Calibration{A: 2, B: -1}, 1, 5000, 1 / (1 + math.Exp(-1))},
+		{"offset per log length", Calibration{A: 1, C: -1}, math.Log(11), 10, 0.5},
+		{"scale shrinks with length", Calibration{A: 1, D: -0.1}, 3, math.MaxInt32, 1 / (1 + math.Exp(-3*(1-0.1*math.Log1p(math.MaxInt32))))},
+		{"negative length reads as empty", Calibration{A: 1, C: 5}, 0, -3, 0.5},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.cal.Prob(tt.z, tt.runes); math.Abs(got-tt.want) > 1e-12 {
+				t.Errorf("Prob(%v, %d) = %v, want %v", tt.z, tt.runes, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestReadsOlderVersions round-trips length terms, and reads a file
+// without them stamped version 2, whose layout version 3 keeps.
+func TestReadsOlderVersions(t *testing.T) {
+	t.Parallel()
+	f := testFile(t)
+	f.Header.Calibration.C, f.Header.Calibration.D = 0.5, -0.1
+	data, err := f.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := Read(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Header.Calibration != f.Header.Calibration {
+		t.Errorf("calibration read back as %+v, want %+v", g.Header.Calibration, f.Header.Calibration)
+	}
+	old := testFile(t) // no length terms, as a version 2 file has
+	data, err = old.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := bytes.Clone(data[:len(data)-sha256.Size])
+	binary.LittleEndian.PutUint32(body[len(Magic):], 2)
+	sum := sha256.Sum256(body)
+	g, err = Read(append(body, sum[:]...))
+	if err != nil {
+		t.Fatalf("reading a version 2 file: %v", err)
+	}
+	if g.Header.Calibration != old.Header.Calibration || g.Weights[5] != old.Weights[5] {
+		t.Errorf("version 2 file read back as %+v", g.Header.Calibration)
 	}
 }
 

@@ -20,9 +20,14 @@ type Card struct {
 	Name       string           `json:"name"`
 	Training   model.Training   `json:"training"`
 	Thresholds model.Thresholds `json:"thresholds"`
-	Duration   string           `json:"training_duration"`
+	// Calibration is the shipped calibration.
+	Calibration model.Calibration `json:"calibration"`
+	Duration    string            `json:"training_duration"`
 	// Holdout metrics are on the held-out tenth of split=train.
 	Holdout map[string]float64 `json:"holdout"`
+	// CalibrationCheck compares calibration without and with length terms
+	// out of fold on the held-out texts (see calibrationCheck).
+	CalibrationCheck map[string]float64 `json:"calibration_check,omitempty"`
 	// Dev is the dev-split evaluation (Markdown), when one was run.
 	Dev string `json:"-"`
 	// DevMetrics are the same dev-split figures as data.
@@ -97,9 +102,10 @@ func newCard(f *model.File, exs, hold []*example, probs []float64, opts Options,
 			Settings:  settings,
 			Metrics:   holdout,
 		},
-		Thresholds: f.Header.Thresholds,
-		Duration:   took.Round(time.Second).String(),
-		Holdout:    holdout,
+		Thresholds:  f.Header.Thresholds,
+		Calibration: f.Header.Calibration,
+		Duration:    took.Round(time.Second).String(),
+		Holdout:     holdout,
 	}
 }
 
@@ -140,6 +146,15 @@ func (c Card) WriteMarkdown(w io.Writer) error {
 	b.WriteString("\n## Held-out tenth of split=train (used for calibration and the threshold)\n\n| metric | value |\n|---|---:|\n")
 	for _, k := range []string{"auroc", "tpr_at_1pct", "fpr_threshold", "tpr_threshold"} {
 		fmt.Fprintf(&b, "| %s | %.4f |\n", k, c.Holdout[k])
+	}
+	if cc := c.CalibrationCheck; cc != nil {
+		b.WriteString("\n## Calibration, checked out of fold\n\n")
+		b.WriteString("Each half of the held-out texts scored by a calibration fitted on the other half: ")
+		b.WriteString("Platt's two parameters alone, and with the terms for length the model ships with.\n\n")
+		b.WriteString("| calibration | AUROC | TPR at 1% FPR |\n|---|---:|---:|\n")
+		fmt.Fprintf(&b, "| Platt (A·z + B) | %.4f | %.4f |\n", cc["plain_auroc"], cc["plain_tpr_at_1pct"])
+		fmt.Fprintf(&b, "| with length (+ (C + D·z)·ln(1+runes)) | %.4f | %.4f |\n", cc["length_auroc"], cc["length_tpr_at_1pct"])
+		fmt.Fprintf(&b, "\nShipped: A=%.4f B=%.4f C=%.4f D=%.4f.\n", c.Calibration.A, c.Calibration.B, c.Calibration.C, c.Calibration.D)
 	}
 	if c.Dev != "" {
 		b.WriteString("\n## Dev split\n\n")

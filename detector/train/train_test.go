@@ -2,9 +2,11 @@ package train
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/slopguard/slopguard/detector/dataset"
+	"github.com/slopguard/slopguard/detector/model"
 )
 
 func TestQuantileAbove(t *testing.T) {
@@ -52,22 +54,86 @@ func TestChooseThresholdBoundsEachMeasurableSource(t *testing.T) {
 	}
 }
 
-func TestFitPlattSeparable(t *testing.T) {
+func TestFitCalibrationSeparable(t *testing.T) {
 	t.Parallel()
-	var hold []*example
-	var zs []float64
+	var zs, ys []float64
+	var runes []int
 	for i := 0; i < 20; i++ {
-		hold = append(hold, &example{y: 0}, &example{y: 1})
 		zs = append(zs, -2-float64(i)/10, 2+float64(i)/10)
+		ys = append(ys, 0, 1)
+		runes = append(runes, 50+i, 500+i)
 	}
-	cal := fitPlatt(zs, hold)
-	if math.IsNaN(cal.A) || math.IsInf(cal.A, 0) || cal.A <= 0 || cal.A > 100 {
-		t.Fatalf("calibration %+v on separable scores: want a finite positive slope", cal)
+	for _, withLength := range []bool{false, true} {
+		cal := fitCalibration(zs, runes, ys, withLength)
+		for _, x := range []float64{cal.A, cal.B, cal.C, cal.D} {
+			if math.IsNaN(x) || math.IsInf(x, 0) || math.Abs(x) > 100 {
+				t.Fatalf("length terms %v: calibration %+v on separable scores: want finite parameters", withLength, cal)
+			}
+		}
+		if !withLength && (cal.C != 0 || cal.D != 0) {
+			t.Errorf("calibration without length terms has C=%v D=%v", cal.C, cal.D)
+		}
+		if p := cal.Prob(3, 500); p < 0.9 || p >= 1 {
+			t.Errorf("length terms %v: P(machine | z=3) = %v, want in [0.9, 1)", withLength, p)
+		}
+		if p := cal.Prob(-3, 50); p > 0.1 || p <= 0 {
+			t.Errorf("length terms %v: P(machine | z=-3) = %v, want in (0, 0.1]", withLength, p)
+		}
 	}
-	if p := cal.Prob(3); p < 0.9 || p >= 1 {
-		t.Errorf("P(machine | z=3) = %v, want in [0.9, 1)", p)
+}
+
+// TestFitCalibrationLearnsLengthScale builds held-out scores whose scale
+// grows with length for the same evidence, as summing more features does:
+// the fitted D must shrink long texts' scores, and the length terms must
+// beat plain Platt scaling on log-loss.
+func TestFitCalibrationLearnsLengthScale(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(5, 6))
+	var zs, ys []float64
+	var runes []int
+	for range 4000 {
+		n := 20 + r.IntN(3000)
+		y := float64(r.IntN(2))
+		evidence := 2*y - 1 + r.NormFloat64() // the same for every length
+		zs = append(zs, evidence*math.Log1p(float64(n)))
+		ys = append(ys, y)
+		runes = append(runes, n)
 	}
-	if p := cal.Prob(-3); p > 0.1 || p <= 0 {
-		t.Errorf("P(machine | z=-3) = %v, want in (0, 0.1]", p)
+	plain := fitCalibration(zs, runes, ys, false)
+	withLength := fitCalibration(zs, runes, ys, true)
+	if withLength.D >= 0 {
+		t.Errorf("D = %v, want negative: long texts' raw scores run larger", withLength.D)
+	}
+	loss := func(c model.Calibration) float64 {
+		var sum float64
+		for i, z := range zs {
+			p := c.Prob(z, runes[i])
+			if ys[i] == 1 {
+				sum -= math.Log(p)
+			} else {
+				sum -= math.Log(1 - p)
+			}
+		}
+		return sum / float64(len(zs))
+	}
+	if lp, ll := loss(plain), loss(withLength); ll >= lp {
+		t.Errorf("log-loss with length terms %v, without %v: want lower with", ll, lp)
+	}
+}
+
+func TestSolve(t *testing.T) {
+	t.Parallel()
+	m := [][]float64{{0, 2, 1}, {1, 1, 1}, {2, 1, 0}} // needs pivoting
+	x, ok := solve(m, []float64{5, 4, 4})             // x = (1, 2, 1)
+	if !ok {
+		t.Fatal("solve: singular")
+	}
+	for i, want := range []float64{1, 2, 1} {
+		if math.Abs(x[i]-want) > 1e-12 {
+			t.Fatalf("solve = %v, want [1 2 1]", x)
+		}
+	}
+	if _, ok := solve([][]float64{{1, 2}, {2, 4}}, []float64{1, 2}); ok {
+		t.Error("solve accepted a singular matrix")
 	}
 }
