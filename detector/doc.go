@@ -9,7 +9,8 @@
 //	tokenise   a byte-level BPE vocabulary trained by the project and stored in the model file
 //	features   hashed token n-grams, hashed character n-grams and document statistics
 //	model      a linear layer z = w·x + b over those features, then Platt calibration
-//	           p = 1 / (1 + exp(-(a·z + c)))
+//	           with terms for the length n (in runes) of the normalised text:
+//	           p = 1 / (1 + exp(-(A·z + B + (C + D·z)·ln(1+n))))
 //
 // A Detector is read-only after Load and safe for concurrent use.
 package detector
