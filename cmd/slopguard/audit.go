@@ -122,22 +122,7 @@ Reads the decision log: what slopguard decided about each item, why, and what it
 
 // runAudit implements `slopguard audit list|show`.
 func runAudit(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 {
-		fmt.Fprint(e.stderr, auditUsage)
-		return &exitError{code: 2}
-	}
-	switch args[0] {
-	case "list":
-		return auditList(ctx, e, args[1:])
-	case "show":
-		return auditShow(ctx, e, args[1:])
-	case "-h", "--help", "help":
-		fmt.Fprint(e.stdout, auditUsage)
-		return nil
-	default:
-		fmt.Fprint(e.stderr, auditUsage)
-		return usageErrorf("unknown subcommand %q (want list or show)", args[0])
-	}
+	return runSubcommand(ctx, e, args, auditUsage, subcommand{"list", auditList}, subcommand{"show", auditShow})
 }
 
 func auditList(ctx context.Context, e *env, args []string) error {

@@ -25,20 +25,7 @@ Feedback without text is skipped. Without --out the records go to stdout.
 
 // runFeedback implements `slopguard feedback export`.
 func runFeedback(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 {
-		fmt.Fprint(e.stderr, feedbackUsage)
-		return &exitError{code: 2}
-	}
-	switch args[0] {
-	case "export":
-		return feedbackExport(ctx, e, args[1:])
-	case "-h", "--help", "help":
-		fmt.Fprint(e.stdout, feedbackUsage)
-		return nil
-	default:
-		fmt.Fprint(e.stderr, feedbackUsage)
-		return usageErrorf("unknown subcommand %q (want export)", args[0])
-	}
+	return runSubcommand(ctx, e, args, feedbackUsage, subcommand{"export", feedbackExport})
 }
 
 func feedbackExport(ctx context.Context, e *env, args []string) error {

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"sort"
+	"strings"
 	"syscall"
 )
 
@@ -67,6 +68,34 @@ func main() {
 	code := run(ctx, e, os.Args[1:])
 	stop()
 	os.Exit(code)
+}
+
+// subcommand is one verb of a command that has several (audit list, feedback export).
+type subcommand struct {
+	name string
+	run  func(ctx context.Context, e *env, args []string) error
+}
+
+// runSubcommand runs the subcommand args[0] names. Help prints usage to
+// stdout; a missing or unknown subcommand prints it to stderr and exits 2.
+func runSubcommand(ctx context.Context, e *env, args []string, usage string, subs ...subcommand) error {
+	if len(args) == 0 {
+		fmt.Fprint(e.stderr, usage)
+		return &exitError{code: 2}
+	}
+	var names []string
+	for _, s := range subs {
+		if args[0] == s.name {
+			return s.run(ctx, e, args[1:])
+		}
+		names = append(names, s.name)
+	}
+	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(e.stdout, usage)
+		return nil
+	}
+	fmt.Fprint(e.stderr, usage)
+	return usageErrorf("unknown subcommand %q (want %s)", args[0], strings.Join(names, " or "))
 }
 
 // run executes one command line and returns the process exit code.
