@@ -220,7 +220,7 @@ func sampleText(text string) (string, func(int) int) {
 	if len(text) <= MaxScoredBytes {
 		return text, func(i int) int { return i }
 	}
-	head := runeFloor(text, SampleHeadBytes)
+	head := normalize.RuneFloor(text, SampleHeadBytes)
 	tailStart := runeCeil(text, len(text)-(MaxScoredBytes-SampleHeadBytes))
 	sample := text[:head] + "\n" + text[tailStart:]
 	return sample, func(i int) int {
@@ -229,13 +229,6 @@ func sampleText(text string) (string, func(int) int) {
 		}
 		return tailStart + i - head - 1
 	}
-}
-
-func runeFloor(s string, i int) int {
-	for i > 0 && i < len(s) && s[i]&0xC0 == 0x80 {
-		i--
-	}
-	return i
 }
 
 func runeCeil(s string, i int) int {

@@ -339,3 +339,16 @@ func removed(c rune) bool {
 	}
 	return invisible(c) || c == zwj || c == zwnj
 }
+
+func TestRuneFloor(t *testing.T) {
+	t.Parallel()
+	s := "aé€😀" // 1, 2, 3 and 4 bytes: starts at 0, 1, 3, 6; length 10
+	tests := []struct{ i, want int }{
+		{0, 0}, {1, 1}, {2, 1}, {3, 3}, {4, 3}, {5, 3}, {6, 6}, {7, 6}, {9, 6}, {10, 10}, {12, 12},
+	}
+	for _, tt := range tests {
+		if got := RuneFloor(s, tt.i); got != tt.want {
+			t.Errorf("RuneFloor(%q, %d) = %d, want %d", s, tt.i, got, tt.want)
+		}
+	}
+}

@@ -135,3 +135,13 @@ func (t Text) Original(start, end int) (int, int) {
 	}
 	return t.runs.span(start, end, &cur)
 }
+
+// RuneFloor returns the largest index j <= i that does not fall inside a
+// UTF-8 sequence of s, so s[:j] cuts no character in two. An i past the end
+// of s is returned as is.
+func RuneFloor(s string, i int) int {
+	for i > 0 && i < len(s) && s[i]&0xC0 == 0x80 {
+		i--
+	}
+	return i
+}

@@ -406,7 +406,7 @@ func prepare(ctx context.Context, recs []dataset.Record, opts Options) ([]*examp
 		e := exs[i]
 		text := gitterPlaceholders.Replace(e.rec.Text)
 		if len(text) > opts.MaxTextBytes {
-			text = text[:runeFloor(text, opts.MaxTextBytes)]
+			text = text[:normalize.RuneFloor(text, opts.MaxTextBytes)]
 		}
 		if opts.FlattenSources[e.rec.File] || unit(hash64(seed, "flatten", e.rec.File, e.rec.ID, e.rec.Text)) < opts.FlattenRate {
 			text = strings.Join(strings.Fields(text), " ")
@@ -416,13 +416,6 @@ func prepare(ctx context.Context, recs []dataset.Record, opts Options) ([]*examp
 	})
 	pb.finish()
 	return exs, ctx.Err()
-}
-
-func runeFloor(s string, i int) int {
-	for i > 0 && i < len(s) && s[i]&0xC0 == 0x80 {
-		i--
-	}
-	return i
 }
 
 // sampleOrder is a deterministic permutation of 0..n-1.
