@@ -298,7 +298,7 @@ func (e *Extractor) ExtractDoc(d *Doc, ids []int32, v *Vector, stats []float64) 
 	if e.cfg.WordNgrams && len(d.Words) > 0 {
 		x := float32(1 / math.Sqrt(float64(2*len(d.Words)-1)))
 		var prev uint64
-		for i, h := range d.WordHashes {
+		for i, h := range d.wordHashes {
 			v.add(uint32(mix(h)&e.mask), x)
 			if i > 0 {
 				v.add(uint32(mix(prev*31+h^seedBigram)&e.mask), x)

@@ -24,9 +24,9 @@ type Stat struct {
 type Doc struct {
 	Text  string
 	Words []string // lower-cased word-like runs of letters, digits and apostrophes
-	// WordHashes holds each word's hash, in Words order, for the word
+	// wordHashes holds each word's hash, in Words order, for the word
 	// n-gram features and the lexical diversity.
-	WordHashes []uint64
+	wordHashes []uint64
 	Sentences  []int // word counts per sentence
 	Lines      []string
 	Letters    int
@@ -88,7 +88,7 @@ func NewDoc(text string) *Doc {
 // Parse is NewDoc into d, reusing d's storage: d's previous contents are
 // gone, and slices returned before alias the new ones.
 func (d *Doc) Parse(text string) {
-	*d = Doc{Text: text, Words: d.Words[:0], WordHashes: d.WordHashes[:0], Sentences: d.Sentences[:0], Lines: d.Lines[:0]}
+	*d = Doc{Text: text, Words: d.Words[:0], wordHashes: d.wordHashes[:0], Sentences: d.Sentences[:0], Lines: d.Lines[:0]}
 	for {
 		i := strings.IndexByte(text, '\n')
 		if i < 0 {
@@ -188,7 +188,7 @@ func (d *Doc) Parse(text string) {
 // addWord records one lower-cased word and the classes it belongs to.
 func (d *Doc) addWord(w string) {
 	d.Words = append(d.Words, w)
-	d.WordHashes = append(d.WordHashes, wordHash(w))
+	d.wordHashes = append(d.wordHashes, wordHash(w))
 	d.wordRunes += utf8.RuneCountInString(w)
 	if len(w) > 2 && strings.ContainsAny(w, "'’") {
 		d.contractions++
@@ -335,7 +335,7 @@ var Stats = []Stat{
 			return float64(d.wordRunes) / float64(len(d.Words))
 		}},
 	{Name: "lexical_diversity", Family: "style", Low: "words repeat a lot", High: "vocabulary is varied",
-		value: func(d *Doc) float64 { return movingTTR(d.WordHashes, 50) }},
+		value: func(d *Doc) float64 { return movingTTR(d.wordHashes, 50) }},
 	{Name: "contractions", Family: "style", Low: "few contractions (it's, don't)", High: "many contractions (it's, don't)",
 		value: func(d *Doc) float64 { return perWord(d, d.contractions) }},
 	{Name: "first_person", Family: "style", Low: "little first-person voice", High: "much first-person voice (I, my)",

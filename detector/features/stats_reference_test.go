@@ -132,7 +132,7 @@ func TestSinglePassStatsMatchDefinitions(t *testing.T) {
 			{"title_case_words", Stats[statByName(t, "title_case_words")].value(d), refTitleCaseRate(text)},
 			{"contractions", Stats[statByName(t, "contractions")].value(d), refContractions(d)},
 			{"word_length_mean", Stats[statByName(t, "word_length_mean")].value(d), refWordLengthMean(d)},
-			{"lexical_diversity(w=5)", movingTTR(d.WordHashes, 5), refMovingTTR(d.Words, 5)},
+			{"lexical_diversity(w=5)", movingTTR(d.wordHashes, 5), refMovingTTR(d.Words, 5)},
 		}
 		for _, c := range checks {
 			if math.Abs(c.got-c.want) > 1e-12 { // MATTR sums windows in another order
