@@ -1,7 +1,7 @@
 # Everyday targets. The full CI run is scripts/test.sh (what .ci/run runs).
 DATA ?= ../shared/data
 
-.PHONY: all fmt vet lint test ci build model eval bench fuzz loadtest
+.PHONY: all fmt vet lint test ci build model eval loo bench fuzz loadtest
 all: fmt vet test build
 
 fmt:
@@ -30,6 +30,10 @@ eval:
 	go run ./cmd/slopguard eval --data $(DATA) --out eval-out
 	for a in homoglyph zerowidth whitespace; do \
 		go run ./cmd/slopguard eval --data $(DATA) --attack $$a --out eval-out/$$a; done
+
+# Generalisation: train without one source at a time, evaluate on it (about 6 minutes).
+loo:
+	DATA=$(DATA) scripts/leave-one-out.sh
 
 # The benchmark against fastText and scikit-learn (about 6 minutes).
 bench:
