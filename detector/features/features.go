@@ -1,12 +1,17 @@
 // Package features turns a normalised text and its token ids into a sparse
 // feature vector for the linear model.
 //
-// Three groups of features share one weight vector of length Dim():
+// These groups of features share one weight vector of length Dim():
 //
 //	token n-grams   token unigrams and bigrams, hashed into 2^HashBits buckets
 //	char n-grams    byte 3- to 5-grams of the lower-cased text (digits folded to 0),
 //	                hashed into the same buckets with another seed
 //	word n-grams    unigrams and bigrams of lower-cased words, likewise
+//	masked n-grams  2- to 4-grams of the words with every word that is not a
+//	                function word replaced by its length class ("the [4-6] of
+//	                [7-9]"), likewise: how sentences are built, not what they
+//	                are about, which carries over to topics and sources the
+//	                training data lacks
 //	statistics      each Stat's value falls into one of StatBins bins learned from
 //	                training data; the bin is a one-hot feature after the buckets
 //
@@ -35,11 +40,15 @@ type Config struct {
 	TokenBigrams bool `json:"token_bigrams"`
 	// WordNgrams adds hashed unigrams and bigrams of lower-cased words.
 	WordNgrams bool `json:"word_ngrams,omitempty"`
+	// MaskedNgrams, when 2 or more, adds hashed 2- to MaskedNgrams-grams of
+	// the masked word sequence: function words kept, every other word
+	// replaced by its length class. They carry syntax without topic.
+	MaskedNgrams int `json:"masked_ngrams,omitempty"`
 }
 
 // DefaultConfig is the configuration the shipped model is trained with.
 func DefaultConfig() Config {
-	return Config{Hashing: CurrentHashing, HashBits: 21, CharMin: 3, CharMax: 5, StatBins: 8, TokenBigrams: true, WordNgrams: true}
+	return Config{Hashing: CurrentHashing, HashBits: 21, CharMin: 3, CharMax: 5, StatBins: 8, TokenBigrams: true, WordNgrams: true, MaskedNgrams: 4}
 }
 
 // CurrentHashing is the hashing scheme this build computes. Version 2 hashes
@@ -57,6 +66,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("char n-gram range %d..%d invalid", c.CharMin, c.CharMax)
 	case c.StatBins < 2 || c.StatBins > 64:
 		return fmt.Errorf("stat_bins %d out of range 2..64", c.StatBins)
+	case c.MaskedNgrams < 0 || c.MaskedNgrams == 1 || c.MaskedNgrams > 6:
+		return fmt.Errorf("masked_ngrams %d: want 0 (off) or 2..6", c.MaskedNgrams)
 	}
 	return nil
 }
@@ -67,6 +78,7 @@ const (
 	seedBigram uint64 = 0xc2b2ae3d27d4eb4f
 	seedChar   uint64 = 0x165667b19e3779f9
 	seedWord   uint64 = 0x27d4eb2f165667c5
+	seedMasked uint64 = 0x94d049bb133111eb
 )
 
 // wordHash is FNV-1a of a word, seeded.
@@ -236,6 +248,27 @@ func (e *Extractor) addCharNgrams(text string, v *Vector, x float32) {
 	}
 }
 
+// addMaskedNgrams adds the 2- to maxN-grams of the masked word sequence.
+func (e *Extractor) addMaskedNgrams(masked []uint64, maxN int, v *Vector) {
+	total := 0
+	for n := 2; n <= maxN; n++ {
+		total += max(0, len(masked)-n+1)
+	}
+	if total == 0 {
+		return
+	}
+	x := float32(1 / math.Sqrt(float64(total)))
+	for i := range masked {
+		h := seedMasked
+		for n := 1; n <= maxN && i+n <= len(masked); n++ {
+			h = (h ^ masked[i+n-1]) * 0x100000001b3
+			if n >= 2 {
+				v.add(uint32(mix(h^uint64(n))&e.mask), x)
+			}
+		}
+	}
+}
+
 // charStep extends a character n-gram's FNV-1a hash by one byte.
 func charStep(h uint64, c byte) uint64 { return (h ^ uint64(foldByte(c))) * 0x100000001b3 }
 
@@ -305,6 +338,9 @@ func (e *Extractor) ExtractDoc(d *Doc, ids []int32, v *Vector, stats []float64) 
 			}
 			prev = h
 		}
+	}
+	if maxN := e.cfg.MaskedNgrams; maxN >= 2 {
+		e.addMaskedNgrams(d.maskHashes, maxN, v)
 	}
 	stats = StatValues(d, stats)
 	sx := float32(1 / math.Sqrt(float64(len(Stats))))

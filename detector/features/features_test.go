@@ -146,6 +146,8 @@ func TestConfigValidate(t *testing.T) {
 		{Hashing: CurrentHashing, HashBits: 30, CharMin: 3, CharMax: 5, StatBins: 8},
 		{Hashing: CurrentHashing, HashBits: 20, CharMin: 5, CharMax: 3, StatBins: 8},
 		{Hashing: CurrentHashing, HashBits: 20, CharMin: 3, CharMax: 5, StatBins: 1},
+		{Hashing: CurrentHashing, HashBits: 20, CharMin: 3, CharMax: 5, StatBins: 8, MaskedNgrams: 1},
+		{Hashing: CurrentHashing, HashBits: 20, CharMin: 3, CharMax: 5, StatBins: 8, MaskedNgrams: 9},
 	}
 	for _, c := range bad {
 		if c.Validate() == nil {
@@ -154,5 +156,53 @@ func TestConfigValidate(t *testing.T) {
 	}
 	if err := DefaultConfig().Validate(); err != nil {
 		t.Errorf("default config: %v", err)
+	}
+}
+
+// TestMaskedNgramsIgnoreTopic checks the masked n-grams see the sentence's
+// frame, not its content: texts that differ only in content words of the
+// same length class get the same features; another function word changes
+// them.
+func TestMaskedNgramsIgnoreTopic(t *testing.T) {
+	t.Parallel()
+	cfg := Config{Hashing: CurrentHashing, HashBits: 16, CharMin: 3, CharMax: 5, StatBins: 2, MaskedNgrams: 3}
+	edges := make([][]float64, len(Stats))
+	for i := range edges {
+		edges[i] = []float64{0}
+	}
+	e, err := NewExtractor(cfg, edges)
+	if err != nil {
+		t.Fatal(err)
+	}
+	masked := func(text string) Vector {
+		var v Vector
+		e.addMaskedNgrams(NewDoc(text).maskHashes, cfg.MaskedNgrams, &v)
+		v.Compact()
+		return v
+	}
+	base := masked("The cat sat on the mat, and it was 42 times happier than before.")
+	tests := []struct {
+		name, text string
+		same       bool
+	}{
+		{"other content words", "The dog ran on the rug, and it was 17 times brighter than before.", true},
+		{"case does not matter", "THE COW SAT ON THE HAY, AND IT WAS 99 TIMES SADDEST THAN BEFORE.", true},
+		{"another function word", "The cat sat by the mat, and it was 42 times happier than before.", false},
+		{"a longer content word", "The elephant sat on the mat, and it was 42 times happier than before.", false},
+	}
+	for _, tt := range tests {
+		v := masked(tt.text)
+		same := slices.Equal(v.Idx, base.Idx) && slices.Equal(v.Val, base.Val)
+		if same != tt.same {
+			t.Errorf("%s: same features = %v, want %v", tt.name, same, tt.same)
+		}
+	}
+	if len(base.Idx) == 0 {
+		t.Fatal("no masked n-grams")
+	}
+	var none Vector
+	e.addMaskedNgrams(NewDoc("hello").maskHashes, 3, &none)
+	if len(none.Idx) != 0 {
+		t.Errorf("one word gave %d masked n-grams, want none", len(none.Idx))
 	}
 }

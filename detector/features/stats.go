@@ -25,18 +25,19 @@ type Doc struct {
 	Text  string
 	Words []string // lower-cased word-like runs of letters, digits and apostrophes
 	// wordHashes holds each word's hash, in Words order, for the word
-	// n-gram features and the lexical diversity.
-	wordHashes []uint64
-	Sentences  []int // word counts per sentence
-	Lines      []string
-	Letters    int
-	Runes      int
-	Latin      int // Latin-script letters
-	Upper      int // upper-case letters
-	Digits     int
-	Emoji      int
-	ascii      [128]int              // count of each ASCII rune
-	special    [len(specialList)]int // counts of specialList's runes
+	// n-gram features and the lexical diversity; maskHashes the hash of
+	// each word's masked form (see maskedWord).
+	wordHashes, maskHashes []uint64
+	Sentences              []int // word counts per sentence
+	Lines                  []string
+	Letters                int
+	Runes                  int
+	Latin                  int // Latin-script letters
+	Upper                  int // upper-case letters
+	Digits                 int
+	Emoji                  int
+	ascii                  [128]int              // count of each ASCII rune
+	special                [len(specialList)]int // counts of specialList's runes
 	// LetterWords counts the words with a letter in them, FunctionWords
 	// those of them that are common English function words.
 	LetterWords, FunctionWords int
@@ -88,7 +89,7 @@ func NewDoc(text string) *Doc {
 // Parse is NewDoc into d, reusing d's storage: d's previous contents are
 // gone, and slices returned before alias the new ones.
 func (d *Doc) Parse(text string) {
-	*d = Doc{Text: text, Words: d.Words[:0], wordHashes: d.wordHashes[:0], Sentences: d.Sentences[:0], Lines: d.Lines[:0]}
+	*d = Doc{Text: text, Words: d.Words[:0], wordHashes: d.wordHashes[:0], maskHashes: d.maskHashes[:0], Sentences: d.Sentences[:0], Lines: d.Lines[:0]}
 	for {
 		i := strings.IndexByte(text, '\n')
 		if i < 0 {
@@ -187,30 +188,23 @@ func (d *Doc) Parse(text string) {
 
 // addWord records one lower-cased word and the classes it belongs to.
 func (d *Doc) addWord(w string) {
+	h := wordHash(w)
+	runes := utf8.RuneCountInString(w)
 	d.Words = append(d.Words, w)
-	d.wordHashes = append(d.wordHashes, wordHash(w))
-	d.wordRunes += utf8.RuneCountInString(w)
+	d.wordHashes = append(d.wordHashes, h)
+	d.wordRunes += runes
 	if len(w) > 2 && strings.ContainsAny(w, "'’") {
 		d.contractions++
 	}
-	letter := false
-	for _, r := range w {
-		if unicode.IsLetter(r) {
-			letter = true
-			break
+	letter := strings.IndexFunc(w, unicode.IsLetter) >= 0
+	var c uint8
+	if letter {
+		d.LetterWords++
+		if len(w) <= maxClassWord {
+			c = wordClasses[w]
 		}
 	}
-	if !letter {
-		return
-	}
-	d.LetterWords++
-	if len(w) > maxClassWord {
-		return
-	}
-	c := wordClasses[w]
-	if c == 0 {
-		return
-	}
+	d.maskHashes = append(d.maskHashes, maskedWord(h, runes, letter, c&classFunction != 0))
 	if c&classFunction != 0 {
 		d.FunctionWords++
 	}
@@ -220,6 +214,29 @@ func (d *Doc) addWord(w string) {
 		}
 	}
 }
+
+// maskedWord is the hash of a word's masked form: a function word stays
+// itself (its hash h); any other word becomes its length class, and a word
+// without letters (a number) one class of its own. Masked n-grams see how
+// sentences are built, not what they are about.
+func maskedWord(h uint64, runes int, letter, function bool) uint64 {
+	switch {
+	case function:
+		return h
+	case !letter:
+		return maskClass[0]
+	case runes <= 3:
+		return maskClass[1]
+	case runes <= 6:
+		return maskClass[2]
+	case runes <= 9:
+		return maskClass[3]
+	}
+	return maskClass[4]
+}
+
+// maskClass holds the hashes of the masked forms of non-function words.
+var maskClass = [5]uint64{wordHash("\x00#"), wordHash("\x00short"), wordHash("\x00medium"), wordHash("\x00long"), wordHash("\x00verylong")}
 
 // ratio is n/of, or 0 when of is 0.
 func ratio(n, of int) float64 {
