@@ -266,6 +266,15 @@ run_slopguard() {
 	want=$(wc -l <"$WORK/dev.jsonl")
 	[[ $got == "$want" ]] || { skip slopguard "slopguard score wrote $got lines for $want documents"; return; }
 	cold_start slopguard "$SG" "${one[@]}" || { skip slopguard "slopguard cold start failed"; return; }
+	local check_model=() r
+	((uses_model)) && check_model=(--model "$SG_MODEL")
+	if [[ -f $WORK/latency/1M.txt ]] &&
+		time_into "$WORK/slopguard.check.time" "$SG" check "${check_model[@]}" "$WORK/latency/1M.txt" >/dev/null 2>&1; then
+		read -r _ r <"$WORK/slopguard.check.time"
+		echo "check_rss_kb=$r" >>"$WORK/slopguard.metrics"
+	else
+		log "slopguard check on the 1 MB document failed or was not run"
+	fi
 
 	log "slopguard: in-process latency"
 	local model_flag=()

@@ -127,7 +127,7 @@ func (c Card) WriteJSON(w io.Writer) error {
 func (c Card) WriteMarkdown(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Model card: %s\n\n", c.Name)
-	fmt.Fprintf(&b, "Trained %s in %s, seed %d, %d epochs. Linear model over hashed token, word and character n-grams and binned document statistics, Platt-calibrated.\n\n",
+	fmt.Fprintf(&b, "Trained %s in %s, seed %d, %d epochs. Linear model over hashed token, word, character and masked-word n-grams and binned document statistics; Platt calibration with terms for length.\n\n",
 		c.Training.CreatedAt, c.Duration, c.Training.Seed, c.Training.Epochs)
 	fmt.Fprintf(&b, "Thresholds: machine at score >= %.4f, human at score <= %.4f, unsure between (and for texts too short or not in English).\n\n", c.Thresholds.Machine, c.Thresholds.Human)
 	b.WriteString("## Training data (split=train only)\n\n| source | human | machine | weight share |\n|---|---:|---:|---:|\n")

@@ -498,6 +498,7 @@ func writeSpeed(p printer, ndocs, nbytes, oneBytes int, systems []*system) {
 		}},
 		{"cold start (load + 1 doc)", "ms", true, "%.0f", func(kv map[string]string) float64 { return 1000 * num(kv, "cold_s") }},
 		{"peak RSS while scoring", "MB", true, "%.0f", func(kv map[string]string) float64 { return num(kv, "score_rss_kb") / 1024 }},
+		{"peak RSS of `check` on one document of 1 MB", "MB", true, "%.0f", func(kv map[string]string) float64 { return num(kv, "check_rss_kb") / 1024 }},
 		{"peak RSS while training", "MB", true, "%.0f", func(kv map[string]string) float64 { return num(kv, "train_rss_kb") / 1024 }},
 		{"model size on disk", "MB", true, "%.1f", func(kv map[string]string) float64 { return num(kv, "model_bytes") / 1e6 }},
 	}
