@@ -76,6 +76,9 @@ type Options struct {
 	SourceFactor map[string]float64
 	// OneLabelFactor scales the share of sources that have only one label.
 	OneLabelFactor float64
+	// PlainCalibration fits Platt's two parameters only, without the
+	// length terms (for comparing the two; the shipped model has them).
+	PlainCalibration bool
 	// FlattenSources are sources whose every text is flattened, because one
 	// of their labels lost its line breaks.
 	FlattenSources map[string]bool
@@ -245,7 +248,7 @@ func Train(ctx context.Context, recs []dataset.Record, opts Options) (*Result, e
 		runes[i] = utf8.RuneCountInString(e.text)
 		ys[i] = e.y
 	}
-	cal := fitCalibration(zs, runes, ys, true)
+	cal := fitCalibration(zs, runes, ys, !opts.PlainCalibration)
 	probs := make([]float64, len(hold))
 	for i, z := range zs {
 		probs[i] = cal.Prob(z, runes[i])
