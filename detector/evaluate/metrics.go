@@ -198,7 +198,13 @@ type scoreLabel struct {
 func (s Scores) sortedScores(desc bool) []scoreLabel {
 	out := make([]scoreLabel, len(s))
 	for i, x := range s {
-		out[i] = scoreLabel{x.Score, x.Machine}
+		score := x.Score
+		if math.IsNaN(score) {
+			// NaN compares unequal to everything, which would break the
+			// sort and the tie runs; a score that is not a number ranks lowest.
+			score = math.Inf(-1)
+		}
+		out[i] = scoreLabel{score, x.Machine}
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if desc {

@@ -47,6 +47,9 @@ func TestAUROC(t *testing.T) {
 		{"interleaved", []float64{0.1, 0.6}, []float64{0.3, 0.7}, 0.75},
 		{"no machines", []float64{0.1}, nil, math.NaN()},
 		{"no humans", nil, []float64{0.1}, math.NaN()},
+		// A NaN score ranks lowest and ties other NaNs: m=NaN ties the
+		// human NaN (0.5) and loses to 0.3; m=0.9 beats both. 2.5/4.
+		{"NaN scores", []float64{math.NaN(), 0.3}, []float64{math.NaN(), 0.9}, 0.625},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
