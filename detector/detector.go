@@ -185,7 +185,7 @@ func (d *Detector) score(text string, explain bool) (res Result) {
 		res.Note = joinNote(why, fmt.Sprintf("text of %d bytes: scored on a sample, its first %d KiB and last %d KiB", len(text), SampleHeadBytes>>10, (MaxScoredBytes-SampleHeadBytes)>>10))
 	}
 	if explain {
-		res.Reasons = d.reasons(norm, stats, res.Verdict != Human, toOriginal)
+		res.Reasons = d.reasons(norm, doc, buf.ids, stats, res.Verdict != Human, toOriginal)
 	}
 	return res
 }

@@ -3,6 +3,7 @@ package detector
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -20,10 +21,10 @@ const minReasonWeight = 0.02
 
 // reasons explains a score: the statistics whose bin moved the score most
 // against their usual contribution, and — when withPhrases, i.e. the text is
-// going to be reported — the words whose character n-grams moved it most,
-// with spans in the original text. The order is deterministic: by absolute
+// going to be reported — the words whose n-grams moved it most and the
+// sentence construction, with spans in the original text. The order is deterministic: by absolute
 // weight, then by signal and text.
-func (d *Detector) reasons(norm normalize.Text, stats []float64, withPhrases bool, toOriginal func(int) int) []Reason {
+func (d *Detector) reasons(norm normalize.Text, doc *features.Doc, ids []int32, stats []float64, withPhrases bool, toOriginal func(int) int) []Reason {
 	var out []Reason
 	sx := 1 / math.Sqrt(float64(len(features.Stats)))
 	for s, st := range features.Stats {
@@ -41,7 +42,7 @@ func (d *Detector) reasons(norm normalize.Text, stats []float64, withPhrases boo
 		out = append(out, Reason{Family: st.Family, Signal: st.Name, Text: phrase, Weight: round4(w)})
 	}
 	if withPhrases {
-		out = append(out, d.phraseReasons(norm, toOriginal)...)
+		out = append(out, d.phraseReasons(norm, doc, ids, toOriginal)...)
 	}
 	if st := norm.Stats; st.Homoglyphs+st.Invisible > 0 {
 		out = append(out, Reason{
@@ -72,23 +73,36 @@ func (d *Detector) reasons(norm normalize.Text, stats []float64, withPhrases boo
 	return out
 }
 
-// phraseReasons attributes each character n-gram's contribution to the word
-// it starts in, sums per distinct (lower-cased) word, and reports the words
-// that push hardest either way.
-func (d *Detector) phraseReasons(norm normalize.Text, toOriginal func(int) int) []Reason {
+// phraseReasons attributes the contribution of every hashed n-gram (token,
+// character and word n-grams) to the bytes it was read from, sums it per
+// distinct (lower-cased) word, and reports the words that push hardest
+// either way. The masked word n-grams, which carry sentence construction
+// rather than words, are reported as one reason of their own.
+func (d *Detector) phraseReasons(norm normalize.Text, doc *features.Doc, ids []int32, toOriginal func(int) int) []Reason {
 	text := norm.S
-	n := 0
-	for k := d.file.Header.Features.CharMin; k <= d.file.Header.Features.CharMax; k++ {
-		if len(text) >= k {
-			n += len(text) - k + 1
-		}
-	}
-	if n == 0 {
+	if len(text) == 0 {
 		return nil
 	}
-	x := 1 / math.Sqrt(float64(n))
-	contrib := make([]float64, len(text))
-	d.ext.CharNgrams(text, func(b uint32, start, _ int) { contrib[start] += float64(d.weights[b]) * x })
+	// diff is a difference array: an n-gram's weight is spread evenly over
+	// its bytes, and contrib is its running sum.
+	diff := make([]float64, len(text)+1)
+	var masked []pattern
+	maskedTotal := 0.0
+	d.ext.Occurrences(doc, ids, d.tokenSpans(text, len(ids)), func(o features.Occurrence) {
+		w := float64(d.weights[o.Bucket]) * float64(o.Value)
+		if o.Group == features.GroupMasked {
+			maskedTotal += w
+			masked = append(masked, pattern{w, o.Start, o.End})
+			return
+		}
+		per := w / float64(o.End-o.Start)
+		diff[o.Start] += per
+		diff[o.End] -= per
+	})
+	contrib := diff[:len(text)]
+	for i := 1; i < len(contrib); i++ {
+		contrib[i] += contrib[i-1]
+	}
 
 	type word struct {
 		weight float64
@@ -117,8 +131,7 @@ func (d *Detector) phraseReasons(norm normalize.Text, toOriginal func(int) int) 
 			}
 			e.weight += sum
 			if len(e.spans) < 5 {
-				s, t := norm.Original(start, end)
-				e.spans = append(e.spans, Span{Start: toOriginal(s), End: toOriginal(t)})
+				e.spans = append(e.spans, d.originalSpan(norm, start, end, toOriginal))
 			}
 		}
 		start = -1
@@ -156,7 +169,89 @@ func (d *Detector) phraseReasons(norm normalize.Text, toOriginal func(int) int) 
 		}
 		out = append(out, Reason{Family: "phrasing", Signal: "phrase", Text: text, Weight: round4(w.weight), Spans: w.spans})
 	}
+	if r, ok := d.patternReason(norm, masked, maskedTotal, toOriginal); ok {
+		out = append(out, r)
+	}
 	return out
+}
+
+// pattern is one masked word n-gram occurrence and its contribution.
+type pattern struct {
+	weight     float64
+	start, end int
+}
+
+// patternReason reports the masked word n-grams as one reason: how the
+// sentences are built (function words and word lengths), with the
+// occurrences that push hardest in the overall direction as its spans.
+func (d *Detector) patternReason(norm normalize.Text, masked []pattern, total float64, toOriginal func(int) int) (Reason, bool) {
+	if math.Abs(total) < minReasonWeight {
+		return Reason{}, false
+	}
+	// Up to three non-overlapping occurrences, strongest in the direction
+	// of the total first (the earliest on a tie): three linear passes.
+	sign := math.Copysign(1, total)
+	var picked []pattern
+	for range 3 {
+		best := -1
+		for i, p := range masked {
+			if p.weight*sign <= 0 || best >= 0 && p.weight*sign <= masked[best].weight*sign {
+				continue
+			}
+			if !slices.ContainsFunc(picked, func(q pattern) bool { return p.start < q.end && q.start < p.end }) {
+				best = i
+			}
+		}
+		if best < 0 {
+			break
+		}
+		picked = append(picked, masked[best])
+	}
+	var spans []Span
+	var example string
+	for _, p := range picked {
+		if example == "" {
+			example = strings.Join(strings.Fields(norm.S[p.start:p.end]), " ")
+		}
+		spans = append(spans, d.originalSpan(norm, p.start, p.end, toOriginal))
+	}
+	where := "generated text"
+	if total < 0 {
+		where = "text people write"
+	}
+	text := fmt.Sprintf("its sentence construction (function words and word lengths, not the topic) is more typical of %s", where)
+	if example != "" {
+		text += fmt.Sprintf(", e.g. %q", example)
+	}
+	return Reason{Family: "phrasing", Signal: "sentence_patterns", Text: text, Weight: round4(total), Spans: spans}, true
+}
+
+// originalSpan maps a byte range of the normalised text to the original.
+func (d *Detector) originalSpan(norm normalize.Text, start, end int, toOriginal func(int) int) Span {
+	s, t := norm.Original(start, end)
+	return Span{Start: toOriginal(s), End: toOriginal(t)}
+}
+
+// tokenSpans returns, per token of text, the byte range of the word it was
+// read from without the word's leading spaces, or nil when the words do not
+// tokenise to n tokens in all.
+func (d *Detector) tokenSpans(text string, n int) [][2]int {
+	spans := make([][2]int, 0, n)
+	var ids []int32
+	d.tok.Words(text, func(start, end int) {
+		ids = d.tok.IDs(text[start:end], ids[:0])
+		s := start
+		for s < end-1 && text[s] == ' ' {
+			s++
+		}
+		for range ids {
+			spans = append(spans, [2]int{s, end})
+		}
+	})
+	if len(spans) != n {
+		return nil
+	}
+	return spans
 }
 
 func round4(x float64) float64 { return math.Round(x*1e4) / 1e4 }

@@ -163,7 +163,7 @@ func (d *Doc) Parse(text string) {
 			}
 			inField, last = true, r
 		}
-		if letter || unicode.IsDigit(r) || r == '\'' || r == '’' {
+		if letter || unicode.IsDigit(r) || r == '\'' || r == '’' { // isWordRune, inlined
 			if wordStart < 0 {
 				wordStart = i
 			}
