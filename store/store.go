@@ -90,6 +90,10 @@ type Store interface {
 	// MarkDelivery records a webhook delivery or event ID. It returns true for
 	// the one caller that saw it first, false for every redelivery before expiry.
 	MarkDelivery(ctx context.Context, platform, deliveryID string, expires time.Time) (first bool, err error)
+	// ForgetDelivery removes a delivery's mark, so that a redelivery of an
+	// event whose processing failed is processed. Forgetting an unknown ID
+	// is not an error.
+	ForgetDelivery(ctx context.Context, platform, deliveryID string) error
 
 	// RecordDecision stores a decision and returns its ID.
 	RecordDecision(ctx context.Context, d Decision) (int64, error)

@@ -162,6 +162,15 @@ func TestFlagModePullRequest(t *testing.T) {
 	}
 }
 
+// skippedCheck wants the one check run written to be "skipped": an exempt
+// pull request must not leave a required check waiting.
+func skippedCheck(t *testing.T, writes []call) {
+	t.Helper()
+	if got := bodyOf(t, writes, "POST /repos/acme/widgets/check-runs")["conclusion"]; got != "skipped" {
+		t.Errorf("got conclusion %v, want skipped", got)
+	}
+}
+
 func TestModes(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -239,6 +248,7 @@ func TestModes(t *testing.T) {
 		{
 			name: "member is exempt", checker: slop,
 			event: "pull_request", fixture: "pull_request.opened.json", edits: map[string]any{"pull_request.author_association": "MEMBER"},
+			want: []string{"POST /repos/acme/widgets/check-runs"}, check: skippedCheck,
 		},
 		{
 			name: "bot login is exempt", checker: slop,
@@ -251,6 +261,7 @@ func TestModes(t *testing.T) {
 		{
 			name: "draft is exempt", checker: slop,
 			event: "pull_request", fixture: "pull_request.opened.json", edits: map[string]any{"pull_request.draft": true},
+			want: []string{"POST /repos/acme/widgets/check-runs"}, check: skippedCheck,
 		},
 		{
 			name: "exempt label", policy: "exempt: {labels: [skip-slopguard]}\n", checker: slop,

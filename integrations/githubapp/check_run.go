@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strconv"
+	"strings"
 
 	"github.com/google/go-github/v60/github"
 )
@@ -16,7 +18,11 @@ func (a *App) onCheckRun(ctx context.Context, log *slog.Logger, payload any) err
 		return fmt.Errorf("check_run: unexpected payload %T", payload)
 	}
 	run := ev.GetCheckRun()
-	if run.GetName() != CheckRunName || len(run.PullRequests) == 0 {
+	if run.GetName() != CheckRunName {
+		return nil
+	}
+	number, ok := checkRunPullRequest(run)
+	if !ok {
 		return nil
 	}
 	var verb string
@@ -34,7 +40,6 @@ func (a *App) onCheckRun(ctx context.Context, log *slog.Logger, payload any) err
 		return fmt.Errorf("installation %d client: %w", inst, err)
 	}
 	repo := ev.GetRepo()
-	number := run.PullRequests[0].GetNumber()
 	pr, _, err := gh.PullRequests.Get(ctx, repo.GetOwner().GetLogin(), repo.GetName(), number)
 	if err != nil {
 		return fmt.Errorf("get pull request %d: %w", number, err)
@@ -54,4 +59,19 @@ func (a *App) onCheckRun(ctx context.Context, log *slog.Logger, payload any) err
 	}
 	log.Warn("unknown check run action")
 	return nil
+}
+
+// checkRunPullRequest returns the number of the pull request a check run
+// belongs to. GitHub leaves pull_requests empty for pull requests from
+// forks, so the external ID the App gave the run ("pr/N") is the fallback.
+func checkRunPullRequest(run *github.CheckRun) (int, bool) {
+	if len(run.PullRequests) > 0 {
+		return run.PullRequests[0].GetNumber(), true
+	}
+	text, ok := strings.CutPrefix(run.GetExternalID(), "pr/")
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.Atoi(text)
+	return n, err == nil && n > 0
 }

@@ -70,8 +70,8 @@ func newFakeGitHub(t *testing.T) *fakeGitHub {
 	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		f.mu.Lock()
-		f.calls = append(f.calls, call{r.Method, r.URL.Path, string(b)})
-		route := f.routes[r.Method+" "+r.URL.Path]
+		f.calls = append(f.calls, call{r.Method, r.URL.EscapedPath(), string(b)})
+		route := f.routes[r.Method+" "+r.URL.EscapedPath()]
 		f.mu.Unlock()
 		if route == nil {
 			w.WriteHeader(http.StatusNotFound)

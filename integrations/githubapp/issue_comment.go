@@ -2,8 +2,10 @@ package githubapp
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/google/go-github/v60/github"
 )
@@ -29,11 +31,25 @@ func (a *App) onIssueComment(ctx context.Context, log *slog.Logger, payload any)
 		return fmt.Errorf("installation %d client: %w", inst, err)
 	}
 	t := commentTarget(inst, ev.GetRepo(), ev.GetIssue(), ev.GetComment())
-	if cmd, ok := parseCommand(ev.GetComment().GetBody()); ok {
-		if ev.GetAction() != "created" {
-			return nil // an edited command is not run again
+	body := ev.GetComment().GetBody()
+	if cmd, ok := parseCommand(body); ok {
+		var cmdErr error
+		if ev.GetAction() == "created" { // an edited command is not run again
+			cmdErr = a.runCommand(ctx, t.logger(log), gh, ev, cmd)
 		}
-		return a.runCommand(ctx, t.logger(log), gh, ev, cmd)
+		// A command line does not exempt the text after it from the check:
+		// otherwise "/slopguard hi" on top of any text would.
+		if !textAfterCommand(body) {
+			return cmdErr
+		}
+		return errors.Join(cmdErr, a.moderate(ctx, log, gh, t))
 	}
 	return a.moderate(ctx, log, gh, t)
+}
+
+// textAfterCommand reports whether a command comment has more than its
+// command line.
+func textAfterCommand(body string) bool {
+	_, rest, _ := strings.Cut(strings.TrimSpace(body), "\n")
+	return strings.TrimSpace(rest) != ""
 }

@@ -94,6 +94,25 @@ func (p Plan) conclusion() string {
 	}
 }
 
+// skippedCheckRunAction is the check run of a pull request that is not
+// scored (its author or labels are exempt, or a maintainer cleared it) in
+// a mode that writes to GitHub: a repository that makes the check required
+// must not have pull requests wait for it forever. GitHub counts both
+// "skipped" and "success" as passing.
+func skippedCheckRunAction(pol moderation.Policy, t target, conclusion string) []Action {
+	if pol.Mode < moderation.ModeFlag || t.item.Kind != moderation.KindPullRequest || t.headSHA == "" {
+		return nil
+	}
+	return []Action{{Kind: "check_run", Detail: conclusion}}
+}
+
+// skippedCheckRun renders the check run of a skipped plan.
+func skippedCheckRun(p Plan, conclusion string) checkRun {
+	return checkRun{conclusion: conclusion, title: "Not checked: " + p.Skipped,
+		summary: "slopguard did not score this pull request (" + p.Skipped + "), so the check passes.\n",
+		actions: []*github.CheckRunAction{{Label: "Re-check", Description: "Score the text again", Identifier: ActionRecheck}}}
+}
+
 // moderate plans and executes one item; the entry point of every event handler.
 func (a *App) moderate(ctx context.Context, log *slog.Logger, gh *github.Client, t target) error {
 	log = t.logger(log)
@@ -112,6 +131,11 @@ func (a *App) moderate(ctx context.Context, log *slog.Logger, gh *github.Client,
 	}
 	if p.Skipped != "" {
 		log.Debug("not checked", "reason", p.Skipped)
+		for _, act := range p.Actions { // at most the check run of a skipped pull request
+			if err := a.upsertCheckRun(ctx, gh, t, skippedCheckRun(p, act.Detail)); err != nil {
+				log.Error("github action failed", "action", act.Kind, "err", err)
+			}
+		}
 		return nil
 	}
 	a.execute(ctx, log, gh, t, p)
@@ -143,13 +167,17 @@ func (a *App) plan(ctx context.Context, gh *github.Client, t target) (Plan, erro
 	}
 	if exempt, why := pol.Exempt(t.item, t.labels, t.draft, teams); exempt {
 		p.Skipped = "exempt: " + why
+		p.Actions = skippedCheckRunAction(pol, t, "skipped")
 		return p, nil
 	}
 	if a.override(ctx, t) == "human" {
 		p.Skipped = "a maintainer marked it not slop"
+		p.Actions = skippedCheckRunAction(pol, t, "success")
 		return p, nil
 	}
-	if t.isComment() && strings.Contains(t.item.Body, markerPrefix) {
+	// The App's own comments start with the marker and are written by a bot
+	// account; a person's comment that merely contains it is checked.
+	if t.isComment() && t.item.AuthorIsBot && strings.HasPrefix(t.item.Body, markerPrefix) {
 		p.Skipped = "slopguard's own comment"
 		return p, nil
 	}

@@ -65,14 +65,27 @@ func (a *App) runJob(j job) {
 		if p := recover(); p != nil {
 			a.metrics.jobs.WithLabelValues(j.event, "panic").Inc()
 			log.Error("webhook handler panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			a.forgetDelivery(j.delivery)
 		}
 	}()
 	if err := a.dispatch(ctx, log, j); err != nil {
 		a.metrics.jobs.WithLabelValues(j.event, "error").Inc()
-		log.Error("webhook handler failed", "err", err)
+		log.Error("webhook handler failed; the delivery can be redelivered", "err", err)
+		a.forgetDelivery(j.delivery)
 		return
 	}
 	a.metrics.jobs.WithLabelValues(j.event, "ok").Inc()
+}
+
+// forgetDelivery removes the mark of a delivery that was not processed, so
+// that GitHub's "Redeliver" (which reuses the delivery ID) is not dropped
+// as a duplicate. It runs on its own short deadline: the job's may be spent.
+func (a *App) forgetDelivery(delivery string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := a.opt.Store.ForgetDelivery(ctx, "github", delivery); err != nil {
+		a.log.Error("forget delivery", "delivery_id", delivery, "err", err)
+	}
 }
 
 // dispatch calls the handler for the job's event; each lives in its own file.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -153,7 +154,9 @@ func (a *App) ensureLabel(ctx context.Context, gh *github.Client, t target, l mo
 	if _, ok := a.labelsOK.Load(cacheKey); ok {
 		return nil
 	}
-	_, resp, err := gh.Issues.GetLabel(ctx, t.owner, t.repo, l.Name)
+	// go-github puts the name into the URL path as it is: escape it, or a
+	// label such as "ai/slop" asks for a path that does not exist.
+	_, resp, err := gh.Issues.GetLabel(ctx, t.owner, t.repo, url.PathEscape(l.Name))
 	if err != nil && (resp == nil || resp.StatusCode != http.StatusNotFound) {
 		return fmt.Errorf("get label %q: %w", l.Name, err)
 	}
@@ -176,7 +179,7 @@ func (a *App) ensureLabel(ctx context.Context, gh *github.Client, t target, l mo
 
 // removeLabel takes the label off; a label already gone is fine.
 func (a *App) removeLabel(ctx context.Context, gh *github.Client, t target, name string) error {
-	resp, err := gh.Issues.RemoveLabelForIssue(ctx, t.owner, t.repo, t.number, name)
+	resp, err := gh.Issues.RemoveLabelForIssue(ctx, t.owner, t.repo, t.number, url.PathEscape(name))
 	if err != nil && (resp == nil || resp.StatusCode != http.StatusNotFound) {
 		return fmt.Errorf("remove label %q: %w", name, err)
 	}

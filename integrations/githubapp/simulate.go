@@ -69,3 +69,5 @@ func (s readOnlyStore) ClaimMessage(ctx context.Context, m store.OwnedMessage) (
 func (s readOnlyStore) MarkDelivery(context.Context, string, string, time.Time) (bool, error) {
 	return false, nil
 }
+
+func (readOnlyStore) ForgetDelivery(context.Context, string, string) error { return nil }

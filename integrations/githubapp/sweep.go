@@ -73,7 +73,9 @@ func (a *App) Sweep(ctx context.Context) error {
 }
 
 func (a *App) sweepItem(ctx context.Context, scope, itemID string, ds []store.Decision, now time.Time) error {
-	if slices.Contains(ds[0].Actions, "close") {
+	// The sweep closes an item once: when a maintainer reopens it, the
+	// reopening is their decision, and a later sweep must not undo it.
+	if slices.ContainsFunc(ds, func(d store.Decision) bool { return slices.Contains(d.Actions, "close") }) {
 		return nil
 	}
 	owner, repo, _ := strings.Cut(scope, "/")

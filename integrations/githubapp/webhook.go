@@ -92,6 +92,7 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !a.enqueue(job{event: event, delivery: delivery, payload: payload, received: a.now()}) {
+		a.forgetDelivery(delivery)
 		result(http.StatusServiceUnavailable, "shutting_down", "shutting down, redeliver later")
 		return
 	}

@@ -38,6 +38,14 @@ func (s *Store) MarkDelivery(ctx context.Context, platform, deliveryID string, e
 	return true, nil
 }
 
+// ForgetDelivery deletes a delivery's mark; an unknown ID is not an error.
+func (s *Store) ForgetDelivery(ctx context.Context, platform, deliveryID string) error {
+	if _, err := s.db.ExecContext(ctx, s.d.q(`DELETE FROM deliveries WHERE platform = ? AND delivery_id = ?`), platform, deliveryID); err != nil {
+		return fmt.Errorf("forget delivery %s/%s: %w", platform, deliveryID, err)
+	}
+	return nil
+}
+
 // validVerdict reports whether v is a verdict the schema accepts.
 func validVerdict(v string) bool { return v == "human" || v == "unsure" || v == "machine" }
 

@@ -109,6 +109,20 @@ func testDeliveryDedupe(t *testing.T, open func(*testing.T) store.Store) {
 	if _, err := s.MarkDelivery(ctx, "github", "", later); err == nil {
 		t.Errorf("MarkDelivery with empty id: got nil error, want one")
 	}
+	// A forgotten delivery is new again; forgetting an unknown one is fine,
+	// and leaves other platforms' marks alone.
+	if err := s.ForgetDelivery(ctx, "github", "d-1"); err != nil {
+		t.Fatalf("ForgetDelivery: %v", err)
+	}
+	if err := s.ForgetDelivery(ctx, "github", "never-seen"); err != nil {
+		t.Errorf("ForgetDelivery of an unknown id: %v", err)
+	}
+	if first, err := s.MarkDelivery(ctx, "github", "d-1", later); err != nil || !first {
+		t.Errorf("MarkDelivery after ForgetDelivery: first = %v, err %v; want true", first, err)
+	}
+	if first, err := s.MarkDelivery(ctx, "discord", "d-1", later); err != nil || first {
+		t.Errorf("the discord mark of d-1 was forgotten too: first = %v, err %v", first, err)
+	}
 }
 
 func testDeliveryDedupeConcurrent(t *testing.T, open func(*testing.T) store.Store) {
