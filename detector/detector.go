@@ -169,8 +169,9 @@ func (d *Detector) score(text string, explain bool) (res Result) {
 	switch {
 	case math.IsNaN(res.Score):
 		res.Score, res.Verdict, why = 0, Unsure, "the model produced no score"
+		res.CannotJudge = true
 	case why != "":
-		res.Verdict = Unsure
+		res.Verdict, res.CannotJudge = Unsure, true
 	case res.Score >= h.Thresholds.Machine:
 		res.Verdict = Machine
 	case res.Score <= h.Thresholds.Human:

@@ -142,10 +142,14 @@ func TestUnjudgeableTextsAreUnsure(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			res := d.Score(tt.text)
-			if res.Verdict != detector.Unsure || !strings.Contains(res.Note, tt.note) {
-				t.Errorf("got verdict %v note %q, want unsure with a note containing %q", res.Verdict, res.Note, tt.note)
+			if res.Verdict != detector.Unsure || !res.CannotJudge || !strings.Contains(res.Note, tt.note) {
+				t.Errorf("got verdict %v cannot_judge %v note %q, want unsure, cannot_judge, a note containing %q", res.Verdict, res.CannotJudge, res.Note, tt.note)
 			}
 		})
+	}
+	// An English text of fair length is judged, whatever its verdict.
+	if res := d.Score("Thanks for the fix. I tested it on my machine and everything works as expected, the tests pass and the build is green, so we can merge it."); res.CannotJudge {
+		t.Errorf("an English sentence got cannot_judge (note %q)", res.Note)
 	}
 }
 

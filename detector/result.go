@@ -84,6 +84,11 @@ type Result struct {
 	Reasons []Reason `json:"reasons,omitempty"`
 	// Note explains an Unsure verdict or a sampled text, for people.
 	Note string `json:"note,omitempty"`
+	// CannotJudge is true when the text is outside what the model can judge
+	// (too short, a language or script it was not trained on): its Score is
+	// no evidence, and no threshold should flag it. An Unsure verdict
+	// between the model's thresholds is not CannotJudge.
+	CannotJudge bool `json:"cannot_judge,omitempty"`
 	// Sampled is true when the text exceeded the size cap and only a sample was scored.
 	Sampled bool `json:"sampled,omitempty"`
 }

@@ -16,10 +16,12 @@ type Verdict struct {
 	CheckedAt    time.Time `json:"checked_at"`
 }
 
-// Flagged reports whether the verdict reaches threshold. An Unsure verdict
-// (text too short, language not supported) is never flagged, whatever its score.
+// Flagged reports whether the verdict's score reaches threshold. A text the
+// model cannot judge (too short, language not supported) is never flagged,
+// whatever its score; an Unsure verdict between the model's own thresholds
+// is, when a lower threshold was chosen and the score reaches it.
 func (v Verdict) Flagged(threshold float64) bool {
-	return v.Verdict != detector.Unsure && v.Score >= threshold
+	return !v.CannotJudge && v.Score >= threshold
 }
 
 // Scorer is what the pipeline needs from a detector.

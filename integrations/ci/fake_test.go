@@ -37,7 +37,7 @@ func (fakeScorer) Score(text string) detector.Result {
 	case strings.Contains(text, "PANIC"):
 		panic("fake scorer asked to panic")
 	case len(strings.Fields(text)) < 5:
-		return detector.Result{Score: 0.5, Verdict: detector.Unsure, Note: "too short to judge"}
+		return detector.Result{Score: 0.5, Verdict: detector.Unsure, Note: "too short to judge", CannotJudge: true}
 	case strings.Contains(text, "delve"):
 		return detector.Result{Score: 0.97, Verdict: detector.Machine, Reasons: []detector.Reason{
 			{Family: "phrasing", Signal: "phrase.delve", Text: `uses the stock phrase "delve into"`, Weight: 1.4, Spans: spanOf(text, "delve")},

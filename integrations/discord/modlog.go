@@ -299,10 +299,12 @@ func checkEmbed(v moderation.Verdict, threshold float64) *discordgo.MessageEmbed
 	title := "Reads like human writing"
 	colour := colourClear
 	switch {
-	case v.Verdict == detector.Unsure:
+	case v.CannotJudge:
 		title, colour = "Cannot judge this text", colourHandled
 	case v.Flagged(threshold):
 		title, colour = "Reads like machine-generated text", colourFlag
+	case v.Verdict == detector.Unsure:
+		title, colour = "Not enough evidence either way", colourHandled
 	}
 	return &discordgo.MessageEmbed{
 		Title: title,
