@@ -306,3 +306,15 @@ func FuzzScore(f *testing.F) {
 		}
 	})
 }
+
+func TestReasonsQuoteBoundedText(t *testing.T) {
+	d := tinyDetector(t)
+	long := strings.Repeat("comprehensive", 200)
+	text := "This pull request introduces a " + long + " refactor of the parser and ensures robust handling of every edge case in the codebase."
+	res := d.Score(text)
+	for _, r := range res.Reasons {
+		if n := utf8.RuneCountInString(r.Text); n > 300 {
+			t.Errorf("reason %q is %d characters long", r.Text[:80], n)
+		}
+	}
+}

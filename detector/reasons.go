@@ -125,7 +125,7 @@ func (d *Detector) phraseReasons(norm normalize.Text, doc *features.Doc, ids []i
 			key := strings.ToLower(w)
 			e := words[key]
 			if e == nil {
-				e = &word{shown: w}
+				e = &word{shown: clip(w, maxQuoted)}
 				words[key] = e
 				order = append(order, key)
 			}
@@ -211,7 +211,7 @@ func (d *Detector) patternReason(norm normalize.Text, masked []pattern, total fl
 	var example string
 	for _, p := range picked {
 		if example == "" {
-			example = strings.Join(strings.Fields(norm.S[p.start:p.end]), " ")
+			example = clip(strings.Join(strings.Fields(norm.S[p.start:p.end]), " "), 2*maxQuoted)
 		}
 		spans = append(spans, d.originalSpan(norm, p.start, p.end, toOriginal))
 	}
@@ -252,6 +252,19 @@ func (d *Detector) tokenSpans(text string, n int) [][2]int {
 		return nil
 	}
 	return spans
+}
+
+// maxQuoted is how many characters of a word a reason quotes: reasons are
+// read in narrow places (a Discord embed field, a check run title).
+const maxQuoted = 40
+
+// clip shortens s to at most n runes, ending it with an ellipsis when cut.
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
 }
 
 func round4(x float64) float64 { return math.Round(x*1e4) / 1e4 }
