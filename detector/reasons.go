@@ -233,23 +233,18 @@ func (d *Detector) originalSpan(norm normalize.Text, start, end int, toOriginal 
 }
 
 // tokenSpans returns, per token of text, the byte range of the word it was
-// read from without the word's leading spaces, or nil when the words do not
-// tokenise to n tokens in all.
+// read from without the word's leading spaces, or nil when the text does
+// not tokenise to n tokens (it always does: the same tokeniser made ids).
 func (d *Detector) tokenSpans(text string, n int) [][2]int {
-	spans := make([][2]int, 0, n)
-	var ids []int32
-	d.tok.Words(text, func(start, end int) {
-		ids = d.tok.IDs(text[start:end], ids[:0])
-		s := start
-		for s < end-1 && text[s] == ' ' {
-			s++
-		}
-		for range ids {
-			spans = append(spans, [2]int{s, end})
-		}
-	})
+	_, spans := d.tok.Spans(text, make([]int32, 0, n), make([][2]int, 0, n))
 	if len(spans) != n {
 		return nil
+	}
+	for i, sp := range spans {
+		for sp[0] < sp[1]-1 && text[sp[0]] == ' ' {
+			sp[0]++
+		}
+		spans[i] = sp
 	}
 	return spans
 }

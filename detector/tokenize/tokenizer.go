@@ -173,6 +173,31 @@ func (t *Tokenizer) IDs(text string, dst []int32) []int32 {
 	return dst
 }
 
+// Spans is IDs that also appends to spans, for each token, the byte range
+// of the text it was read from: its pre-token, or the 100-byte chunk of a
+// longer one. Ranges refer to text as given, which must be valid UTF-8
+// (invalid bytes are read as U+FFFD and would shift them).
+func (t *Tokenizer) Spans(text string, dst []int32, spans [][2]int) ([]int32, [][2]int) {
+	text = fixUTF8(text)
+	var key [maxWordBytes]byte
+	scan(text, func(prefixed bool, start, end int) {
+		chunks(text, prefixed, start, end, func(prefixed bool, start, end int) {
+			w := text[start:end]
+			if prefixed {
+				key[0] = ' '
+				n := copy(key[1:], w)
+				w = string(key[:1+n])
+			}
+			before := len(dst)
+			dst = t.wordIDs(w, dst)
+			for range len(dst) - before {
+				spans = append(spans, [2]int{start, end})
+			}
+		})
+	})
+	return dst, spans
+}
+
 // wordIDs appends the ids of one raw word of at most maxWordBytes bytes.
 func (t *Tokenizer) wordIDs(w string, dst []int32) []int32 {
 	if ids, ok := t.known[w]; ok {
