@@ -115,6 +115,10 @@ func (a *nopAPI) InteractionRespond(*discordgo.Interaction, *discordgo.Interacti
 	return nil
 }
 
+func (a *nopAPI) InteractionResponseEdit(*discordgo.Interaction, *discordgo.WebhookEdit, ...discordgo.RequestOption) (*discordgo.Message, error) {
+	return &discordgo.Message{ID: "1"}, nil
+}
+
 func (a *nopAPI) ApplicationCommandBulkOverwrite(_, _ string, c []*discordgo.ApplicationCommand, _ ...discordgo.RequestOption) ([]*discordgo.ApplicationCommand, error) {
 	return c, nil
 }

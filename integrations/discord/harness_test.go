@@ -96,13 +96,14 @@ type fakeDiscord struct {
 	mu       sync.Mutex
 	calls    []call
 	nextID   int
-	messages map[string]string // "channel/message" → content, for GET
-	limited  map[string]int    // "METHOD path" → how many 429s to answer first
-	sleeps   []time.Duration   // waits requested by RetryTransport
+	messages map[string]string         // "channel/message" → content, for GET
+	posts    map[string]map[string]any // "channel/message" → what the bot posted there, kept up to date by edits, for GET
+	limited  map[string]int            // "METHOD path" → how many 429s to answer first
+	sleeps   []time.Duration           // waits requested by RetryTransport
 }
 
 func newFakeDiscord(t *testing.T) *fakeDiscord {
-	f := &fakeDiscord{t: t, nextID: 900, messages: map[string]string{}, limited: map[string]int{}}
+	f := &fakeDiscord{t: t, nextID: 900, messages: map[string]string{}, posts: map[string]map[string]any{}, limited: map[string]int{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -138,9 +139,16 @@ func (f *fakeDiscord) serve(w http.ResponseWriter, r *http.Request) {
 	var resp any
 	switch {
 	case r.Method == "POST" && len(parts) == 3 && parts[0] == "channels" && parts[2] == "messages":
+		f.posts[parts[1]+"/"+id] = map[string]any{"embeds": c.Body["embeds"], "components": c.Body["components"]}
 		resp = map[string]any{"id": id, "channel_id": parts[1]}
 	case r.Method == "GET" && len(parts) == 4 && parts[0] == "channels":
-		content, ok := f.messages[parts[1]+"/"+parts[3]]
+		key := parts[1] + "/" + parts[3]
+		if post, ok := f.posts[key]; ok {
+			resp = map[string]any{"id": parts[3], "channel_id": parts[1], "author": map[string]any{"id": selfID, "bot": true},
+				"embeds": post["embeds"], "components": post["components"]}
+			break
+		}
+		content, ok := f.messages[key]
 		if !ok {
 			f.mu.Unlock()
 			w.WriteHeader(http.StatusNotFound)
@@ -149,7 +157,21 @@ func (f *fakeDiscord) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		resp = map[string]any{"id": parts[3], "channel_id": parts[1], "content": content, "author": map[string]any{"id": authorID}}
 	case r.Method == "PATCH" && len(parts) == 4 && parts[0] == "channels":
+		// Like Discord, an edit changes only what it sends.
+		post := f.posts[parts[1]+"/"+parts[3]]
+		if post == nil {
+			post = map[string]any{}
+			f.posts[parts[1]+"/"+parts[3]] = post
+		}
+		for _, k := range []string{"embeds", "components"} {
+			if v, ok := c.Body[k]; ok {
+				post[k] = v
+			}
+		}
 		resp = map[string]any{"id": parts[3], "channel_id": parts[1]}
+	case r.Method == "PATCH" && len(parts) == 5 && parts[0] == "webhooks" && parts[3] == "messages" && parts[4] == "@original":
+		// Editing an interaction's (deferred) answer.
+		resp = map[string]any{"id": id, "channel_id": generalID, "content": c.Body["content"]}
 	case r.Method == "POST" && path == "/users/@me/channels":
 		resp = map[string]any{"id": "dm-" + c.Body["recipient_id"].(string), "type": 1}
 	case r.Method == "PUT" && len(parts) == 3 && parts[0] == "applications":

@@ -18,9 +18,14 @@ import (
 // buttonTimeout is how long the "Timeout 1 h" button times an author out.
 const buttonTimeout = time.Hour
 
+// answerTimeout bounds filling in a deferred answer, which is sent even when
+// the work before it used up the event's time.
+const answerTimeout = 10 * time.Second
+
 // InteractionCreate handles slash commands, the context-menu command and
-// button presses. It runs in discordgo's goroutine for the event: the work is
-// small and Discord wants an answer within three seconds.
+// button presses. It runs in discordgo's goroutine for the event. Discord
+// wants a first answer within three seconds: commands defer theirs and fill
+// it in when done; buttons acknowledge before acting.
 func (b *Bot) InteractionCreate(_ *discordgo.Session, ic *discordgo.InteractionCreate) {
 	if ic == nil || ic.Interaction == nil {
 		return
@@ -56,17 +61,63 @@ func interactionUser(i *discordgo.Interaction) string {
 	return ""
 }
 
-// reply answers an interaction with a message only its user sees.
+// reply answers an interaction with a message only its user sees, cut to
+// Discord's limits.
 func (b *Bot) reply(ctx context.Context, log *slog.Logger, i *discordgo.Interaction, content string, embeds ...*discordgo.MessageEmbed) {
 	err := b.api.InteractionRespond(i, &discordgo.InteractionResponse{
 		Type: discordgo.InteractionResponseChannelMessageWithSource,
 		Data: &discordgo.InteractionResponseData{
-			Content: content, Embeds: embeds, Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: noMentions,
+			Content: clip(content, maxContent), Embeds: fitEmbeds(embeds), Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: noMentions,
 		},
 	}, discordgo.WithContext(ctx))
 	if err != nil {
 		log.Error("discord: answer interaction", "err", err)
 	}
+}
+
+// deferReply gives an interaction a private "thinking…" answer, for work
+// that may outlast the three seconds Discord waits for the first one;
+// editReply fills it in. It reports whether Discord took the answer.
+func (b *Bot) deferReply(ctx context.Context, log *slog.Logger, i *discordgo.Interaction) bool {
+	err := b.api.InteractionRespond(i, &discordgo.InteractionResponse{
+		Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
+		Data: &discordgo.InteractionResponseData{Flags: discordgo.MessageFlagsEphemeral},
+	}, discordgo.WithContext(ctx))
+	if err != nil {
+		log.Error("discord: defer interaction answer", "err", err)
+		return false
+	}
+	return true
+}
+
+// editReply fills in the answer deferReply gave, cut to Discord's limits. It
+// is sent even when ctx is done, within answerTimeout, so the user is never
+// left with "thinking…".
+func (b *Bot) editReply(ctx context.Context, log *slog.Logger, i *discordgo.Interaction, content string, embeds ...*discordgo.MessageEmbed) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), answerTimeout)
+	defer cancel()
+	if i.AppID == "" {
+		cp := *i
+		cp.AppID = b.appID()
+		i = &cp
+	}
+	content = clip(content, maxContent)
+	fitted := fitEmbeds(embeds)
+	edit := &discordgo.WebhookEdit{Content: &content, Embeds: &fitted, AllowedMentions: noMentions}
+	if _, err := b.api.InteractionResponseEdit(i, edit, discordgo.WithContext(ctx)); err != nil {
+		log.Error("discord: answer interaction", "err", err)
+	}
+}
+
+// fitEmbeds drops nil embeds and cuts the others to Discord's limits.
+func fitEmbeds(embeds []*discordgo.MessageEmbed) []*discordgo.MessageEmbed {
+	out := []*discordgo.MessageEmbed{}
+	for _, e := range embeds {
+		if e != nil {
+			out = append(out, fitEmbed(e))
+		}
+	}
+	return out
 }
 
 // acknowledge tells Discord a button press was received; the message it is on
@@ -190,9 +241,11 @@ func (b *Bot) markHandled(ctx context.Context, log *slog.Logger, msg *discordgo.
 		embed.Fields = slices.Clone(embed.Fields)
 	}
 	embed.Fields = append(embed.Fields, &discordgo.MessageEmbedField{Name: "Handled", Value: outcome})
-	edit := &discordgo.MessageEdit{Channel: msg.ChannelID, ID: msg.ID, Embeds: &[]*discordgo.MessageEmbed{&embed}, AllowedMentions: noMentions}
 	if !failed {
 		embed.Color = colourHandled
+	}
+	edit := &discordgo.MessageEdit{Channel: msg.ChannelID, ID: msg.ID, Embeds: &[]*discordgo.MessageEmbed{fitEmbed(&embed)}, AllowedMentions: noMentions}
+	if !failed {
 		edit.Components = &[]discordgo.MessageComponent{}
 	}
 	if _, err := b.api.ChannelMessageEditComplex(edit, discordgo.WithContext(ctx)); err != nil {
@@ -235,7 +288,7 @@ func (b *Bot) appeal(ctx context.Context, log *slog.Logger, i *discordgo.Interac
 		return
 	}
 	b.acknowledge(ctx, log, i)
-	embed := &discordgo.MessageEmbed{
+	embed := fitEmbed(&discordgo.MessageEmbed{
 		Title:       "Review requested",
 		URL:         d.ItemURL,
 		Description: fmt.Sprintf("<@%s> says their message was wrongly flagged and asks a moderator to review it.", d.Author),
@@ -246,7 +299,7 @@ func (b *Bot) appeal(ctx context.Context, log *slog.Logger, i *discordgo.Interac
 			{Name: "Patterns found", Value: orNone(strings.Join(d.Reasons, "\n"))},
 		},
 		Footer: &discordgo.MessageEmbedFooter{Text: fmt.Sprintf("decision %d · Not slop records feedback; lift a timeout from the member's profile", d.ID)},
-	}
+	})
 	posted, err := b.api.ChannelMessageSendComplex(set.ModLogChannel, &discordgo.MessageSend{
 		Embeds: []*discordgo.MessageEmbed{embed},
 		Components: []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{
@@ -258,7 +311,7 @@ func (b *Bot) appeal(ctx context.Context, log *slog.Logger, i *discordgo.Interac
 	outcome := "A moderator has been asked to review this."
 	if err != nil {
 		log.Error("discord: post appeal", "err", err)
-		outcome = "I could not reach the moderators; please contact one directly."
+		outcome = "I could not reach the moderators just now; press the button again later, or contact one directly."
 		if err := b.store.ReleaseMessage(ctx, key.Platform, key.Scope, key.ItemID, key.Kind); err != nil {
 			log.Error("discord: release appeal", "err", err)
 		}
@@ -270,7 +323,8 @@ func (b *Bot) appeal(ctx context.Context, log *slog.Logger, i *discordgo.Interac
 		}
 		log.Info("discord: appeal posted", "author_id", d.Author)
 	}
-	b.markHandled(ctx, log, i.Message, outcome, false)
+	// On failure the claim was released: keep the button so the author can retry.
+	b.markHandled(ctx, log, i.Message, outcome, err != nil)
 }
 
 func orNone(s string) string {
@@ -293,11 +347,20 @@ func (b *Bot) contextMenu(ctx context.Context, log *slog.Logger, i *discordgo.In
 	if m.GuildID == "" {
 		m.GuildID = i.GuildID
 	}
-	b.answerCheck(ctx, log, i, m)
+	if !b.deferReply(ctx, log, i) {
+		return
+	}
+	embed, err := b.checkMessage(ctx, log, i, m)
+	if err != nil {
+		b.editReply(ctx, log, i, "Scoring failed; please try again.")
+		return
+	}
+	b.editReply(ctx, log, i, "", embed)
 }
 
-// answerCheck scores a message or text for /slopguard check and the context menu.
-func (b *Bot) answerCheck(ctx context.Context, log *slog.Logger, i *discordgo.Interaction, m *discordgo.Message) {
+// checkMessage scores a message or text for /slopguard check and the context
+// menu and returns the answer.
+func (b *Bot) checkMessage(ctx context.Context, log *slog.Logger, i *discordgo.Interaction, m *discordgo.Message) (*discordgo.MessageEmbed, error) {
 	it := moderation.Item{Platform: moderation.Discord, Kind: moderation.KindMessage, Scope: i.GuildID, ID: m.ID, Body: m.Content}
 	if m.Author != nil {
 		it.Author, it.AuthorIsBot = m.Author.ID, m.Author.Bot
@@ -308,8 +371,7 @@ func (b *Bot) answerCheck(ctx context.Context, log *slog.Logger, i *discordgo.In
 	v, err := b.checker.Check(ctx, it)
 	if err != nil {
 		log.Error("discord: check", "err", err)
-		b.reply(ctx, log, i, "Scoring failed; please try again.")
-		return
+		return nil, errors.New("scoring failed; please try again")
 	}
 	threshold := b.modelThreshold
 	if i.GuildID != "" {
@@ -317,5 +379,5 @@ func (b *Bot) answerCheck(ctx context.Context, log *slog.Logger, i *discordgo.In
 			threshold = set.FlagThreshold(b.modelThreshold)
 		}
 	}
-	b.reply(ctx, log, i, "", checkEmbed(v, threshold))
+	return checkEmbed(v, threshold), nil
 }

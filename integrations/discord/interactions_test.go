@@ -13,7 +13,11 @@ import (
 	"github.com/slopguard/slopguard/store"
 )
 
-const callbackPath = "/interactions/i-1/tok/callback"
+const (
+	callbackPath = "/interactions/i-1/tok/callback"
+	// answerPath edits the (deferred) answer to interaction i-1.
+	answerPath = "/webhooks/" + selfID + "/tok/messages/@original"
+)
 
 // flagged posts a flag for message 1001 and returns the mod-log message the
 // buttons are on, as Discord would send it back in a button interaction.
@@ -203,7 +207,7 @@ func TestAppeal(t *testing.T) {
 // slash builds a /slopguard interaction with one subcommand.
 func slash(sub string, opts ...*discordgo.ApplicationCommandInteractionDataOption) *discordgo.InteractionCreate {
 	return &discordgo.InteractionCreate{Interaction: &discordgo.Interaction{
-		ID: "i-1", Token: "tok", Type: discordgo.InteractionApplicationCommand, GuildID: guildID, ChannelID: generalID,
+		ID: "i-1", Token: "tok", AppID: selfID, Type: discordgo.InteractionApplicationCommand, GuildID: guildID, ChannelID: generalID,
 		Member: &discordgo.Member{User: &discordgo.User{ID: modID}, Permissions: discordgo.PermissionManageGuild},
 		Data: discordgo.ApplicationCommandInteractionData{Name: "slopguard", CommandType: discordgo.ChatApplicationCommand,
 			Options: []*discordgo.ApplicationCommandInteractionDataOption{{Name: sub, Type: discordgo.ApplicationCommandOptionSubCommand, Options: opts}}},
@@ -223,17 +227,40 @@ func exempt(op string, opts ...*discordgo.ApplicationCommandInteractionDataOptio
 	return ev
 }
 
-// replyText runs one interaction and returns its single ephemeral reply.
+// replyText runs one interaction that makes no other calls and returns its
+// private answer: a reply, or a deferred answer and the edit filling it in.
 func replyText(t *testing.T, h *harness, ev *discordgo.InteractionCreate) string {
 	t.Helper()
 	h.bot.InteractionCreate(nil, ev)
 	calls := h.api.Calls()
-	wantPaths(t, calls, "POST "+callbackPath)
+	if len(calls) > 0 && dig(calls[0].Body, "type") == float64(discordgo.InteractionResponseDeferredChannelMessageWithSource) {
+		wantPaths(t, calls, "POST "+callbackPath, "PATCH "+answerPath)
+	} else {
+		wantPaths(t, calls, "POST "+callbackPath)
+	}
+	return answerText(t, calls)
+}
+
+// answerText returns the private answer in calls, which begin with the
+// interaction's first answer: "content|embed title".
+func answerText(t *testing.T, calls []call) string {
+	t.Helper()
+	if len(calls) == 0 || calls[0].String() != "POST "+callbackPath {
+		t.Fatalf("calls %s: want the interaction answered first", paths(calls))
+	}
 	if got := dig(calls[0].Body, "data", "flags"); got != float64(discordgo.MessageFlagsEphemeral) {
 		t.Errorf("flags: got %v, want ephemeral", got)
 	}
-	s, _ := dig(calls[0].Body, "data", "content").(string)
-	if title, ok := dig(calls[0].Body, "data", "embeds", 0, "title").(string); ok {
+	data := dig(calls[0].Body, "data")
+	if dig(calls[0].Body, "type") == float64(discordgo.InteractionResponseDeferredChannelMessageWithSource) {
+		last := calls[len(calls)-1]
+		if last.String() != "PATCH "+answerPath {
+			t.Fatalf("calls %s: a deferred answer must be filled in last", paths(calls))
+		}
+		data = last.Body
+	}
+	s, _ := dig(data, "content").(string)
+	if title, ok := dig(data, "embeds", 0, "title").(string); ok {
 		s += "|" + title
 	}
 	return s
@@ -338,7 +365,7 @@ func TestCheckCommand(t *testing.T) {
 	tests := []struct {
 		name string
 		ev   *discordgo.InteractionCreate
-		pre  []string // calls before the reply
+		pre  []string // calls between deferring the answer and filling it in
 		want string
 	}{
 		{"text", slash("check", opt("text", discordgo.ApplicationCommandOptionString, slopText)), nil, "|Reads like machine-generated text"},
@@ -357,17 +384,12 @@ func TestCheckCommand(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			h.bot.InteractionCreate(nil, tt.ev)
 			calls := h.api.Calls()
-			wantPaths(t, calls, append(tt.pre, "POST "+callbackPath)...)
-			last := calls[len(calls)-1].Body
-			got, _ := dig(last, "data", "content").(string)
-			if title, ok := dig(last, "data", "embeds", 0, "title").(string); ok {
-				got += "|" + title
+			wantPaths(t, calls, append(append([]string{"POST " + callbackPath}, tt.pre...), "PATCH "+answerPath)...)
+			if got := dig(calls[0].Body, "type"); got != float64(discordgo.InteractionResponseDeferredChannelMessageWithSource) {
+				t.Errorf("first answer type: got %v, want 5 (deferred)", got)
 			}
-			if !strings.Contains(got, tt.want) {
+			if got := answerText(t, calls); !strings.Contains(got, tt.want) {
 				t.Errorf("reply: got %q, want it to contain %q", got, tt.want)
-			}
-			if got := dig(last, "data", "flags"); got != float64(discordgo.MessageFlagsEphemeral) {
-				t.Errorf("flags: got %v, want ephemeral", got)
 			}
 		})
 	}
@@ -378,7 +400,7 @@ func TestContextMenu(t *testing.T) {
 	h := newHarness(t, nil)
 	menu := func(content string) *discordgo.InteractionCreate {
 		return &discordgo.InteractionCreate{Interaction: &discordgo.Interaction{
-			ID: "i-1", Token: "tok", Type: discordgo.InteractionApplicationCommand, GuildID: guildID, ChannelID: generalID,
+			ID: "i-1", Token: "tok", AppID: selfID, Type: discordgo.InteractionApplicationCommand, GuildID: guildID, ChannelID: generalID,
 			Member: &discordgo.Member{User: &discordgo.User{ID: modID}, Permissions: discordgo.PermissionManageMessages},
 			Data: discordgo.ApplicationCommandInteractionData{Name: "Check for slop", CommandType: discordgo.MessageApplicationCommand, TargetID: "1001",
 				Resolved: &discordgo.ApplicationCommandInteractionDataResolved{Messages: map[string]*discordgo.Message{

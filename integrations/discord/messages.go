@@ -333,7 +333,8 @@ func parseJumpLink(link string) (guildID, channelID, messageID string, err error
 	}
 	parts := strings.Split(strings.Trim(s, "/"), "/")
 	if len(parts) != 4 || parts[0] != "channels" || !isSnowflake(parts[1]) || !isSnowflake(parts[2]) || !isSnowflake(parts[3]) {
-		return "", "", "", fmt.Errorf("%q is not a message link like https://discord.com/channels/1/2/3", link)
+		// The link is the user's input: quote only its start back.
+		return "", "", "", fmt.Errorf("%q is not a message link like https://discord.com/channels/1/2/3", clip(strings.TrimSpace(link), 60))
 	}
 	return parts[1], parts[2], parts[3], nil
 }

@@ -137,21 +137,22 @@ func TestEditRescoresAndUpdatesThePost(t *testing.T) {
 
 	calls := h.api.Calls()
 	post := "/channels/" + modlogID + "/messages"
-	wantPaths(t, calls, "POST "+post, "PATCH "+post+"/901", "PATCH "+post+"/901")
-	if got := dig(calls[1].Body, "embeds", 0, "title"); got != "Possible machine-generated message (edited)" {
+	// Each update reads the post first, to keep any record on it (there is none here).
+	wantPaths(t, calls, "POST "+post, "GET "+post+"/901", "PATCH "+post+"/901", "GET "+post+"/901", "PATCH "+post+"/901")
+	if got := dig(calls[2].Body, "embeds", 0, "title"); got != "Possible machine-generated message (edited)" {
 		t.Errorf("edit title: got %v, want the edited flag title", got)
 	}
-	if got := dig(calls[1].Body, "embeds", 0, "fields", 2, "value"); got != "0.92 · machine" {
+	if got := dig(calls[2].Body, "embeds", 0, "fields", 2, "value"); got != "0.92 · machine" {
 		t.Errorf("edit score: got %v, want 0.92 · machine", got)
 	}
-	if got := dig(calls[1].Body, "components", 0, "components", 0, "custom_id"); got != "slopguard:dismiss:2" {
+	if got := dig(calls[2].Body, "components", 0, "components", 0, "custom_id"); got != "slopguard:dismiss:2" {
 		t.Errorf("edit buttons: got %v, want the new decision's (slopguard:dismiss:2)", got)
 	}
-	if got := dig(calls[2].Body, "embeds", 0, "title"); got != "Edited: now below the threshold" {
+	if got := dig(calls[4].Body, "embeds", 0, "title"); got != "Edited: now below the threshold" {
 		t.Errorf("cleared title: got %v", got)
 	}
-	if got, ok := dig(calls[2].Body, "components").([]any); !ok || len(got) != 0 {
-		t.Errorf("cleared components: got %v, want []", dig(calls[2].Body, "components"))
+	if got, ok := dig(calls[4].Body, "components").([]any); !ok || len(got) != 0 {
+		t.Errorf("cleared components: got %v, want []", dig(calls[4].Body, "components"))
 	}
 }
 

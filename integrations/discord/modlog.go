@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -101,7 +102,7 @@ func flagEmbed(m *discordgo.Message, v moderation.Verdict, decisionID int64, p p
 		e.Color = colourAct
 		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Enforced", Value: strings.Join(p.done, "\n")})
 	}
-	return e
+	return fitEmbed(e)
 }
 
 // reasonList renders up to n reasons as a bullet list.
@@ -149,8 +150,9 @@ func (b *Bot) postModLog(ctx context.Context, log *slog.Logger, set Settings, m 
 		return
 	}
 	embed := flagEmbed(m, v, decisionID, p, edited)
+	note := editNote(m, v, true)
 	if current != "" {
-		b.editModLog(ctx, log, current, embed, modButtons(decisionID))
+		b.updateModLog(ctx, log, current, embed, modButtons(decisionID), note)
 		return
 	}
 	posted, err := b.api.ChannelMessageSendComplex(set.ModLogChannel, &discordgo.MessageSend{
@@ -173,12 +175,13 @@ func (b *Bot) postModLog(ctx context.Context, log *slog.Logger, set Settings, m 
 		if err := b.api.ChannelMessageDelete(set.ModLogChannel, posted.ID, discordgo.WithContext(ctx)); err != nil {
 			log.Error("discord: delete duplicate mod-log post", "err", err)
 		}
-		b.editModLog(ctx, log, current, embed, modButtons(decisionID))
+		b.updateModLog(ctx, log, current, embed, modButtons(decisionID), note)
 	}
 }
 
 // clearModLog updates an existing mod-log post after an edit brought the
-// message under the threshold; without a post it does nothing.
+// message under the threshold; without a post it does nothing. A post that
+// records what was done about the message keeps that record (updateModLog).
 func (b *Bot) clearModLog(ctx context.Context, log *slog.Logger, m *discordgo.Message, v moderation.Verdict) {
 	key := store.OwnedMessage{Platform: string(moderation.Discord), Scope: m.GuildID, ItemID: m.ID, Kind: ownedKindModLog}
 	current, _, err := b.store.ClaimMessage(ctx, key)
@@ -188,7 +191,7 @@ func (b *Bot) clearModLog(ctx context.Context, log *slog.Logger, m *discordgo.Me
 		}
 		return
 	}
-	embed := &discordgo.MessageEmbed{
+	embed := fitEmbed(&discordgo.MessageEmbed{
 		Title:       "Edited: now below the threshold",
 		URL:         jumpLink(m.GuildID, m.ChannelID, m.ID),
 		Description: quote(excerpt(m.Content, 400)),
@@ -197,23 +200,90 @@ func (b *Bot) clearModLog(ctx context.Context, log *slog.Logger, m *discordgo.Me
 			{Name: "Author", Value: fmt.Sprintf("<@%s>", m.Author.ID), Inline: true},
 			{Name: "Score", Value: fmt.Sprintf("%.2f · %s", v.Score, v.Verdict), Inline: true},
 		},
-	}
-	b.editModLog(ctx, log, current, embed, []discordgo.MessageComponent{})
+	})
+	b.updateModLog(ctx, log, current, embed, []discordgo.MessageComponent{}, editNote(m, v, false))
 }
 
-func (b *Bot) editModLog(ctx context.Context, log *slog.Logger, owned string, embed *discordgo.MessageEmbed, components []discordgo.MessageComponent) {
+// recordFields name the mod-log fields that record what was done about a
+// message: a strike counted, an enforcement, a moderator's handling. An edit
+// never takes them off the post.
+var recordFields = []string{"Strikes", "Enforced", "Handled"}
+
+// editedField is the field an edit sets on a post that keeps its record.
+const editedField = "Edited"
+
+// editNote is the value of the "Edited" field: the edit's score and text.
+func editNote(m *discordgo.Message, v moderation.Verdict, stillFlagged bool) string {
+	state := "below the flag threshold"
+	if stillFlagged {
+		state = "still over the flag threshold"
+	}
+	return fmt.Sprintf("now %.2f · %s, %s\n%s", v.Score, v.Verdict, state, quote(excerpt(m.Content, 300)))
+}
+
+// updateModLog updates the mod-log post owned as "channelID/messageID" after
+// an edit re-scored the message. A post that records what was done about the
+// message (recordFields) keeps its embed and its buttons as they are, with
+// the "Edited" field set to note; any other post is replaced by embed and
+// components. The post is read first to tell which; when it cannot be read
+// it is left alone rather than risk erasing a record.
+func (b *Bot) updateModLog(ctx context.Context, log *slog.Logger, owned string, embed *discordgo.MessageEmbed, components []discordgo.MessageComponent, note string) {
 	channelID, messageID, ok := strings.Cut(owned, "/")
 	if !ok {
 		log.Error("discord: malformed owned mod-log message", "owned", owned)
 		return
 	}
-	embeds := []*discordgo.MessageEmbed{embed}
-	edit := &discordgo.MessageEdit{Channel: channelID, ID: messageID, Embeds: &embeds, Components: &components, AllowedMentions: noMentions}
+	post, err := b.api.ChannelMessage(channelID, messageID, discordgo.WithContext(ctx))
+	if err != nil {
+		log.Error("discord: read mod-log post before updating it", "modlog_message_id", messageID, "err", err)
+		return
+	}
+	edit := &discordgo.MessageEdit{Channel: channelID, ID: messageID, AllowedMentions: noMentions}
+	if old := firstEmbed(post); old != nil && hasRecord(old) {
+		// Components stay unset, so Discord keeps the buttons as they are.
+		edit.Embeds = &[]*discordgo.MessageEmbed{fitEmbed(withField(old, editedField, note))}
+	} else {
+		edit.Embeds = &[]*discordgo.MessageEmbed{embed}
+		edit.Components = &components
+	}
 	if _, err := b.api.ChannelMessageEditComplex(edit, discordgo.WithContext(ctx)); err != nil {
 		log.Error("discord: update mod-log post", "modlog_message_id", messageID, "err", err)
 		return
 	}
 	b.metrics.actions.WithLabelValues("modlog_update").Inc()
+}
+
+// firstEmbed returns a copy of m's first embed, or nil.
+func firstEmbed(m *discordgo.Message) *discordgo.MessageEmbed {
+	if m == nil || len(m.Embeds) == 0 || m.Embeds[0] == nil {
+		return nil
+	}
+	e := *m.Embeds[0]
+	e.Fields = slices.Clone(e.Fields)
+	return &e
+}
+
+// hasRecord reports whether e has one of the recordFields.
+func hasRecord(e *discordgo.MessageEmbed) bool {
+	for _, f := range e.Fields {
+		if f != nil && slices.Contains(recordFields, f.Name) {
+			return true
+		}
+	}
+	return false
+}
+
+// withField sets the field called name in e to value, replacing the first
+// such field or appending one, and returns e.
+func withField(e *discordgo.MessageEmbed, name, value string) *discordgo.MessageEmbed {
+	for i, f := range e.Fields {
+		if f != nil && f.Name == name {
+			e.Fields[i] = &discordgo.MessageEmbedField{Name: name, Value: value}
+			return e
+		}
+	}
+	e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: name, Value: value})
+	return e
 }
 
 // dmAuthor tells the author what was done and why, with a button to ask a
@@ -231,7 +301,7 @@ func (b *Bot) dmAuthor(ctx context.Context, log *slog.Logger, m *discordgo.Messa
 	if p.timeout > 0 {
 		did = append(did, "paused your ability to post for "+humanDuration(p.timeout))
 	}
-	embed := &discordgo.MessageEmbed{
+	embed := fitEmbed(&discordgo.MessageEmbed{
 		Title: "About your message",
 		Description: fmt.Sprintf("Your message in <#%s> read very much like machine-generated text, and it is the %s such message in a short time, so the server's moderation bot %s.\n\n"+
 			"This is an automatic judgement about the text, not about you, and it can be wrong. If you wrote it yourself, press the button below and a moderator will take a look.",
@@ -242,7 +312,7 @@ func (b *Bot) dmAuthor(ctx context.Context, log *slog.Logger, m *discordgo.Messa
 			{Name: "Your message", Value: quote(excerpt(m.Content, 300))},
 		},
 		Footer: &discordgo.MessageEmbedFooter{Text: fmt.Sprintf("decision %d", decisionID)},
-	}
+	})
 	_, err = b.api.ChannelMessageSendComplex(ch.ID, &discordgo.MessageSend{
 		Embeds: []*discordgo.MessageEmbed{embed},
 		Components: []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{
@@ -276,7 +346,7 @@ func (b *Bot) answerDM(ctx context.Context, m *discordgo.Message) {
 	it := moderation.Item{Platform: moderation.Discord, Kind: moderation.KindMessage, ID: m.ID, Author: m.Author.ID, Body: m.Content}
 	var embed *discordgo.MessageEmbed
 	if utf8.RuneCountInString(strings.TrimSpace(m.Content)) < b.minChars {
-		embed = &discordgo.MessageEmbed{Description: fmt.Sprintf("Send me a text of at least %d characters and I will tell you how machine-like it reads.", b.minChars)}
+		embed = fitEmbed(&discordgo.MessageEmbed{Description: fmt.Sprintf("Send me a text of at least %d characters and I will tell you how machine-like it reads.", b.minChars)})
 	} else {
 		v, err := b.checker.Check(ctx, it)
 		if err != nil {
@@ -306,7 +376,7 @@ func checkEmbed(v moderation.Verdict, threshold float64) *discordgo.MessageEmbed
 	case v.Verdict == detector.Unsure:
 		title, colour = "Not enough evidence either way", colourHandled
 	}
-	return &discordgo.MessageEmbed{
+	return fitEmbed(&discordgo.MessageEmbed{
 		Title: title,
 		Color: colour,
 		Fields: []*discordgo.MessageEmbedField{
@@ -314,5 +384,5 @@ func checkEmbed(v moderation.Verdict, threshold float64) *discordgo.MessageEmbed
 			{Name: "Patterns found", Value: reasonList(v.Result, 5)},
 		},
 		Footer: &discordgo.MessageEmbedFooter{Text: "model " + v.ModelVersion + " · scored on this server's bot, nothing was sent anywhere"},
-	}
+	})
 }

@@ -49,19 +49,24 @@ type Settings struct {
 }
 
 // settingsJSON is Settings' stored form, with durations written as "1h0m0s".
+// Every key is written, zero or empty too: a stored value is read on top of
+// the operator's defaults, so an omitted key would turn a server's explicit
+// 0 (the model's threshold), "" or empty list back into the default. Values
+// stored before every key was written still load; their missing keys keep
+// the defaults.
 type settingsJSON struct {
 	Mode             moderation.Mode `json:"mode"`
-	ModLogChannel    string          `json:"modlog_channel,omitempty"`
-	Threshold        float64         `json:"threshold,omitempty"`
+	ModLogChannel    string          `json:"modlog_channel"`
+	Threshold        float64         `json:"threshold"`
 	EnforceThreshold float64         `json:"enforce_threshold"`
 	Strikes          int             `json:"strikes"`
 	StrikeWindow     string          `json:"strike_window"`
 	Timeout          string          `json:"timeout"`
 	Delete           bool            `json:"delete"`
-	ExemptRoles      []string        `json:"exempt_roles,omitempty"`
-	ExemptChannels   []string        `json:"exempt_channels,omitempty"`
-	ExemptCategories []string        `json:"exempt_categories,omitempty"`
-	ExemptThreads    bool            `json:"exempt_threads,omitempty"`
+	ExemptRoles      []string        `json:"exempt_roles"`
+	ExemptChannels   []string        `json:"exempt_channels"`
+	ExemptCategories []string        `json:"exempt_categories"`
+	ExemptThreads    bool            `json:"exempt_threads"`
 }
 
 // MarshalJSON writes the stored form.
@@ -99,11 +104,20 @@ func (s *Settings) UnmarshalJSON(b []byte) error {
 	*s = Settings{
 		Mode: j.Mode, ModLogChannel: j.ModLogChannel, Threshold: j.Threshold,
 		EnforceThreshold: j.EnforceThreshold, Strikes: j.Strikes, StrikeWindow: window,
-		Timeout: timeout, Delete: j.Delete, ExemptRoles: j.ExemptRoles,
-		ExemptChannels: j.ExemptChannels, ExemptCategories: j.ExemptCategories,
+		Timeout: timeout, Delete: j.Delete, ExemptRoles: nilIfEmpty(j.ExemptRoles),
+		ExemptChannels: nilIfEmpty(j.ExemptChannels), ExemptCategories: nilIfEmpty(j.ExemptCategories),
 		ExemptThreads: j.ExemptThreads,
 	}
 	return nil
+}
+
+// nilIfEmpty returns nil for an empty list, so a list read back as [] or
+// null is the same.
+func nilIfEmpty(s []string) []string {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
 }
 
 // Validate reports every problem in the settings at once.

@@ -18,8 +18,18 @@ import (
 // statusWindow is how far back /slopguard status counts.
 const statusWindow = 7 * 24 * time.Hour
 
-// slashCommand handles /slopguard and its subcommands. Who may run it is
-// Discord's job: DefaultMemberPermissions and the server's Integrations page.
+// maxExemptShown is how many exemptions a reply lists before "and N more".
+const maxExemptShown = 20
+
+// settingsCommands are the /slopguard subcommands that change the settings.
+var settingsCommands = []string{"setup", "threshold", "exempt"}
+
+// slashCommand handles /slopguard and its subcommands. Discord decides who
+// sees the command (DefaultMemberPermissions and the server's Integrations
+// page), for the whole group at once; a server may open it to helpers for
+// check and status, so the subcommands that change settings also require
+// Manage Server here. Every subcommand reads or writes the store and check
+// may call Discord, so the answer is deferred first and filled in after.
 func (b *Bot) slashCommand(ctx context.Context, log *slog.Logger, i *discordgo.Interaction, data discordgo.ApplicationCommandInteractionData) {
 	if i.GuildID == "" || len(data.Options) == 0 {
 		b.reply(ctx, log, i, "Use /slopguard in a server.")
@@ -27,31 +37,47 @@ func (b *Bot) slashCommand(ctx context.Context, log *slog.Logger, i *discordgo.I
 	}
 	sub := data.Options[0]
 	log = log.With("command", sub.Name)
+	if slices.Contains(settingsCommands, sub.Name) && (i.Member == nil || !hasPermission(i.Member.Permissions, discordgo.PermissionManageGuild)) {
+		b.metrics.actions.WithLabelValues("command_refused").Inc()
+		log.Info("discord: command refused: missing permission", "permission", "Manage Server")
+		b.reply(ctx, log, i, "Sorry, changing slopguard's settings needs the Manage Server permission. "+
+			"You can still use /slopguard status and /slopguard check.")
+		return
+	}
+	if !b.deferReply(ctx, log, i) {
+		return
+	}
 	opts := options(sub.Options)
-	var err error
+	var (
+		content string
+		embed   *discordgo.MessageEmbed
+		err     error
+	)
 	switch sub.Name {
 	case "setup":
-		err = b.cmdSetup(ctx, log, i, opts)
+		content, err = b.cmdSetup(ctx, log, i, opts)
 	case "threshold":
-		err = b.cmdThreshold(ctx, log, i, opts)
+		content, err = b.cmdThreshold(ctx, log, i, opts)
 	case "exempt":
 		if len(sub.Options) == 0 {
 			err = errors.New("say add or remove")
 			break
 		}
 		op := sub.Options[0]
-		err = b.cmdExempt(ctx, log, i, op.Name, options(op.Options))
+		content, err = b.cmdExempt(ctx, log, i, op.Name, options(op.Options))
 	case "status":
-		err = b.cmdStatus(ctx, log, i)
+		content, err = b.cmdStatus(ctx, log, i)
 	case "check":
-		err = b.cmdCheck(ctx, log, i, opts)
+		embed, err = b.cmdCheck(ctx, log, i, opts)
 	default:
-		err = fmt.Errorf("unknown subcommand %q", sub.Name)
+		err = fmt.Errorf("unknown subcommand %q", clip(sub.Name, 40))
 	}
 	if err != nil {
 		log.Info("discord: command refused", "err", err)
-		b.reply(ctx, log, i, "Not done: "+err.Error())
+		b.editReply(ctx, log, i, "Not done: "+err.Error())
+		return
 	}
+	b.editReply(ctx, log, i, content, embed)
 }
 
 // options indexes a subcommand's options by name.
@@ -81,10 +107,10 @@ func num(o *discordgo.ApplicationCommandInteractionDataOption) (float64, bool) {
 	return f, ok
 }
 
-func (b *Bot) cmdSetup(ctx context.Context, log *slog.Logger, i *discordgo.Interaction, opts map[string]*discordgo.ApplicationCommandInteractionDataOption) error {
+func (b *Bot) cmdSetup(ctx context.Context, log *slog.Logger, i *discordgo.Interaction, opts map[string]*discordgo.ApplicationCommandInteractionDataOption) (string, error) {
 	modlog := str(opts["modlog"])
 	if modlog == "" {
-		return errors.New("choose a mod-log channel")
+		return "", errors.New("choose a mod-log channel")
 	}
 	set, err := b.settings.modify(ctx, i.GuildID, func(s *Settings) error {
 		s.ModLogChannel = modlog
@@ -108,15 +134,14 @@ func (b *Bot) cmdSetup(ctx context.Context, log *slog.Logger, i *discordgo.Inter
 		return nil
 	})
 	if err != nil {
-		return err
+		return "", err
 	}
 	log.Info("discord: setup", "modlog_channel", set.ModLogChannel, "mode", set.Mode.String())
 	msg := "Saved.\n" + b.describe(set)
 	if missing := missingAppPermissions(i.AppPermissions, set.Mode); missing != "" {
 		msg += "\n\n⚠ I am missing " + missing + " in this channel; check my role."
 	}
-	b.reply(ctx, log, i, msg)
-	return nil
+	return msg, nil
 }
 
 // missingAppPermissions names the permissions the bot lacks for mode, judged
@@ -147,10 +172,10 @@ func missingAppPermissions(perms int64, mode moderation.Mode) string {
 	return strings.Join(missing, ", ")
 }
 
-func (b *Bot) cmdThreshold(ctx context.Context, log *slog.Logger, i *discordgo.Interaction, opts map[string]*discordgo.ApplicationCommandInteractionDataOption) error {
+func (b *Bot) cmdThreshold(ctx context.Context, log *slog.Logger, i *discordgo.Interaction, opts map[string]*discordgo.ApplicationCommandInteractionDataOption) (string, error) {
 	flag, ok := num(opts["flag"])
 	if !ok {
-		return errors.New("give a flag threshold between 0 and 1")
+		return "", errors.New("give a flag threshold between 0 and 1")
 	}
 	set, err := b.settings.modify(ctx, i.GuildID, func(s *Settings) error {
 		s.Threshold = flag
@@ -166,17 +191,16 @@ func (b *Bot) cmdThreshold(ctx context.Context, log *slog.Logger, i *discordgo.I
 		return nil
 	})
 	if err != nil {
-		return err
+		return "", err
 	}
 	log.Info("discord: threshold", "threshold", set.Threshold, "enforce_threshold", set.EnforceThreshold, "strikes", set.Strikes)
-	b.reply(ctx, log, i, "Saved.\n"+b.describe(set))
-	return nil
+	return "Saved.\n" + b.describe(set), nil
 }
 
-func (b *Bot) cmdExempt(ctx context.Context, log *slog.Logger, i *discordgo.Interaction, op string, opts map[string]*discordgo.ApplicationCommandInteractionDataOption) error {
+func (b *Bot) cmdExempt(ctx context.Context, log *slog.Logger, i *discordgo.Interaction, op string, opts map[string]*discordgo.ApplicationCommandInteractionDataOption) (string, error) {
 	role, channel, category := str(opts["role"]), str(opts["channel"]), str(opts["category"])
 	if role == "" && channel == "" && category == "" {
-		return errors.New("give a role, a channel or a category")
+		return "", errors.New("give a role, a channel or a category")
 	}
 	var change func(list []string, id string) []string
 	switch op {
@@ -192,7 +216,7 @@ func (b *Bot) cmdExempt(ctx context.Context, log *slog.Logger, i *discordgo.Inte
 			return slices.DeleteFunc(list, func(s string) bool { return s == id })
 		}
 	default:
-		return fmt.Errorf("unknown exempt operation %q (want add or remove)", op)
+		return "", fmt.Errorf("unknown exempt operation %q (want add or remove)", clip(op, 40))
 	}
 	set, err := b.settings.modify(ctx, i.GuildID, func(s *Settings) error {
 		s.ExemptRoles = change(s.ExemptRoles, role)
@@ -201,24 +225,23 @@ func (b *Bot) cmdExempt(ctx context.Context, log *slog.Logger, i *discordgo.Inte
 		return nil
 	})
 	if err != nil {
-		return err
+		return "", err
 	}
 	log.Info("discord: exempt", "op", op, "role", role, "channel", channel, "category", category)
-	b.reply(ctx, log, i, "Saved.\n"+b.describe(set))
-	return nil
+	return "Saved.\n" + b.describe(set), nil
 }
 
-func (b *Bot) cmdStatus(ctx context.Context, log *slog.Logger, i *discordgo.Interaction) error {
+func (b *Bot) cmdStatus(ctx context.Context, log *slog.Logger, i *discordgo.Interaction) (string, error) {
 	set, err := b.settings.get(ctx, i.GuildID)
 	if err != nil {
 		log.Error("discord: status settings", "err", err)
-		return errors.New("could not read the settings")
+		return "", errors.New("could not read the settings")
 	}
 	const limit = 10000
 	ds, err := b.store.Decisions(ctx, store.DecisionFilter{Platform: string(moderation.Discord), Scope: i.GuildID, Since: b.now().Add(-statusWindow), Limit: limit})
 	if err != nil {
 		log.Error("discord: status decisions", "err", err)
-		return errors.New("could not read the decision log")
+		return "", errors.New("could not read the decision log")
 	}
 	var flagged, enforced int
 	for _, d := range ds {
@@ -233,41 +256,38 @@ func (b *Bot) cmdStatus(ctx context.Context, log *slog.Logger, i *discordgo.Inte
 	if len(ds) == limit {
 		more = " (at least)"
 	}
-	b.reply(ctx, log, i, fmt.Sprintf("%s\n\n**Last 7 days**%s: %d messages scored, %d flagged to the mod-log, %d enforced.",
-		b.describe(set), more, len(ds), flagged, enforced))
-	return nil
+	return fmt.Sprintf("%s\n\n**Last 7 days**%s: %d messages scored, %d flagged to the mod-log, %d enforced.",
+		b.describe(set), more, len(ds), flagged, enforced), nil
 }
 
-func (b *Bot) cmdCheck(ctx context.Context, log *slog.Logger, i *discordgo.Interaction, opts map[string]*discordgo.ApplicationCommandInteractionDataOption) error {
+func (b *Bot) cmdCheck(ctx context.Context, log *slog.Logger, i *discordgo.Interaction, opts map[string]*discordgo.ApplicationCommandInteractionDataOption) (*discordgo.MessageEmbed, error) {
 	text, link := str(opts["text"]), str(opts["message"])
 	switch {
 	case text != "" && link != "":
-		return errors.New("give a text or a message link, not both")
+		return nil, errors.New("give a text or a message link, not both")
 	case text != "":
-		b.answerCheck(ctx, log, i, &discordgo.Message{Content: text})
-		return nil
+		return b.checkMessage(ctx, log, i, &discordgo.Message{Content: text})
 	case link != "":
 		guildID, channelID, messageID, err := parseJumpLink(link)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if guildID != i.GuildID {
-			return errors.New("that message is in another server")
+			return nil, errors.New("that message is in another server")
 		}
 		m, err := b.api.ChannelMessage(channelID, messageID, discordgo.WithContext(ctx))
 		if err != nil {
 			log.Warn("discord: fetch message for check", "err", err)
 			//lint:ignore ST1005 shown to the Discord user as a sentence
-			return fmt.Errorf("I could not read that message (%s)", restErrorText(err))
+			return nil, fmt.Errorf("I could not read that message (%s)", restErrorText(err))
 		}
 		if strings.TrimSpace(m.Content) == "" {
 			//lint:ignore ST1005 shown to the Discord user as a sentence
-			return errors.New("I cannot see any text in that message (without the Message Content intent, use the \"Check for slop\" menu on the message instead)")
+			return nil, errors.New("I cannot see any text in that message (without the Message Content intent, use the \"Check for slop\" menu on the message instead)")
 		}
-		b.answerCheck(ctx, log, i, m)
-		return nil
+		return b.checkMessage(ctx, log, i, m)
 	}
-	return errors.New("give a text or a message link")
+	return nil, errors.New("give a text or a message link")
 }
 
 // describe renders a server's settings for people.
@@ -304,8 +324,14 @@ func timeoutText(d time.Duration) string {
 	return humanDuration(d)
 }
 
+// exemptText lists a server's exemptions, the first maxExemptShown of them
+// and then how many more, so a long list cannot push a reply past Discord's
+// 2000 characters.
 func exemptText(s Settings) string {
 	var parts []string
+	if s.ExemptThreads {
+		parts = append(parts, "all threads")
+	}
 	for _, r := range s.ExemptRoles {
 		parts = append(parts, "<@&"+r+">")
 	}
@@ -315,11 +341,11 @@ func exemptText(s Settings) string {
 	for _, c := range s.ExemptCategories {
 		parts = append(parts, "<#"+c+"> (category)")
 	}
-	if s.ExemptThreads {
-		parts = append(parts, "all threads")
-	}
 	if len(parts) == 0 {
 		return "nothing"
+	}
+	if len(parts) > maxExemptShown {
+		return strings.Join(parts[:maxExemptShown], ", ") + fmt.Sprintf(" and %d more", len(parts)-maxExemptShown)
 	}
 	return strings.Join(parts, ", ")
 }
