@@ -94,6 +94,11 @@ var migrations = []migration{
 		)`,
 		`CREATE INDEX strikes_user ON strikes (scope, user_id, at)`,
 	}},
+	// Deleting a decision sets feedback.decision_id to NULL; without an
+	// index each deleted decision scanned all feedback under the write lock.
+	{3, "feedback by decision", []string{
+		`CREATE INDEX feedback_decision ON feedback (decision_id)`,
+	}},
 }
 
 // latestVersion is the schema version this binary writes.

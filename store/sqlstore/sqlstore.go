@@ -52,7 +52,14 @@ const maxPostgresConns = 16
 type Store struct {
 	db *sql.DB
 	d  dialect
+	// pruneBatch is how many rows one prune statement deletes at most.
+	pruneBatch int
 }
+
+// defaultPruneBatch bounds each prune statement: it holds the write lock
+// (all of it, on SQLite) only that long, so webhook and Discord writes go
+// on between batches.
+const defaultPruneBatch = 2000
 
 var _ store.Store = (*Store)(nil)
 
@@ -69,7 +76,7 @@ func openAt(ctx context.Context, driver, dsn string, target int) (*Store, error)
 		return nil, fmt.Errorf("open %s store: empty dsn", driver)
 	}
 	var (
-		s   = &Store{}
+		s   = &Store{pruneBatch: defaultPruneBatch}
 		err error
 	)
 	switch driver {
@@ -89,18 +96,41 @@ func openAt(ctx context.Context, driver, dsn string, target int) (*Store, error)
 	default:
 		return nil, fmt.Errorf("open store: unknown driver %q (want sqlite or postgres)", driver)
 	}
+	// A SQLite path is safe to name in errors (a PostgreSQL DSN may hold a
+	// password; its driver redacts URLs itself).
+	what := driver + " store"
+	if driver == SQLite {
+		what = fmt.Sprintf("sqlite store %s", dsn)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("open %s store: %w", driver, err)
+		return nil, fmt.Errorf("open %s: %w", what, err)
 	}
-	if err := s.db.PingContext(ctx); err != nil {
-		s.db.Close()
-		return nil, fmt.Errorf("open %s store: %w", driver, err)
+	// Processes opening a new SQLite file together race to switch it to
+	// WAL, and the loser's first statement fails with SQLITE_BUSY at once,
+	// whatever the busy timeout: retry that for a few seconds.
+	for attempt := 0; ; attempt++ {
+		err = s.db.PingContext(ctx)
+		if err == nil {
+			err = migrate(ctx, s.db, s.d, target)
+		}
+		if err == nil || driver != SQLite || !isBusy(err) || attempt == 50 {
+			break
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Duration(20+attempt*10) * time.Millisecond):
+		}
 	}
-	if err := migrate(ctx, s.db, s.d, target); err != nil {
+	if err != nil {
 		s.db.Close()
-		return nil, fmt.Errorf("open %s store: %w", driver, err)
+		return nil, fmt.Errorf("open %s: %w", what, err)
 	}
 	return s, nil
+}
+
+// isBusy reports whether err is SQLite's "database is locked".
+func isBusy(err error) bool {
+	return strings.Contains(err.Error(), "SQLITE_BUSY") || strings.Contains(err.Error(), "database is locked")
 }
 
 // sqliteDSN turns a file path into a modernc.org/sqlite DSN with our

@@ -418,3 +418,51 @@ func TestDBTimeScan(t *testing.T) {
 		t.Errorf("notFound(sql.ErrNoRows) is not store.ErrNotFound")
 	}
 }
+
+// TestPruneInBatches prunes more decisions than one batch holds, some with
+// feedback: every old decision goes, the feedback stays with its link
+// cleared, and newer decisions stay.
+func TestPruneInBatches(t *testing.T) {
+	t.Parallel()
+	for name, get := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			b := get(t)
+			s := openStore(t, b.driver, b.fresh(t))
+			s.pruneBatch = 3
+			ctx := t.Context()
+			old := time.Now().Add(-48 * time.Hour)
+			for i := range 10 {
+				id, err := s.RecordDecision(ctx, store.Decision{Platform: "ci", Scope: "s", ItemID: fmt.Sprint(i), Verdict: "human", CreatedAt: old})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if i%4 == 0 {
+					if _, err := s.AddFeedback(ctx, store.Feedback{DecisionID: id, Platform: "ci", Label: "human"}); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			if _, err := s.RecordDecision(ctx, store.Decision{Platform: "ci", Scope: "s", ItemID: "new", Verdict: "human"}); err != nil {
+				t.Fatal(err)
+			}
+			n, err := s.Prune(ctx, time.Now().Add(-24*time.Hour))
+			if err != nil || n != 10 {
+				t.Fatalf("Prune = %d, %v; want 10 decisions removed", n, err)
+			}
+			left, err := s.Decisions(ctx, store.DecisionFilter{Platform: "ci"})
+			if err != nil || len(left) != 1 || left[0].ItemID != "new" {
+				t.Errorf("decisions left = %+v, %v; want only the new one", left, err)
+			}
+			fb, err := s.Feedback(ctx, store.FeedbackFilter{})
+			if err != nil || len(fb) != 3 {
+				t.Fatalf("feedback after prune = %d rows, %v; want 3", len(fb), err)
+			}
+			for _, f := range fb {
+				if f.DecisionID != 0 {
+					t.Errorf("feedback %d still links pruned decision %d", f.ID, f.DecisionID)
+				}
+			}
+		})
+	}
+}

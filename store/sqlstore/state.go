@@ -189,22 +189,46 @@ func countStrikes(ctx context.Context, q querier, d dialect, scope, user string,
 
 // Prune deletes decisions, deliveries and strikes older than before, and
 // deliveries whose expiry has passed; it returns how many rows it removed.
-// Feedback is kept (its link to a pruned decision becomes empty).
+// Feedback is kept (its link to a pruned decision becomes empty). Rows go
+// in batches of s.pruneBatch, each its own statement.
 func (s *Store) Prune(ctx context.Context, before time.Time) (int64, error) {
 	cut, t := s.d.t(before), s.d.t(now())
+	batch := func(table, where string) string {
+		return fmt.Sprintf(`DELETE FROM %s WHERE id IN (SELECT id FROM %s WHERE %s LIMIT %d)`, table, table, where, s.pruneBatch)
+	}
+	var total int64
+	for _, st := range []struct {
+		what, query string
+		args        []any
+	}{
+		{"decisions", batch("decisions", "created_at < ?"), []any{cut}},
+		{"strikes", batch("strikes", "at < ?"), []any{cut}},
+	} {
+		for {
+			res, err := s.db.ExecContext(ctx, s.d.q(st.query), st.args...)
+			if err != nil {
+				return total, fmt.Errorf("prune %s: %w", st.what, err)
+			}
+			n, err := res.RowsAffected()
+			if err != nil {
+				return total, fmt.Errorf("prune %s: %w", st.what, err)
+			}
+			total += n
+			if n < int64(s.pruneBatch) {
+				break
+			}
+		}
+	}
 	steps := []struct {
 		what  string
 		query string
 		args  []any
 		count bool
 	}{
-		{"decisions", `DELETE FROM decisions WHERE created_at < ?`, []any{cut}, true},
 		{"deliveries", `DELETE FROM deliveries WHERE seen_at < ? OR expires_at <= ?`, []any{cut, t}, true},
-		{"strikes", `DELETE FROM strikes WHERE at < ?`, []any{cut}, true},
 		{"strike users", `DELETE FROM strike_users WHERE NOT EXISTS (
 			SELECT 1 FROM strikes WHERE strikes.scope = strike_users.scope AND strikes.user_id = strike_users.user_id)`, nil, false},
 	}
-	var total int64
 	for _, st := range steps {
 		res, err := s.db.ExecContext(ctx, s.d.q(st.query), st.args...)
 		if err != nil {
