@@ -38,6 +38,12 @@ type serveDeps struct {
 // shutdownGrace bounds how long serve drains work after SIGTERM.
 const shutdownGrace = 30 * time.Second
 
+// httpShutdownGrace is the part of shutdownGrace open HTTP requests get.
+const httpShutdownGrace = 10 * time.Second
+
+// storeOpenTimeout bounds connecting to the database and migrating it.
+var storeOpenTimeout = 30 * time.Second
+
 func runServe(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
@@ -62,7 +68,13 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := sqlstore.Open(context.WithoutCancel(ctx), cfg.Store.Driver, cfg.Store.DSN)
+	// A database that accepts connections but never answers must not hang
+	// start-up forever. A signal meanwhile lets the open finish (or time
+	// out) and then shuts down as usual.
+	log.Info("opening store", "driver", cfg.Store.Driver)
+	octx, cancelOpen := context.WithTimeout(context.WithoutCancel(ctx), storeOpenTimeout)
+	st, err := sqlstore.Open(octx, cfg.Store.Driver, cfg.Store.DSN)
+	cancelOpen()
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
 	}
@@ -119,7 +131,13 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		store.RunPruner(runCtx, st, time.Duration(cfg.Store.RetentionDays)*24*time.Hour, 6*time.Hour, log)
 	})
 
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	srv := &http.Server{
+		Handler: mux, ReadHeaderTimeout: 10 * time.Second,
+		// A client that stalls mid-body must not hold a connection (and,
+		// at shutdown, the grace period) for ever.
+		ReadTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	log.Info("serving", "addr", ln.Addr().String(), "model", det.Version(), "store", cfg.Store.Driver)
@@ -134,9 +152,14 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	log.Info("shutting down", "grace", shutdownGrace)
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		errs = append(errs, fmt.Errorf("http shutdown: %w", err))
+	// HTTP gets a share of the grace: requests still open after it are cut,
+	// so that the queue and the bot keep the rest to finish their work.
+	hctx, cancelHTTP := context.WithTimeout(sctx, httpShutdownGrace)
+	if err := srv.Shutdown(hctx); err != nil {
+		log.Warn("http shutdown: closing connections still open", "err", err)
+		srv.Close()
 	}
+	cancelHTTP()
 	if app != nil {
 		if err := app.Shutdown(sctx); err != nil {
 			errs = append(errs, err)
