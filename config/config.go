@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 
 	"gopkg.in/yaml.v3"
@@ -77,7 +78,15 @@ func Parse(data []byte, cfg *Config) error {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(cfg); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil // only comments: an empty file
+		}
 		return fmt.Errorf("parse yaml: %w", err)
+	}
+	// A second YAML document would be ignored silently: refuse it.
+	var extra yaml.Node
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		return errors.New("parse yaml: the file holds more than one YAML document (a second ---); put everything in one")
 	}
 	return nil
 }

@@ -6,7 +6,8 @@ import "fmt"
 type DetectorConfig struct {
 	// Model is the path of a model file; empty means the model embedded in the binary.
 	Model string `yaml:"model"`
-	// Workers bounds concurrent scoring; 0 means the number of CPUs.
+	// Workers bounds how many texts serve scores at once, GitHub and Discord
+	// together; 0 means the number of CPUs.
 	Workers int `yaml:"workers"`
 }
 

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -28,9 +29,7 @@ func (s *StoreConfig) applyEnv(getenv Getenv) error {
 	}
 	if dsn != "" {
 		s.DSN = dsn
-		if isPostgresURL(dsn) {
-			s.Driver = "postgres"
-		}
+		s.Driver = DriverFor(dsn)
 	}
 	if v := getenv("SLOPGUARD_DATABASE_DRIVER"); v != "" {
 		s.Driver = v
@@ -38,10 +37,34 @@ func (s *StoreConfig) applyEnv(getenv Getenv) error {
 	return nil
 }
 
-// isPostgresURL reports whether dsn is a postgres:// or postgresql:// URL.
-func isPostgresURL(dsn string) bool {
-	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+// DriverFor is the driver a DSN names: "postgres" for a postgres:// or
+// postgresql:// URL or a libpq keyword/value string ("host=… dbname=…"),
+// "sqlite" for anything else (a file path).
+func DriverFor(dsn string) string {
+	if isPostgresDSN(dsn) {
+		return "postgres"
+	}
+	return "sqlite"
 }
+
+// isPostgresDSN reports whether dsn is a PostgreSQL URL or keyword/value
+// string: one of libpq's keywords followed by "=".
+func isPostgresDSN(dsn string) bool {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return true
+	}
+	for _, f := range strings.Fields(dsn) {
+		key, _, ok := strings.Cut(f, "=")
+		if ok && slices.Contains([]string{"host", "hostaddr", "port", "dbname", "user", "password", "sslmode"}, key) {
+			return true
+		}
+	}
+	return false
+}
+
+// maxRetentionDays bounds retention_days (100 years): a larger value would
+// overflow the duration it becomes and prune almost everything.
+const maxRetentionDays = 36500
 
 // StoreFromEnv returns the default store settings with the environment
 // applied (SLOPGUARD_DATABASE_URL or SLOPGUARD_DATABASE_URL_FILE, and
@@ -66,11 +89,12 @@ func (s StoreConfig) validate() []error {
 	if s.DSN == "" {
 		errs = append(errs, fmt.Errorf("store.dsn: must not be empty"))
 	}
-	if s.Driver == "sqlite" && isPostgresURL(s.DSN) {
-		errs = append(errs, fmt.Errorf("store.dsn: a PostgreSQL URL needs store.driver: postgres"))
+	// Never print the DSN: it may hold a password.
+	if s.Driver == "sqlite" && isPostgresDSN(s.DSN) {
+		errs = append(errs, fmt.Errorf("store.dsn: a PostgreSQL connection string needs store.driver: postgres"))
 	}
-	if s.RetentionDays < 0 {
-		errs = append(errs, fmt.Errorf("store.retention_days: %d is negative", s.RetentionDays))
+	if s.RetentionDays < 0 || s.RetentionDays > maxRetentionDays {
+		errs = append(errs, fmt.Errorf("store.retention_days: %d is not between 0 and %d", s.RetentionDays, maxRetentionDays))
 	}
 	return errs
 }

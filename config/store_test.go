@@ -25,6 +25,8 @@ func TestStoreFromEnv(t *testing.T) {
 		{"postgres url selects postgres", map[string]string{"SLOPGUARD_DATABASE_URL": "postgresql://db/x"}, "postgres", "postgresql://db/x", ""},
 		{"url from file", map[string]string{"SLOPGUARD_DATABASE_URL_FILE": secretFile}, "postgres", "postgres://u:p@db/slopguard", ""},
 		{"explicit driver wins", map[string]string{"SLOPGUARD_DATABASE_URL": "host=/tmp dbname=x", "SLOPGUARD_DATABASE_DRIVER": "postgres"}, "postgres", "host=/tmp dbname=x", ""},
+		{"keyword/value string selects postgres", map[string]string{"SLOPGUARD_DATABASE_URL": "host=db.internal port=5432 user=sg password=s3cret dbname=sg sslmode=require"}, "postgres", "host=db.internal port=5432 user=sg password=s3cret dbname=sg sslmode=require", ""},
+		{"a path with an equals sign stays sqlite", map[string]string{"SLOPGUARD_DATABASE_URL": "/data/a=b/s.db"}, "sqlite", "/data/a=b/s.db", ""},
 		{"url and file both set", map[string]string{"SLOPGUARD_DATABASE_URL": "a", "SLOPGUARD_DATABASE_URL_FILE": secretFile}, "", "", "both set"},
 	}
 	for _, tt := range tests {
@@ -62,11 +64,19 @@ func TestStoreValidate(t *testing.T) {
 		{"empty dsn", StoreConfig{Driver: "sqlite"}, []string{"store.dsn"}},
 		{"negative retention", StoreConfig{Driver: "sqlite", DSN: "x", RetentionDays: -1}, []string{"store.retention_days"}},
 		{"postgres url with sqlite", StoreConfig{Driver: "sqlite", DSN: "postgres://db/x"}, []string{"needs store.driver: postgres"}},
+		{"keyword/value string with sqlite", StoreConfig{Driver: "sqlite", DSN: "host=db password=s3cret"}, []string{"needs store.driver: postgres"}},
+		{"retention that would overflow", StoreConfig{Driver: "sqlite", DSN: "x", RetentionDays: 213504}, []string{"store.retention_days"}},
+		{"a century of retention", StoreConfig{Driver: "sqlite", DSN: "x", RetentionDays: 36500}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			errs := tt.s.validate()
+			for _, err := range errs {
+				if strings.Contains(err.Error(), "s3cret") {
+					t.Errorf("error %q shows the password", err)
+				}
+			}
 			if len(errs) != len(tt.want) {
 				t.Fatalf("got errors %v, want %d", errs, len(tt.want))
 			}
@@ -76,5 +86,23 @@ func TestStoreValidate(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestDriverFor(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ dsn, want string }{
+		{"slopguard.db", "sqlite"},
+		{"/var/lib/slopguard/data.db", "sqlite"},
+		{"/data/a=b/s.db", "sqlite"},
+		{"postgres://u@db/slopguard", "postgres"},
+		{"postgresql://u@db/slopguard?sslmode=disable", "postgres"},
+		{"host=/tmp/pg dbname=slopguard", "postgres"},
+		{"user=sg password=x", "postgres"},
+	}
+	for _, tt := range tests {
+		if got := DriverFor(tt.dsn); got != tt.want {
+			t.Errorf("DriverFor(%q) = %q, want %q", tt.dsn, got, tt.want)
+		}
 	}
 }

@@ -40,7 +40,13 @@ type Pipeline struct {
 	Scorer Scorer
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// Slots, when not nil, bounds how many texts are scored at once (its
+	// capacity): the GitHub and Discord workers share the CPUs through it.
+	Slots chan struct{}
 }
+
+// NewSlots returns a Slots channel for n concurrent scorings.
+func NewSlots(n int) chan struct{} { return make(chan struct{}, n) }
 
 var _ Checker = (*Pipeline)(nil)
 
@@ -52,6 +58,14 @@ func (p *Pipeline) Check(ctx context.Context, it Item) (Verdict, error) {
 	now := time.Now
 	if p.Now != nil {
 		now = p.Now
+	}
+	if p.Slots != nil {
+		select {
+		case p.Slots <- struct{}{}:
+			defer func() { <-p.Slots }()
+		case <-ctx.Done():
+			return Verdict{}, fmt.Errorf("check %s %s: waiting to score: %w", it.Platform, it.ID, ctx.Err())
+		}
 	}
 	res := p.Scorer.Score(it.Text())
 	return Verdict{Item: it, Result: res, ModelVersion: p.Scorer.Version(), CheckedAt: now().UTC()}, nil

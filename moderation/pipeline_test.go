@@ -1,7 +1,10 @@
 package moderation
 
 import (
+	"context"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/slopguard/slopguard/detector"
 )
@@ -31,5 +34,51 @@ func TestVerdictFlagged(t *testing.T) {
 				t.Errorf("Flagged(%v) of %+v = %v, want %v", tt.threshold, tt.res, got, tt.want)
 			}
 		})
+	}
+}
+
+// countingScorer records how many Score calls overlap.
+type countingScorer struct {
+	mu        sync.Mutex
+	now, peak int
+}
+
+func (c *countingScorer) Score(string) detector.Result {
+	c.mu.Lock()
+	c.now++
+	c.peak = max(c.peak, c.now)
+	c.mu.Unlock()
+	time.Sleep(5 * time.Millisecond)
+	c.mu.Lock()
+	c.now--
+	c.mu.Unlock()
+	return detector.Result{}
+}
+
+func (c *countingScorer) Version() string { return "test" }
+
+func TestPipelineSlotsBoundConcurrency(t *testing.T) {
+	t.Parallel()
+	sc := &countingScorer{}
+	p := &Pipeline{Scorer: sc, Slots: NewSlots(2)}
+	var wg sync.WaitGroup
+	for range 10 {
+		wg.Go(func() {
+			if _, err := p.Check(t.Context(), Item{ID: "x"}); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if sc.peak > 2 {
+		t.Errorf("%d texts scored at once, want at most 2", sc.peak)
+	}
+	// A full pipeline gives up when the caller does.
+	full := &Pipeline{Scorer: sc, Slots: NewSlots(1)}
+	full.Slots <- struct{}{}
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
+	defer cancel()
+	if _, err := full.Check(ctx, Item{ID: "y"}); err == nil {
+		t.Error("Check with every slot taken and a cancelled context: got nil error")
 	}
 }

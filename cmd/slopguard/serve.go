@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -40,6 +41,15 @@ const shutdownGrace = 30 * time.Second
 
 // httpShutdownGrace is the part of shutdownGrace open HTTP requests get.
 const httpShutdownGrace = 10 * time.Second
+
+// scoringSlots is how many texts serve scores at once: detector.workers,
+// or the number of CPUs when it is 0.
+func scoringSlots(workers int) int {
+	if workers > 0 {
+		return workers
+	}
+	return runtime.NumCPU()
+}
 
 // storeOpenTimeout bounds connecting to the database and migrating it.
 var storeOpenTimeout = 30 * time.Second
@@ -83,7 +93,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	deps := &serveDeps{
 		Logger: log, Detector: det, Store: st, Metrics: reg,
-		Checker: &moderation.Pipeline{Scorer: det},
+		Checker: &moderation.Pipeline{Scorer: det, Slots: moderation.NewSlots(scoringSlots(cfg.Detector.Workers))},
 	}
 
 	mux := http.NewServeMux()

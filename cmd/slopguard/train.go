@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/slopguard/slopguard/config"
 	"github.com/slopguard/slopguard/detector"
 	"github.com/slopguard/slopguard/detector/dataset"
 	"github.com/slopguard/slopguard/detector/evaluate"
@@ -173,12 +174,12 @@ func isStorePath(p string) bool {
 
 // feedbackFromStore reads every feedback record that kept its text.
 func feedbackFromStore(ctx context.Context, dsn string) ([]dataset.Record, error) {
-	if sqlstore.DriverFor(dsn) == "sqlite" {
+	if config.DriverFor(dsn) == "sqlite" {
 		if _, err := os.Stat(dsn); err != nil {
 			return nil, usageErrorf("feedback store: %v", err)
 		}
 	}
-	st, err := sqlstore.Open(ctx, sqlstore.DriverFor(dsn), dsn)
+	st, err := sqlstore.Open(ctx, config.DriverFor(dsn), dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open feedback store: %w", err)
 	}

@@ -142,19 +142,6 @@ func sqliteDSN(path string) string {
 	return path + "?" + sqliteParams
 }
 
-// DriverFor guesses the driver from a DSN: postgres for postgres:// URLs and
-// libpq keyword/value strings, sqlite for anything else (a file path).
-func DriverFor(dsn string) string {
-	switch {
-	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
-		return Postgres
-	case strings.Contains(dsn, "host=") || strings.Contains(dsn, "dbname="):
-		return Postgres
-	default:
-		return SQLite
-	}
-}
-
 // Driver returns "sqlite" or "postgres".
 func (s *Store) Driver() string { return s.d.name }
 

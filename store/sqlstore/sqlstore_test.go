@@ -371,22 +371,6 @@ func TestOpenErrors(t *testing.T) {
 	}
 }
 
-func TestDriverFor(t *testing.T) {
-	t.Parallel()
-	tests := []struct{ dsn, want string }{
-		{"slopguard.db", SQLite},
-		{"/var/lib/slopguard/data.db", SQLite},
-		{"postgres://u@db/slopguard", Postgres},
-		{"postgresql://u@db/slopguard?sslmode=disable", Postgres},
-		{"host=/tmp/pg dbname=slopguard", Postgres},
-	}
-	for _, tt := range tests {
-		if got := DriverFor(tt.dsn); got != tt.want {
-			t.Errorf("DriverFor(%q) = %q, want %q", tt.dsn, got, tt.want)
-		}
-	}
-}
-
 func TestPlaceholders(t *testing.T) {
 	t.Parallel()
 	q := `SELECT a FROM t WHERE b = ? AND c IN (?, ?)`
