@@ -75,24 +75,10 @@ func (e *Extractor) Occurrences(d *Doc, ids []int32, tokenSpans [][2]int, fn fun
 		}
 	}
 	if maxN := e.cfg.MaskedNgrams; maxN >= 2 {
-		masked := d.maskHashes
-		total := 0
-		for n := 2; n <= maxN; n++ {
-			total += max(0, len(masked)-n+1)
-		}
-		if total == 0 {
-			return
-		}
-		x := float32(1 / math.Sqrt(float64(total)))
-		for i := range masked {
-			h := seedMasked
-			for n := 1; n <= maxN && i+n <= len(masked); n++ {
-				h = (h ^ masked[i+n-1]) * 0x100000001b3
-				if n >= 2 {
-					fn(Occurrence{GroupMasked, uint32(mix(h^uint64(n)) & e.mask), x, spans[i][0], spans[i+n-1][1]})
-				}
-			}
-		}
+		x := maskedValue(len(d.maskHashes), maxN)
+		e.maskedNgrams(d.maskHashes, maxN, func(b uint32, i, n int) {
+			fn(Occurrence{GroupMasked, b, x, spans[i][0], spans[i+n-1][1]})
+		})
 	}
 }
 

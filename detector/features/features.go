@@ -250,20 +250,32 @@ func (e *Extractor) addCharNgrams(text string, v *Vector, x float32) {
 
 // addMaskedNgrams adds the 2- to maxN-grams of the masked word sequence.
 func (e *Extractor) addMaskedNgrams(masked []uint64, maxN int, v *Vector) {
+	x := maskedValue(len(masked), maxN)
+	e.maskedNgrams(masked, maxN, func(b uint32, _, _ int) { v.add(b, x) })
+}
+
+// maskedValue is the value each masked n-gram adds: 1/sqrt of how many
+// 2- to maxN-grams a sequence of n masked words has (0 when none).
+func maskedValue(n, maxN int) float32 {
 	total := 0
-	for n := 2; n <= maxN; n++ {
-		total += max(0, len(masked)-n+1)
+	for k := 2; k <= maxN; k++ {
+		total += max(0, n-k+1)
 	}
 	if total == 0 {
-		return
+		return 0
 	}
-	x := float32(1 / math.Sqrt(float64(total)))
+	return float32(1 / math.Sqrt(float64(total)))
+}
+
+// maskedNgrams calls fn with the bucket of every 2- to maxN-gram of the
+// masked word sequence, its first word's index and its length in words.
+func (e *Extractor) maskedNgrams(masked []uint64, maxN int, fn func(bucket uint32, i, n int)) {
 	for i := range masked {
 		h := seedMasked
 		for n := 1; n <= maxN && i+n <= len(masked); n++ {
 			h = (h ^ masked[i+n-1]) * 0x100000001b3
 			if n >= 2 {
-				v.add(uint32(mix(h^uint64(n))&e.mask), x)
+				fn(uint32(mix(h^uint64(n))&e.mask), i, n)
 			}
 		}
 	}

@@ -157,6 +157,21 @@ func (t *Tokenizer) Token(id int32) (string, bool) {
 // library reads it, each invalid byte as U+FFFD. IDs never panics: a panic
 // inside the library is recovered and that word gets its byte ids.
 func (t *Tokenizer) IDs(text string, dst []int32) []int32 {
+	return t.ids(text, dst, nil)
+}
+
+// Spans is IDs that also appends to spans, for each token, the byte range
+// of the text it was read from: its pre-token, or the 100-byte chunk of a
+// longer one. Ranges refer to text as given, which must be valid UTF-8
+// (invalid bytes are read as U+FFFD and would shift them).
+func (t *Tokenizer) Spans(text string, dst []int32, spans [][2]int) ([]int32, [][2]int) {
+	dst = t.ids(text, dst, &spans)
+	return dst, spans
+}
+
+// ids is IDs, appending each token's byte range to *spans when spans is
+// not nil.
+func (t *Tokenizer) ids(text string, dst []int32, spans *[][2]int) []int32 {
 	text = fixUTF8(text)
 	var key [maxWordBytes]byte
 	scan(text, func(prefixed bool, start, end int) {
@@ -167,35 +182,16 @@ func (t *Tokenizer) IDs(text string, dst []int32) []int32 {
 				n := copy(key[1:], w)
 				w = string(key[:1+n]) // small; only the first word of a text
 			}
+			before := len(dst)
 			dst = t.wordIDs(w, dst)
+			if spans != nil {
+				for range len(dst) - before {
+					*spans = append(*spans, [2]int{start, end})
+				}
+			}
 		})
 	})
 	return dst
-}
-
-// Spans is IDs that also appends to spans, for each token, the byte range
-// of the text it was read from: its pre-token, or the 100-byte chunk of a
-// longer one. Ranges refer to text as given, which must be valid UTF-8
-// (invalid bytes are read as U+FFFD and would shift them).
-func (t *Tokenizer) Spans(text string, dst []int32, spans [][2]int) ([]int32, [][2]int) {
-	text = fixUTF8(text)
-	var key [maxWordBytes]byte
-	scan(text, func(prefixed bool, start, end int) {
-		chunks(text, prefixed, start, end, func(prefixed bool, start, end int) {
-			w := text[start:end]
-			if prefixed {
-				key[0] = ' '
-				n := copy(key[1:], w)
-				w = string(key[:1+n])
-			}
-			before := len(dst)
-			dst = t.wordIDs(w, dst)
-			for range len(dst) - before {
-				spans = append(spans, [2]int{start, end})
-			}
-		})
-	})
-	return dst, spans
 }
 
 // wordIDs appends the ids of one raw word of at most maxWordBytes bytes.
