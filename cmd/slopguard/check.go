@@ -219,12 +219,12 @@ func loadCheckPolicy(o checkOptions) (moderation.Policy, string, error) {
 	case err == nil:
 		pol, err = moderation.ParsePolicy(data)
 		if err != nil {
-			return pol, path, usageErrorf("policy %s: %s", path, oneLineErr(err))
+			return pol, path, usageErrorf("policy %q: %s", path, oneLineErr(err))
 		}
 	case errors.Is(err, fs.ErrNotExist) && !o.configSet:
 		path = "" // no policy file: defaults
 	default:
-		return pol, path, usageErrorf("policy: %v", err)
+		return pol, path, usageErrorf("policy: %s", oneLineErr(err))
 	}
 	if o.mode != "" {
 		pol.Mode, _ = moderation.ParseMode(o.mode) // validated while parsing flags
@@ -236,9 +236,15 @@ func loadCheckPolicy(o checkOptions) (moderation.Policy, string, error) {
 	return pol, path, nil
 }
 
-// oneLineErr joins a multi-line error (errors.Join) with "; ".
+// oneLineErr joins a multi-line error (errors.Join) with "; ", so that it
+// takes one line on stderr.
 func oneLineErr(err error) string {
-	return strings.ReplaceAll(err.Error(), "\n", "; ")
+	return oneLine(err.Error())
+}
+
+// oneLine joins the lines of s with "; ".
+func oneLine(s string) string {
+	return strings.NewReplacer("\r\n", "; ", "\n", "; ", "\r", "; ").Replace(s)
 }
 
 // check is runCheck with the detector loader as a seam for tests.
@@ -290,10 +296,10 @@ func check(ctx context.Context, e *env, args []string, load checkLoader) error {
 			return usageErrorf("%v (see slopguard check -h)", err)
 		}
 		if err != nil {
-			return usageErrorf("%v", err)
+			return usageErrorf("%s", oneLineErr(err))
 		}
 		for _, n := range notes {
-			fmt.Fprintf(e.stderr, "slopguard check: %s\n", n)
+			fmt.Fprintf(e.stderr, "slopguard check: %s\n", oneLine(n))
 		}
 	}
 
@@ -303,6 +309,11 @@ func check(ctx context.Context, e *env, args []string, load checkLoader) error {
 	}
 	if err := writeCheckReport(e, o, r); err != nil {
 		return &exitError{code: 2, err: err}
+	}
+	if o.format == ci.FormatSARIF {
+		if n := ci.SARIFLeftOut(r); n > 0 {
+			fmt.Fprintf(e.stderr, "slopguard check: %d %s on standard input, events or commits left out of the SARIF report: code scanning needs a file to point at (use another --format for them)\n", n, pluralWord(n, "finding", "findings"))
+		}
 	}
 
 	switch r.ExitCode() {

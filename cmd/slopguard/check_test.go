@@ -87,7 +87,8 @@ func TestCheckExitCodes(t *testing.T) {
 		wantStderr string // a substring of the one stderr line, when set
 	}{
 		{"no input", nil, "", 2, "nothing to check"},
-		{"missing file", []string{human, filepath.Join(dir, "missing.md")}, "", 2, "missing.md: no such file or directory"},
+		{"missing file", []string{human, filepath.Join(dir, "missing.md")}, "", 2, `missing.md": no such file or directory`},
+		{"file name with a newline", []string{filepath.Join(dir, "x\n::error file=README.md::Injected\n.md")}, "", 2, `::Injected\n.md": no such file or directory`},
 		{"fail-on not a number", []string{human, "--fail-on", "high"}, "", 2, `--fail-on: "high" is not a number from 0 to 1`},
 		{"fail-on out of range", []string{human, "--fail-on=1.5"}, "", 2, `--fail-on: "1.5" is not a number from 0 to 1`},
 		{"unknown format", []string{"--format", "xml", human}, "", 2, `unknown format "xml"`},
@@ -102,6 +103,7 @@ func TestCheckExitCodes(t *testing.T) {
 		{"event file", []string{"--event", prEvent, "--fail-on", "0.5"}, "", 1, ""},
 		{"policy mode off", []string{"--config", offPolicy, "--fail-on", "0.1", machine}, "", 0, "mode is off"},
 		{"policy missing", []string{"--config", filepath.Join(dir, "nope.yml"), machine}, "", 2, "nope.yml: no such file or directory"},
+		{"SARIF leaves out stdin", []string{"--format", "sarif", "-"}, "and so we delve into the matter at hand", 0, "1 finding on standard input, events or commits left out of the SARIF report"},
 		{"policy invalid", []string{"--config", badPolicy, machine}, "", 2, "invalid policy"},
 		{"fail-on applies below the policy threshold too", []string{"--config", highPolicy, "--fail-on", "0.95", machine}, "", 1, ""},
 		{"mode flag overrides policy", []string{"--config", offPolicy, "--mode", "flag", "--fail-on", "0.9", machine}, "", 1, ""},

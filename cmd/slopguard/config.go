@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 
 	"gopkg.in/yaml.v3"
@@ -19,6 +21,10 @@ var serverConfigKeys = map[string]bool{
 	"store": true, "detector": true, "github": true, "discord": true,
 }
 
+// runConfig implements `slopguard config validate FILE`. A server config is
+// validated as `serve` would load it: with the secrets and overrides of the
+// current environment, so a config with github.app_id passes only where the
+// App's secrets are set. An invalid file exits 2, its problems on one line.
 func runConfig(ctx context.Context, e *env, args []string) error {
 	if len(args) != 2 || args[0] != "validate" {
 		return usageErrorf("usage: slopguard config validate FILE (a server config or a .github/slopguard.yml policy)")
@@ -26,18 +32,21 @@ func runConfig(ctx context.Context, e *env, args []string) error {
 	path := args[1]
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return usageErrorf("read %s: %v", path, err)
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // its message repeats the path
+		}
+		return usageErrorf("read %q: %v", path, err)
 	}
 	kind := detectConfigKind(data)
 	switch kind {
 	case "server config":
-		// Only the file is checked: secrets and overrides from the environment are not applied.
-		_, err = config.Load(path, func(string) string { return "" })
+		_, err = config.Load(path, e.getenv)
 	default:
 		_, err = moderation.ParsePolicy(data)
 	}
 	if err != nil {
-		return fmt.Errorf("%s (%s): %w", path, kind, err)
+		return usageErrorf("%q (%s): %s", path, kind, oneLineErr(err))
 	}
 	fmt.Fprintf(e.stdout, "%s: valid %s\n", path, kind)
 	return nil

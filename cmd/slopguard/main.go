@@ -64,10 +64,62 @@ func usageErrorf(format string, args ...any) error {
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// The first SIGINT or SIGTERM cancels ctx for a clean stop; restoring the
+	// default handlers then lets a second one kill the process, whatever it
+	// is blocked on.
+	context.AfterFunc(ctx, stop)
 	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
 	code := run(ctx, e, os.Args[1:])
 	stop()
 	os.Exit(code)
+}
+
+// ctxReader makes a Read return when ctx is done even while the underlying
+// reader blocks (an idle pipe on standard input would otherwise ignore
+// Ctrl-C). A Read cut short leaves its goroutine blocked on r until r
+// returns; by then the process is on its way out.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+	buf []byte
+}
+
+// readResult is the outcome of one Read of the underlying reader.
+type readResult struct {
+	n   int
+	err error
+}
+
+func (c *ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, interrupted(c.ctx)
+	}
+	if len(p) == 0 {
+		return 0, nil
+	}
+	// The goroutine reads into c.buf, never p, so that p is not written
+	// after Read returns. c.buf is reused only after the last read finished.
+	if cap(c.buf) < len(p) {
+		c.buf = make([]byte, len(p))
+	}
+	buf := c.buf[:len(p)]
+	done := make(chan readResult, 1)
+	go func() {
+		n, err := c.r.Read(buf)
+		done <- readResult{n, err}
+	}()
+	select {
+	case res := <-done:
+		return copy(p, buf[:res.n]), res.err
+	case <-c.ctx.Done():
+		c.buf = nil // still owned by the abandoned read
+		return 0, interrupted(c.ctx)
+	}
+}
+
+// interrupted is the error for a read stopped by ctx: its cause.
+func interrupted(ctx context.Context) error {
+	return fmt.Errorf("interrupted: %w", context.Cause(ctx))
 }
 
 // subcommand is one verb of a command that has several (audit list, feedback export).
@@ -108,6 +160,11 @@ func run(ctx context.Context, e *env, args []string) int {
 	if !ok {
 		fmt.Fprintf(e.stderr, "slopguard: unknown command %q (see slopguard help)\n", args[0])
 		return 2
+	}
+	if e.stdin != nil {
+		sub := *e
+		sub.stdin = &ctxReader{ctx: ctx, r: e.stdin}
+		e = &sub
 	}
 	err := cmd.run(ctx, e, args[1:])
 	if err == nil {

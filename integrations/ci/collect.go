@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 )
 
 // ErrNoInput is returned by Collect when nothing was asked for.
@@ -76,7 +77,7 @@ func Collect(ctx context.Context, s Sources) (ins []Input, notes []string, err e
 			return nil, nil, err
 		}
 		if len(cs) == 0 {
-			notes = append(notes, fmt.Sprintf("no commits in %s", s.Commits))
+			notes = append(notes, fmt.Sprintf("no commits in %q", s.Commits))
 		}
 		ins = append(ins, cs...)
 	}
@@ -124,16 +125,16 @@ func readEvent(s Sources, getenv func(string) string, implicit bool) (*Event, st
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, "", fmt.Errorf("read event %s: %w", path, unwrapPathError(err))
+		return nil, "", fmt.Errorf("read event %q: %w", path, unwrapPathError(err))
 	}
 	defer f.Close()
-	data, err := readAll("event "+path, f)
+	data, err := readAll("event "+strconv.Quote(path), f)
 	if err != nil {
 		return nil, "", err
 	}
 	ev, err := ParseEvent(name, data)
 	if err != nil {
-		return nil, "", fmt.Errorf("%s: %w", path, err)
+		return nil, "", fmt.Errorf("%q: %w", path, err)
 	}
 	return &ev, "", nil
 }
@@ -213,7 +214,7 @@ func (s Sources) files(changed map[string]bool) ([]Input, []string, error) {
 			return nil, nil, err
 		}
 		if len(paths) == 0 {
-			notes = append(notes, fmt.Sprintf("no files match %s", arg))
+			notes = append(notes, fmt.Sprintf("no files match %q", arg))
 		}
 		for _, p := range paths {
 			if seen[p] {
@@ -235,7 +236,7 @@ func (s Sources) files(changed map[string]bool) ([]Input, []string, error) {
 			if s.JSONL {
 				f, err := os.Open(full)
 				if err != nil {
-					return nil, nil, fmt.Errorf("read %s: %w", p, unwrapPathError(err))
+					return nil, nil, fmt.Errorf("read %q: %w", p, unwrapPathError(err))
 				}
 				recs, err := ReadJSONL(p, p, f)
 				f.Close()

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -47,7 +48,7 @@ func TestCollect(t *testing.T) {
 		{
 			name:    "explicit unsupported event is an error",
 			src:     Sources{Event: true, Getenv: envMap(map[string]string{"GITHUB_EVENT_PATH": pushEvent, "GITHUB_EVENT_NAME": "push"})},
-			wantErr: pushEvent + `: event "push" is not supported (want pull_request, pull_request_target, issues or issue_comment)`,
+			wantErr: strconv.Quote(pushEvent) + `: event "push" is not supported (want pull_request, pull_request_target, issues or issue_comment)`,
 		},
 		{
 			name:    "--event without a file outside Actions",
@@ -63,7 +64,7 @@ func TestCollect(t *testing.T) {
 			name:      "event and files combine, duplicates once",
 			src:       Sources{Dir: "testdata/files", Event: true, EventPath: prEvent, Args: []string{"README.md", "*.md", "nothing/**/*.rst"}},
 			wantNames: []string{"pull request #12", "README.md"},
-			wantNotes: []string{"no files match nothing/**/*.rst"},
+			wantNotes: []string{`no files match "nothing/**/*.rst"`},
 		},
 		{
 			name:      "stdin",
@@ -78,7 +79,7 @@ func TestCollect(t *testing.T) {
 		{
 			name:    "missing file",
 			src:     Sources{Dir: "testdata/files", Args: []string{"README.md", "missing.md"}},
-			wantErr: "read missing.md: no such file or directory",
+			wantErr: `read "missing.md": no such file or directory`,
 		},
 		{
 			name:    "bad glob",

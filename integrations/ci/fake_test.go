@@ -17,6 +17,7 @@ import (
 //	fewer than 5 words       unsure, "too short to judge"
 //	"delve"                  machine 0.97: phrasing at each "delve", vocabulary at "tapestry", style (no span), one reason towards human
 //	"leverage"               machine 0.92: phrasing at "leverage"
+//	"midway"                 unsure 0.80, between the thresholds (judged, not CannotJudge)
 //	"robust"                 human 0.60 (flagged only under a low threshold)
 //	"PANIC"                  panics
 //	anything else            human 0.05 with one reason towards human
@@ -49,6 +50,8 @@ func (fakeScorer) Score(text string) detector.Result {
 		return detector.Result{Score: 0.92, Verdict: detector.Machine, Reasons: []detector.Reason{
 			{Family: "phrasing", Signal: "phrase.leverage", Text: `uses "leverage" as a verb`, Weight: 1.1, Spans: spanOf(text, "leverage")},
 		}}
+	case strings.Contains(text, "midway"):
+		return detector.Result{Score: 0.80, Verdict: detector.Unsure, Note: "between the human and machine thresholds"}
 	case strings.Contains(text, "robust"):
 		return detector.Result{Score: 0.60, Verdict: detector.Human, Reasons: []detector.Reason{
 			{Family: "vocabulary", Signal: "word.robust", Text: `uses "robust"`, Weight: 0.5, Spans: spanOf(text, "robust")},

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -159,9 +160,6 @@ func TestSARIFStructure(t *testing.T) {
 									StartColumn int `json:"startColumn"`
 								} `json:"region"`
 							} `json:"physicalLocation"`
-							LogicalLocations []struct {
-								Name string `json:"name"`
-							} `json:"logicalLocations"`
 						} `json:"locations"`
 					} `json:"results"`
 				} `json:"runs"`
@@ -207,14 +205,10 @@ func TestSARIFStructure(t *testing.T) {
 					t.Errorf("result %d: got no locations", i)
 					continue
 				}
-				loc := res.Locations[0]
-				switch {
-				case loc.PhysicalLocation != nil:
-					if loc.PhysicalLocation.ArtifactLocation.URI == "" || loc.PhysicalLocation.Region == nil || loc.PhysicalLocation.Region.StartLine < 1 {
-						t.Errorf("result %d: got physical location %+v, want uri and startLine ≥ 1", i, loc.PhysicalLocation)
-					}
-				case len(loc.LogicalLocations) == 0 || loc.LogicalLocations[0].Name == "":
-					t.Errorf("result %d: got neither a physical nor a named logical location", i)
+				// Code scanning rejects a result without physicalLocation.artifactLocation.uri.
+				ph := res.Locations[0].PhysicalLocation
+				if ph == nil || ph.ArtifactLocation.URI == "" || ph.Region == nil || ph.Region.StartLine < 1 {
+					t.Errorf("result %d: got physical location %+v, want uri and startLine ≥ 1", i, ph)
 				}
 			}
 		})
@@ -455,4 +449,48 @@ func TestOddInputsInEveryFormat(t *testing.T) {
 			t.Errorf("got %+v, want line %d column 4", f.Start, want)
 		}
 	})
+}
+
+func TestSARIFLeavesOutInputsWithoutFile(t *testing.T) {
+	t.Parallel()
+	stdin := textInput("stdin", "", []byte(machineText))
+	commit := Input{Name: "commit/1a2b3c4", Item: moderation.Item{Platform: moderation.CI, Kind: moderation.KindCommit, ID: "commit/1a2b3c4", Body: leverText}}
+	file := textInput("docs/a.md", "docs/a.md", []byte(leverText))
+	r, err := Run(context.Background(), newFakeChecker(), []Input{stdin, commit, file}, Options{Policy: moderation.DefaultPolicy(), ModelThreshold: 0.9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := WriteSARIF(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	var log struct {
+		Runs []struct {
+			Results []struct {
+				Locations []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct {
+							URI string `json:"uri"`
+						} `json:"artifactLocation"`
+					} `json:"physicalLocation"`
+				} `json:"locations"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &log); err != nil {
+		t.Fatal(err)
+	}
+	var uris []string
+	for _, res := range log.Runs[0].Results {
+		for _, loc := range res.Locations {
+			uris = append(uris, loc.PhysicalLocation.ArtifactLocation.URI)
+		}
+	}
+	if want := []string{"docs/a.md"}; !slices.Equal(uris, want) {
+		t.Errorf("got result locations %q, want %q", uris, want)
+	}
+	// stdin: phrasing, vocabulary, style; the commit: phrasing.
+	if got := SARIFLeftOut(r); got != 4 {
+		t.Errorf("got %d findings left out, want 4", got)
+	}
 }

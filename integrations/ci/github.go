@@ -107,7 +107,7 @@ func appendFile(path string, write func(io.Writer) error) error {
 // ($GITHUB_STEP_SUMMARY).
 func WriteStepSummary(path string, r *Report) error {
 	if err := appendFile(path, func(w io.Writer) error { return WriteMarkdown(w, r) }); err != nil {
-		return fmt.Errorf("write step summary %s: %w", path, err)
+		return fmt.Errorf("write step summary %q: %w", path, err)
 	}
 	return nil
 }
@@ -137,7 +137,7 @@ func WriteOutputs(path string, r *Report) error {
 		return ew.err
 	})
 	if err != nil {
-		return fmt.Errorf("write step outputs %s: %w", path, err)
+		return fmt.Errorf("write step outputs %q: %w", path, err)
 	}
 	return nil
 }

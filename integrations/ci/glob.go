@@ -3,6 +3,7 @@ package ci
 import (
 	"fmt"
 	"io/fs"
+	"os"
 	"path"
 	"path/filepath"
 	"strings"
@@ -16,10 +17,19 @@ func hasMeta(p string) bool { return strings.ContainsAny(p, "*?[") }
 // Besides path.Match syntax within one path element, a "**" element matches
 // zero or more directories, so "docs/**/*.md" matches docs/a.md and
 // docs/x/y/b.md. .git directories are never entered. A pattern without
-// metacharacters is returned as is, for the caller to read (and fail on).
+// metacharacters, or one that names an existing file or directory (such as
+// "routes/[slug]/page.md"), is returned as is, for the caller to read (and
+// fail on).
 func Glob(dir, pattern string) ([]string, error) {
 	pattern = filepath.ToSlash(pattern)
 	if !hasMeta(pattern) {
+		return []string{pattern}, nil
+	}
+	full := filepath.FromSlash(pattern)
+	if dir != "" && !filepath.IsAbs(full) {
+		full = filepath.Join(dir, full)
+	}
+	if _, err := os.Lstat(full); err == nil {
 		return []string{pattern}, nil
 	}
 	segs := strings.Split(pattern, "/")

@@ -21,6 +21,12 @@ import (
 // file from exhausting memory.
 const MaxInputBytes = 32 << 20
 
+// maxInputBytes is MaxInputBytes, lowered by tests.
+var maxInputBytes = MaxInputBytes
+
+// tooLarge is the Skip and error text for an input over maxInputBytes.
+func tooLarge() string { return fmt.Sprintf("larger than %d MiB", maxInputBytes>>20) }
+
 // Input is one Item to check and where its text came from, so reports can
 // point at the line a reason's span is on.
 type Input struct {
@@ -91,25 +97,34 @@ func textInput(name, path string, data []byte) Input {
 	return in
 }
 
+// binarySniff is how many leading bytes isBinary looks at.
+const binarySniff = 8000
+
 // isBinary reports whether data looks like a binary file: a NUL byte early on.
 func isBinary(data []byte) bool {
-	return bytes.IndexByte(data[:min(len(data), 8000)], 0) >= 0
+	return bytes.IndexByte(data[:min(len(data), binarySniff)], 0) >= 0
 }
 
-// readAll reads at most MaxInputBytes from r, failing clearly beyond that.
+// errTooLarge is returned by readAll for an input over maxInputBytes.
+var errTooLarge = errors.New("input too large")
+
+// readAll reads at most maxInputBytes from r, failing clearly beyond that.
+// name labels the input in errors and is already quoted where it needs to be.
 func readAll(name string, r io.Reader) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxInputBytes+1))
+	data, err := io.ReadAll(io.LimitReader(r, int64(maxInputBytes)+1))
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
-	if len(data) > MaxInputBytes {
-		return nil, fmt.Errorf("read %s: larger than %d MiB", name, MaxInputBytes>>20)
+	if len(data) > maxInputBytes {
+		return nil, fmt.Errorf("read %s: %s: %w", name, tooLarge(), errTooLarge)
 	}
 	return data, nil
 }
 
 // ReadFile reads one file as a whole text. dir is the working directory that
-// relative paths are resolved against ("" for the process's own).
+// relative paths are resolved against ("" for the process's own). A file
+// larger than MaxInputBytes or that looks binary is returned with Skip set,
+// without being read whole.
 func ReadFile(dir, path string) (Input, error) {
 	full := path
 	if dir != "" && !filepath.IsAbs(path) {
@@ -117,17 +132,57 @@ func ReadFile(dir, path string) (Input, error) {
 	}
 	f, err := os.Open(full)
 	if err != nil {
-		return Input{}, fmt.Errorf("read %s: %w", path, unwrapPathError(err))
+		return Input{}, fmt.Errorf("read %q: %w", path, unwrapPathError(err))
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.IsDir() {
-		return Input{}, fmt.Errorf("read %s: is a directory (use a glob such as %s/**/*.md)", path, strings.TrimSuffix(path, "/"))
+	st, err := f.Stat()
+	if err != nil {
+		return Input{}, fmt.Errorf("read %q: %w", path, unwrapPathError(err))
 	}
-	data, err := readAll(path, f)
+	if st.IsDir() {
+		return Input{}, fmt.Errorf("read %q: is a directory (use a glob such as %q)", path, strings.TrimSuffix(path, "/")+"/**/*.md")
+	}
+	if st.Mode().IsRegular() && st.Size() > int64(maxInputBytes) {
+		return skippedFile(path, tooLarge()), nil
+	}
+	head := make([]byte, min(binarySniff, maxInputBytes+1))
+	n, err := io.ReadFull(f, head)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return Input{}, fmt.Errorf("read %q: %w", path, unwrapPathError(err))
+	}
+	head = head[:n]
+	if isBinary(head) {
+		return skippedFile(path, "binary file"), nil
+	}
+	// A file that is not regular (a pipe, a device) or that grew since Stat
+	// can still be too large: readAll stops one byte past the cap.
+	data, err := readAll(strconv.Quote(path), io.MultiReader(bytes.NewReader(head), f))
+	if errors.Is(err, errTooLarge) {
+		return skippedFile(path, tooLarge()), nil
+	}
 	if err != nil {
 		return Input{}, err
 	}
 	return textInput(path, filepath.ToSlash(path), data), nil
+}
+
+// skippedFile is the Input for a file that is not scored, and why.
+func skippedFile(path, why string) Input {
+	return Input{
+		Item: moderation.Item{Platform: moderation.CI, Kind: moderation.KindFile, ID: path},
+		Name: path,
+		Path: filepath.ToSlash(path),
+		Skip: why,
+	}
+}
+
+// quoteName is name for an error message: quoted when it is a file name, so
+// that no character in it can start a new line on stderr.
+func quoteName(name, path string) string {
+	if path == "" {
+		return name
+	}
+	return strconv.Quote(name)
 }
 
 // unwrapPathError drops the *fs.PathError wrapper, whose message repeats the path.
@@ -161,16 +216,18 @@ type jsonlRecord struct {
 // ReadJSONL reads JSONL records, one Input per non-blank line. path is the
 // file the records came from, empty for standard input. A line that is not a
 // JSON object with a string "text" becomes an Input with Err set, and reading
-// goes on.
+// goes on. Like other inputs, at most MaxInputBytes are read: beyond that
+// it fails without reading further.
 func ReadJSONL(name, path string, r io.Reader) ([]Input, error) {
 	var out []Input
-	br := bufio.NewReaderSize(r, 64<<10)
+	// The limit bounds every line too, so one endless line cannot grow memory.
+	br := bufio.NewReaderSize(io.LimitReader(r, int64(maxInputBytes)+1), 64<<10)
 	total := 0
 	for lineNo := 1; ; lineNo++ {
 		line, err := br.ReadBytes('\n')
 		total += len(line)
-		if total > MaxInputBytes {
-			return nil, fmt.Errorf("read %s: larger than %d MiB", name, MaxInputBytes>>20)
+		if total > maxInputBytes {
+			return nil, fmt.Errorf("read %s: %s", quoteName(name, path), tooLarge())
 		}
 		if len(bytes.TrimSpace(line)) > 0 {
 			out = append(out, jsonlInput(name, path, lineNo, line))
@@ -179,7 +236,7 @@ func ReadJSONL(name, path string, r io.Reader) ([]Input, error) {
 			return out, nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", name, err)
+			return nil, fmt.Errorf("read %s: %w", quoteName(name, path), err)
 		}
 	}
 }

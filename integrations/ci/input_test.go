@@ -1,6 +1,9 @@
 package ci
 
 import (
+	"bytes"
+	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -66,8 +69,8 @@ func TestReadFileErrors(t *testing.T) {
 	tests := []struct {
 		name, path, wantErr, wantSkip string
 	}{
-		{"missing", "nope.md", "read nope.md: no such file or directory", ""},
-		{"directory", "sub", "read sub: is a directory (use a glob such as sub/**/*.md)", ""},
+		{"missing", "nope.md", `read "nope.md": no such file or directory`, ""},
+		{"directory", "sub", `read "sub": is a directory (use a glob such as "sub/**/*.md")`, ""},
 		{"binary", "bin.dat", "", "binary file"},
 	}
 	for _, tt := range tests {
@@ -281,5 +284,179 @@ func TestParseEventSharedFixtures(t *testing.T) {
 	}
 	if n == 0 {
 		t.Errorf("got 0 payloads parsed from %s, want some", sharedWebhooks)
+	}
+}
+
+// setMaxInputBytes lowers the input cap for one test, which must not be
+// parallel: parallel tests wait until the serial ones are done.
+func setMaxInputBytes(t *testing.T, n int) {
+	t.Helper()
+	old := maxInputBytes
+	maxInputBytes = n
+	t.Cleanup(func() { maxInputBytes = old })
+}
+
+func TestGlobReadsExistingFileWithMetacharacters(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for _, f := range []string{"routes/[slug]/page.md", "routes/s/page.md", "a[1].md", "a1.md", "what?.md"} {
+		p := filepath.Join(dir, filepath.FromSlash(f))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		pattern string
+		want    []string
+	}{
+		{"routes/[slug]/page.md", []string{"routes/[slug]/page.md"}},
+		{"a[1].md", []string{"a[1].md"}},
+		{"what?.md", []string{"what?.md"}},
+		{"routes/*/page.md", []string{"routes/[slug]/page.md", "routes/s/page.md"}},
+		{"a[0-9].md", []string{"a1.md"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.pattern, func(t *testing.T) {
+			got, err := Glob(dir, tt.pattern)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestReadFileSkipsLargeAndBinary(t *testing.T) {
+	setMaxInputBytes(t, 1<<20)
+	dir := t.TempDir()
+	files := map[string][]byte{
+		"big.md":    bytes.Repeat([]byte("words "), (1<<20)/6+1),
+		"big.png":   append([]byte("\x89PNG\x00"), make([]byte, 1<<20)...),
+		"small.bin": []byte("PK\x03\x04\x00\x00binary"),
+		"late.bin":  append(bytes.Repeat([]byte("a"), binarySniff), 0),
+		"limit.md":  bytes.Repeat([]byte("a"), 1<<20),
+		"ok.md":     []byte("a page of text\n"),
+	}
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		path, wantSkip string
+	}{
+		{"big.md", "larger than 1 MiB"},
+		{"big.png", "larger than 1 MiB"},
+		{"small.bin", "binary file"},
+		{"late.bin", ""}, // a NUL past the sniffed bytes is not binary, as before
+		{"limit.md", ""},
+		{"ok.md", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			in, err := ReadFile(dir, tt.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if in.Skip != tt.wantSkip {
+				t.Errorf("got skip %q, want %q", in.Skip, tt.wantSkip)
+			}
+			if in.Name != tt.path || in.Path != tt.path {
+				t.Errorf("got name %q path %q, want %q", in.Name, in.Path, tt.path)
+			}
+			if tt.wantSkip == "" && len(in.Item.Body) != len(files[tt.path]) {
+				t.Errorf("got %d bytes of text, want %d", len(in.Item.Body), len(files[tt.path]))
+			}
+		})
+	}
+
+	// A glob that matches a large file goes on to the others.
+	ins, _, err := Collect(context.Background(), Sources{Dir: dir, Args: []string{"*.md", "*.png"}})
+	if err != nil {
+		t.Fatalf("got error %v, want the large files skipped", err)
+	}
+	var got []string
+	for _, in := range ins {
+		got = append(got, in.Name+":"+in.Skip)
+	}
+	want := []string{"big.md:larger than 1 MiB", "limit.md:", "ok.md:", "big.png:larger than 1 MiB"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// countingReader serves n bytes of 'a' (no newline) and counts what was read.
+type countingReader struct {
+	left, read int
+}
+
+func (r *countingReader) Read(p []byte) (int, error) {
+	if r.left == 0 {
+		return 0, io.EOF
+	}
+	n := min(len(p), r.left)
+	for i := range p[:n] {
+		p[i] = 'a'
+	}
+	r.left -= n
+	r.read += n
+	return n, nil
+}
+
+func TestReadJSONLStopsAtLimit(t *testing.T) {
+	setMaxInputBytes(t, 1<<20)
+	tests := []struct {
+		name, path, wantErr string
+	}{
+		{"stdin", "", "read stdin: larger than 1 MiB"},
+		{"records.jsonl", "records.jsonl", `read "records.jsonl": larger than 1 MiB`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := &countingReader{left: 8 << 20} // one 8 MiB line
+			_, err := ReadJSONL(tt.name, tt.path, r)
+			if got := errString(err); got != tt.wantErr {
+				t.Errorf("got error %q, want %q", got, tt.wantErr)
+			}
+			if r.read > maxInputBytes+1 {
+				t.Errorf("read %d bytes, want at most %d", r.read, maxInputBytes+1)
+			}
+		})
+	}
+}
+
+func TestCollectMessagesAreOneLine(t *testing.T) {
+	setMaxInputBytes(t, 1<<20)
+	dir := t.TempDir()
+	inject := "x\n::error file=README.md,line=1::Injected\n"
+	if err := os.WriteFile(filepath.Join(dir, inject+".jsonl"), bytes.Repeat([]byte("a"), 1<<20+1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		src  Sources
+	}{
+		{"missing file", Sources{Dir: dir, Args: []string{inject + ".md"}}},
+		{"glob matching nothing", Sources{Dir: dir, Args: []string{inject + "*.md"}}},
+		{"JSONL file too large", Sources{Dir: dir, Args: []string{"*.jsonl"}, JSONL: true}},
+		{"missing event", Sources{Dir: dir, Event: true, EventPath: inject + ".json"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, notes, err := Collect(context.Background(), tt.src)
+			if err == nil && len(notes) == 0 {
+				t.Fatal("got no error and no note, want one naming the file")
+			}
+			for _, m := range append(notes, errString(err)) {
+				if strings.ContainsAny(m, "\r\n") {
+					t.Errorf("got %q, want one line", m)
+				}
+			}
+		})
 	}
 }

@@ -179,10 +179,12 @@ func (r *Report) Errors() int {
 
 // Summary is the run in three values, for CI step outputs.
 type Summary struct {
-	// Score is the highest score among judged inputs (not Unsure); when every
-	// input was Unsure, the highest of those; 0 when nothing was checked.
+	// Score is the highest score among the checked inputs the model could
+	// judge (see detector.Result.CannotJudge: too short, another language),
+	// Unsure ones included; 0 when there is none.
 	Score float64 `json:"score"`
-	// Verdict is that input's verdict, or "skipped" when nothing was checked.
+	// Verdict is that input's verdict; "unsure" when inputs were checked but
+	// none could be judged; "skipped" when nothing was checked.
 	Verdict string `json:"verdict"`
 	// Flagged is true when any input was flagged.
 	Flagged bool `json:"flagged"`
@@ -200,7 +202,13 @@ func (r *Report) Summarize() Summary {
 		if !e.Checked {
 			continue
 		}
-		if best < 0 || moreTelling(e.Verdict.Result, r.Entries[best].Verdict.Result) {
+		if e.Verdict.CannotJudge {
+			if best < 0 {
+				s.Verdict = detector.Unsure.String()
+			}
+			continue
+		}
+		if best < 0 || e.Verdict.Score > r.Entries[best].Verdict.Score {
 			best = i
 		}
 	}
@@ -208,12 +216,4 @@ func (r *Report) Summarize() Summary {
 		s.Score, s.Verdict = r.Entries[best].Verdict.Score, r.Entries[best].Verdict.Verdict.String()
 	}
 	return s
-}
-
-// moreTelling orders results for the summary: judged before Unsure, then by score.
-func moreTelling(a, b detector.Result) bool {
-	if (a.Verdict == detector.Unsure) != (b.Verdict == detector.Unsure) {
-		return b.Verdict == detector.Unsure
-	}
-	return a.Score > b.Score
 }

@@ -23,6 +23,7 @@ const (
 	leverText   = "To ship faster we leverage the cache between jobs."
 	humanText   = "fixed the flaky test by waiting for the port file instead of sleeping"
 	robustText  = "this is a robust fix for the parser crash on empty input"
+	midwayText  = "we stopped midway through the migration and wrote this down"
 )
 
 func TestRun(t *testing.T) {
@@ -159,9 +160,11 @@ func TestSummarize(t *testing.T) {
 		want Summary
 	}{
 		{"nothing", nil, Summary{Verdict: "skipped"}},
-		{"judged beats unsure", textInputs("too short", humanText), Summary{Score: 0.05, Verdict: "human"}},
-		{"only unsure", textInputs("too short"), Summary{Score: 0.5, Verdict: "unsure"}},
-		{"highest score", textInputs(humanText, leverText, machineText), Summary{Score: 0.97, Verdict: "machine", Flagged: true}},
+		{"cannot judge does not count", textInputs("too short", humanText), Summary{Score: 0.05, Verdict: "human"}},
+		{"only inputs that cannot be judged", textInputs("too short", "also short"), Summary{Score: 0, Verdict: "unsure"}},
+		{"unsure between thresholds is the highest", textInputs(humanText, midwayText, "too short"), Summary{Score: 0.80, Verdict: "unsure"}},
+		{"highest score", textInputs(humanText, leverText, machineText, midwayText), Summary{Score: 0.97, Verdict: "machine", Flagged: true}},
+		{"skipped inputs do not count", append(textInputs(humanText), Input{Name: "bin", Skip: "binary file"}), Summary{Score: 0.05, Verdict: "human"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -84,9 +84,7 @@ type (
 		Properties map[string]any  `json:"properties"`
 	}
 	sarifLocation struct {
-		PhysicalLocation *sarifPhysical `json:"physicalLocation,omitempty"`
-		LogicalLocations []sarifLogical `json:"logicalLocations,omitempty"`
-		Message          *sarifMessage  `json:"message,omitempty"`
+		PhysicalLocation sarifPhysical `json:"physicalLocation"`
 	}
 	sarifPhysical struct {
 		ArtifactLocation sarifArtifact `json:"artifactLocation"`
@@ -100,11 +98,6 @@ type (
 		StartColumn int `json:"startColumn,omitempty"`
 		EndLine     int `json:"endLine,omitempty"`
 		EndColumn   int `json:"endColumn,omitempty"`
-	}
-	sarifLogical struct {
-		Name               string `json:"name"`
-		FullyQualifiedName string `json:"fullyQualifiedName,omitempty"`
-		Kind               string `json:"kind,omitempty"`
 	}
 )
 
@@ -120,10 +113,11 @@ func sarifLevel(l Level) string {
 	}
 }
 
-// WriteSARIF writes the report's findings as a SARIF 2.1.0 log with one rule
-// per reason family. Findings in files get a physical location (path, line,
-// column in code points); findings on events and commits get a logical
-// location naming the item, which code scanning does not display.
+// WriteSARIF writes the report's findings in files as a SARIF 2.1.0 log with
+// one rule per reason family, each located at its file, line and column (in
+// code points). Findings on standard input, events and commits have no file
+// to point at, and code scanning rejects results without one, so they are
+// left out: SARIFLeftOut counts them.
 func WriteSARIF(w io.Writer, r *Report) error {
 	driver := sarifDriver{Name: toolName, InformationURI: toolURI}
 	for _, ru := range rules {
@@ -141,6 +135,9 @@ func WriteSARIF(w io.Writer, r *Report) error {
 	}
 	for _, f := range r.Findings() {
 		e := r.Entries[f.Entry]
+		if e.Input.Path == "" {
+			continue
+		}
 		res := sarifResult{
 			RuleID:    f.Rule(),
 			RuleIndex: ruleIndex(f.Rule()),
@@ -161,27 +158,29 @@ func WriteSARIF(w io.Writer, r *Report) error {
 	return encodeJSON(w, sarifLog{Schema: sarifSchema, Version: sarifVersion, Runs: []sarifRun{run}})
 }
 
-func sarifLocationOf(in Input, f Finding) sarifLocation {
-	if in.Path != "" {
-		ph := &sarifPhysical{ArtifactLocation: sarifArtifact{URI: uriPath(in.Path)}}
-		if f.HasPos {
-			reg := &sarifRegion{StartLine: f.Start.Line, StartColumn: f.Start.Column}
-			if f.End.Line > 0 {
-				reg.EndLine, reg.EndColumn = f.End.Line, f.End.Column
-			}
-			ph.Region = reg
+// SARIFLeftOut counts the findings WriteSARIF leaves out because their
+// input has no file: standard input, events and commits.
+func SARIFLeftOut(r *Report) int {
+	n := 0
+	for _, f := range r.Findings() {
+		if r.Entries[f.Entry].Input.Path == "" {
+			n++
 		}
-		return sarifLocation{PhysicalLocation: ph}
 	}
-	lg := sarifLogical{Name: in.Item.ID, Kind: string(in.Item.Kind)}
-	if in.Item.Scope != "" {
-		lg.FullyQualifiedName = in.Item.Scope + "/" + in.Item.ID
+	return n
+}
+
+// sarifLocationOf locates a finding in its input's file.
+func sarifLocationOf(in Input, f Finding) sarifLocation {
+	ph := sarifPhysical{ArtifactLocation: sarifArtifact{URI: uriPath(in.Path)}}
+	if f.HasPos {
+		reg := &sarifRegion{StartLine: f.Start.Line, StartColumn: f.Start.Column}
+		if f.End.Line > 0 {
+			reg.EndLine, reg.EndColumn = f.End.Line, f.End.Column
+		}
+		ph.Region = reg
 	}
-	loc := sarifLocation{LogicalLocations: []sarifLogical{lg}}
-	if in.Item.URL != "" {
-		loc.Message = &sarifMessage{in.Item.URL}
-	}
-	return loc
+	return sarifLocation{PhysicalLocation: ph}
 }
 
 // uriPath turns a slash-separated relative path into a URI reference,
