@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/slopguard/slopguard/detector"
 	"github.com/slopguard/slopguard/moderation"
@@ -146,9 +148,9 @@ func WriteText(w io.Writer, r *Report) error {
 		return ew.err
 	}
 	for _, e := range r.Entries {
-		ew.printf("%s: %s\n", e.Input.Name, e.status(r))
+		ew.printf("%s: %s\n", displayName(e.Input.Name), e.status(r))
 		if e.Input.Item.URL != "" {
-			ew.printf("  %s\n", e.Input.Item.URL)
+			ew.printf("  %s\n", oneLine(e.Input.Item.URL))
 		}
 		if e.Input.Item.Title != "" {
 			ew.printf("  title: %s\n", oneLine(e.Input.Item.Title))
@@ -218,6 +220,16 @@ func plural(n int, one, many string) string {
 }
 
 // oneLine folds a text onto one line for line-oriented outputs.
+// displayName is a file name as the text report shows it: quoted when it
+// holds control characters, so a name with a newline cannot start a line
+// of its own (in GitHub Actions, a workflow command).
+func displayName(name string) string {
+	if strings.ContainsFunc(name, unicode.IsControl) {
+		return strconv.Quote(name)
+	}
+	return name
+}
+
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }

@@ -494,3 +494,24 @@ func TestSARIFLeavesOutInputsWithoutFile(t *testing.T) {
 		t.Errorf("got %d findings left out, want 4", got)
 	}
 }
+
+// TestTextReportNamesCannotInjectCommands checks that a file name holding a
+// newline and a workflow command cannot start a line of the text report.
+func TestTextReportNamesCannotInjectCommands(t *testing.T) {
+	t.Parallel()
+	name := "x\n::error file=README.md,line=1::Injected\n.md"
+	in := textInput(name, name, []byte("we delve into a rich tapestry of words here"))
+	r, err := Run(context.Background(), newFakeChecker(), []Input{in}, Options{Policy: moderation.DefaultPolicy(), ModelThreshold: 0.9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := Write(&buf, FormatText, r); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(buf.String(), "\n") {
+		if strings.HasPrefix(line, "::") {
+			t.Errorf("text report has a line starting with \"::\": %q", line)
+		}
+	}
+}
