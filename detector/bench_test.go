@@ -1,6 +1,7 @@
 package detector_test
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -94,5 +95,28 @@ func BenchmarkScoreOnly(b *testing.B) {
 	b.SetBytes(int64(len(text)))
 	for b.Loop() {
 		d.ScoreOnly(text)
+	}
+}
+
+// BenchmarkScoreFlagged is Score on machine-like text, which gets the full
+// explanation (phrase and sentence-construction reasons with spans): the
+// cost of a flag in check, the GitHub App and the Discord bot.
+func BenchmarkScoreFlagged(b *testing.B) {
+	d := defaultDetector(b)
+	data, err := os.ReadFile("testdata/golden/agent_pr.txt")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, n := range []int{4 << 10, 64 << 10} {
+		text := strings.Repeat(string(data)+"\n", n/len(data)+1)[:n]
+		if d.Score(text).Verdict != detector.Machine {
+			b.Fatalf("the %d-byte text is not flagged: the benchmark would not explain it", n)
+		}
+		b.Run(fmt.Sprintf("%dKB", n>>10), func(b *testing.B) {
+			b.SetBytes(int64(len(text)))
+			for b.Loop() {
+				d.Score(text)
+			}
+		})
 	}
 }

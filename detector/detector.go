@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 
 	"github.com/slopguard/slopguard/detector/features"
@@ -37,6 +38,10 @@ type buffers struct {
 	vec   features.Vector
 	stats []float64
 	doc   features.Doc
+	// For explaining: each token's byte range, and each vec entry's
+	// contribution to the raw score, in vec order.
+	tokSpans [][2]int
+	contrib  []float64
 }
 
 //go:embed default.model
@@ -131,15 +136,30 @@ func (d *Detector) Extractor() *features.Extractor { return d.ext }
 
 // raw computes the uncalibrated score z = w·x + b of a normalised text, the
 // statistics' values and the document split (for the unjudgeable checks).
-func (d *Detector) raw(text string, buf *buffers) (float64, []float64, *features.Doc) {
-	buf.ids = d.tok.IDs(text, buf.ids[:0])
+// When explain is set it also keeps, for the reasons, the tokens' byte
+// ranges and each feature's contribution to z.
+func (d *Detector) raw(text string, buf *buffers, explain bool) (float64, []float64, *features.Doc) {
+	if explain {
+		buf.ids, buf.tokSpans = d.tok.Spans(text, buf.ids[:0], buf.tokSpans[:0])
+	} else {
+		buf.ids = d.tok.IDs(text, buf.ids[:0])
+	}
 	buf.vec.Reset()
 	doc := &buf.doc
 	doc.Parse(text)
 	buf.stats = d.ext.ExtractDoc(doc, buf.ids, &buf.vec, buf.stats)
 	z := d.file.Header.Bias
+	if !explain {
+		for i, idx := range buf.vec.Idx {
+			z += float64(d.weights[idx]) * float64(buf.vec.Val[i])
+		}
+		return z, buf.stats, doc
+	}
+	buf.contrib = slices.Grow(buf.contrib[:0], len(buf.vec.Idx))
 	for i, idx := range buf.vec.Idx {
-		z += float64(d.weights[idx]) * float64(buf.vec.Val[i])
+		c := float64(d.weights[idx]) * float64(buf.vec.Val[i])
+		buf.contrib = append(buf.contrib, c)
+		z += c
 	}
 	return z, buf.stats, doc
 }
@@ -162,7 +182,7 @@ func (d *Detector) score(text string, explain bool) (res Result) {
 	norm := normalize.Normalize(sample)
 	buf := d.buffers.Get().(*buffers)
 	defer d.buffers.Put(buf)
-	z, stats, doc := d.raw(norm.S, buf)
+	z, stats, doc := d.raw(norm.S, buf, explain)
 	h := &d.file.Header
 	res.Score = h.Calibration.Prob(z, doc.Runes)
 	why := d.unjudgeable(doc)
@@ -186,7 +206,7 @@ func (d *Detector) score(text string, explain bool) (res Result) {
 		res.Note = joinNote(why, fmt.Sprintf("text of %d bytes: scored on a sample, its first %d KiB and last %d KiB", len(text), SampleHeadBytes>>10, (MaxScoredBytes-SampleHeadBytes)>>10))
 	}
 	if explain {
-		res.Reasons = d.reasons(norm, doc, buf.ids, stats, res.Verdict != Human, toOriginal)
+		res.Reasons = d.reasons(norm, doc, buf, stats, res.Verdict != Human, toOriginal)
 	}
 	return res
 }

@@ -24,7 +24,7 @@ const minReasonWeight = 0.02
 // going to be reported — the words whose n-grams moved it most and the
 // sentence construction, with spans in the original text. The order is deterministic: by absolute
 // weight, then by signal and text.
-func (d *Detector) reasons(norm normalize.Text, doc *features.Doc, ids []int32, stats []float64, withPhrases bool, toOriginal func(int) int) []Reason {
+func (d *Detector) reasons(norm normalize.Text, doc *features.Doc, buf *buffers, stats []float64, withPhrases bool, toOriginal func(int) int) []Reason {
 	var out []Reason
 	sx := 1 / math.Sqrt(float64(len(features.Stats)))
 	for s, st := range features.Stats {
@@ -42,7 +42,7 @@ func (d *Detector) reasons(norm normalize.Text, doc *features.Doc, ids []int32, 
 		out = append(out, Reason{Family: st.Family, Signal: st.Name, Text: phrase, Weight: round4(w)})
 	}
 	if withPhrases {
-		out = append(out, d.phraseReasons(norm, doc, ids, toOriginal)...)
+		out = append(out, d.phraseReasons(norm, doc, buf, toOriginal)...)
 	}
 	if st := norm.Stats; st.Homoglyphs+st.Invisible > 0 {
 		out = append(out, Reason{
@@ -78,7 +78,11 @@ func (d *Detector) reasons(norm normalize.Text, doc *features.Doc, ids []int32, 
 // distinct (lower-cased) word, and reports the words that push hardest
 // either way. The masked word n-grams, which carry sentence construction
 // rather than words, are reported as one reason of their own.
-func (d *Detector) phraseReasons(norm normalize.Text, doc *features.Doc, ids []int32, toOriginal func(int) int) []Reason {
+//
+// The contributions are the ones raw summed (buf.contrib): Occurrences
+// walks the n-grams in the order ExtractDoc added them, so the k-th
+// occurrence is the k-th entry of the feature vector.
+func (d *Detector) phraseReasons(norm normalize.Text, doc *features.Doc, buf *buffers, toOriginal func(int) int) []Reason {
 	text := norm.S
 	if len(text) == 0 {
 		return nil
@@ -88,8 +92,17 @@ func (d *Detector) phraseReasons(norm normalize.Text, doc *features.Doc, ids []i
 	diff := make([]float64, len(text)+1)
 	var masked []pattern
 	maskedTotal := 0.0
-	d.ext.Occurrences(doc, ids, d.tokenSpans(text, len(ids)), func(o features.Occurrence) {
-		w := float64(d.weights[o.Bucket]) * float64(o.Value)
+	spans := d.tokenSpans(text, buf.tokSpans, len(buf.ids))
+	if spans == nil && len(buf.ids) > 0 {
+		return nil // cannot happen; without token spans the walk would not line up
+	}
+	k := 0
+	d.ext.Occurrences(doc, buf.ids, spans, func(o features.Occurrence) {
+		if k >= len(buf.contrib) {
+			return // cannot happen: raw added these features in this order
+		}
+		w := buf.contrib[k]
+		k++
 		if o.Group == features.GroupMasked {
 			maskedTotal += w
 			masked = append(masked, pattern{w, o.Start, o.End})
@@ -232,11 +245,10 @@ func (d *Detector) originalSpan(norm normalize.Text, start, end int, toOriginal 
 	return Span{Start: toOriginal(s), End: toOriginal(t)}
 }
 
-// tokenSpans returns, per token of text, the byte range of the word it was
-// read from without the word's leading spaces, or nil when the text does
-// not tokenise to n tokens (it always does: the same tokeniser made ids).
-func (d *Detector) tokenSpans(text string, n int) [][2]int {
-	_, spans := d.tok.Spans(text, make([]int32, 0, n), make([][2]int, 0, n))
+// tokenSpans trims the leading spaces off the token ranges raw kept (the
+// space belongs to the word's token, not to the word a reader sees), or
+// returns nil when there is not one range per token.
+func (d *Detector) tokenSpans(text string, spans [][2]int, n int) [][2]int {
 	if len(spans) != n {
 		return nil
 	}

@@ -1,17 +1,17 @@
 package detector
 
 import (
-	"math"
 	"testing"
 
 	"github.com/slopguard/slopguard/detector/features"
 	"github.com/slopguard/slopguard/detector/normalize"
 )
 
-// TestAttributionCoversTheScore checks that the reasons' attribution sees
-// every feature the score sums: the n-gram occurrences, each with a token
-// span, plus the statistics and the bias add up to the raw score.
-func TestAttributionCoversTheScore(t *testing.T) {
+// TestAttributionLinesUpWithTheScore checks what the reasons rely on: every
+// token has a span, and Occurrences walks the n-grams in the order raw added
+// them to the feature vector, bucket for bucket, so the contributions raw
+// kept belong to the spans the walk gives.
+func TestAttributionLinesUpWithTheScore(t *testing.T) {
 	d, err := Default()
 	if err != nil {
 		t.Fatal(err)
@@ -27,22 +27,24 @@ func TestAttributionCoversTheScore(t *testing.T) {
 	defer d.buffers.Put(buf)
 	for _, text := range texts {
 		norm := normalize.Normalize(text).S
-		z, stats, doc := d.raw(norm, buf)
-		spans := d.tokenSpans(norm, len(buf.ids))
+		_, _, doc := d.raw(norm, buf, true)
+		spans := d.tokenSpans(norm, buf.tokSpans, len(buf.ids))
 		if spans == nil {
 			t.Errorf("%q: no token spans for %d tokens", text, len(buf.ids))
 			continue
 		}
-		sum := d.file.Header.Bias
-		d.ext.Occurrences(doc, buf.ids, spans, func(o features.Occurrence) {
-			sum += float64(d.weights[o.Bucket]) * float64(o.Value)
-		})
-		sx := 1 / math.Sqrt(float64(len(features.Stats)))
-		for s, v := range stats {
-			sum += float64(d.weights[d.ext.StatFeature(s, d.ext.Bin(s, v))]) * sx
+		if len(buf.contrib) != len(buf.vec.Idx) {
+			t.Fatalf("%q: %d contributions for %d features", text, len(buf.contrib), len(buf.vec.Idx))
 		}
-		if math.Abs(sum-z) > 1e-4 {
-			t.Errorf("%q: attributed %v, scored %v", text, sum, z)
+		k := 0
+		d.ext.Occurrences(doc, buf.ids, spans, func(o features.Occurrence) {
+			if k < len(buf.vec.Idx) && buf.vec.Idx[k] != o.Bucket {
+				t.Errorf("%q: occurrence %d is bucket %d, the vector's entry %d", text, k, o.Bucket, buf.vec.Idx[k])
+			}
+			k++
+		})
+		if want := len(buf.vec.Idx) - len(features.Stats); k != want {
+			t.Errorf("%q: %d occurrences, want %d (the vector less its statistics)", text, k, want)
 		}
 	}
 }
