@@ -106,6 +106,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			http.Error(w, "store unavailable", http.StatusServiceUnavailable)
 			return
 		}
+		// A full disk or read-only file system still answers pings.
+		if err := st.Writable(pctx); err != nil {
+			log.Warn("readiness: store takes no writes", "err", err)
+			http.Error(w, "store not writable", http.StatusServiceUnavailable)
+			return
+		}
 		io.WriteString(w, "ready\n")
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))

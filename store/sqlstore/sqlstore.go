@@ -142,6 +142,16 @@ func sqliteDSN(path string) string {
 	return path + "?" + sqliteParams
 }
 
+// Writable reports whether the database takes a write: it records the time
+// under a settings key of its own. A full disk or a read-only file system
+// answers pings but fails here, so readiness checks use it.
+func (s *Store) Writable(ctx context.Context) error {
+	if err := s.PutSetting(ctx, "slopguard", "readiness", []byte(now().UTC().Format(time.RFC3339))); err != nil {
+		return fmt.Errorf("write to %s: %w", s.d.name, err)
+	}
+	return nil
+}
+
 // Driver returns "sqlite" or "postgres".
 func (s *Store) Driver() string { return s.d.name }
 

@@ -450,3 +450,25 @@ func TestPruneInBatches(t *testing.T) {
 		})
 	}
 }
+
+// TestWritable checks that Writable fails where Ping still succeeds: a
+// SQLite connection that takes no writes (query_only stands in for a full
+// disk or a read-only file system).
+func TestWritable(t *testing.T) {
+	t.Parallel()
+	s := openStore(t, SQLite, sqliteBackend().fresh(t))
+	ctx := t.Context()
+	if err := s.Writable(ctx); err != nil {
+		t.Fatalf("Writable on a fresh store: %v", err)
+	}
+	s.db.SetMaxOpenConns(1)
+	if _, err := s.db.ExecContext(ctx, `PRAGMA query_only = ON`); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Ping(ctx); err != nil {
+		t.Fatalf("Ping: %v", err)
+	}
+	if err := s.Writable(ctx); err == nil {
+		t.Error("Writable on a store that takes no writes: got nil error")
+	}
+}
