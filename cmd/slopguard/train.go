@@ -44,6 +44,7 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	fs.IntVar(&opts.MaxPerGroup, "max-per-source", opts.MaxPerGroup, "cap on examples per source and label")
 	fs.Float64Var(&opts.MaxWeight, "max-weight", opts.MaxWeight, "cap on every weight's magnitude (log-odds per unit feature)")
 	fs.Float64Var(&opts.L2, "l2", opts.L2, "L2 regularisation strength")
+	fs.Float64Var(&opts.OneLabelFactor, "one-label-factor", opts.OneLabelFactor, "weight of a source with one label relative to a two-label source of the same size (they can teach topic rather than authorship)")
 	noDev := fs.Bool("no-dev", false, "skip the dev-split evaluation in the model card")
 	quiet := fs.Bool("quiet", false, "no progress bars")
 	if err := fs.Parse(args); err != nil {
@@ -51,6 +52,14 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	}
 	if len(data) == 0 {
 		return usageErrorf("--data is required")
+	}
+	switch {
+	case opts.OneLabelFactor <= 0:
+		return usageErrorf("--one-label-factor must be above 0")
+	case opts.MaxWeight <= 0:
+		return usageErrorf("--max-weight must be above 0")
+	case opts.L2 < 0:
+		return usageErrorf("--l2 must not be negative")
 	}
 	if !*quiet {
 		opts.Progress = e.stderr
