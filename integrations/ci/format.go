@@ -254,10 +254,12 @@ type jsonResult struct {
 	Reasons []jsonReason    `json:"reasons,omitempty"`
 	Note    string          `json:"note,omitempty"`
 	Sampled bool            `json:"sampled,omitempty"`
-	Flagged bool            `json:"flagged"`
-	Failed  bool            `json:"failed"`
-	Skipped string          `json:"skipped,omitempty"`
-	Error   string          `json:"error,omitempty"`
+	// CannotJudge marks a text outside what the model can judge.
+	CannotJudge bool   `json:"cannot_judge,omitempty"`
+	Flagged     bool   `json:"flagged"`
+	Failed      bool   `json:"failed"`
+	Skipped     string `json:"skipped,omitempty"`
+	Error       string `json:"error,omitempty"`
 }
 
 type jsonReason struct {
@@ -292,6 +294,7 @@ func WriteJSON(w io.Writer, r *Report) error {
 			res.Status = "checked"
 			score := e.Verdict.Score
 			res.Score, res.Verdict, res.Note, res.Sampled = &score, e.Verdict.Verdict.String(), e.note(), e.Verdict.Sampled
+			res.CannotJudge = e.Verdict.CannotJudge
 			var ix *lineIndex
 			for _, rs := range e.Verdict.Reasons {
 				jr := jsonReason{Reason: rs}
