@@ -72,6 +72,9 @@ type App struct {
 	baseCtx  context.Context
 	cancel   context.CancelFunc
 	labelsOK sync.Map // "owner/repo\x00label" → struct{}: the label exists
+
+	permMu      sync.Mutex
+	permissions map[string]cachedPermission // "owner/repo\x00login", lower case → maintainer or not
 }
 
 // New checks the options, registers metrics and starts the workers.

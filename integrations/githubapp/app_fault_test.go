@@ -69,7 +69,7 @@ func TestGitHubFaults(t *testing.T) {
 		{"500 four times gives up", []answer{fail(500)}, 4, true, nil, false},
 		{"502 then created", []answer{fail(502), ok}, 2, false, nil, true},
 		{"429 with Retry-After", []answer{{429, map[string]string{"Retry-After": "5"}, `{}`}, ok}, 2, false, []time.Duration{5 * time.Second}, true},
-		{"secondary rate limit", []answer{{403, nil, `{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again."}`}, ok}, 2, false, nil, true},
+		{"secondary rate limit waits a minute", []answer{{403, nil, `{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again."}`}, ok}, 2, false, []time.Duration{time.Minute}, true},
 		{"primary rate limit waits for reset", []answer{{403, map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "RESET"}, `{"message":"API rate limit exceeded"}`}, ok}, 2, false, []time.Duration{31 * time.Second}, true},
 		{"Retry-After beyond MaxWait gives up at once", []answer{{429, map[string]string{"Retry-After": "3600"}, `{}`}}, 1, true, []time.Duration{}, false},
 		{"not retried: 422", []answer{fail(422)}, 1, false, []time.Duration{}, false},

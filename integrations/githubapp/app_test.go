@@ -590,7 +590,13 @@ func TestCommands(t *testing.T) {
 		h.gh.reset()
 		h.send("issue_comment", command("/slopguard confirm", "maintainer", "OWNER"))
 		h.drain()
-		wantCalls(t, h.gh.writes(), "POST /repos/acme/widgets/issues/9/labels", "PATCH /repos/acme/widgets/issues/comments/500")
+		// The label is on already; confirm moderates again, which keeps it
+		// and says so in the comment.
+		writes := h.gh.writes()
+		wantCalls(t, writes, "PATCH /repos/acme/widgets/issues/comments/500")
+		if got := bodyOf(t, writes, "PATCH /repos/acme/widgets/issues/comments/500")["body"].(string); !strings.Contains(got, "@maintainer) reviewed this and confirmed the flag") {
+			t.Errorf("got comment %q, want it to say the flag was confirmed", got)
+		}
 		fb, _ := h.opt.Store.Feedback(context.Background(), store.FeedbackFilter{Scope: "acme/widgets"})
 		if len(fb) != 1 || fb[0].Label != "machine" {
 			t.Errorf("got feedback %+v, want one machine label", fb)

@@ -5,8 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/go-github/v60/github"
 
@@ -63,6 +67,15 @@ func (a *App) runCommand(ctx context.Context, log *slog.Logger, gh *github.Clien
 		if !strings.EqualFold(sender, t.item.Author) && !maintainer() {
 			return a.refuse(ctx, log, gh, t, sender, "only the author can appeal")
 		}
+		// Every comment is an item: without this, anyone could have the App
+		// ping the maintainers about items it never flagged.
+		flagged, err := a.wasFlagged(ctx, gh, t)
+		if err != nil {
+			return err
+		}
+		if !flagged {
+			return a.refuse(ctx, log, gh, t, sender, "slopguard has not flagged this, so there is nothing to appeal")
+		}
 		return a.appeal(ctx, log, gh, t, sender, ev.GetComment().GetID())
 	case "not-slop", "confirm":
 		if !maintainer() {
@@ -93,11 +106,19 @@ func (a *App) commandTarget(ctx context.Context, gh *github.Client, inst int64, 
 		if err != nil {
 			return target{}, fmt.Errorf("get comment %d: %w", id, err)
 		}
+		// The number, labels and the App's reply come from this thread: a
+		// comment of another thread would be acted on in the wrong place.
+		if !strings.HasSuffix(c.GetIssueURL(), "/issues/"+strconv.Itoa(is.GetNumber())) {
+			return target{}, fmt.Errorf("comment %d belongs to %q, not to #%d", id, c.GetIssueURL(), is.GetNumber())
+		}
 		return commentTarget(inst, repo, is, c), nil
 	case kind == "review_comment" && id > 0 && is.IsPullRequest():
 		c, _, err := gh.PullRequests.GetComment(ctx, repo.GetOwner().GetLogin(), repo.GetName(), id)
 		if err != nil {
 			return target{}, fmt.Errorf("get review comment %d: %w", id, err)
+		}
+		if !strings.HasSuffix(c.GetPullRequestURL(), "/pulls/"+strconv.Itoa(is.GetNumber())) {
+			return target{}, fmt.Errorf("review comment %d belongs to %q, not to #%d", id, c.GetPullRequestURL(), is.GetNumber())
 		}
 		pr, _, err := gh.PullRequests.Get(ctx, repo.GetOwner().GetLogin(), repo.GetName(), is.GetNumber())
 		if err != nil {
@@ -108,22 +129,89 @@ func (a *App) commandTarget(ctx context.Context, gh *github.Client, inst int64, 
 	return target{}, fmt.Errorf("%q does not name an item (comment/ID or review_comment/ID)", itemID)
 }
 
-// isMaintainer reports whether login may judge items: an owner, member or
-// collaborator by association, or anyone with write access.
+// permissionTTL is how long a collaborator permission answer is reused.
+const permissionTTL = 5 * time.Minute
+
+// cachedPermission is one answer of the collaborator permission API.
+type cachedPermission struct {
+	maintainer bool
+	at         time.Time
+}
+
+// collaboratorPermission is the collaborator permission API's answer.
+// go-github v60 does not decode role_name, which names the repository role
+// ("admin", "maintain", "write", "triage", "read" or a custom role), while
+// permission gives the legacy level ("admin", "write", "read", "none").
+type collaboratorPermission struct {
+	Permission string `json:"permission"`
+	RoleName   string `json:"role_name"`
+}
+
+// isMaintainer reports whether login may judge items: the repository's
+// owner (author_association OWNER), or anyone whose repository role is
+// admin, maintain or write. MEMBER and COLLABORATOR associations are not
+// enough: they include organisation members and collaborators with read or
+// triage access only. Answers (404 counts as "no access") are cached per
+// repository and login for permissionTTL; a failed lookup counts as "no"
+// and is not cached.
 func (a *App) isMaintainer(ctx context.Context, gh *github.Client, owner, repo, login, association string) bool {
-	switch strings.ToUpper(association) {
-	case "OWNER", "MEMBER", "COLLABORATOR":
+	if strings.EqualFold(association, "OWNER") {
 		return true
 	}
-	perm, _, err := gh.Repositories.GetPermissionLevel(ctx, owner, repo, login)
-	if err != nil {
+	key := strings.ToLower(owner + "/" + repo + "\x00" + login)
+	now := a.now()
+	a.permMu.Lock()
+	c, ok := a.permissions[key]
+	a.permMu.Unlock()
+	if ok && now.Sub(c.at) < permissionTTL {
+		return c.maintainer
+	}
+	perm, err := a.permission(ctx, gh, owner, repo, login)
+	var gherr *github.ErrorResponse
+	notFound := errors.As(err, &gherr) && gherr.Response != nil && gherr.Response.StatusCode == http.StatusNotFound
+	if err != nil && !notFound {
+		a.log.Warn("collaborator permission", "repo", owner+"/"+repo, "login", login, "err", err)
 		return false
 	}
-	switch perm.GetPermission() {
+	// 404: login has no access to the repository at all.
+	maintainer := !notFound && (isWriteRole(perm.Permission) || isWriteRole(perm.RoleName))
+	a.permMu.Lock()
+	if a.permissions == nil {
+		a.permissions = map[string]cachedPermission{}
+	}
+	if len(a.permissions) >= 4096 { // drop stale answers so the cache stays small
+		for k, v := range a.permissions {
+			if now.Sub(v.at) >= permissionTTL {
+				delete(a.permissions, k)
+			}
+		}
+	}
+	a.permissions[key] = cachedPermission{maintainer: maintainer, at: now}
+	a.permMu.Unlock()
+	return maintainer
+}
+
+// isWriteRole reports whether a permission or role name may judge items.
+func isWriteRole(role string) bool {
+	switch strings.ToLower(role) {
 	case "admin", "maintain", "write":
 		return true
 	}
 	return false
+}
+
+// permission asks GitHub for login's permission on the repository.
+func (a *App) permission(ctx context.Context, gh *github.Client, owner, repo, login string) (collaboratorPermission, error) {
+	var perm collaboratorPermission
+	u := fmt.Sprintf("repos/%s/%s/collaborators/%s/permission", url.PathEscape(owner), url.PathEscape(repo), url.PathEscape(login))
+	req, err := gh.NewRequest(http.MethodGet, u, nil)
+	if err != nil {
+		return perm, fmt.Errorf("permission of %s: %w", login, err)
+	}
+	if _, err := gh.Do(ctx, req, &perm); err != nil {
+		return perm, fmt.Errorf("permission of %s: %w", login, err)
+	}
+	return perm, nil
 }
 
 // reply re-renders the App's comment about t with a status line. It writes
@@ -188,7 +276,47 @@ func (a *App) appeal(ctx context.Context, log *slog.Logger, gh *github.Client, t
 	return nil
 }
 
-// judge stores a maintainer's answer as feedback and clears or keeps the flag.
+// wasFlagged reports whether the App flagged t: a maintainer confirmed
+// the flag, the pull request or issue carries the policy's label, the App
+// wrote its comment about the item, or the latest decision reached the
+// policy's threshold (an "unsure" verdict does not count, as in the sweep).
+func (a *App) wasFlagged(ctx context.Context, gh *github.Client, t target) (bool, error) {
+	if a.override(ctx, t) == "machine" {
+		return true, nil
+	}
+	id, err := a.stickyID(ctx, t)
+	if err != nil {
+		return false, err
+	}
+	if id != 0 {
+		return true, nil
+	}
+	pol, _, err := a.policyFor(ctx, gh, t.owner, t.repo)
+	var perr *policyError
+	if errors.As(err, &perr) {
+		return false, nil // an invalid policy flags nothing
+	}
+	if err != nil {
+		return false, fmt.Errorf("policy: %w", err)
+	}
+	// A comment's labels are its thread's: they say nothing about the comment.
+	if !t.isComment() && slices.ContainsFunc(t.labels, func(l string) bool { return strings.EqualFold(l, pol.Label.Name) }) {
+		return true, nil
+	}
+	d, err := a.opt.Store.LatestDecision(ctx, string(moderation.GitHub), t.scope(), t.item.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("latest decision: %w", err)
+	}
+	return d.Verdict != "unsure" && d.Score >= pol.Threshold(a.opt.ModelThreshold), nil
+}
+
+// judge stores a maintainer's answer as feedback and makes GitHub show it:
+// "not slop" clears the label, passes the check run, un-hides a comment the
+// App hid and says so in the App's comment; "confirm" moderates the item
+// again, which the stored override keeps flagged.
 func (a *App) judge(ctx context.Context, log *slog.Logger, gh *github.Client, t target, by string, notSlop bool) error {
 	label := "machine"
 	if notSlop {
@@ -213,13 +341,9 @@ func (a *App) judge(ctx context.Context, log *slog.Logger, gh *github.Client, t 
 		return nil // observe mode (or no policy): nothing written to GitHub
 	}
 	if !notSlop {
-		if !t.isComment() {
-			if err := a.addLabel(ctx, gh, t, pol.Label); err != nil {
-				log.Error("keep label", "err", err)
-			}
-		}
-		a.reply(ctx, log, gh, t, fmt.Sprintf("A maintainer (@%s) reviewed this and confirmed the flag.", by))
-		return nil
+		// Label, check run and comment are rebuilt as for a flagged item,
+		// also when an earlier "not slop" had cleared them.
+		return a.moderateNote(ctx, log, gh, t, fmt.Sprintf("A maintainer (@%s) reviewed this and confirmed the flag.", by))
 	}
 	if !t.isComment() {
 		if err := a.removeLabel(ctx, gh, t, pol.Label.Name); err != nil {
@@ -233,12 +357,34 @@ func (a *App) judge(ctx context.Context, log *slog.Logger, gh *github.Client, t 
 			log.Error("clear check run", "err", err)
 		}
 	}
+	if t.isComment() && t.nodeID != "" {
+		minimized, err := a.minimizedByApp(ctx, t)
+		if err != nil {
+			log.Error("look up minimize", "err", err)
+		}
+		if minimized {
+			if err := a.graphqlMutation(ctx, gh, "unminimize comment", unminimizeMutation, map[string]string{"id": t.nodeID}); err != nil {
+				log.Error("unhide comment", "err", err)
+			}
+		}
+	}
 	body := fmt.Sprintf("%ssticky item=%s -->\n**slopguard** · automated check\n\nA maintainer (@%s) reviewed this and cleared the flag. Sorry for the noise, and thanks for your patience!\n",
 		markerPrefix, t.item.ID, by)
 	if err := a.upsertSticky(ctx, gh, t, body, false); err != nil {
 		log.Error("update comment", "err", err)
 	}
 	return nil
+}
+
+// minimizedByApp reports whether the App hid the comment: a recorded
+// decision about it lists the minimize action. A comment a maintainer hid
+// themselves stays hidden.
+func (a *App) minimizedByApp(ctx context.Context, t target) (bool, error) {
+	ds, err := a.opt.Store.Decisions(ctx, store.DecisionFilter{Platform: string(moderation.GitHub), Scope: t.scope(), ItemID: t.item.ID})
+	if err != nil {
+		return false, fmt.Errorf("decisions of %s: %w", t.item.ID, err)
+	}
+	return slices.ContainsFunc(ds, func(d store.Decision) bool { return slices.Contains(d.Actions, "minimize") }), nil
 }
 
 // override returns a maintainer's earlier decision about an item, if any.

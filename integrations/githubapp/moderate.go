@@ -73,8 +73,11 @@ type Plan struct {
 	Threshold    float64             `json:"threshold,omitempty"`
 	Flagged      bool                `json:"flagged"`
 	// Enforce is true when enforce mode's stricter threshold is reached too.
-	Enforce bool     `json:"enforce"`
-	Actions []Action `json:"actions"`
+	Enforce bool `json:"enforce"`
+	// Confirmed is true when a maintainer confirmed the flag: the item stays
+	// flagged whatever it scores.
+	Confirmed bool     `json:"confirmed,omitempty"`
+	Actions   []Action `json:"actions"`
 	// PolicyError says why the policy file is invalid; nothing else happens then.
 	PolicyError string `json:"policy_error,omitempty"`
 
@@ -115,6 +118,12 @@ func skippedCheckRun(p Plan, conclusion string) checkRun {
 
 // moderate plans and executes one item; the entry point of every event handler.
 func (a *App) moderate(ctx context.Context, log *slog.Logger, gh *github.Client, t target) error {
+	return a.moderateNote(ctx, log, gh, t, "")
+}
+
+// moderateNote is moderate with an extra line for the App's comment and the
+// check run, such as the answer to a maintainer's command.
+func (a *App) moderateNote(ctx context.Context, log *slog.Logger, gh *github.Client, t target, note string) error {
 	log = t.logger(log)
 	if t.installation != 0 {
 		if err := a.opt.Store.PutSetting(ctx, t.scope(), installationSetting, []byte(strconv.FormatInt(t.installation, 10))); err != nil {
@@ -138,7 +147,7 @@ func (a *App) moderate(ctx context.Context, log *slog.Logger, gh *github.Client,
 		}
 		return nil
 	}
-	a.execute(ctx, log, gh, t, p)
+	a.execute(ctx, log, gh, t, p, note)
 	return nil
 }
 
@@ -161,16 +170,21 @@ func (a *App) plan(ctx context.Context, gh *github.Client, t target) (Plan, erro
 		p.Skipped = fmt.Sprintf("mode %s or surface for %s turned off", pol.Mode, t.item.Kind)
 		return p, nil
 	}
-	var teams []string
-	if len(pol.Exemptions.Teams) > 0 {
-		teams = a.authorTeams(ctx, gh, t.owner, t.item.Author, pol.Exemptions.Teams)
+	// A maintainer's decision beats the automatic exemptions: a confirmed
+	// item is flagged even when its author or labels would exempt it.
+	override := a.override(ctx, t)
+	if override != "machine" {
+		var teams []string
+		if len(pol.Exemptions.Teams) > 0 {
+			teams = a.authorTeams(ctx, gh, t.owner, t.item.Author, pol.Exemptions.Teams)
+		}
+		if exempt, why := pol.Exempt(t.item, t.labels, t.draft, teams); exempt {
+			p.Skipped = "exempt: " + why
+			p.Actions = skippedCheckRunAction(pol, t, "skipped")
+			return p, nil
+		}
 	}
-	if exempt, why := pol.Exempt(t.item, t.labels, t.draft, teams); exempt {
-		p.Skipped = "exempt: " + why
-		p.Actions = skippedCheckRunAction(pol, t, "skipped")
-		return p, nil
-	}
-	if a.override(ctx, t) == "human" {
+	if override == "human" {
 		p.Skipped = "a maintainer marked it not slop"
 		p.Actions = skippedCheckRunAction(pol, t, "success")
 		return p, nil
@@ -192,6 +206,11 @@ func (a *App) plan(ctx context.Context, gh *github.Client, t target) (Plan, erro
 	p.Flagged = v.Flagged(p.Threshold)
 	p.Enforce = pol.Mode == moderation.ModeEnforce && v.Flagged(pol.EnforceThreshold(a.opt.ModelThreshold))
 	a.metrics.verdicts.WithLabelValues(v.Verdict.String(), strconv.FormatBool(p.Flagged)).Inc()
+	if override == "machine" {
+		// A maintainer confirmed the flag: an edit that scores low does not
+		// take the label or the comment away.
+		p.Flagged, p.Confirmed = true, true
+	}
 
 	if pol.Mode < moderation.ModeFlag {
 		return p, nil // observe: record only, write nothing to GitHub
@@ -230,8 +249,12 @@ func (a *App) plan(ctx context.Context, gh *github.Client, t target) (Plan, erro
 }
 
 // execute carries out a plan, best effort: each failed action is logged and
-// the others still run; the decision is recorded with what was done.
-func (a *App) execute(ctx context.Context, log *slog.Logger, gh *github.Client, t target, p Plan) {
+// the others still run; the decision is recorded with what was done. note
+// is an extra line for the comment and the check run; it may be empty.
+func (a *App) execute(ctx context.Context, log *slog.Logger, gh *github.Client, t target, p Plan, note string) {
+	if note == "" && p.Confirmed {
+		note = "A maintainer reviewed this and confirmed the flag."
+	}
 	v := *p.Verdict
 	log = log.With("score", v.Score, "verdict", v.Verdict.String(), "flagged", p.Flagged, "mode", p.Mode.String())
 	var done []string
@@ -239,15 +262,17 @@ func (a *App) execute(ctx context.Context, log *slog.Logger, gh *github.Client, 
 		var err error
 		switch act.Kind {
 		case "check_run":
-			err = a.upsertCheckRun(ctx, gh, t, checkRunFor(p, ""))
+			err = a.upsertCheckRun(ctx, gh, t, checkRunFor(p, note))
 		case "label":
 			err = a.addLabel(ctx, gh, t, p.policy.Label)
 		case "unlabel":
 			err = a.removeLabel(ctx, gh, t, p.policy.Label.Name)
 		case "comment":
-			err = a.upsertSticky(ctx, gh, t, stickyBody(t, p, ""), act.Detail == "create")
+			// A flagged item gets its comment back if someone deleted it; a
+			// deleted "no longer flagged" comment stays deleted.
+			err = a.upsertSticky(ctx, gh, t, stickyBody(t, p, note), p.Flagged)
 		case "minimize":
-			err = a.minimize(ctx, gh, t.nodeID)
+			err = a.graphqlMutation(ctx, gh, "minimize comment", minimizeMutation, map[string]string{"id": t.nodeID, "classifier": minimizeClassifier})
 		}
 		if err != nil {
 			log.Error("github action failed", "action", act.Kind, "err", err)

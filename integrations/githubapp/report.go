@@ -222,11 +222,12 @@ func (a *App) upsertSticky(ctx context.Context, gh *github.Client, t target, bod
 		if resp == nil || resp.StatusCode != http.StatusNotFound {
 			return fmt.Errorf("edit comment %d: %w", id, err)
 		}
-		// Someone deleted it: forget it and post a new one.
+		// Someone deleted it: forget it, and post a new one only if asked to.
 		if err := a.opt.Store.ReleaseMessage(ctx, key.Platform, key.Scope, key.ItemID, key.Kind); err != nil {
 			return fmt.Errorf("forget deleted comment: %w", err)
 		}
-	} else if !create {
+	}
+	if !create {
 		return nil
 	}
 	c, _, err := gh.Issues.CreateComment(ctx, t.owner, t.repo, t.number, &github.IssueComment{Body: github.String(body)})
@@ -293,43 +294,47 @@ func stickyBody(t target, p Plan, status string) string {
 	return b.String()
 }
 
-// minimize hides a comment through GraphQL's minimizeComment mutation, which
-// the REST API lacks.
-func (a *App) minimize(ctx context.Context, gh *github.Client, nodeID string) error {
-	const mutation = `mutation($id: ID!, $classifier: ReportedContentClassifiers!) { minimizeComment(input: {subjectId: $id, classifier: $classifier}) { minimizedComment { isMinimized } } }`
-	body, err := json.Marshal(map[string]any{
-		"query":     mutation,
-		"variables": map[string]string{"id": nodeID, "classifier": minimizeClassifier},
-	})
+// GraphQL mutations on a comment; the REST API has neither.
+const (
+	// minimizeMutation hides a comment; $classifier is the reason.
+	minimizeMutation = `mutation($id: ID!, $classifier: ReportedContentClassifiers!) { minimizeComment(input: {subjectId: $id, classifier: $classifier}) { minimizedComment { isMinimized } } }`
+	// unminimizeMutation shows a hidden comment again.
+	unminimizeMutation = `mutation($id: ID!) { unminimizeComment(input: {subjectId: $id}) { unminimizedComment { isMinimized } } }`
+)
+
+// graphqlMutation runs a GraphQL mutation, such as minimizeMutation, with
+// its variables; name says which in errors. An answer with errors is an error.
+func (a *App) graphqlMutation(ctx context.Context, gh *github.Client, name, mutation string, vars map[string]string) error {
+	body, err := json.Marshal(map[string]any{"query": mutation, "variables": vars})
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: %w", name, err)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.opt.GraphQLURL, bytes.NewReader(body))
 	if err != nil {
-		return fmt.Errorf("minimize comment: %w", err)
+		return fmt.Errorf("%s: %w", name, err)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := gh.Client().Do(req)
 	if err != nil {
-		return fmt.Errorf("minimize comment: %w", err)
+		return fmt.Errorf("%s: %w", name, err)
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("minimize comment: graphql status %d: %s", resp.StatusCode, bytes.TrimSpace(raw))
+		return fmt.Errorf("%s: graphql status %d: %s", name, resp.StatusCode, bytes.TrimSpace(raw))
 	}
 	var out struct {
 		Errors []struct{ Message string } `json:"errors"`
 	}
 	if err := json.Unmarshal(raw, &out); err != nil {
-		return fmt.Errorf("minimize comment: decode answer: %w", err)
+		return fmt.Errorf("%s: decode answer: %w", name, err)
 	}
 	if len(out.Errors) > 0 {
 		msgs := make([]error, 0, len(out.Errors))
 		for _, e := range out.Errors {
 			msgs = append(msgs, errors.New(e.Message))
 		}
-		return fmt.Errorf("minimize comment: %w", errors.Join(msgs...))
+		return fmt.Errorf("%s: %w", name, errors.Join(msgs...))
 	}
 	return nil
 }

@@ -14,9 +14,10 @@ import (
 
 // RetryTransport retries GitHub API requests that failed for reasons that
 // pass: 5xx answers, 429, and 403 secondary or primary rate limits. It honours
-// Retry-After and X-RateLimit-Reset, otherwise backs off exponentially with
-// jitter, and gives up (returning the last answer) after MaxAttempts or when
-// GitHub asks for a longer wait than MaxWait.
+// Retry-After and X-RateLimit-Reset; a rate limit that gives neither waits
+// a minute, doubling per attempt, as GitHub asks; a 5xx backs off
+// exponentially with jitter. It gives up (returning the last answer) after
+// MaxAttempts or when the wait would be longer than MaxWait.
 type RetryTransport struct {
 	// Next sends the requests; nil means http.DefaultTransport.
 	Next http.RoundTripper
@@ -104,9 +105,13 @@ func (t *RetryTransport) shouldRetry(resp *http.Response, err error, attempt int
 	if err != nil {
 		return 0, false // context cancelled or a transport failure the caller should see
 	}
+	limited := false
 	switch {
-	case resp.StatusCode >= 500, resp.StatusCode == http.StatusTooManyRequests:
+	case resp.StatusCode >= 500:
+	case resp.StatusCode == http.StatusTooManyRequests:
+		limited = true
 	case resp.StatusCode == http.StatusForbidden && t.rateLimited(resp):
+		limited = true
 	default:
 		return 0, false
 	}
@@ -118,6 +123,11 @@ func (t *RetryTransport) shouldRetry(resp *http.Response, err error, attempt int
 			return max(time.Unix(reset, 0).Sub(t.now()), 0) + time.Second, true
 		}
 	}
+	if limited {
+		// GitHub: without Retry-After or a reset time, wait at least a
+		// minute, and longer after each further limit.
+		return rateLimitWait << (attempt - 1), true
+	}
 	base := t.BaseDelay
 	if base <= 0 {
 		base = time.Second
@@ -125,6 +135,10 @@ func (t *RetryTransport) shouldRetry(resp *http.Response, err error, attempt int
 	d := base << (attempt - 1)
 	return d/2 + rand.N(d/2+1), true
 }
+
+// rateLimitWait is the first wait after a rate limit that says nothing of
+// when to retry.
+const rateLimitWait = time.Minute
 
 // rateLimited reports whether a 403 is a rate limit rather than a refusal;
 // it peeks at the body and puts it back.
