@@ -31,8 +31,9 @@ func (sf *storeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&sf.driver, "driver", "", "sqlite or postgres (default: guessed from --db)")
 }
 
-// open opens the store read for a command. A missing SQLite file is an
-// error rather than a new empty database.
+// open opens the store read-only for a command that only reads it: it
+// never creates, migrates or switches a database to WAL. A missing SQLite
+// file is a usage error rather than a new empty database.
 func (sf storeFlags) open(ctx context.Context, e *env) (*sqlstore.Store, error) {
 	cfg, err := config.StoreFromEnv(e.getenv)
 	if err != nil {
@@ -53,7 +54,7 @@ func (sf storeFlags) open(ctx context.Context, e *env) (*sqlstore.Store, error) 
 			return nil, usageErrorf("database %s: %v (give --db or set SLOPGUARD_DATABASE_URL)", dsn, errors.Unwrap(err))
 		}
 	}
-	s, err := sqlstore.Open(ctx, driver, dsn)
+	s, err := sqlstore.OpenReadOnly(ctx, driver, dsn)
 	if err != nil {
 		return nil, err
 	}

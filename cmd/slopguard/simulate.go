@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"net/http"
 	"strings"
 
@@ -31,7 +33,13 @@ func runSimulate(ctx context.Context, e *env, args []string) error {
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
-		return usageErrorf("%v", err)
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return &exitError{code: 2} // the flag package has printed the error and usage
+	}
+	if fs.NArg() > 0 {
+		return usageErrorf("simulate takes no arguments, got %q", fs.Args())
 	}
 	owner, repo, ok := strings.Cut(*repoFlag, "/")
 	if !ok || owner == "" || repo == "" || *number <= 0 {
@@ -55,9 +63,13 @@ func runSimulate(ctx context.Context, e *env, args []string) error {
 	}
 	var st store.Store
 	if *useStore {
-		s, err := sqlstore.Open(ctx, cfg.Store.Driver, cfg.Store.DSN)
+		// Read-only: simulating never creates, migrates or writes the database.
+		s, err := sqlstore.OpenReadOnly(ctx, cfg.Store.Driver, cfg.Store.DSN)
+		if errors.Is(err, iofs.ErrNotExist) {
+			return usageErrorf("--store: %v", err)
+		}
 		if err != nil {
-			return fmt.Errorf("open store: %w", err)
+			return fmt.Errorf("--store: %w", err)
 		}
 		defer s.Close()
 		st = s

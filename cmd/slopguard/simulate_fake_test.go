@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -61,16 +62,34 @@ func TestSimulateAgainstFakeGitHub(t *testing.T) {
 	}))
 	defer srv.Close()
 
-	envVars := map[string]string{"SLOPGUARD_GITHUB_TOKEN": "test-token", "SLOPGUARD_GITHUB_API_URL": srv.URL + "/"}
-	var out, errOut bytes.Buffer
-	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, getenv: func(k string) string { return envVars[k] }}
-	if code := run(context.Background(), e, []string{"simulate", "--repo", "acme/widgets", "--number", "7"}); code != 0 {
-		t.Fatalf("exit %d, stderr %s", code, errOut.String())
+	// With --store, simulate reads a current database (cached policy,
+	// earlier comments) and must leave its file exactly as it was.
+	db := rollbackJournalDB(t, auditDB(t, nil))
+	before, err := os.ReadFile(db)
+	if err != nil {
+		t.Fatal(err)
 	}
-	got := out.String()
-	for _, want := range []string{"item:     pr/7", "policy:", "mode:     flag", "flagged:  true", "would do:", "check_run neutral", "label possible-slop", "comment create"} {
-		if !strings.Contains(got, want) {
-			t.Errorf("output lacks %q:\n%s", want, got)
+	for _, extra := range [][]string{nil, {"--store"}} {
+		envVars := map[string]string{"SLOPGUARD_GITHUB_TOKEN": "test-token", "SLOPGUARD_GITHUB_API_URL": srv.URL + "/", "SLOPGUARD_DATABASE_URL": db}
+		var out, errOut bytes.Buffer
+		e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, getenv: func(k string) string { return envVars[k] }}
+		args := append([]string{"simulate", "--repo", "acme/widgets", "--number", "7"}, extra...)
+		if code := run(context.Background(), e, args); code != 0 {
+			t.Fatalf("%v: exit %d, stderr %s", args, code, errOut.String())
+		}
+		got := out.String()
+		for _, want := range []string{"item:     pr/7", "policy:", "mode:     flag", "flagged:  true", "would do:", "check_run neutral", "label possible-slop", "comment create"} {
+			if !strings.Contains(got, want) {
+				t.Errorf("%v: output lacks %q:\n%s", args, want, got)
+			}
+		}
+	}
+	if after, err := os.ReadFile(db); err != nil || !bytes.Equal(before, after) {
+		t.Errorf("simulate --store changed the database file (read error: %v)", err)
+	}
+	for _, suffix := range []string{"-wal", "-shm", "-journal"} {
+		if _, err := os.Stat(db + suffix); err == nil {
+			t.Errorf("simulate --store left %s%s behind", filepath.Base(db), suffix)
 		}
 	}
 	mu.Lock()

@@ -6,9 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/slopguard/slopguard/config"
 	"github.com/slopguard/slopguard/detector"
@@ -25,14 +28,16 @@ type stringList []string
 func (s *stringList) String() string     { return strings.Join(*s, ",") }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
+// runTrain implements `slopguard train --data PATH... [--out FILE]`.
 func runTrain(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	var data, feedback stringList
 	opts := train.DefaultOptions()
-	fs.Var(&data, "data", "labelled JSONL file or directory (repeatable); split=train is fitted, split=dev is reported")
-	fs.Var(&feedback, "feedback", "feedback JSONL (from `slopguard feedback export`) or a SQLite store path, added to the training data (repeatable)")
+	fs.Var(&data, "data", "labelled JSONL file or directory (repeatable; further paths may follow the flags); split=train is fitted, split=dev is reported")
+	fs.Var(&feedback, "feedback", "feedback JSONL (from `slopguard feedback export`), a SQLite store file or a postgres:// URL, added to the training data (repeatable)")
 	out := fs.String("out", "model.bin", "where to write the model file; the model card goes beside it as .md and .json")
+	fs.StringVar(&opts.Name, "name", opts.Name, "model name; the training date is appended (NAME-YYYYMMDD) and decision logs and reports show it")
 	fs.Int64Var(&opts.Seed, "seed", opts.Seed, "random seed; the same data and seed give the same model")
 	fs.IntVar(&opts.Epochs, "epochs", opts.Epochs, "passes over the data")
 	fs.IntVar(&opts.VocabSize, "vocab", opts.VocabSize, "BPE vocabulary size")
@@ -47,13 +52,28 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	fs.Float64Var(&opts.OneLabelFactor, "one-label-factor", opts.OneLabelFactor, "weight of a source with one label relative to a two-label source of the same size (they can teach topic rather than authorship)")
 	noDev := fs.Bool("no-dev", false, "skip the dev-split evaluation in the model card")
 	quiet := fs.Bool("quiet", false, "no progress bars")
-	if err := fs.Parse(args); err != nil {
-		return usageErrorf("%v", err)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage: slopguard train --data PATH... [--feedback PATH]... [--out FILE] [--name NAME] [flags]")
+		fmt.Fprintln(fs.Output(), "\nFits a model on the split=train records of labelled JSONL, reports it on split=dev,")
+		fmt.Fprintln(fs.Output(), "and writes the model file with its model card beside it.")
+		fmt.Fprintln(fs.Output(), "\nFlags:")
+		fs.PrintDefaults()
 	}
+	// Paths may come before, between or after the flags, as for eval.
+	rest, err := scoreParseArgs(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return &exitError{code: 2} // the flag package has printed the error and usage
+	}
+	data = append(data, rest...)
 	if len(data) == 0 {
-		return usageErrorf("--data is required")
+		return usageErrorf("--data is required: give --data PATH (a JSONL file or a directory of them)")
 	}
 	switch {
+	case strings.TrimSpace(opts.Name) == "" || strings.ContainsFunc(opts.Name, unicode.IsSpace):
+		return usageErrorf("--name %q: want a name without spaces, e.g. slopguard-octo", opts.Name)
 	case opts.OneLabelFactor <= 0:
 		return usageErrorf("--one-label-factor must be above 0")
 	case opts.MaxWeight <= 0:
@@ -64,25 +84,45 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	if !*quiet {
 		opts.Progress = e.stderr
 	}
-	recs, err := dataset.Read(data, dataset.SplitFilter("train"))
+	// One read gives the split=train records in file order (what the model
+	// is fitted on), the dev records, and the counts a bad data set is
+	// explained with.
+	all, err := dataset.Read(data, nil)
 	if err := reportBadLines(e, err); err != nil {
 		return err
 	}
-	fb, err := readFeedback(ctx, feedback)
+	var recs, dev []dataset.Record
+	splits := map[string]int{}
+	for _, r := range all {
+		splits[r.Split]++
+		switch r.Split {
+		case "train":
+			recs = append(recs, r)
+		case "dev":
+			dev = append(dev, r)
+		}
+	}
+	all = nil
+	fb, err := readFeedback(ctx, e, feedback)
 	if err != nil {
 		return err
 	}
+	if len(recs) == 0 && len(fb) == 0 {
+		return usageErrorf("no split=train records in %s (%s)", strings.Join(data, ", "), describeSplits(splits))
+	}
 	recs = append(recs, fb...)
+	if err := checkLabels(recs); err != nil {
+		return err
+	}
 	fmt.Fprintf(e.stderr, "training on %d records (%d from feedback)\n", len(recs), len(fb))
 	res, err := train.Train(ctx, recs, opts)
+	if errors.Is(err, train.ErrTooLittleData) {
+		return usageErrorf("%v", err)
+	}
 	if err != nil {
 		return fmt.Errorf("train: %w", err)
 	}
 	if !*noDev {
-		dev, err := dataset.Read(data, dataset.SplitFilter("dev"))
-		if err := reportBadLines(e, err); err != nil {
-			return err
-		}
 		if len(dev) > 0 {
 			det, err := detector.FromFile(res.File)
 			if err != nil {
@@ -145,30 +185,75 @@ func writeFileWith(path string, write func(io.Writer) error) error {
 	return f.Close()
 }
 
-// readFeedback reads feedback records for training. A path is either a
-// JSONL file in the data format (as `slopguard feedback export` writes it)
-// or a store: a SQLite file ending in .db or a postgres:// URL.
-func readFeedback(ctx context.Context, paths []string) ([]dataset.Record, error) {
-	var recs []dataset.Record
-	var files []string
-	for _, p := range paths {
-		if !isStorePath(p) {
-			files = append(files, p)
-			continue
+// describeSplits lists how many records each split other than train has,
+// for the error saying there is nothing to train on: "76 dev, 0 without split".
+func describeSplits(splits map[string]int) string {
+	parts := []string{fmt.Sprintf("%d dev", splits["dev"])}
+	var others []string
+	for name := range splits {
+		if name != "train" && name != "dev" && name != "" {
+			others = append(others, name)
 		}
-		fromStore, err := feedbackFromStore(ctx, p)
-		if err != nil {
-			return nil, err
-		}
-		recs = append(recs, fromStore...)
 	}
-	if len(files) > 0 {
-		fromFiles, err := dataset.Read(files, nil)
-		var bad *dataset.BadLinesError
-		if err != nil && !errors.As(err, &bad) {
-			return nil, usageErrorf("read feedback: %v", err)
+	sort.Strings(others)
+	for _, name := range others {
+		parts = append(parts, fmt.Sprintf("%d %s", splits[name], name))
+	}
+	parts = append(parts, fmt.Sprintf("%d without split", splits[""]))
+	return strings.Join(parts, ", ")
+}
+
+// checkLabels makes sure the training records have both labels: a model
+// cannot learn to tell apart what it has seen one side of.
+func checkLabels(recs []dataset.Record) error {
+	var human, machine int
+	for _, r := range recs {
+		if r.Machine() {
+			machine++
+		} else {
+			human++
 		}
-		recs = append(recs, fromFiles...)
+	}
+	switch {
+	case human == 0:
+		return usageErrorf("split=train has only machine records (%d): training needs human ones too", machine)
+	case machine == 0:
+		return usageErrorf("split=train has only human records (%d): training needs machine ones too", human)
+	}
+	return nil
+}
+
+// readFeedback reads feedback records for training. A path is a store (a
+// SQLite file, known by its header, or a PostgreSQL DSN) or else a JSONL
+// file or directory in the data format, as `slopguard feedback export`
+// writes it. Bad JSONL lines are reported as for --data; a path that yields
+// no records is a usage error.
+func readFeedback(ctx context.Context, e *env, paths []string) ([]dataset.Record, error) {
+	var recs []dataset.Record
+	for _, p := range paths {
+		var got []dataset.Record
+		isStore, err := isFeedbackStore(p)
+		if err != nil {
+			return nil, usageErrorf("feedback %s: %v", p, err)
+		}
+		if isStore {
+			if got, err = feedbackFromStore(ctx, p); err != nil {
+				return nil, err
+			}
+		} else {
+			got, err = dataset.Read([]string{p}, nil)
+			var bad *dataset.BadLinesError
+			switch {
+			case errors.As(err, &bad):
+				fmt.Fprintf(e.stderr, "warning: feedback: %v\n", bad)
+			case err != nil:
+				return nil, usageErrorf("read feedback: %v", err)
+			}
+		}
+		if len(got) == 0 {
+			return nil, usageErrorf("feedback %s: no records with text and a human or machine label", p)
+		}
+		recs = append(recs, got...)
 	}
 	for i := range recs {
 		recs[i].File = "feedback"
@@ -177,20 +262,40 @@ func readFeedback(ctx context.Context, paths []string) ([]dataset.Record, error)
 	return recs, ctx.Err()
 }
 
-func isStorePath(p string) bool {
-	return strings.HasSuffix(p, ".db") || strings.HasPrefix(p, "postgres://") || strings.HasPrefix(p, "postgresql://")
+// sqliteHeader is how every SQLite database file begins.
+const sqliteHeader = "SQLite format 3\x00"
+
+// isFeedbackStore reports whether a --feedback path is a store rather than
+// JSONL: a PostgreSQL DSN, or a file that starts with SQLite's header
+// whatever its name (.db, .sqlite, …). A missing path is an error.
+func isFeedbackStore(p string) (bool, error) {
+	f, err := os.Open(p)
+	if errors.Is(err, fs.ErrNotExist) && config.DriverFor(p) == sqlstore.Postgres {
+		return true, nil
+	}
+	if err != nil {
+		return false, errors.Unwrap(err) // the path is already in the message
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err != nil || st.IsDir() {
+		return false, nil // a directory of JSONL, or let the reader report it
+	}
+	head := make([]byte, len(sqliteHeader))
+	if _, err := io.ReadFull(f, head); err != nil {
+		return false, nil // shorter than the header: not SQLite
+	}
+	return string(head) == sqliteHeader, nil
 }
 
-// feedbackFromStore reads every feedback record that kept its text.
+// feedbackFromStore reads every feedback record that kept its text, from a
+// store opened read-only: training never creates or migrates a database.
 func feedbackFromStore(ctx context.Context, dsn string) ([]dataset.Record, error) {
-	if config.DriverFor(dsn) == "sqlite" {
-		if _, err := os.Stat(dsn); err != nil {
-			return nil, usageErrorf("feedback store: %v", err)
-		}
+	st, err := sqlstore.OpenReadOnly(ctx, config.DriverFor(dsn), dsn)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, usageErrorf("feedback store: %v", err)
 	}
-	st, err := sqlstore.Open(ctx, config.DriverFor(dsn), dsn)
 	if err != nil {
-		return nil, fmt.Errorf("open feedback store: %w", err)
+		return nil, fmt.Errorf("feedback store: %w", err)
 	}
 	defer st.Close()
 	fbs, err := st.Feedback(ctx, store.FeedbackFilter{})

@@ -1,8 +1,18 @@
 package main
 
 import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/slopguard/slopguard/detector"
+	"github.com/slopguard/slopguard/detector/train"
+	"github.com/slopguard/slopguard/store"
+	"github.com/slopguard/slopguard/store/sqlstore"
 )
 
 func TestTrainUsageErrors(t *testing.T) {
@@ -17,6 +27,8 @@ func TestTrainUsageErrors(t *testing.T) {
 		{"weight cap zero", []string{"train", "--data", "x", "--max-weight", "0"}, "--max-weight must be above 0"},
 		{"negative l2", []string{"train", "--data", "x", "--l2", "-1"}, "--l2 must not be negative"},
 		{"unknown flag", []string{"train", "--data", "x", "--bogus"}, "flag provided but not defined"},
+		{"empty name", []string{"train", "--data", "x", "--name", ""}, "--name"},
+		{"name with a space", []string{"train", "--data", "x", "--name", "my model"}, "--name"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -24,6 +36,252 @@ func TestTrainUsageErrors(t *testing.T) {
 			code, _, errOut := auditRun(t, nil, tt.args...)
 			if code != 2 || !strings.Contains(errOut, tt.want) {
 				t.Errorf("exit %d, stderr %q; want exit 2 and %q", code, errOut, tt.want)
+			}
+		})
+	}
+}
+
+// trainRecords returns n labelled records of split (no split field when
+// split is ""), each its own group, alternately human and machine unless
+// label names one.
+func trainRecords(n int, split, label string) []map[string]any {
+	human := []string{"lol yeah that broke for me too", "idk, tried it twice and it still crashes", "ok so i poked at it again", "ugh this again, fixed it locally though"}
+	machine := []string{"This change improves the robustness of the implementation.", "Additionally, it ensures consistent handling of edge cases.", "The refactoring enhances maintainability and readability.", "Furthermore, comprehensive tests have been added."}
+	recs := make([]map[string]any, n)
+	for i := range recs {
+		l := label
+		if l == "" {
+			l = []string{"human", "machine"}[i%2]
+		}
+		text := fmt.Sprintf("%s and %s, run %d", human[i%4], human[(i/2)%4], i)
+		if l == "machine" {
+			text = fmt.Sprintf("%s %s Iteration %d.", machine[i%4], machine[(i/2)%4], i)
+		}
+		recs[i] = map[string]any{"text": text, "label": l, "id": fmt.Sprintf("%s-%d", l, i)}
+		if split != "" {
+			recs[i]["split"] = split
+		}
+	}
+	return recs
+}
+
+// writeJSONL writes records, then raw lines, to name in a new temp dir
+// and returns the file's path.
+func writeJSONL(t *testing.T, name string, recs []map[string]any, raw ...string) string {
+	t.Helper()
+	var b strings.Builder
+	for _, r := range recs {
+		line, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.Write(line)
+		b.WriteByte('\n')
+	}
+	for _, line := range raw {
+		b.WriteString(line + "\n")
+	}
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// trainData writes n records of split, both labels, and returns the path.
+func trainData(t *testing.T, n int, split string) string {
+	t.Helper()
+	return writeJSONL(t, "data.jsonl", trainRecords(n, split, ""))
+}
+
+// smallTrainFlags keep a test training run small and quick.
+var smallTrainFlags = []string{"--quiet", "--hash-bits", "12", "--vocab", "300", "--epochs", "2"}
+
+// trainArgs is `train` with smallTrainFlags and then args.
+func trainArgs(args ...string) []string {
+	return append(append([]string{"train"}, smallTrainFlags...), args...)
+}
+
+// readCard decodes the JSON model card beside a model file.
+func readCard(t *testing.T, model string) train.Card {
+	t.Helper()
+	data, err := os.ReadFile(strings.TrimSuffix(model, filepath.Ext(model)) + ".card.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c train.Card
+	if err := json.Unmarshal(data, &c); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestTrainPathsAfterFlags gives data paths after --data and flags after
+// them: every path is read and every flag applies.
+func TestTrainPathsAfterFlags(t *testing.T) {
+	t.Parallel()
+	humans := writeJSONL(t, "humans.jsonl", trainRecords(100, "train", "human"))
+	machines := writeJSONL(t, "machines.jsonl", trainRecords(100, "train", "machine"))
+	out := filepath.Join(t.TempDir(), "x.bin")
+	code, stdout, errOut := auditRun(t, nil, append([]string{"train", "--data", humans, machines, "--out", out}, smallTrainFlags...)...)
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %s", code, errOut)
+	}
+	if !strings.Contains(errOut, "training on 200 records") {
+		t.Errorf("stderr %q: want both files' 200 records trained on", errOut)
+	}
+	if !strings.Contains(stdout, "wrote "+out) {
+		t.Errorf("stdout %q: want the model written to %s", stdout, out)
+	}
+	if got := readCard(t, out).Training.Settings["hash_bits"]; got != "12" {
+		t.Errorf("hash_bits = %s, want 12 from the flag after the paths", got)
+	}
+}
+
+// TestTrainName checks --name reaches the model and its card, and that the
+// default keeps the shipped model's name.
+func TestTrainName(t *testing.T) {
+	t.Parallel()
+	data := trainData(t, 200, "train")
+	date := time.Now().UTC().Format("20060102")
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"default", nil, "slopguard-default-"},
+		{"custom", []string{"--name", "slopguard-octo"}, "slopguard-octo-"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			out := filepath.Join(t.TempDir(), "m.bin")
+			code, _, errOut := auditRun(t, nil, trainArgs(append([]string{"--data", data, "--no-dev", "--out", out}, tt.args...)...)...)
+			if code != 0 {
+				t.Fatalf("exit %d, stderr %s", code, errOut)
+			}
+			det, err := detector.Open(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The date is the day training finished, which a run at midnight may pass.
+			if got := det.Version(); !strings.HasPrefix(got, tt.want) || len(got) != len(tt.want)+len(date) {
+				t.Errorf("model name %q, want %sYYYYMMDD", got, tt.want)
+			}
+			if got := readCard(t, out).Name; got != det.Version() {
+				t.Errorf("card name %q, model name %q: want the same", got, det.Version())
+			}
+		})
+	}
+}
+
+// TestTrainBadData gives train data it cannot train on: each must be a
+// usage error with a one-line message that says what is wrong.
+func TestTrainBadData(t *testing.T) {
+	t.Parallel()
+	devOnly := trainData(t, 76, "dev")
+	noSplit := trainData(t, 10, "")
+	mixed := writeJSONL(t, "mixed.jsonl", append(trainRecords(5, "dev", ""), append(trainRecords(3, "", ""), trainRecords(2, "test", "")...)...))
+	tests := []struct {
+		name string
+		data string
+		want string
+	}{
+		{"dev only", devOnly, "no split=train records in " + devOnly + " (76 dev, 0 without split)"},
+		{"no split", noSplit, "no split=train records in " + noSplit + " (0 dev, 10 without split)"},
+		{"other splits", mixed, "(5 dev, 2 test, 3 without split)"},
+		{"machine only", writeJSONL(t, "m.jsonl", trainRecords(50, "train", "machine")), "split=train has only machine records (50)"},
+		{"human only", writeJSONL(t, "h.jsonl", trainRecords(50, "train", "human")), "split=train has only human records (50)"},
+		{"too few groups", trainData(t, 4, "train"), "not enough training data"},
+		{"only bad lines", writeJSONL(t, "bad.jsonl", nil, `{"body":"x","label":"human"}`), "no split=train records"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			out := filepath.Join(t.TempDir(), "m.bin")
+			code, _, errOut := auditRun(t, nil, trainArgs("--data", tt.data, "--out", out)...)
+			if code != 2 || !strings.Contains(errOut, tt.want) {
+				t.Errorf("exit %d, stderr %q; want exit 2 and %q", code, errOut, tt.want)
+			}
+			if strings.Contains(errOut, "fraction") {
+				t.Errorf("stderr %q suggests a hold-out fraction, which train has no flag for", errOut)
+			}
+			if _, err := os.Stat(out); err == nil {
+				t.Error("a model was written")
+			}
+		})
+	}
+}
+
+// feedbackStore creates a SQLite store named name holding feedback on n
+// items, alternately human and machine, and returns its path.
+func feedbackStore(t *testing.T, name string, n int) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	s, err := sqlstore.Open(t.Context(), sqlstore.SQLite, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, r := range trainRecords(n, "", "") {
+		fb := store.Feedback{Platform: "github", Scope: "octo/repo", ItemID: r["id"].(string), By: "maint", Label: r["label"].(string), Text: r["text"].(string)}
+		if _, err := s.AddFeedback(t.Context(), fb); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return path
+}
+
+// TestTrainFeedback adds feedback from JSONL and from stores, whatever
+// their file names, and refuses feedback paths that yield nothing.
+func TestTrainFeedback(t *testing.T) {
+	t.Parallel()
+	data := trainData(t, 200, "train")
+	exported := writeJSONL(t, "fb.jsonl", trainRecords(6, "train", ""), `{"body":"x","label":"human"}`)
+	tests := []struct {
+		name     string
+		feedback string
+		wantCode int
+		want     []string
+	}{
+		{"JSONL with a bad line", exported, 0, []string{"warning: feedback: 1 bad line(s) skipped", "(6 from feedback)"}},
+		{"store named .db", feedbackStore(t, "fb.db", 8), 0, []string{"(8 from feedback)"}},
+		{"store named .sqlite", feedbackStore(t, "fb.sqlite", 8), 0, []string{"(8 from feedback)"}},
+		{"store with no name to go by", feedbackStore(t, "feedback", 8), 0, []string{"(8 from feedback)"}},
+		{"only bad lines", writeJSONL(t, "bad.jsonl", nil, `{"body":"x","label":"human"}`, `{"text":"hello","label":"slop"}`), 2,
+			[]string{"warning: feedback: 2 bad line(s) skipped", "no records"}},
+		{"empty store", feedbackStore(t, "empty.sqlite", 0), 2, []string{"no records"}},
+		{"missing file", filepath.Join(t.TempDir(), "nope.jsonl"), 2, []string{"no such file"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			out := filepath.Join(t.TempDir(), "m.bin")
+			code, _, errOut := auditRun(t, nil, trainArgs("--data", data, "--no-dev", "--feedback", tt.feedback, "--out", out)...)
+			if code != tt.wantCode {
+				t.Errorf("exit %d, want %d; stderr %s", code, tt.wantCode, errOut)
+			}
+			for _, want := range tt.want {
+				if !strings.Contains(errOut, want) {
+					t.Errorf("stderr %q lacks %q", errOut, want)
+				}
+			}
+		})
+	}
+}
+
+// TestHelpExitsZero asks each command for help: usage on stderr, exit 0.
+func TestHelpExitsZero(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{{"train", "-h"}, {"train", "--help"}, {"simulate", "-h"}, {"eval", "-h"}, {"audit", "list", "-h"}} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			t.Parallel()
+			code, _, errOut := auditRun(t, nil, args...)
+			if code != 0 || !strings.Contains(errOut, "Usage") {
+				t.Errorf("exit %d, stderr %q; want exit 0 and the usage", code, errOut)
+			}
+			if strings.Contains(errOut, "help requested") {
+				t.Errorf("stderr %q reports help as an error", errOut)
 			}
 		})
 	}

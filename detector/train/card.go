@@ -80,6 +80,8 @@ func newCard(f *model.File, exs, hold []*example, probs []float64, opts Options,
 		"vocab_size":         fmt.Sprint(opts.VocabSize),
 		"hash_bits":          fmt.Sprint(opts.Features.HashBits),
 		"char_ngrams":        fmt.Sprintf("%d-%d", opts.Features.CharMin, opts.Features.CharMax),
+		"word_ngrams":        fmt.Sprint(opts.Features.WordNgrams),
+		"masked_ngrams":      maskedRange(opts.Features.MaskedNgrams),
 		"stat_bins":          fmt.Sprint(opts.Features.StatBins),
 		"learning_rate":      fmt.Sprint(opts.LearningRate),
 		"l2":                 fmt.Sprint(opts.L2),
@@ -110,6 +112,37 @@ func newCard(f *model.File, exs, hold []*example, probs []float64, opts Options,
 	}
 }
 
+// maskedRange is the masked_ngrams setting: the n-gram lengths used, as
+// char_ngrams gives them, or "off".
+func maskedRange(maxN int) string {
+	if maxN < 2 {
+		return "off"
+	}
+	return fmt.Sprintf("2-%d", maxN)
+}
+
+// describeModel is the model card's sentence on what the model looks at
+// and how its scores are calibrated, from the card's settings.
+func describeModel(settings map[string]string) string {
+	grams := []string{"token"}
+	if settings["word_ngrams"] == "true" {
+		grams = append(grams, "word")
+	}
+	grams = append(grams, "character")
+	if m := settings["masked_ngrams"]; m != "" && m != "off" {
+		grams = append(grams, "masked-word")
+	}
+	list := grams[0]
+	if n := len(grams); n > 1 {
+		list = strings.Join(grams[:n-1], ", ") + " and " + grams[n-1]
+	}
+	cal := "Platt calibration"
+	if settings["length_calibration"] == "true" {
+		cal += " with terms for length"
+	}
+	return fmt.Sprintf("Linear model over hashed %s n-grams and binned document statistics; %s.", list, cal)
+}
+
 func round4(x float64) float64 {
 	if math.IsNaN(x) {
 		return -1
@@ -128,8 +161,8 @@ func (c Card) WriteJSON(w io.Writer) error {
 func (c Card) WriteMarkdown(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Model card: %s\n\n", c.Name)
-	fmt.Fprintf(&b, "Trained %s in %s, seed %d, %d epochs. Linear model over hashed token, word, character and masked-word n-grams and binned document statistics; Platt calibration with terms for length.\n\n",
-		c.Training.CreatedAt, c.Duration, c.Training.Seed, c.Training.Epochs)
+	fmt.Fprintf(&b, "Trained %s in %s, seed %d, %d epochs. %s\n\n",
+		c.Training.CreatedAt, c.Duration, c.Training.Seed, c.Training.Epochs, describeModel(c.Training.Settings))
 	fmt.Fprintf(&b, "Thresholds: machine at score >= %.4f, human at score <= %.4f, unsure between (and for texts too short or not in English).\n\n", c.Thresholds.Machine, c.Thresholds.Human)
 	b.WriteString("## Training data (split=train only)\n\n| source | human | machine | weight share |\n|---|---:|---:|---:|\n")
 	for _, s := range c.Training.Sources {

@@ -47,7 +47,8 @@ func (p *progress) draw(force bool) {
 	p.last = now
 	frac := 1.0
 	if p.total > 0 {
-		frac = float64(p.done) / float64(p.total)
+		// Clamped: a stage that counts past its total must not break the bar.
+		frac = min(max(float64(p.done)/float64(p.total), 0), 1)
 	}
 	const width = 30
 	filled := int(frac * width)

@@ -133,6 +133,10 @@ type example struct {
 	stats   []float64
 }
 
+// ErrTooLittleData is returned, wrapped, when the records cannot fill both
+// the fitted and the held-out part with human and machine examples.
+var ErrTooLittleData = errors.New("not enough training data")
+
 // Result is what training produced.
 type Result struct {
 	File *model.File
@@ -163,11 +167,9 @@ func Train(ctx context.Context, recs []dataset.Record, opts Options) (*Result, e
 			fit = append(fit, e)
 		}
 	}
-	if len(fit) == 0 || len(hold) == 0 {
-		return nil, errors.New("not enough training data: need records in both the fit and held-out parts")
-	}
-	if !hasBothLabels(fit) || !hasBothLabels(hold) {
-		return nil, fmt.Errorf("both the fitted part (%d records) and the held-out part (%d records) need human and machine records: add data or change the hold-out fraction", len(fit), len(hold))
+	if len(fit) == 0 || len(hold) == 0 || !hasBothLabels(fit) || !hasBothLabels(hold) {
+		return nil, fmt.Errorf("%w: the fitted part (%d records) and the held-out part (%d records, for calibration) each need human and machine records: add records from more groups",
+			ErrTooLittleData, len(fit), len(hold))
 	}
 
 	// Tokenizer, from a deterministic sample of fit texts.
@@ -482,7 +484,7 @@ func fitLogistic(ctx context.Context, fit []*example, dim int, opts Options) ([]
 				if err := ctx.Err(); err != nil {
 					return nil, 0, err
 				}
-				pb.add(4096)
+				pb.add(min(4096, len(order)-k)) // the chunk starting here
 			}
 			e := fit[oi]
 			z := dot(w, bias, &e.vec)

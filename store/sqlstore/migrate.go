@@ -175,3 +175,30 @@ func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 	}
 	return v, nil
 }
+
+// checkSchema makes sure the database has the schema this binary's queries
+// are written for, without changing it: OpenReadOnly cannot migrate.
+func checkSchema(ctx context.Context, db *sql.DB, d dialect) error {
+	exists := `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`
+	if d.name == Postgres {
+		exists = `SELECT COUNT(*) FROM (SELECT to_regclass('schema_migrations') AS t) r WHERE t IS NOT NULL`
+	}
+	var n int
+	if err := db.QueryRowContext(ctx, exists).Scan(&n); err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if n == 0 {
+		return fmt.Errorf("no slopguard schema in the database, this slopguard reads schema %d: run `slopguard serve` on it first", latestVersion())
+	}
+	var v int
+	if err := db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v); err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	switch {
+	case v < latestVersion():
+		return fmt.Errorf("database schema %d, this slopguard reads %d: run `slopguard serve` (which migrates it) first", v, latestVersion())
+	case v > latestVersion():
+		return fmt.Errorf("database schema %d, this slopguard reads %d: upgrade slopguard", v, latestVersion())
+	}
+	return nil
+}

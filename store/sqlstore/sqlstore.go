@@ -14,7 +14,8 @@
 //
 // SQLite is opened in WAL mode with a busy timeout, foreign keys on and
 // BEGIN IMMEDIATE transactions, so concurrent goroutines queue for the write
-// lock instead of failing with SQLITE_BUSY.
+// lock instead of failing with SQLITE_BUSY. OpenReadOnly, for commands that
+// only read, opens SQLite read-only and migrates nothing.
 package sqlstore
 
 import (
@@ -22,6 +23,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -72,38 +74,9 @@ func Open(ctx context.Context, driver, dsn string) (*Store, error) {
 
 // openAt opens the database and migrates it up to version target.
 func openAt(ctx context.Context, driver, dsn string, target int) (*Store, error) {
-	if dsn == "" {
-		return nil, fmt.Errorf("open %s store: empty dsn", driver)
-	}
-	var (
-		s   = &Store{pruneBatch: defaultPruneBatch}
-		err error
-	)
-	switch driver {
-	case SQLite:
-		s.d = dialect{name: SQLite}
-		s.db, err = sql.Open("sqlite", sqliteDSN(dsn))
-	case Postgres:
-		s.d = dialect{name: Postgres}
-		s.db, err = sql.Open("pgx", dsn)
-		if err == nil {
-			// Bounded per replica, so replicas × maxPostgresConns fits the
-			// server's max_connections.
-			s.db.SetMaxOpenConns(maxPostgresConns)
-			s.db.SetMaxIdleConns(4)
-			s.db.SetConnMaxIdleTime(5 * time.Minute)
-		}
-	default:
-		return nil, fmt.Errorf("open store: unknown driver %q (want sqlite or postgres)", driver)
-	}
-	// A SQLite path is safe to name in errors (a PostgreSQL DSN may hold a
-	// password; its driver redacts URLs itself).
-	what := driver + " store"
-	if driver == SQLite {
-		what = fmt.Sprintf("sqlite store %s", dsn)
-	}
+	s, what, err := connect(driver, dsn, false)
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", what, err)
+		return nil, err
 	}
 	// Processes opening a new SQLite file together race to switch it to
 	// WAL, and the loser's first statement fails with SQLITE_BUSY at once,
@@ -128,6 +101,80 @@ func openAt(ctx context.Context, driver, dsn string, target int) (*Store, error)
 	return s, nil
 }
 
+// OpenReadOnly connects to an existing database to read it, for commands
+// that only look (audit, feedback export, train --feedback, simulate). It
+// changes nothing: it applies no migration, and opens a SQLite file
+// read-only (mode=ro and PRAGMA query_only) without switching it to WAL.
+// A missing SQLite file is an error wrapping fs.ErrNotExist, and so is a
+// schema other than the one this binary's queries are written for: the
+// error names both versions and says what to do.
+func OpenReadOnly(ctx context.Context, driver, dsn string) (*Store, error) {
+	if driver == SQLite && dsn != "" {
+		if path := sqlitePath(dsn); path != "" {
+			if _, err := os.Stat(path); err != nil {
+				return nil, fmt.Errorf("open sqlite store %s: %w", dsn, err)
+			}
+		}
+	}
+	s, what, err := connect(driver, dsn, true)
+	if err != nil {
+		return nil, err
+	}
+	err = s.db.PingContext(ctx)
+	if err == nil {
+		err = checkSchema(ctx, s.db, s.d)
+	}
+	if err != nil {
+		s.db.Close()
+		return nil, fmt.Errorf("open %s: %w", what, err)
+	}
+	return s, nil
+}
+
+// connect opens the database handle without touching the database, and
+// returns it with how to name the database in errors. A read-only SQLite
+// handle gets sqliteReadOnlyDSN's parameters instead of sqliteParams.
+func connect(driver, dsn string, readOnly bool) (*Store, string, error) {
+	if dsn == "" {
+		return nil, "", fmt.Errorf("open %s store: empty dsn", driver)
+	}
+	var (
+		s   = &Store{pruneBatch: defaultPruneBatch}
+		err error
+	)
+	switch driver {
+	case SQLite:
+		s.d = dialect{name: SQLite}
+		if readOnly {
+			s.db, err = sql.Open("sqlite", sqliteReadOnlyDSN(dsn))
+		} else {
+			s.db, err = sql.Open("sqlite", sqliteDSN(dsn))
+		}
+	case Postgres:
+		s.d = dialect{name: Postgres}
+		s.db, err = sql.Open("pgx", dsn)
+		if err == nil {
+			// Bounded per replica, so replicas × maxPostgresConns fits the
+			// server's max_connections.
+			s.db.SetMaxOpenConns(maxPostgresConns)
+			s.db.SetMaxIdleConns(4)
+			s.db.SetConnMaxIdleTime(5 * time.Minute)
+		}
+	default:
+		return nil, "", fmt.Errorf("open store: unknown driver %q (want sqlite or postgres)", driver)
+	}
+	// A SQLite path is safe to name in errors (a PostgreSQL DSN may hold a
+	// password; its driver redacts URLs itself).
+	what := driver + " store"
+	if driver == SQLite {
+		what = fmt.Sprintf("sqlite store %s", dsn)
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("open %s: %w", what, err)
+	}
+	return s, what, nil
+}
+
 // isBusy reports whether err is SQLite's "database is locked".
 func isBusy(err error) bool {
 	return strings.Contains(err.Error(), "SQLITE_BUSY") || strings.Contains(err.Error(), "database is locked")
@@ -140,6 +187,37 @@ func sqliteDSN(path string) string {
 		return path + "&" + sqliteParams
 	}
 	return path + "?" + sqliteParams
+}
+
+// sqliteReadOnlyParams open SQLite for reading only: SQLite's own
+// mode=ro (no file created, every write refused), query_only as a second
+// guard, and the same wait for locks as sqliteParams. There is no
+// journal_mode pragma: switching to WAL is a write.
+const sqliteReadOnlyParams = "mode=ro&_pragma=busy_timeout(10000)&_pragma=query_only(1)"
+
+// sqliteReadOnlyDSN turns a file path into a read-only SQLite URI. SQLite
+// applies mode=ro only to a "file:" URI, so a plain path becomes one, with
+// the characters a URI gives meaning to escaped; parameters already in the
+// DSN are kept, before ours.
+func sqliteReadOnlyDSN(dsn string) string {
+	path, params, _ := strings.Cut(dsn, "?")
+	if !strings.HasPrefix(path, "file:") {
+		path = "file:" + strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
+	}
+	if params != "" {
+		params += "&"
+	}
+	return path + "?" + params + sqliteReadOnlyParams
+}
+
+// sqlitePath returns the file a plain SQLite DSN names, or "" for a
+// "file:" URI or an in-memory database, which are left to SQLite.
+func sqlitePath(dsn string) string {
+	path, _, _ := strings.Cut(dsn, "?")
+	if strings.HasPrefix(path, "file:") || path == ":memory:" {
+		return ""
+	}
+	return path
 }
 
 // Writable reports whether the database takes a write: it records the time

@@ -1,0 +1,116 @@
+package train
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/slopguard/slopguard/detector/dataset"
+)
+
+func TestDescribeModel(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		settings map[string]string
+		want     string
+	}{
+		{"shipped settings", map[string]string{"word_ngrams": "true", "masked_ngrams": "2-4", "length_calibration": "true"},
+			"Linear model over hashed token, word, character and masked-word n-grams and binned document statistics; Platt calibration with terms for length."},
+		{"no word n-grams", map[string]string{"word_ngrams": "false", "masked_ngrams": "2-4", "length_calibration": "true"},
+			"Linear model over hashed token, character and masked-word n-grams and binned document statistics; Platt calibration with terms for length."},
+		{"no masked n-grams", map[string]string{"word_ngrams": "true", "masked_ngrams": "off", "length_calibration": "true"},
+			"Linear model over hashed token, word and character n-grams and binned document statistics; Platt calibration with terms for length."},
+		{"plain calibration, fewest features", map[string]string{"word_ngrams": "false", "masked_ngrams": "off", "length_calibration": "false"},
+			"Linear model over hashed token and character n-grams and binned document statistics; Platt calibration."},
+	}
+	for _, tt := range tests {
+		if got := describeModel(tt.settings); got != tt.want {
+			t.Errorf("%s: describeModel = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestCardDescribesSettings trains with non-default feature settings: the
+// card's sentence and settings table must say what was used.
+func TestCardDescribesSettings(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name         string
+		word, masked bool
+		plain        bool
+		wantSettings map[string]string
+		wantText     string
+	}{
+		{"all features", true, true, false,
+			map[string]string{"word_ngrams": "true", "masked_ngrams": "2-3", "length_calibration": "true"},
+			"token, word, character and masked-word n-grams"},
+		{"fewest features", false, false, true,
+			map[string]string{"word_ngrams": "false", "masked_ngrams": "off", "length_calibration": "false"},
+			"token and character n-grams and binned document statistics; Platt calibration."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			opts := smallOptions()
+			opts.Features.WordNgrams = tt.word
+			if tt.masked {
+				opts.Features.MaskedNgrams = 3
+			}
+			opts.PlainCalibration = tt.plain
+			res, err := Train(context.Background(), smallRecords(120), opts)
+			if err != nil {
+				t.Fatalf("Train: %v", err)
+			}
+			for k, want := range tt.wantSettings {
+				if got := res.Card.Training.Settings[k]; got != want {
+					t.Errorf("setting %s = %q, want %q", k, got, want)
+				}
+			}
+			var b strings.Builder
+			if err := res.Card.WriteMarkdown(&b); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(b.String(), tt.wantText) {
+				t.Errorf("card lacks %q:\n%s", tt.wantText, b.String())
+			}
+			for k, v := range tt.wantSettings {
+				if row := "| " + k + " | " + v + " |"; !strings.Contains(b.String(), row) {
+					t.Errorf("card's settings lack the row %q", row)
+				}
+			}
+		})
+	}
+}
+
+// TestTrainTooLittleData gives Train records that cannot fill both parts
+// with both labels: the error says so and points at no option the command
+// line lacks.
+func TestTrainTooLittleData(t *testing.T) {
+	t.Parallel()
+	oneLabel := smallRecords(40)
+	for i := range oneLabel {
+		oneLabel[i].Label = dataset.LabelMachine
+	}
+	tests := []struct {
+		name string
+		recs []dataset.Record
+	}{
+		{"no records", nil},
+		{"one label", oneLabel},
+		{"two records", smallRecords(2)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := Train(context.Background(), tt.recs, smallOptions())
+			if !errors.Is(err, ErrTooLittleData) {
+				t.Fatalf("Train: got %v, want ErrTooLittleData", err)
+			}
+			if strings.Contains(err.Error(), "fraction") {
+				t.Errorf("error %q suggests a hold-out fraction, which the command line cannot change", err)
+			}
+		})
+	}
+}
