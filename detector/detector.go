@@ -22,6 +22,10 @@ const (
 	SampleHeadBytes = 48 << 10
 )
 
+// maxNormalizedBytes caps the normalised text: NFKC can lengthen a text
+// many times over, so the cap before normalising is not enough on its own.
+const maxNormalizedBytes = 2 * MaxScoredBytes
+
 // Detector scores texts with one loaded model. It is read-only after
 // construction and safe for concurrent use.
 type Detector struct {
@@ -175,11 +179,18 @@ func (d *Detector) ScoreOnly(text string) Result { return d.score(text, false) }
 func (d *Detector) score(text string, explain bool) (res Result) {
 	defer func() {
 		if r := recover(); r != nil {
-			res = Result{Score: 0, Verdict: Unsure, Note: fmt.Sprintf("internal error while scoring: %v", r)}
+			res = Result{Score: 0, Verdict: Unsure, CannotJudge: true, Note: fmt.Sprintf("internal error while scoring: %v", r)}
 		}
 	}()
-	sample, toOriginal := sampleText(text)
+	sample, toOriginal, seam := sampleText(text)
 	norm := normalize.Normalize(sample)
+	// NFKC can make a text longer (U+FDFA becomes 18 characters): bound
+	// what is scored after normalising too, or a small input costs
+	// hundreds of megabytes.
+	cut := len(norm.S) > maxNormalizedBytes
+	if cut {
+		norm = norm.Truncate(maxNormalizedBytes)
+	}
 	buf := d.buffers.Get().(*buffers)
 	defer d.buffers.Put(buf)
 	z, stats, doc := d.raw(norm.S, buf, explain)
@@ -201,12 +212,22 @@ func (d *Detector) score(text string, explain bool) (res Result) {
 		why = "between the human and machine thresholds: not enough evidence either way"
 	}
 	res.Note = why
-	if len(sample) < len(text) {
+	switch {
+	case len(sample) < len(text):
 		res.Sampled = true
 		res.Note = joinNote(why, fmt.Sprintf("text of %d bytes: scored on a sample, its first %d KiB and last %d KiB", len(text), SampleHeadBytes>>10, (MaxScoredBytes-SampleHeadBytes)>>10))
+	case cut:
+		res.Sampled = true
+		res.Note = joinNote(why, fmt.Sprintf("the text grows past %d KiB when normalised: scored on its first %d KiB", maxNormalizedBytes>>10, maxNormalizedBytes>>10))
 	}
 	if explain {
-		res.Reasons = d.reasons(norm, doc, buf, stats, res.Verdict != Human, toOriginal)
+		// A text the model cannot judge gets no evidence either way: only
+		// the note on hidden characters, if any.
+		withEvidence := !res.CannotJudge
+		res.Reasons = d.reasons(norm, doc, buf, stats, withEvidence && res.Verdict != Human, toOriginal, seam)
+		if !withEvidence {
+			res.Reasons = slices.DeleteFunc(res.Reasons, func(r Reason) bool { return r.Signal != SignalHiddenCharacters })
+		}
 	}
 	return res
 }
@@ -236,10 +257,11 @@ func (d *Detector) unjudgeable(doc *features.Doc) string {
 
 // sampleText returns text itself when it is within MaxScoredBytes, else its
 // head and tail joined by a newline, with a function mapping sample offsets
-// back to text offsets.
-func sampleText(text string) (string, func(int) int) {
+// back to text offsets and the offset of the joining newline (-1 when text
+// is not sampled).
+func sampleText(text string) (string, func(int) int, int) {
 	if len(text) <= MaxScoredBytes {
-		return text, func(i int) int { return i }
+		return text, func(i int) int { return i }, -1
 	}
 	head := normalize.RuneFloor(text, SampleHeadBytes)
 	tailStart := runeCeil(text, len(text)-(MaxScoredBytes-SampleHeadBytes))
@@ -249,7 +271,7 @@ func sampleText(text string) (string, func(int) int) {
 			return i
 		}
 		return tailStart + i - head - 1
-	}
+	}, head
 }
 
 func runeCeil(s string, i int) int {

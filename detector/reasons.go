@@ -19,12 +19,19 @@ const MaxReasons = 6
 // minReasonWeight drops signals too weak to be worth a person's attention (log-odds).
 const minReasonWeight = 0.02
 
+// SignalHiddenCharacters is the Signal of the note that look-alike letters
+// or invisible characters were folded or removed before scoring. It is not
+// a scoring signal (its Weight is 0), but moderators need to see it.
+const SignalHiddenCharacters = "hidden_characters"
+
 // reasons explains a score: the statistics whose bin moved the score most
 // against their usual contribution, and — when withPhrases, i.e. the text is
 // going to be reported — the words whose n-grams moved it most and the
-// sentence construction, with spans in the original text. The order is deterministic: by absolute
-// weight, then by signal and text.
-func (d *Detector) reasons(norm normalize.Text, doc *features.Doc, buf *buffers, stats []float64, withPhrases bool, toOriginal func(int) int) []Reason {
+// sentence construction, with spans in the original text. The order is
+// deterministic: by absolute weight, then by signal and text. The note on
+// hidden characters is always kept, within MaxReasons. seam is the sample
+// offset where a sampled text's head and tail were joined, or -1.
+func (d *Detector) reasons(norm normalize.Text, doc *features.Doc, buf *buffers, stats []float64, withPhrases bool, toOriginal func(int) int, seam int) []Reason {
 	var out []Reason
 	sx := 1 / math.Sqrt(float64(len(features.Stats)))
 	for s, st := range features.Stats {
@@ -42,11 +49,12 @@ func (d *Detector) reasons(norm normalize.Text, doc *features.Doc, buf *buffers,
 		out = append(out, Reason{Family: st.Family, Signal: st.Name, Text: phrase, Weight: round4(w)})
 	}
 	if withPhrases {
-		out = append(out, d.phraseReasons(norm, doc, buf, toOriginal)...)
+		out = append(out, d.phraseReasons(norm, doc, buf, toOriginal, seam)...)
 	}
+	var note []Reason
 	if st := norm.Stats; st.Homoglyphs+st.Invisible > 0 {
-		out = append(out, Reason{
-			Family: "characters", Signal: "hidden_characters",
+		note = append(note, Reason{
+			Family: "characters", Signal: SignalHiddenCharacters,
 			Text: fmt.Sprintf("%d look-alike letters from other scripts and %d invisible characters were folded or removed before scoring", st.Homoglyphs, st.Invisible),
 		})
 	}
@@ -60,17 +68,10 @@ func (d *Detector) reasons(norm normalize.Text, doc *features.Doc, buf *buffers,
 		}
 		return out[i].Text < out[j].Text
 	})
-	if len(out) > MaxReasons {
-		// Keep the character note: it is never a scoring signal but moderators need it.
-		var keep []Reason
-		for _, r := range out[MaxReasons:] {
-			if r.Signal == "hidden_characters" {
-				keep = append(keep, r)
-			}
-		}
-		out = append(out[:MaxReasons:MaxReasons], keep...)
+	if n := MaxReasons - len(note); len(out) > n {
+		out = out[:n:n]
 	}
-	return out
+	return append(out, note...)
 }
 
 // phraseReasons attributes the contribution of every hashed n-gram (token,
@@ -82,7 +83,7 @@ func (d *Detector) reasons(norm normalize.Text, doc *features.Doc, buf *buffers,
 // The contributions are the ones raw summed (buf.contrib): Occurrences
 // walks the n-grams in the order ExtractDoc added them, so the k-th
 // occurrence is the k-th entry of the feature vector.
-func (d *Detector) phraseReasons(norm normalize.Text, doc *features.Doc, buf *buffers, toOriginal func(int) int) []Reason {
+func (d *Detector) phraseReasons(norm normalize.Text, doc *features.Doc, buf *buffers, toOriginal func(int) int, seam int) []Reason {
 	text := norm.S
 	if len(text) == 0 {
 		return nil
@@ -119,7 +120,8 @@ func (d *Detector) phraseReasons(norm normalize.Text, doc *features.Doc, buf *bu
 
 	type word struct {
 		weight float64
-		spans  []Span
+		count  int
+		spans  []Span // the first five
 		shown  string
 	}
 	words := map[string]*word{}
@@ -128,6 +130,14 @@ func (d *Detector) phraseReasons(norm normalize.Text, doc *features.Doc, buf *bu
 	flush := func(end int) {
 		if start < 0 {
 			return
+		}
+		// Apostrophes and hyphens at either end are quotes and dashes,
+		// not part of the word.
+		for start < end && (text[start] == '\'' || text[start] == '-') {
+			start++
+		}
+		for end > start && (text[end-1] == '\'' || text[end-1] == '-') {
+			end--
 		}
 		w := text[start:end]
 		if utf8.RuneCountInString(w) >= 3 {
@@ -143,6 +153,7 @@ func (d *Detector) phraseReasons(norm normalize.Text, doc *features.Doc, buf *bu
 				order = append(order, key)
 			}
 			e.weight += sum
+			e.count++
 			if len(e.spans) < 5 {
 				e.spans = append(e.spans, d.originalSpan(norm, start, end, toOriginal))
 			}
@@ -177,12 +188,12 @@ func (d *Detector) phraseReasons(norm normalize.Text, doc *features.Doc, buf *bu
 		if w.weight < 0 {
 			text = fmt.Sprintf("the wording %q is more common in text people write", w.shown)
 		}
-		if len(w.spans) > 1 {
-			text += fmt.Sprintf(" (%d places)", len(w.spans))
+		if w.count > 1 {
+			text += fmt.Sprintf(" (%d places)", w.count)
 		}
 		out = append(out, Reason{Family: "phrasing", Signal: "phrase", Text: text, Weight: round4(w.weight), Spans: w.spans})
 	}
-	if r, ok := d.patternReason(norm, masked, maskedTotal, toOriginal); ok {
+	if r, ok := d.patternReason(norm, masked, maskedTotal, toOriginal, seam); ok {
 		out = append(out, r)
 	}
 	return out
@@ -197,7 +208,7 @@ type pattern struct {
 // patternReason reports the masked word n-grams as one reason: how the
 // sentences are built (function words and word lengths), with the
 // occurrences that push hardest in the overall direction as its spans.
-func (d *Detector) patternReason(norm normalize.Text, masked []pattern, total float64, toOriginal func(int) int) (Reason, bool) {
+func (d *Detector) patternReason(norm normalize.Text, masked []pattern, total float64, toOriginal func(int) int, seam int) (Reason, bool) {
 	if math.Abs(total) < minReasonWeight {
 		return Reason{}, false
 	}
@@ -211,9 +222,15 @@ func (d *Detector) patternReason(norm normalize.Text, masked []pattern, total fl
 			if p.weight*sign <= 0 || best >= 0 && p.weight*sign <= masked[best].weight*sign {
 				continue
 			}
-			if !slices.ContainsFunc(picked, func(q pattern) bool { return p.start < q.end && q.start < p.end }) {
-				best = i
+			if slices.ContainsFunc(picked, func(q pattern) bool { return p.start < q.end && q.start < p.end }) {
+				continue
 			}
+			// A pattern across the join of a sampled text's head and tail
+			// is not in the text the user wrote.
+			if s, t := norm.Original(p.start, p.end); seam >= 0 && s <= seam && t > seam {
+				continue
+			}
+			best = i
 		}
 		if best < 0 {
 			break

@@ -234,6 +234,9 @@ func Read(data []byte) (*File, error) {
 	if err := dec.Decode(&f.Header); err != nil {
 		return nil, fmt.Errorf("decode header: %w", err)
 	}
+	if dec.More() || dec.InputOffset() != int64(len(bytes.TrimRight(hdr, " \t\r\n"))) {
+		return nil, errors.New("decode header: data after the header's JSON object")
+	}
 	if f.Tokenizer, err = r.section("tokenizer"); err != nil {
 		return nil, err
 	}

@@ -136,6 +136,15 @@ func (t Text) Original(start, end int) (int, int) {
 	return t.runs.span(start, end, &cur)
 }
 
+// Truncate returns t with S cut to at most n bytes, on a character
+// boundary. Original still maps every offset of what is left.
+func (t Text) Truncate(n int) Text {
+	if len(t.S) > n {
+		t.S = t.S[:RuneFloor(t.S, n)]
+	}
+	return t
+}
+
 // RuneFloor returns the largest index j <= i that does not fall inside a
 // UTF-8 sequence of s, so s[:j] cuts no character in two. An i past the end
 // of s is returned as is.

@@ -84,7 +84,9 @@ func (r *Report) Findings() []Finding {
 		rank := 0
 		for j := range e.Verdict.Reasons {
 			rs := &e.Verdict.Reasons[j]
-			if rs.Weight <= 0 {
+			// Findings are the patterns pointing towards machine writing,
+			// and the note on hidden characters.
+			if rs.Weight <= 0 && rs.Signal != detector.SignalHiddenCharacters {
 				continue
 			}
 			f := Finding{Entry: i, Reason: rs, Level: lvl, rank: rank}

@@ -85,7 +85,7 @@ func writeVerdict(b *strings.Builder, p Plan) {
 	}
 	var pos []detector.Reason
 	for _, r := range v.Reasons {
-		if r.Weight > 0 {
+		if r.Weight > 0 || r.Signal == detector.SignalHiddenCharacters {
 			pos = append(pos, r)
 		}
 	}
