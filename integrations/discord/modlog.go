@@ -107,13 +107,16 @@ func flagEmbed(m *discordgo.Message, v moderation.Verdict, decisionID int64, p p
 
 // reasonList renders up to n reasons as a bullet list.
 func reasonList(r detector.Result, n int) string {
-	var lines []string
-	for i, reason := range r.Reasons {
-		if i == n {
-			break
+	var lines, note []string
+	for _, reason := range r.Reasons {
+		switch {
+		case reason.Signal == detector.SignalHiddenCharacters:
+			note = append(note, "• "+reason.Text) // always shown
+		case len(lines) < n:
+			lines = append(lines, "• "+reason.Text)
 		}
-		lines = append(lines, "• "+reason.Text)
 	}
+	lines = append(lines, note...)
 	if len(lines) == 0 {
 		if r.Note != "" {
 			return r.Note

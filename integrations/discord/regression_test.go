@@ -532,3 +532,16 @@ func TestCommandsAnswerBeforeSlowWork(t *testing.T) {
 		})
 	}
 }
+
+func TestReasonListAlwaysShowsTheCharacterNote(t *testing.T) {
+	t.Parallel()
+	res := detector.Result{}
+	for i := range 5 {
+		res.Reasons = append(res.Reasons, detector.Reason{Signal: "phrase", Text: fmt.Sprintf("pattern %d", i), Weight: 1})
+	}
+	res.Reasons = append(res.Reasons, detector.Reason{Signal: detector.SignalHiddenCharacters, Text: "3 look-alike letters were folded"})
+	got := reasonList(res, 3)
+	if !strings.Contains(got, "look-alike") || strings.Contains(got, "pattern 3") {
+		t.Errorf("reasonList(…, 3) = %q: want three patterns and the character note", got)
+	}
+}
