@@ -109,20 +109,38 @@ func (e *BadLinesError) Error() string {
 }
 
 // Files expands paths into the JSONL files they name: a file is taken as
-// is, a directory contributes every *.jsonl file below it, sorted.
+// is, a directory (or a symbolic link to one) contributes every *.jsonl file
+// below it, sorted. A file named twice, directly or through a directory, is
+// read once.
 func Files(paths []string) ([]string, error) {
 	var files []string
+	seen := map[string]bool{}
+	add := func(path string) {
+		key := path
+		if abs, err := filepath.Abs(path); err == nil {
+			key = abs
+		}
+		if !seen[key] {
+			seen[key] = true
+			files = append(files, path)
+		}
+	}
 	for _, p := range paths {
 		st, err := os.Stat(p)
 		if err != nil {
 			return nil, fmt.Errorf("read data: %w", err)
 		}
 		if !st.IsDir() {
-			files = append(files, p)
+			add(p)
 			continue
 		}
+		// WalkDir does not follow a symbolic link at its root.
+		root := p
+		if resolved, err := filepath.EvalSymlinks(p); err == nil {
+			root = resolved
+		}
 		var found []string
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+		err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err
 			}
@@ -138,7 +156,9 @@ func Files(paths []string) ([]string, error) {
 			return nil, fmt.Errorf("read data %s: no *.jsonl files", p)
 		}
 		sort.Strings(found)
-		files = append(files, found...)
+		for _, f := range found {
+			add(f)
+		}
 	}
 	return files, nil
 }
@@ -282,7 +302,12 @@ func readFile(path string, filter func(Record) bool) ([]Record, []BadLine, error
 	}
 	defer f.Close()
 	base := strings.TrimSuffix(filepath.Base(path), ".jsonl")
+	// The directory's own name, also for a file named relative to it ("."
+	// is not a name).
 	dir := filepath.Base(filepath.Dir(path))
+	if abs, err := filepath.Abs(path); err == nil {
+		dir = filepath.Base(filepath.Dir(abs))
+	}
 	br := bufio.NewReaderSize(f, 1<<20)
 	var recs []Record
 	var bad []BadLine
@@ -300,6 +325,9 @@ func readFile(path string, filter func(Record) bool) ([]Record, []BadLine, error
 		}
 		if err != nil && err != io.EOF {
 			return nil, nil, fmt.Errorf("read data %s: %w", path, err)
+		}
+		if n == 1 {
+			buf = bytes.TrimPrefix(buf, []byte("\xef\xbb\xbf")) // a UTF-8 byte-order mark
 		}
 		if b := bytes.TrimSpace(buf); len(b) > 0 {
 			r, perr := parseLine(b)
@@ -335,7 +363,8 @@ func LimitPerFile(recs []Record, n int) []Record {
 	}
 	byFile := map[string][]int{}
 	for i, r := range recs {
-		byFile[r.File] = append(byFile[r.File], i)
+		key := r.Dir + "/" + r.File // pr/x.jsonl and qa/x.jsonl are two files
+		byFile[key] = append(byFile[key], i)
 	}
 	keep := make([]bool, len(recs))
 	for _, idx := range byFile {
@@ -380,5 +409,14 @@ func recordHash(r Record) uint64 {
 	io.WriteString(h, r.ID)
 	h.Write([]byte{0})
 	io.WriteString(h, strconv.Itoa(r.Line))
-	return h.Sum64()
+	// FNV-1a barely moves the high bits when only the last digits differ,
+	// and the sample is chosen by sorting on them: mix (splitmix64's
+	// finaliser) so the sample spreads over the file.
+	x := h.Sum64()
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	x ^= x >> 31
+	return x
 }

@@ -197,14 +197,20 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		fmt.Fprintf(&b, "\n## %s\n\n", s.title)
 		b.WriteString(table(s.rows))
 		if i == 0 && !math.IsNaN(r.Overall.At1.Threshold) {
-			fmt.Fprintf(&b, "\nPooled, 1%% FPR is reached flagging scores above %.4f (FPR %s, TPR %s), and 5%% above %.4f (FPR %s, TPR %s).\n",
-				r.Overall.At1.Threshold, pct(r.Overall.At1.FPR, 2), pct(r.Overall.At1.TPR, 1),
-				r.Overall.At5.Threshold, pct(r.Overall.At5.FPR, 2), pct(r.Overall.At5.TPR, 1))
+			// Rounded up, never to nearest: a threshold rounded down can
+			// fall below the human score it must stay above, and then
+			// flags more than the rate printed beside it.
+			fmt.Fprintf(&b, "\nPooled, 1%% FPR is reached flagging scores at or above %.6f (FPR %s, TPR %s), and 5%% at or above %.6f (FPR %s, TPR %s).\n",
+				ceil6(r.Overall.At1.Threshold), pct(r.Overall.At1.FPR, 2), pct(r.Overall.At1.TPR, 1),
+				ceil6(r.Overall.At5.Threshold), pct(r.Overall.At5.FPR, 2), pct(r.Overall.At5.TPR, 1))
 		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
+
+// ceil6 rounds x up to six decimals.
+func ceil6(x float64) float64 { return math.Ceil(x*1e6) / 1e6 }
 
 // legend explains the columns of every table.
 const legend = `AUROC is the probability that a machine text scores above a human one (ties count half).
