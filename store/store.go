@@ -74,12 +74,14 @@ type FeedbackFilter struct {
 }
 
 // OwnedMessage is a platform message or comment the bot posted and may edit
-// later, such as GitHub's sticky comment or a Discord mod-log post.
+// later, such as GitHub's sticky comment or a Discord mod-log post. Claimed
+// with a fixed MessageID it is also a once-only guard: a Discord appeal, or
+// a moderator handling a mod-log post (the MessageID is then who did).
 type OwnedMessage struct {
 	Platform  string
 	Scope     string
 	ItemID    string
-	Kind      string // "comment", "check_run", "modlog"
+	Kind      string // "comment", "check_run", "modlog", "appeal", "handled"
 	MessageID string
 	UpdatedAt time.Time
 }
@@ -103,6 +105,11 @@ type Store interface {
 	LatestDecision(ctx context.Context, platform, scope, itemID string) (Decision, error)
 	// Decisions lists decisions newest first.
 	Decisions(ctx context.Context, f DecisionFilter) ([]Decision, error)
+	// UpdateDecision records what was done about a stored decision once it
+	// is known: actions replace the decision's actions, and a non-empty text
+	// replaces its text (an empty one leaves it as it is). It returns
+	// ErrNotFound for an unknown ID.
+	UpdateDecision(ctx context.Context, id int64, actions []string, text string) error
 
 	// AddFeedback stores feedback and returns its ID.
 	AddFeedback(ctx context.Context, f Feedback) (int64, error)
@@ -125,9 +132,14 @@ type Store interface {
 	// ReleaseMessage forgets the owned message for the key (e.g. it was deleted).
 	ReleaseMessage(ctx context.Context, platform, scope, itemID, kind string) error
 
-	// AddStrike records a strike against user in scope at time at and returns
-	// how many strikes the user has within window ending at at.
-	AddStrike(ctx context.Context, scope, user string, at time.Time, window time.Duration) (int, error)
+	// AddStrike records a strike against user in scope for itemID (the item
+	// that earned it; may be empty) at time at and returns how many strikes
+	// the user has within window ending at at.
+	AddStrike(ctx context.Context, scope, user, itemID string, at time.Time, window time.Duration) (int, error)
+	// RemoveStrike deletes the strikes user earned in scope for itemID (a
+	// moderator overturned it) and reports whether there was one. itemID
+	// must not be empty.
+	RemoveStrike(ctx context.Context, scope, user, itemID string) (bool, error)
 	// Strikes counts a user's strikes within window ending at at.
 	Strikes(ctx context.Context, scope, user string, at time.Time, window time.Duration) (int, error)
 

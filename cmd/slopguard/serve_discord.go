@@ -68,6 +68,15 @@ func startDiscord(ctx context.Context, cfg config.Config, deps *serveDeps) (stop
 	}, nil
 }
 
+// discordRequestTimeout bounds one Discord REST call, rate-limit waits
+// included. discordMaxRateLimitWait, the longest wait RetryTransport takes,
+// stays well below it: a longer wait would be cut off by the timeout anyway,
+// so such a 429 is handed back at once instead.
+const (
+	discordRequestTimeout   = 20 * time.Second
+	discordMaxRateLimitWait = discord.DefaultMaxWait
+)
+
 // newDiscordSession builds a gateway session from the config without
 // connecting: token, intents, sharding, and REST calls that wait out 429s
 // in RetryTransport instead of discordgo's own retry.
@@ -90,7 +99,8 @@ func newDiscordSession(dc config.DiscordConfig, log *slog.Logger) (*discordgo.Se
 	s.Identify.Intents = intents
 	s.ShardID, s.ShardCount = dc.ShardID, dc.ShardCount
 	s.ShouldRetryOnRateLimit = false
-	s.Client = &http.Client{Timeout: 20 * time.Second, Transport: &discord.RetryTransport{
+	s.Client = &http.Client{Timeout: discordRequestTimeout, Transport: &discord.RetryTransport{
+		MaxWait: discordMaxRateLimitWait,
 		OnRetry: func(r *http.Request, wait time.Duration, global bool) {
 			log.Warn("discord: rate limited; waiting", "path", r.URL.Path, "wait", wait, "global", global)
 		},

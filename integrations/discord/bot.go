@@ -43,7 +43,8 @@ type Options struct {
 	MinChars int
 	// IncludeBots checks messages from other bots and webhooks too.
 	IncludeBots bool
-	// StoreText keeps the scored text with each decision.
+	// StoreText keeps the scored text with each decision. The text of a
+	// message the bot deletes is kept either way, for an upheld appeal.
 	StoreText bool
 	// ShardID is this process's shard; only shard 0 registers the commands.
 	ShardID int
@@ -78,6 +79,9 @@ type Bot struct {
 	eventTimeout   time.Duration
 
 	ids atomic.Pointer[identity]
+
+	leftMu sync.Mutex          // guards left
+	left   map[string]struct{} // guilds the bot was removed from, until it joins again
 
 	mu      sync.RWMutex // guards closed and sends on queue
 	closed  bool
@@ -256,18 +260,43 @@ func (b *Bot) Resumed(_ *discordgo.Session, _ *discordgo.Resumed) {
 	b.log.Info("discord: gateway resumed", "shard_id", b.shardID)
 }
 
-// GuildCreate logs a server becoming available (at start or on joining).
+// GuildCreate logs a server becoming available (at start or on joining);
+// a server the bot had left is acted in again.
 func (b *Bot) GuildCreate(_ *discordgo.Session, g *discordgo.GuildCreate) {
 	if g.Guild == nil {
 		return
 	}
+	b.leftMu.Lock()
+	delete(b.left, g.ID)
+	b.leftMu.Unlock()
 	b.log.Info("discord: guild available", "guild_id", g.ID, "guild", g.Name, "members", g.MemberCount)
 }
 
-// GuildDelete logs a server going away (outage or the bot was removed).
+// GuildDelete logs a server going away. When the bot was removed (not an
+// outage, which sets Unavailable), the server's queued messages are dropped
+// unhandled and its cached settings forgotten: any REST call there would
+// fail.
 func (b *Bot) GuildDelete(_ *discordgo.Session, g *discordgo.GuildDelete) {
 	if g.Guild == nil {
 		return
 	}
 	b.log.Info("discord: guild unavailable or left", "guild_id", g.ID, "unavailable", g.Unavailable)
+	if g.Unavailable {
+		return
+	}
+	b.leftMu.Lock()
+	if b.left == nil {
+		b.left = make(map[string]struct{})
+	}
+	b.left[g.ID] = struct{}{}
+	b.leftMu.Unlock()
+	b.settings.forget(g.ID)
+}
+
+// hasLeft reports whether the bot was removed from the guild.
+func (b *Bot) hasLeft(guildID string) bool {
+	b.leftMu.Lock()
+	defer b.leftMu.Unlock()
+	_, ok := b.left[guildID]
+	return ok
 }

@@ -3,6 +3,7 @@ package discord
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -26,8 +27,11 @@ func Commands() []*discordgo.ApplicationCommand {
 	textChannels := []discordgo.ChannelType{discordgo.ChannelTypeGuildText, discordgo.ChannelTypeGuildNews, discordgo.ChannelTypeGuildForum}
 	exemptOptions := []*discordgo.ApplicationCommandOption{
 		{Type: discordgo.ApplicationCommandOptionRole, Name: "role", Description: "A role whose members are never checked"},
+		// Every channel messages can be sent in: voice and stage channels
+		// have a text chat, and threads of all three kinds.
 		{Type: discordgo.ApplicationCommandOptionChannel, Name: "channel", Description: "A channel (and its threads) never checked",
-			ChannelTypes: append(textChannels, discordgo.ChannelTypeGuildPublicThread, discordgo.ChannelTypeGuildPrivateThread)},
+			ChannelTypes: append(slices.Clone(textChannels), discordgo.ChannelTypeGuildVoice, discordgo.ChannelTypeGuildStageVoice,
+				discordgo.ChannelTypeGuildNewsThread, discordgo.ChannelTypeGuildPublicThread, discordgo.ChannelTypeGuildPrivateThread)},
 		{Type: discordgo.ApplicationCommandOptionChannel, Name: "category", Description: "A category whose channels are never checked",
 			ChannelTypes: []discordgo.ChannelType{discordgo.ChannelTypeGuildCategory}},
 	}

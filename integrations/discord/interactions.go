@@ -168,6 +168,12 @@ func (b *Bot) button(ctx context.Context, log *slog.Logger, i *discordgo.Interac
 		b.reply(ctx, log, i, "I no longer have a record of this flag.")
 		return
 	}
+	// First press wins: two moderators, or a double click, must not both
+	// act on one post, each from their own stale copy of it.
+	claim, ok := b.claimPost(ctx, log, i, id)
+	if !ok {
+		return
+	}
 	b.acknowledge(ctx, log, i)
 
 	mod := i.Member.User.ID
@@ -180,16 +186,23 @@ func (b *Bot) button(ctx context.Context, log *slog.Logger, i *discordgo.Interac
 	case actionNotSlop:
 		b.feedback(ctx, log, d, mod, "human", "not slop (mod-log button)", channelID, messageID)
 		outcome = fmt.Sprintf("Marked **not slop** by <@%s>; thank you, this helps the model", mod)
+		if b.removeStrike(ctx, log, d) {
+			outcome += fmt.Sprintf("; the strike it gave <@%s> was removed", d.Author)
+		}
 	case actionDelete:
 		b.feedback(ctx, log, d, mod, "machine", "deleted (mod-log button)", channelID, messageID)
 		err := b.api.ChannelMessageDelete(channelID, messageID, discordgo.WithContext(ctx),
 			discordgo.WithAuditLogReason("slopguard: deleted by moderator "+i.Member.User.Username))
-		if err != nil {
-			log.Error("discord: delete message", "err", err)
-			outcome, failed = fmt.Sprintf("<@%s> pressed Delete, but it failed: %s", mod, restErrorText(err)), true
-		} else {
+		switch {
+		case err == nil:
 			b.metrics.actions.WithLabelValues("delete").Inc()
 			outcome = fmt.Sprintf("Message deleted by <@%s>", mod)
+		case isUnknownMessage(err):
+			log.Info("discord: message already deleted")
+			outcome = fmt.Sprintf("<@%s> pressed Delete; the message was already deleted", mod)
+		default:
+			log.Error("discord: delete message", "err", err)
+			outcome, failed = fmt.Sprintf("<@%s> pressed Delete, but it failed: %s", mod, restErrorText(err)), true
 		}
 	case actionTimeout:
 		b.feedback(ctx, log, d, mod, "machine", "timed out (mod-log button)", channelID, messageID)
@@ -204,9 +217,65 @@ func (b *Bot) button(ctx context.Context, log *slog.Logger, i *discordgo.Interac
 			outcome = fmt.Sprintf("<@%s> timed out for 1 h by <@%s>", d.Author, mod)
 		}
 	}
+	if failed {
+		// The buttons stay: let this or another moderator try again.
+		if err := b.store.ReleaseMessage(ctx, claim.Platform, claim.Scope, claim.ItemID, claim.Kind); err != nil {
+			log.Error("discord: release handled post", "err", err)
+		}
+	}
 	b.metrics.actions.WithLabelValues("button_" + action).Inc()
 	log.Info("discord: moderator action", "moderator_id", mod, "outcome", outcome)
 	b.markHandled(ctx, log, i.Message, outcome, failed)
+}
+
+// claimPost claims the post a moderator's button is on for the presser, so
+// that only the first press on it acts, and reports whether this press won.
+// A press that lost is told privately who was first. The claim is kept per
+// post (a flag and its appeal are handled separately) as an owned message of
+// kind ownedKindHandled whose MessageID is the presser's user ID.
+func (b *Bot) claimPost(ctx context.Context, log *slog.Logger, i *discordgo.Interaction, decisionID int64) (store.OwnedMessage, bool) {
+	post := fmt.Sprintf("%s/decision-%d", i.ChannelID, decisionID)
+	if i.Message != nil && i.Message.ID != "" {
+		post = i.Message.ChannelID + "/" + i.Message.ID
+		if i.Message.ChannelID == "" {
+			post = i.ChannelID + "/" + i.Message.ID
+		}
+	}
+	claim := store.OwnedMessage{Platform: string(moderation.Discord), Scope: i.GuildID, ItemID: post, Kind: ownedKindHandled,
+		MessageID: i.Member.User.ID, UpdatedAt: b.now()}
+	first, won, err := b.store.ClaimMessage(ctx, claim)
+	switch {
+	case err != nil:
+		log.Error("discord: claim handled post", "err", err)
+		b.reply(ctx, log, i, "I could not record that just now; please press the button again.")
+		return claim, false
+	case !won && first == claim.MessageID:
+		b.reply(ctx, log, i, "You have already pressed a button on this post.")
+		return claim, false
+	case !won:
+		b.metrics.actions.WithLabelValues("button_already_handled").Inc()
+		log.Info("discord: button refused: post already handled", "handled_by", first)
+		b.reply(ctx, log, i, fmt.Sprintf("This was already handled by <@%s>.", first))
+		return claim, false
+	}
+	return claim, true
+}
+
+// removeStrike takes back the strike the decision's message gave its author
+// and reports whether there was one.
+func (b *Bot) removeStrike(ctx context.Context, log *slog.Logger, d store.Decision) bool {
+	if d.Author == "" || d.ItemID == "" {
+		return false
+	}
+	removed, err := b.store.RemoveStrike(ctx, d.Scope, d.Author, d.ItemID)
+	if err != nil {
+		log.Error("discord: remove strike", "err", err)
+		return false
+	}
+	if removed {
+		b.metrics.actions.WithLabelValues("strike_removed").Inc()
+	}
+	return removed
 }
 
 // feedback records a moderator's judgement with the message text, read from

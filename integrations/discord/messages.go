@@ -110,6 +110,10 @@ func (b *Bot) runJob(j job) {
 func (b *Bot) process(ctx context.Context, j job) {
 	m := j.msg
 	log := b.log.With("guild_id", m.GuildID, "channel_id", m.ChannelID, "message_id", m.ID, "author_id", m.Author.ID, "edited", j.edited)
+	if b.hasLeft(m.GuildID) {
+		b.metrics.messages.WithLabelValues("skipped_left").Inc()
+		return
+	}
 	set, err := b.settings.get(ctx, m.GuildID)
 	if err != nil {
 		b.metrics.messages.WithLabelValues("error").Inc()
@@ -131,6 +135,11 @@ func (b *Bot) process(ctx context.Context, j job) {
 		log.Error("discord: check message", "err", err)
 		return
 	}
+	if b.hasLeft(m.GuildID) {
+		// Removed from the server while this message was being scored.
+		b.metrics.messages.WithLabelValues("skipped_left").Inc()
+		return
+	}
 	flagged := v.Flagged(set.FlagThreshold(b.modelThreshold))
 	log = log.With("score", v.Score, "verdict", v.Verdict.String(), "flagged", flagged, "mode", set.Mode.String())
 	outcome := "scored"
@@ -149,27 +158,53 @@ func (b *Bot) process(ctx context.Context, j job) {
 	}
 
 	p := b.plan(ctx, log, set, v, m, flagged, j.edited)
-	d.Actions = p.actions()
+	// The decision is recorded before acting, without actions: without its
+	// ID the buttons cannot work, and acting anyway would punish without a
+	// record, so stop here when it fails. Only what succeeds is added to it.
 	id, err := b.store.RecordDecision(ctx, d)
 	if err != nil {
-		// Without a decision ID the buttons cannot work; acting anyway would
-		// punish without a record, so stop here.
 		log.Error("discord: record decision", "err", err)
 		return
 	}
-	d.ID = id
 	log = log.With("decision_id", id)
-	p.done = b.enforce(ctx, log, set, p, m)
-	if p.dm {
-		b.dmAuthor(ctx, log, m, v, id, p)
+	var recorded []string
+	record := func(r result) {
+		actions := r.actions()
+		if slices.Equal(actions, recorded) {
+			return
+		}
+		// The text of a message the bot deleted is kept whatever store_text
+		// says: the message is gone, and an upheld appeal needs it for the
+		// feedback that retrains the model. Retention prunes it with the decision.
+		text := ""
+		if r.deleted {
+			text = m.Content
+		}
+		if err := b.store.UpdateDecision(ctx, id, actions, text); err != nil {
+			log.Error("discord: record actions", "actions", strings.Join(actions, ","), "err", err)
+			return
+		}
+		recorded = actions
+	}
+	r := b.enforce(ctx, log, set, p, m)
+	if r.deleted || r.timedOut {
+		record(r) // before the DM, whose appeal button shows the actions
+		if err := b.dmAuthor(ctx, m, v, id, p, r); err != nil {
+			log.Warn("discord: DM the author (they may not accept DMs)", "err", err)
+			r.notes = append(r.notes, "could not DM the author: "+restErrorText(err))
+		} else {
+			r.dmSent = true
+			b.metrics.actions.WithLabelValues("dm").Inc()
+		}
 	}
 	switch {
 	case p.modlog:
-		b.postModLog(ctx, log, set, m, v, id, p, j.edited)
+		r.posted = b.postModLog(ctx, log, set, m, v, id, p, r.notes, j.edited)
 	case j.edited:
 		b.clearModLog(ctx, log, m, v)
 	}
-	log.Info("discord: message handled", "actions", strings.Join(d.Actions, ","))
+	record(r)
+	log.Info("discord: message handled", "actions", strings.Join(r.actions(), ","))
 }
 
 // plan is what the bot means to do about one message.
@@ -179,22 +214,30 @@ type plan struct {
 	strikesNeeded int
 	delete        bool
 	timeout       time.Duration
-	dm            bool
-	done          []string // what enforce did, for the mod-log
 }
 
-func (p plan) actions() []string {
+// result is what was done about one message, which may fall short of the plan.
+type result struct {
+	deleted  bool // the message is gone: deleted now, or already
+	timedOut bool
+	dmSent   bool
+	posted   bool     // the mod-log shows the message
+	notes    []string // what enforce did or could not do, for the mod-log
+}
+
+// actions are the decision's actions for r.
+func (r result) actions() []string {
 	var a []string
-	if p.delete {
+	if r.deleted {
 		a = append(a, "delete")
 	}
-	if p.timeout > 0 {
+	if r.timedOut {
 		a = append(a, "timeout")
 	}
-	if p.dm {
+	if r.dmSent {
 		a = append(a, "dm")
 	}
-	if p.modlog {
+	if r.posted {
 		a = append(a, "modlog")
 	}
 	return a
@@ -209,7 +252,7 @@ func (b *Bot) plan(ctx context.Context, log *slog.Logger, set Settings, v modera
 	if set.Mode != moderation.ModeEnforce || !flagged || edited || v.Score < set.ActThreshold(b.modelThreshold) {
 		return p
 	}
-	n, err := b.store.AddStrike(ctx, m.GuildID, m.Author.ID, b.now(), set.StrikeWindow)
+	n, err := b.store.AddStrike(ctx, m.GuildID, m.Author.ID, m.ID, b.now(), set.StrikeWindow)
 	if err != nil {
 		log.Error("discord: add strike", "err", err)
 		return p
@@ -218,36 +261,43 @@ func (b *Bot) plan(ctx context.Context, log *slog.Logger, set Settings, v modera
 	if n >= set.Strikes {
 		p.delete = set.Delete
 		p.timeout = set.Timeout
-		p.dm = p.delete || p.timeout > 0
 	}
 	return p
 }
 
 // enforce deletes the message and times its author out as planned, and
-// returns what was done for the mod-log.
-func (b *Bot) enforce(ctx context.Context, log *slog.Logger, set Settings, p plan, m *discordgo.Message) []string {
-	var done []string
+// returns what was done. A message that is already gone counts as deleted.
+func (b *Bot) enforce(ctx context.Context, log *slog.Logger, set Settings, p plan, m *discordgo.Message) result {
+	var r result
 	reason := discordgo.WithAuditLogReason(fmt.Sprintf("slopguard: %d strikes within %s", p.strikes, set.StrikeWindow))
 	if p.delete {
-		if err := b.api.ChannelMessageDelete(m.ChannelID, m.ID, discordgo.WithContext(ctx), reason); err != nil {
-			log.Error("discord: delete message", "err", err)
-			done = append(done, "could not delete the message: "+restErrorText(err))
-		} else {
+		err := b.api.ChannelMessageDelete(m.ChannelID, m.ID, discordgo.WithContext(ctx), reason)
+		switch {
+		case err == nil:
 			b.metrics.actions.WithLabelValues("delete").Inc()
-			done = append(done, "deleted the message")
+			r.deleted = true
+			r.notes = append(r.notes, "deleted the message")
+		case isUnknownMessage(err):
+			log.Info("discord: message already deleted")
+			r.deleted = true
+			r.notes = append(r.notes, "the message was already deleted")
+		default:
+			log.Error("discord: delete message", "err", err)
+			r.notes = append(r.notes, "could not delete the message: "+restErrorText(err))
 		}
 	}
 	if p.timeout > 0 {
 		until := b.now().Add(p.timeout).UTC()
 		if err := b.api.GuildMemberTimeout(m.GuildID, m.Author.ID, &until, discordgo.WithContext(ctx), reason); err != nil {
 			log.Error("discord: time out author", "err", err)
-			done = append(done, "could not time the author out: "+restErrorText(err))
+			r.notes = append(r.notes, "could not time the author out: "+restErrorText(err))
 		} else {
 			b.metrics.actions.WithLabelValues("timeout").Inc()
-			done = append(done, "timed the author out for "+humanDuration(p.timeout))
+			r.timedOut = true
+			r.notes = append(r.notes, "timed the author out for "+humanDuration(p.timeout))
 		}
 	}
-	return done
+	return r
 }
 
 // exempt returns why a message is exempt under set, or "".
@@ -351,8 +401,19 @@ func isSnowflake(s string) bool {
 	return true
 }
 
+// isUnknownMessage reports whether err is Discord's "Unknown Message"
+// (10008): the message does not exist, for instance it is already deleted.
+func isUnknownMessage(err error) bool {
+	var re *discordgo.RESTError
+	return errors.As(err, &re) && re.Message != nil && re.Message.Code == discordgo.ErrCodeUnknownMessage
+}
+
 // restErrorText is a short description of a REST failure for people.
 func restErrorText(err error) string {
+	var rl *discordgo.RateLimitError
+	if errors.Is(err, ErrRateLimited) || errors.As(err, &rl) {
+		return "Discord is rate limiting the bot; try again in a minute"
+	}
 	var re *discordgo.RESTError
 	if errors.As(err, &re) && re.Message != nil {
 		return fmt.Sprintf("%s (code %d)", re.Message.Message, re.Message.Code)

@@ -27,7 +27,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		}),
 		actions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "slopguard_discord_actions_total",
-			Help: "Actions taken in Discord, by action (modlog, delete, timeout, dm, appeal, button_*).",
+			Help: "Actions taken in Discord, by action (modlog, delete, timeout, dm, appeal, strike_removed, button_*).",
 		}, []string{"action"}),
 		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "slopguard_discord_messages_in_flight",

@@ -27,10 +27,13 @@ const (
 )
 
 // ownedKindModLog is the store.OwnedMessage kind of a mod-log post; its
-// MessageID is "channelID/messageID".
+// MessageID is "channelID/messageID". ownedKindAppeal guards a decision's one
+// appeal; ownedKindHandled, keyed by a post's "channelID/messageID", records
+// the moderator whose button press on it was first.
 const (
-	ownedKindModLog = "modlog"
-	ownedKindAppeal = "appeal"
+	ownedKindModLog  = "modlog"
+	ownedKindAppeal  = "appeal"
+	ownedKindHandled = "handled"
 )
 
 // Embed colours.
@@ -75,8 +78,9 @@ func modButtons(decisionID int64) []discordgo.MessageComponent {
 	}}}
 }
 
-// flagEmbed describes a flagged message for moderators.
-func flagEmbed(m *discordgo.Message, v moderation.Verdict, decisionID int64, p plan, edited bool) *discordgo.MessageEmbed {
+// flagEmbed describes a flagged message for moderators; enforced lists what
+// enforce mode did or could not do.
+func flagEmbed(m *discordgo.Message, v moderation.Verdict, decisionID int64, p plan, enforced []string, edited bool) *discordgo.MessageEmbed {
 	title := "Possible machine-generated message"
 	if edited {
 		title += " (edited)"
@@ -98,9 +102,9 @@ func flagEmbed(m *discordgo.Message, v moderation.Verdict, decisionID int64, p p
 	if p.strikes > 0 {
 		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Strikes", Value: fmt.Sprintf("%d of %d in the window", p.strikes, p.strikesNeeded), Inline: true})
 	}
-	if len(p.done) > 0 {
+	if len(enforced) > 0 {
 		e.Color = colourAct
-		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Enforced", Value: strings.Join(p.done, "\n")})
+		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Enforced", Value: strings.Join(enforced, "\n")})
 	}
 	return fitEmbed(e)
 }
@@ -144,26 +148,26 @@ func quote(s string) string {
 }
 
 // postModLog posts the flag to the mod-log, or updates the post already made
-// for this message (an edit re-scored).
-func (b *Bot) postModLog(ctx context.Context, log *slog.Logger, set Settings, m *discordgo.Message, v moderation.Verdict, decisionID int64, p plan, edited bool) {
+// for this message (an edit re-scored), and reports whether the mod-log
+// shows it.
+func (b *Bot) postModLog(ctx context.Context, log *slog.Logger, set Settings, m *discordgo.Message, v moderation.Verdict, decisionID int64, p plan, enforced []string, edited bool) bool {
 	key := store.OwnedMessage{Platform: string(moderation.Discord), Scope: m.GuildID, ItemID: m.ID, Kind: ownedKindModLog}
 	current, _, err := b.store.ClaimMessage(ctx, key)
 	if err != nil {
 		log.Error("discord: look up mod-log post", "err", err)
-		return
+		return false
 	}
-	embed := flagEmbed(m, v, decisionID, p, edited)
+	embed := flagEmbed(m, v, decisionID, p, enforced, edited)
 	note := editNote(m, v, true)
 	if current != "" {
-		b.updateModLog(ctx, log, current, embed, modButtons(decisionID), note)
-		return
+		return b.updateModLog(ctx, log, current, embed, modButtons(decisionID), note)
 	}
 	posted, err := b.api.ChannelMessageSendComplex(set.ModLogChannel, &discordgo.MessageSend{
 		Embeds: []*discordgo.MessageEmbed{embed}, Components: modButtons(decisionID), AllowedMentions: noMentions,
 	}, discordgo.WithContext(ctx))
 	if err != nil {
 		log.Error("discord: post to mod-log", "modlog_channel", set.ModLogChannel, "err", err)
-		return
+		return false
 	}
 	b.metrics.actions.WithLabelValues("modlog").Inc()
 	key.MessageID = set.ModLogChannel + "/" + posted.ID
@@ -171,15 +175,16 @@ func (b *Bot) postModLog(ctx context.Context, log *slog.Logger, set Settings, m 
 	current, won, err := b.store.ClaimMessage(ctx, key)
 	if err != nil {
 		log.Error("discord: record mod-log post", "err", err)
-		return
+		return true
 	}
 	if !won {
 		// Another worker posted about this message first: keep one post.
 		if err := b.api.ChannelMessageDelete(set.ModLogChannel, posted.ID, discordgo.WithContext(ctx)); err != nil {
 			log.Error("discord: delete duplicate mod-log post", "err", err)
 		}
-		b.updateModLog(ctx, log, current, embed, modButtons(decisionID), note)
+		return b.updateModLog(ctx, log, current, embed, modButtons(decisionID), note)
 	}
+	return true
 }
 
 // clearModLog updates an existing mod-log post after an edit brought the
@@ -229,17 +234,18 @@ func editNote(m *discordgo.Message, v moderation.Verdict, stillFlagged bool) str
 // message (recordFields) keeps its embed and its buttons as they are, with
 // the "Edited" field set to note; any other post is replaced by embed and
 // components. The post is read first to tell which; when it cannot be read
-// it is left alone rather than risk erasing a record.
-func (b *Bot) updateModLog(ctx context.Context, log *slog.Logger, owned string, embed *discordgo.MessageEmbed, components []discordgo.MessageComponent, note string) {
+// it is left alone rather than risk erasing a record. It reports whether
+// the post was updated.
+func (b *Bot) updateModLog(ctx context.Context, log *slog.Logger, owned string, embed *discordgo.MessageEmbed, components []discordgo.MessageComponent, note string) bool {
 	channelID, messageID, ok := strings.Cut(owned, "/")
 	if !ok {
 		log.Error("discord: malformed owned mod-log message", "owned", owned)
-		return
+		return false
 	}
 	post, err := b.api.ChannelMessage(channelID, messageID, discordgo.WithContext(ctx))
 	if err != nil {
 		log.Error("discord: read mod-log post before updating it", "modlog_message_id", messageID, "err", err)
-		return
+		return false
 	}
 	edit := &discordgo.MessageEdit{Channel: channelID, ID: messageID, AllowedMentions: noMentions}
 	if old := firstEmbed(post); old != nil && hasRecord(old) {
@@ -251,9 +257,10 @@ func (b *Bot) updateModLog(ctx context.Context, log *slog.Logger, owned string, 
 	}
 	if _, err := b.api.ChannelMessageEditComplex(edit, discordgo.WithContext(ctx)); err != nil {
 		log.Error("discord: update mod-log post", "modlog_message_id", messageID, "err", err)
-		return
+		return false
 	}
 	b.metrics.actions.WithLabelValues("modlog_update").Inc()
+	return true
 }
 
 // firstEmbed returns a copy of m's first embed, or nil.
@@ -289,19 +296,19 @@ func withField(e *discordgo.MessageEmbed, name, value string) *discordgo.Message
 	return e
 }
 
-// dmAuthor tells the author what was done and why, with a button to ask a
-// moderator to review.
-func (b *Bot) dmAuthor(ctx context.Context, log *slog.Logger, m *discordgo.Message, v moderation.Verdict, decisionID int64, p plan) {
+// dmAuthor tells the author what was done (r) and why, with a button to ask
+// a moderator to review. An error means the author was not told, often
+// because they do not accept DMs (50007).
+func (b *Bot) dmAuthor(ctx context.Context, m *discordgo.Message, v moderation.Verdict, decisionID int64, p plan, r result) error {
 	ch, err := b.api.UserChannelCreate(m.Author.ID, discordgo.WithContext(ctx))
 	if err != nil {
-		log.Error("discord: open DM", "err", err)
-		return
+		return fmt.Errorf("open DM with %s: %w", m.Author.ID, err)
 	}
 	var did []string
-	if p.delete {
+	if r.deleted {
 		did = append(did, "removed your message")
 	}
-	if p.timeout > 0 {
+	if r.timedOut {
 		did = append(did, "paused your ability to post for "+humanDuration(p.timeout))
 	}
 	embed := fitEmbed(&discordgo.MessageEmbed{
@@ -324,10 +331,9 @@ func (b *Bot) dmAuthor(ctx context.Context, log *slog.Logger, m *discordgo.Messa
 		AllowedMentions: noMentions,
 	}, discordgo.WithContext(ctx))
 	if err != nil {
-		log.Warn("discord: send DM (the author may not accept DMs)", "err", err)
-		return
+		return fmt.Errorf("send DM to %s: %w", m.Author.ID, err)
 	}
-	b.metrics.actions.WithLabelValues("dm").Inc()
+	return nil
 }
 
 func ordinal(n int) string {

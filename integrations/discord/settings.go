@@ -217,6 +217,13 @@ func (ss *settingsStore) put(guildID string, s Settings, now time.Time) {
 	ss.cache[guildID] = cachedSettings{s: s.clone(), expires: now.Add(ss.ttl)}
 }
 
+// forget drops the guild's cached settings.
+func (ss *settingsStore) forget(guildID string) {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	delete(ss.cache, guildID)
+}
+
 // modify applies change to the guild's current settings, validates the
 // result and stores it. Updates are serialised within the process.
 func (ss *settingsStore) modify(ctx context.Context, guildID string, change func(*Settings) error) (Settings, error) {

@@ -162,6 +162,31 @@ func (s *Store) Decisions(ctx context.Context, f store.DecisionFilter) ([]store.
 	return out, nil
 }
 
+// UpdateDecision replaces a decision's actions and, when text is not empty,
+// its text; an unknown ID is store.ErrNotFound.
+func (s *Store) UpdateDecision(ctx context.Context, id int64, actions []string, text string) error {
+	list, err := jsonList(actions)
+	if err != nil {
+		return fmt.Errorf("update decision %d: actions: %w", id, err)
+	}
+	query, args := `UPDATE decisions SET actions = ? WHERE id = ?`, []any{list, id}
+	if text != "" {
+		query, args = `UPDATE decisions SET actions = ?, text = ? WHERE id = ?`, []any{list, text, id}
+	}
+	res, err := s.db.ExecContext(ctx, s.d.q(query), args...)
+	if err != nil {
+		return fmt.Errorf("update decision %d: %w", id, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("update decision %d: %w", id, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("update decision %d: %w", id, store.ErrNotFound)
+	}
+	return nil
+}
+
 // scanner is a *sql.Row or *sql.Rows.
 type scanner interface{ Scan(dest ...any) error }
 

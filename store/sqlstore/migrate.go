@@ -99,6 +99,11 @@ var migrations = []migration{
 	{3, "feedback by decision", []string{
 		`CREATE INDEX feedback_decision ON feedback (decision_id)`,
 	}},
+	// A strike names the item that earned it, so a moderator's "not slop"
+	// removes that strike. Strikes from before have an empty item_id.
+	{4, "strikes by item", []string{
+		`ALTER TABLE strikes ADD COLUMN item_id TEXT NOT NULL DEFAULT ''`,
+	}},
 }
 
 // latestVersion is the schema version this binary writes.

@@ -185,6 +185,8 @@ func TestMigrateFromPrevious(t *testing.T) {
 				{`INSERT INTO settings (scope, key, value, updated_at) VALUES ('g', 'mode', ?, ?)`, []any{[]byte("observe"), at}},
 				{`INSERT INTO owned_messages (platform, scope, item_id, kind, message_id, updated_at) VALUES ('github', 'a/x', 'pr/7', 'comment', 'c-1', ?)`, []any{at}},
 				{`INSERT INTO deliveries (platform, delivery_id, seen_at, expires_at) VALUES ('github', 'd-1', ?, ?)`, []any{at, far}},
+				{`INSERT INTO strike_users (scope, user_id, updated_at) VALUES ('g', 'u', ?)`, []any{at}},
+				{`INSERT INTO strikes (scope, user_id, at) VALUES ('g', 'u', ?)`, []any{at}},
 			}
 			for _, st := range stmts {
 				if _, err := old.db.ExecContext(ctx, old.d.q(st.query), st.args...); err != nil {
@@ -218,9 +220,17 @@ func TestMigrateFromPrevious(t *testing.T) {
 			if first, err := s.MarkDelivery(ctx, "github", "d-1", time.Now().Add(time.Hour)); err != nil || first {
 				t.Errorf("MarkDelivery of an old delivery = %v, %v; want false", first, err)
 			}
-			// The new version's table works.
-			if n, err := s.AddStrike(ctx, "g", "u", time.Now(), time.Hour); err != nil || n != 1 {
-				t.Errorf("AddStrike after upgrade = %d, %v; want 1", n, err)
+			// The old strike still counts; a new one names its item, and
+			// removing that item's strike leaves the old one.
+			struck := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+			if n, err := s.AddStrike(ctx, "g", "u", "m-2", struck.Add(time.Minute), time.Hour); err != nil || n != 2 {
+				t.Errorf("AddStrike after upgrade = %d, %v; want 2 (the old strike and this one)", n, err)
+			}
+			if removed, err := s.RemoveStrike(ctx, "g", "u", "m-2"); err != nil || !removed {
+				t.Errorf("RemoveStrike after upgrade = %v, %v; want true", removed, err)
+			}
+			if n, err := s.Strikes(ctx, "g", "u", struck.Add(time.Minute), time.Hour); err != nil || n != 1 {
+				t.Errorf("Strikes after removing the new one = %d, %v; want the old strike", n, err)
 			}
 		})
 	}
@@ -319,7 +329,7 @@ func TestConcurrentWriters(t *testing.T) {
 						case 1:
 							_, err = s.MarkDelivery(ctx, "github", fmt.Sprintf("d-%d", i), time.Now().Add(time.Hour))
 						case 2:
-							_, err = s.AddStrike(ctx, "g", fmt.Sprintf("u%d", w), time.Now(), time.Hour)
+							_, err = s.AddStrike(ctx, "g", fmt.Sprintf("u%d", w), fmt.Sprintf("m%d", i), time.Now(), time.Hour)
 						case 3:
 							err = s.PutSetting(ctx, "g", fmt.Sprintf("k%d", w), []byte{byte(i)})
 						}

@@ -124,12 +124,13 @@ func (s *Store) ReleaseMessage(ctx context.Context, platform, scope, itemID, kin
 	return nil
 }
 
-// AddStrike records a strike and counts the user's strikes in (at-window, at].
-// A window of zero or less counts every strike up to at. The transaction
-// first upserts the user's strike_users row, which holds a row lock until
-// commit, so concurrent strikes against one user each see the ones committed
-// before them and the counts come out 1, 2, 3, … with no repeats.
-func (s *Store) AddStrike(ctx context.Context, scope, user string, at time.Time, window time.Duration) (int, error) {
+// AddStrike records a strike for itemID and counts the user's strikes in
+// (at-window, at]. A window of zero or less counts every strike up to at.
+// The transaction first upserts the user's strike_users row, which holds a
+// row lock until commit, so concurrent strikes against one user each see the
+// ones committed before them and the counts come out 1, 2, 3, … with no
+// repeats.
+func (s *Store) AddStrike(ctx context.Context, scope, user, itemID string, at time.Time, window time.Duration) (int, error) {
 	if scope == "" || user == "" {
 		return 0, fmt.Errorf("add strike: scope and user are required (got %q, %q)", scope, user)
 	}
@@ -144,8 +145,8 @@ func (s *Store) AddStrike(ctx context.Context, scope, user string, at time.Time,
 		scope, user, s.d.t(now())); err != nil {
 		return 0, fmt.Errorf("add strike %s %s: lock user: %w", scope, user, err)
 	}
-	if _, err := tx.ExecContext(ctx, s.d.q(`INSERT INTO strikes (scope, user_id, at) VALUES (?, ?, ?)`),
-		scope, user, s.d.t(at)); err != nil {
+	if _, err := tx.ExecContext(ctx, s.d.q(`INSERT INTO strikes (scope, user_id, item_id, at) VALUES (?, ?, ?, ?)`),
+		scope, user, itemID, s.d.t(at)); err != nil {
 		return 0, fmt.Errorf("add strike %s %s: %w", scope, user, err)
 	}
 	n, err := countStrikes(ctx, tx, s.d, scope, user, at, window)
@@ -156,6 +157,24 @@ func (s *Store) AddStrike(ctx context.Context, scope, user string, at time.Time,
 		return 0, fmt.Errorf("add strike %s %s: commit: %w", scope, user, err)
 	}
 	return n, nil
+}
+
+// RemoveStrike deletes the user's strikes in scope for itemID and reports
+// whether there was one. An empty itemID is refused: strikes recorded before
+// items were kept all have one.
+func (s *Store) RemoveStrike(ctx context.Context, scope, user, itemID string) (bool, error) {
+	if scope == "" || user == "" || itemID == "" {
+		return false, fmt.Errorf("remove strike: scope, user and item id are required (got %q, %q, %q)", scope, user, itemID)
+	}
+	res, err := s.db.ExecContext(ctx, s.d.q(`DELETE FROM strikes WHERE scope = ? AND user_id = ? AND item_id = ?`), scope, user, itemID)
+	if err != nil {
+		return false, fmt.Errorf("remove strike %s %s %s: %w", scope, user, itemID, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("remove strike %s %s %s: %w", scope, user, itemID, err)
+	}
+	return n > 0, nil
 }
 
 // Strikes counts a user's strikes in (at-window, at]; a window of zero or

@@ -40,8 +40,10 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Settings", testSettings},
 		{"ClaimMessage", testClaimMessage},
 		{"ClaimMessageConcurrent", testClaimMessageConcurrent},
+		{"DecisionUpdate", testDecisionUpdate},
 		{"Strikes", testStrikes},
 		{"StrikesConcurrent", testStrikesConcurrent},
+		{"RemoveStrike", testRemoveStrike},
 		{"Prune", testPrune},
 		{"ExportRoundTrip", testExportRoundTrip},
 	}
@@ -584,7 +586,7 @@ func testStrikes(t *testing.T, open func(*testing.T) store.Store) {
 		{"u2", 3 * time.Hour, 1},
 	}
 	for _, a := range adds {
-		got, err := s.AddStrike(ctx, "guild-1", a.user, base.Add(a.at), window)
+		got, err := s.AddStrike(ctx, "guild-1", a.user, "m-"+a.user+a.at.String(), base.Add(a.at), window)
 		if err != nil {
 			t.Fatalf("AddStrike(%s, +%v): %v", a.user, a.at, err)
 		}
@@ -630,7 +632,7 @@ func testStrikesConcurrent(t *testing.T, open func(*testing.T) store.Store) {
 		err error
 	}
 	results := parallel(func(int) result {
-		n, err := s.AddStrike(ctx, "guild-1", "spammer", base, time.Hour)
+		n, err := s.AddStrike(ctx, "guild-1", "spammer", "", base, time.Hour)
 		return result{n, err}
 	})
 	var got []int
@@ -647,6 +649,98 @@ func testStrikesConcurrent(t *testing.T, open func(*testing.T) store.Store) {
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("%d concurrent AddStrike counts = %v, want each of %v once", Writers, got, want)
+	}
+}
+
+// testRemoveStrike removes the strike one item earned and no other.
+func testRemoveStrike(t *testing.T, open func(*testing.T) store.Store) {
+	s := open(t)
+	ctx := t.Context()
+	for i, st := range []struct{ scope, user, item string }{
+		{"guild-1", "u1", "m1"},
+		{"guild-1", "u1", "m2"},
+		{"guild-1", "u1", ""}, // recorded before strikes named their item
+		{"guild-1", "u2", "m1"},
+		{"guild-2", "u1", "m1"},
+	} {
+		if _, err := s.AddStrike(ctx, st.scope, st.user, st.item, base.Add(time.Duration(i)*time.Minute), 0); err != nil {
+			t.Fatalf("AddStrike(%v): %v", st, err)
+		}
+	}
+	steps := []struct {
+		name              string
+		scope, user, item string
+		wantRemoved       bool
+		wantLeft          int // guild-1 u1's strikes afterwards
+	}{
+		{"the item's strike", "guild-1", "u1", "m1", true, 2},
+		{"again: none left", "guild-1", "u1", "m1", false, 2},
+		{"unknown item", "guild-1", "u1", "m9", false, 2},
+		{"another user's item", "guild-1", "u3", "m2", false, 2},
+		{"the second item", "guild-1", "u1", "m2", true, 1},
+	}
+	for _, st := range steps {
+		removed, err := s.RemoveStrike(ctx, st.scope, st.user, st.item)
+		if err != nil {
+			t.Fatalf("%s: RemoveStrike: %v", st.name, err)
+		}
+		if removed != st.wantRemoved {
+			t.Errorf("%s: RemoveStrike = %v, want %v", st.name, removed, st.wantRemoved)
+		}
+		if n, err := s.Strikes(ctx, "guild-1", "u1", base.Add(time.Hour), 0); err != nil || n != st.wantLeft {
+			t.Errorf("%s: strikes left = %d, %v; want %d", st.name, n, err, st.wantLeft)
+		}
+	}
+	// The same item in another scope or of another user is untouched.
+	for _, o := range []struct{ scope, user string }{{"guild-1", "u2"}, {"guild-2", "u1"}} {
+		if n, err := s.Strikes(ctx, o.scope, o.user, base.Add(time.Hour), 0); err != nil || n != 1 {
+			t.Errorf("strikes of %s in %s = %d, %v; want 1", o.user, o.scope, n, err)
+		}
+	}
+	if _, err := s.RemoveStrike(ctx, "guild-1", "u1", ""); err == nil {
+		t.Errorf("RemoveStrike with an empty item: got no error, want one (it would remove old strikes)")
+	}
+}
+
+// testDecisionUpdate replaces a decision's actions, and its text only when
+// one is given.
+func testDecisionUpdate(t *testing.T, open func(*testing.T) store.Store) {
+	s := open(t)
+	ctx := t.Context()
+	d := sampleDecision()
+	d.Actions, d.Text = nil, ""
+	id, err := s.RecordDecision(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		name        string
+		actions     []string
+		text        string
+		wantActions []string
+		wantText    string
+	}{
+		{"actions and text", []string{"delete", "modlog"}, "the deleted text", []string{"delete", "modlog"}, "the deleted text"},
+		{"empty text keeps the text", []string{"modlog"}, "", []string{"modlog"}, "the deleted text"},
+		{"nil actions", nil, "", []string{}, "the deleted text"},
+	}
+	for _, st := range steps {
+		if err := s.UpdateDecision(ctx, id, st.actions, st.text); err != nil {
+			t.Fatalf("%s: UpdateDecision: %v", st.name, err)
+		}
+		got, err := s.Decision(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got.Actions, st.wantActions) || got.Text != st.wantText {
+			t.Errorf("%s: decision actions %v, text %q; want %v, %q", st.name, got.Actions, got.Text, st.wantActions, st.wantText)
+		}
+		if got.Score != d.Score || got.Author != d.Author || !slices.Equal(got.Reasons, d.Reasons) {
+			t.Errorf("%s: UpdateDecision changed other fields: %+v", st.name, got)
+		}
+	}
+	if err := s.UpdateDecision(ctx, 999999, []string{"x"}, ""); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("UpdateDecision(missing): got %v, want ErrNotFound", err)
 	}
 }
 
@@ -667,7 +761,7 @@ func testPrune(t *testing.T, open func(*testing.T) store.Store) {
 		t.Fatal(err)
 	}
 	for _, at := range []time.Time{base, cut.Add(-time.Hour), cut.Add(time.Hour)} {
-		if _, err := s.AddStrike(ctx, "g", "u", at, 0); err != nil {
+		if _, err := s.AddStrike(ctx, "g", "u", "", at, 0); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -713,7 +807,7 @@ func testPrune(t *testing.T, open func(*testing.T) store.Store) {
 		t.Errorf("second Prune = %d, %v; want 0, nil", n, err)
 	}
 	// A strike after pruning still counts from one.
-	if got, err := s.AddStrike(ctx, "g", "fresh", cut, time.Hour); err != nil || got != 1 {
+	if got, err := s.AddStrike(ctx, "g", "fresh", "m1", cut, time.Hour); err != nil || got != 1 {
 		t.Errorf("AddStrike after prune = %d, %v; want 1, nil", got, err)
 	}
 }
