@@ -11,9 +11,13 @@ COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
 RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o /out/slopguard ./cmd/slopguard
+# The volume's mount point must exist, owned by the user the image runs as:
+# Docker creates a missing one owned by root, and the database cannot open.
+RUN mkdir -p /out/data
 
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/slopguard /usr/local/bin/slopguard
+COPY --from=build --chown=65532:65532 /out/data /data
 VOLUME /data
 ENV SLOPGUARD_DATABASE_URL=/data/slopguard.db \
     SLOPGUARD_LISTEN=:8080

@@ -139,7 +139,11 @@ func secret(getenv Getenv, name string) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("%s_FILE: %w", name, err)
 		}
-		return string(bytes.TrimSpace(b)), nil
+		v := string(bytes.TrimSpace(b))
+		if v == "" {
+			return "", fmt.Errorf("%s_FILE: %s is empty", name, file)
+		}
+		return v, nil
 	default:
 		return v, nil
 	}

@@ -66,6 +66,10 @@ func TestDiscordToken(t *testing.T) {
 	if err := os.WriteFile(file, []byte("Bot abc.def\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	empty := filepath.Join(t.TempDir(), "empty")
+	if err := os.WriteFile(empty, []byte("\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name        string
 		env         map[string]string
@@ -78,6 +82,7 @@ func TestDiscordToken(t *testing.T) {
 		{"file", map[string]string{"SLOPGUARD_DISCORD_TOKEN_FILE": file}, "Bot abc.def", true, ""},
 		{"both", map[string]string{"SLOPGUARD_DISCORD_TOKEN": "a", "SLOPGUARD_DISCORD_TOKEN_FILE": file}, "", false, "both set"},
 		{"missing file", map[string]string{"SLOPGUARD_DISCORD_TOKEN_FILE": filepath.Join(t.TempDir(), "nope")}, "", false, "SLOPGUARD_DISCORD_TOKEN_FILE"},
+		{"empty file", map[string]string{"SLOPGUARD_DISCORD_TOKEN_FILE": empty}, "", false, "is empty"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -12,6 +12,7 @@ targets=(
   "./detector/model/:FuzzRead"      # model file loading
   "./detector/model/:FuzzReadBody"  # model body behind a valid checksum
   "./detector/normalize/:FuzzNormalize"
+  "./detector/features/:FuzzWordSpans"   # word spans agree with the words
   "./detector/tokenize/:FuzzIDs"
   "./integrations/githubapp/:FuzzServeHTTP"   # webhook headers + body, signed and unsigned
   "./moderation/:FuzzParsePolicy"             # .github/slopguard.yml

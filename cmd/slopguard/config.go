@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
 
 	"gopkg.in/yaml.v3"
 
@@ -26,6 +27,10 @@ var serverConfigKeys = map[string]bool{
 // current environment, so a config with github.app_id passes only where the
 // App's secrets are set. An invalid file exits 2, its problems on one line.
 func runConfig(ctx context.Context, e *env, args []string) error {
+	if slices.Contains(args, "-h") || slices.Contains(args, "--help") || slices.Contains(args, "-help") {
+		fmt.Fprintln(e.stdout, "usage: slopguard config validate FILE (a server config or a .github/slopguard.yml policy)")
+		return nil
+	}
 	if len(args) != 2 || args[0] != "validate" {
 		return usageErrorf("usage: slopguard config validate FILE (a server config or a .github/slopguard.yml policy)")
 	}

@@ -58,3 +58,13 @@ func TestConfigValidate(t *testing.T) {
 		})
 	}
 }
+
+func TestConfigHelpExitsZero(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{{"config", "-h"}, {"config", "validate", "-h"}} {
+		code, out, errOut := auditRun(t, nil, args...)
+		if code != 0 || !strings.Contains(out, "usage: slopguard config validate FILE") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 0 and the usage", args, code, out, errOut)
+		}
+	}
+}

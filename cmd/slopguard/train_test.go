@@ -273,7 +273,7 @@ func TestTrainFeedback(t *testing.T) {
 // TestHelpExitsZero asks each command for help: usage on stderr, exit 0.
 func TestHelpExitsZero(t *testing.T) {
 	t.Parallel()
-	for _, args := range [][]string{{"train", "-h"}, {"train", "--help"}, {"simulate", "-h"}, {"eval", "-h"}, {"audit", "list", "-h"}} {
+	for _, args := range [][]string{{"train", "-h"}, {"train", "--help"}, {"simulate", "-h"}, {"eval", "-h"}, {"audit", "list", "-h"}, {"serve", "-h"}, {"check", "-h"}, {"score", "-h"}, {"loadtest", "-h"}} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			t.Parallel()
 			code, _, errOut := auditRun(t, nil, args...)
