@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
+	"math"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -108,6 +111,14 @@ func DefaultPolicy() Policy {
 	}
 }
 
+// MaxCloseAfterHours bounds enforce.close_after_hours (ten years): a larger
+// value is meant as "never", and would overflow a duration.
+const MaxCloseAfterHours = 10 * 365 * 24
+
+// MaxCommentText bounds comment.text, leaving room in a GitHub comment
+// (65,536 characters) for the rest of slopguard's text.
+const MaxCommentText = 60000
+
 // ParsePolicy decodes a policy file strictly on top of DefaultPolicy: unknown
 // keys and invalid values are errors, all reported at once.
 func ParsePolicy(data []byte) (Policy, error) {
@@ -119,6 +130,9 @@ func ParsePolicy(data []byte) (Policy, error) {
 	dec.KnownFields(true)
 	var errs []error
 	if err := dec.Decode(&p); err != nil {
+		if errors.Is(err, io.EOF) {
+			return p, nil // only comments: the defaults, as for an empty file
+		}
 		var te *yaml.TypeError
 		if !errors.As(err, &te) {
 			return Policy{}, fmt.Errorf("parse policy: %w", err)
@@ -127,6 +141,14 @@ func ParsePolicy(data []byte) (Policy, error) {
 			errs = append(errs, errors.New(strings.TrimPrefix(msg, "yaml: ")))
 		}
 	}
+	// yaml.v3 reads 0.5 into an int as 0 ("never close") without a word.
+	if v := mappingValue(data, "enforce", "close_after_hours"); v != nil && v.Tag != "!!int" && v.Tag != "!!null" {
+		errs = append(errs, fmt.Errorf("line %d: enforce.close_after_hours: %q is not a whole number of hours", v.Line, v.Value))
+	}
+	// A second YAML document would be ignored silently.
+	if err := dec.Decode(new(yaml.Node)); !errors.Is(err, io.EOF) {
+		errs = append(errs, errors.New("the file holds more than one YAML document (a second ---): put everything in one"))
+	}
 	if err := p.Validate(); err != nil {
 		errs = append(errs, err)
 	}
@@ -134,6 +156,32 @@ func ParsePolicy(data []byte) (Policy, error) {
 		return Policy{}, fmt.Errorf("invalid policy: %w", err)
 	}
 	return p, nil
+}
+
+// mappingValue returns the node at path in the first YAML document of
+// data, or nil when there is none.
+func mappingValue(data []byte, path ...string) *yaml.Node {
+	var doc yaml.Node
+	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 {
+		return nil
+	}
+	n := doc.Content[0]
+	for _, key := range path {
+		if n.Kind != yaml.MappingNode {
+			return nil
+		}
+		var next *yaml.Node
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == key {
+				next = n.Content[i+1]
+			}
+		}
+		if next == nil {
+			return nil
+		}
+		n = next
+	}
+	return n
 }
 
 var (
@@ -150,17 +198,17 @@ func (p Policy) Validate() error {
 	if p.Mode < ModeOff || p.Mode > ModeEnforce {
 		errs = append(errs, fmt.Errorf("mode: %d is not off, observe, flag or enforce", int(p.Mode)))
 	}
-	if p.FlagThreshold < 0 || p.FlagThreshold > 1 {
+	if math.IsNaN(p.FlagThreshold) || p.FlagThreshold < 0 || p.FlagThreshold > 1 {
 		errs = append(errs, fmt.Errorf("threshold: %g is not between 0 and 1", p.FlagThreshold))
 	}
-	if p.Enforce.Threshold <= 0 || p.Enforce.Threshold > 1 {
+	if math.IsNaN(p.Enforce.Threshold) || p.Enforce.Threshold <= 0 || p.Enforce.Threshold > 1 {
 		errs = append(errs, fmt.Errorf("enforce.threshold: %g is not above 0 and at most 1", p.Enforce.Threshold))
 	}
 	if p.FlagThreshold > 0 && p.Enforce.Threshold > 0 && p.Enforce.Threshold < p.FlagThreshold {
 		errs = append(errs, fmt.Errorf("enforce.threshold: %g is below threshold %g (it must be at least as strict)", p.Enforce.Threshold, p.FlagThreshold))
 	}
-	if p.Enforce.CloseAfterHours < 0 {
-		errs = append(errs, fmt.Errorf("enforce.close_after_hours: %d is negative", p.Enforce.CloseAfterHours))
+	if p.Enforce.CloseAfterHours < 0 || p.Enforce.CloseAfterHours > MaxCloseAfterHours {
+		errs = append(errs, fmt.Errorf("enforce.close_after_hours: %d is not between 0 (never close) and %d (ten years)", p.Enforce.CloseAfterHours, MaxCloseAfterHours))
 	}
 	for _, a := range p.Exemptions.Associations {
 		if !knownAssocs[strings.ToUpper(a)] {
@@ -179,14 +227,17 @@ func (p Policy) Validate() error {
 	}
 	if strings.TrimSpace(p.Label.Name) == "" {
 		errs = append(errs, errors.New("label.name: must not be empty"))
-	} else if len(p.Label.Name) > 50 {
+	} else if utf8.RuneCountInString(p.Label.Name) > 50 {
 		errs = append(errs, fmt.Errorf("label.name: %q is longer than GitHub's 50 characters", p.Label.Name))
 	}
 	if p.Label.Color != "" && !hexColor.MatchString(p.Label.Color) {
 		errs = append(errs, fmt.Errorf("label.color: %q is not six hex digits like d4c5f9", p.Label.Color))
 	}
-	if len(p.Label.Description) > 100 {
+	if utf8.RuneCountInString(p.Label.Description) > 100 {
 		errs = append(errs, errors.New("label.description: longer than GitHub's 100 characters"))
+	}
+	if n := utf8.RuneCountInString(p.Comment.Text); n > MaxCommentText {
+		errs = append(errs, fmt.Errorf("comment.text: %d characters, more than %d (a GitHub comment holds 65,536 with the rest of slopguard's text)", n, MaxCommentText))
 	}
 	if t := p.MaintainersTeam; t != "" && (strings.Count(t, "/") > 1 || strings.HasPrefix(t, "/") || strings.HasSuffix(t, "/") || strings.ContainsAny(t, " @")) {
 		errs = append(errs, fmt.Errorf("maintainers_team: %q is not \"team\" or \"org/team\"", t))

@@ -104,7 +104,8 @@ func (a *App) sweepItem(ctx context.Context, scope, itemID string, ds []store.De
 		}
 		since = d.CreatedAt
 	}
-	if since.IsZero() || now.Sub(since) < time.Duration(pol.Enforce.CloseAfterHours)*time.Hour {
+	// Compared in hours: a duration of a huge close_after_hours would overflow.
+	if since.IsZero() || now.Sub(since).Hours() < float64(pol.Enforce.CloseAfterHours) {
 		return nil
 	}
 	t := target{installation: inst, owner: owner, repo: repo, number: number}
