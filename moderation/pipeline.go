@@ -3,6 +3,7 @@ package moderation
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"time"
 
 	"github.com/slopguard/slopguard/detector"
@@ -69,4 +70,24 @@ func (p *Pipeline) Check(ctx context.Context, it Item) (Verdict, error) {
 	}
 	res := p.Scorer.Score(it.Text())
 	return Verdict{Item: it, Result: res, ModelVersion: p.Scorer.Version(), CheckedAt: now().UTC()}, nil
+}
+
+// quoted matches a quotation a reason makes from the text ("the wording
+// "comprehensive" …", "e.g. "to ensure that the"").
+var quoted = regexp.MustCompile(`"[^"]*"`)
+
+// ReasonTexts returns the reasons' texts for the decision log. Reasons
+// quote words and phrases of the text; unless keepQuotes (a server that
+// keeps texts), the quotations are replaced by "…", so that the log says
+// why without keeping what people wrote.
+func ReasonTexts(reasons []detector.Reason, keepQuotes bool) []string {
+	out := make([]string, 0, len(reasons))
+	for _, r := range reasons {
+		text := r.Text
+		if !keepQuotes {
+			text = quoted.ReplaceAllString(text, `"…"`)
+		}
+		out = append(out, text)
+	}
+	return out
 }

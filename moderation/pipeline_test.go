@@ -2,6 +2,7 @@ package moderation
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -80,5 +81,26 @@ func TestPipelineSlotsBoundConcurrency(t *testing.T) {
 	defer cancel()
 	if _, err := full.Check(ctx, Item{ID: "y"}); err == nil {
 		t.Error("Check with every slot taken and a cancelled context: got nil error")
+	}
+}
+
+func TestReasonTextsDropQuotesUnlessTextIsKept(t *testing.T) {
+	t.Parallel()
+	rs := []detector.Reason{
+		{Text: `the wording "jordan.mcallister" is more common in generated text`},
+		{Text: `its sentence construction is more typical of generated text, e.g. "I'm Jordan (jordan"`},
+		{Text: "sentences start with capitals"},
+	}
+	got := ReasonTexts(rs, false)
+	want := []string{
+		`the wording "…" is more common in generated text`,
+		`its sentence construction is more typical of generated text, e.g. "…"`,
+		"sentences start with capitals",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("ReasonTexts(…, false) =\n%q\nwant\n%q", got, want)
+	}
+	if got := ReasonTexts(rs, true); got[0] != rs[0].Text {
+		t.Errorf("ReasonTexts(…, true) changed a reason: %q", got[0])
 	}
 }

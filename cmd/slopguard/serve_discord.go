@@ -102,7 +102,7 @@ func newDiscordSession(dc config.DiscordConfig, log *slog.Logger) (*discordgo.Se
 	s.Client = &http.Client{Timeout: discordRequestTimeout, Transport: &discord.RetryTransport{
 		MaxWait: discordMaxRateLimitWait,
 		OnRetry: func(r *http.Request, wait time.Duration, global bool) {
-			log.Warn("discord: rate limited; waiting", "path", r.URL.Path, "wait", wait, "global", global)
+			log.Warn("discord: rate limited; waiting", "path", discord.RedactTokens(r.URL.Path), "wait", wait, "global", global)
 		},
 	}}
 	s.StateEnabled = true

@@ -71,7 +71,7 @@ func (b *Bot) reply(ctx context.Context, log *slog.Logger, i *discordgo.Interact
 		},
 	}, discordgo.WithContext(ctx))
 	if err != nil {
-		log.Error("discord: answer interaction", "err", err)
+		log.Error("discord: answer interaction", "err", RedactTokens(err.Error()))
 	}
 }
 
@@ -84,7 +84,7 @@ func (b *Bot) deferReply(ctx context.Context, log *slog.Logger, i *discordgo.Int
 		Data: &discordgo.InteractionResponseData{Flags: discordgo.MessageFlagsEphemeral},
 	}, discordgo.WithContext(ctx))
 	if err != nil {
-		log.Error("discord: defer interaction answer", "err", err)
+		log.Error("discord: defer interaction answer", "err", RedactTokens(err.Error()))
 		return false
 	}
 	return true
@@ -105,7 +105,7 @@ func (b *Bot) editReply(ctx context.Context, log *slog.Logger, i *discordgo.Inte
 	fitted := fitEmbeds(embeds)
 	edit := &discordgo.WebhookEdit{Content: &content, Embeds: &fitted, AllowedMentions: noMentions}
 	if _, err := b.api.InteractionResponseEdit(i, edit, discordgo.WithContext(ctx)); err != nil {
-		log.Error("discord: answer interaction", "err", err)
+		log.Error("discord: answer interaction", "err", RedactTokens(err.Error()))
 	}
 }
 
@@ -125,7 +125,7 @@ func fitEmbeds(embeds []*discordgo.MessageEmbed) []*discordgo.MessageEmbed {
 func (b *Bot) acknowledge(ctx context.Context, log *slog.Logger, i *discordgo.Interaction) {
 	err := b.api.InteractionRespond(i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredMessageUpdate}, discordgo.WithContext(ctx))
 	if err != nil {
-		log.Error("discord: acknowledge button", "err", err)
+		log.Error("discord: acknowledge button", "err", RedactTokens(err.Error()))
 	}
 }
 

@@ -218,7 +218,7 @@ type plan struct {
 
 // result is what was done about one message, which may fall short of the plan.
 type result struct {
-	deleted  bool // the message is gone: deleted now, or already
+	deleted  bool // the bot deleted the message
 	timedOut bool
 	dmSent   bool
 	posted   bool     // the mod-log shows the message
@@ -278,8 +278,9 @@ func (b *Bot) enforce(ctx context.Context, log *slog.Logger, set Settings, p pla
 			r.deleted = true
 			r.notes = append(r.notes, "deleted the message")
 		case isUnknownMessage(err):
+			// Someone else deleted it: nothing for the bot to record as
+			// its own action, tell the author about, or keep the text of.
 			log.Info("discord: message already deleted")
-			r.deleted = true
 			r.notes = append(r.notes, "the message was already deleted")
 		default:
 			log.Error("discord: delete message", "err", err)
@@ -355,9 +356,7 @@ func (b *Bot) decision(v moderation.Verdict, m *discordgo.Message) store.Decisio
 		Author: m.Author.ID, Score: v.Score, Verdict: v.Verdict.String(), Model: v.ModelVersion,
 		CreatedAt: v.CheckedAt,
 	}
-	for _, r := range v.Reasons {
-		d.Reasons = append(d.Reasons, r.Text)
-	}
+	d.Reasons = moderation.ReasonTexts(v.Reasons, b.storeText)
 	if b.storeText {
 		d.Text = m.Content
 	}

@@ -84,13 +84,13 @@ func (t *RetryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if wait := t.paused(); wait > 0 {
 		if !t.mayWait(req, wait) {
 			return nil, fmt.Errorf("%w: every request is paused for another %s; %s %s not sent",
-				ErrRateLimited, wait.Round(time.Second), req.Method, req.URL.Path)
+				ErrRateLimited, wait.Round(time.Second), req.Method, RedactTokens(req.URL.Path))
 		}
 		if t.OnRetry != nil {
 			t.OnRetry(req, wait, true)
 		}
 		if err := sleep(req.Context(), wait); err != nil {
-			return nil, fmt.Errorf("discord: wait out rate limit on %s: %w", req.URL.Path, err)
+			return nil, fmt.Errorf("discord: wait out rate limit on %s: %w", RedactTokens(req.URL.Path), err)
 		}
 	}
 	for attempt := 0; ; attempt++ {
@@ -131,7 +131,7 @@ func (t *RetryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			t.OnRetry(req, wait, global)
 		}
 		if err := sleep(req.Context(), wait); err != nil {
-			return nil, fmt.Errorf("discord: wait out rate limit on %s: %w", req.URL.Path, err)
+			return nil, fmt.Errorf("discord: wait out rate limit on %s: %w", RedactTokens(req.URL.Path), err)
 		}
 	}
 }

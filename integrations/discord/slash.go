@@ -73,7 +73,8 @@ func (b *Bot) slashCommand(ctx context.Context, log *slog.Logger, i *discordgo.I
 		err = fmt.Errorf("unknown subcommand %q", clip(sub.Name, 40))
 	}
 	if err != nil {
-		log.Info("discord: command refused", "err", err)
+		// The reason goes to the user only: it may quote what they typed.
+		log.Info("discord: command refused", "command", sub.Name)
 		b.editReply(ctx, log, i, "Not done: "+err.Error())
 		return
 	}

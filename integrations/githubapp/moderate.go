@@ -12,7 +12,6 @@ import (
 
 	"github.com/google/go-github/v60/github"
 
-	"github.com/slopguard/slopguard/detector"
 	"github.com/slopguard/slopguard/moderation"
 	"github.com/slopguard/slopguard/store"
 )
@@ -291,7 +290,7 @@ func (a *App) execute(ctx context.Context, log *slog.Logger, gh *github.Client, 
 func (a *App) record(ctx context.Context, log *slog.Logger, t target, v moderation.Verdict, actions []string) int64 {
 	d := store.Decision{
 		Platform: string(moderation.GitHub), Scope: t.scope(), ItemID: t.item.ID, ItemURL: t.item.URL,
-		Author: t.item.Author, Score: v.Score, Verdict: v.Verdict.String(), Reasons: reasonTexts(v.Reasons),
+		Author: t.item.Author, Score: v.Score, Verdict: v.Verdict.String(), Reasons: moderation.ReasonTexts(v.Reasons, a.opt.StoreText),
 		Model: v.ModelVersion, Actions: actions, CreatedAt: a.now().UTC(),
 	}
 	if a.opt.StoreText {
@@ -302,14 +301,6 @@ func (a *App) record(ctx context.Context, log *slog.Logger, t target, v moderati
 		log.Error("record decision", "err", err)
 	}
 	return id
-}
-
-func reasonTexts(rs []detector.Reason) []string {
-	out := make([]string, 0, len(rs))
-	for _, r := range rs {
-		out = append(out, r.Text)
-	}
-	return out
 }
 
 // authorTeams returns which of the policy's exempt teams the author belongs to.
