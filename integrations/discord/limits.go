@@ -119,7 +119,7 @@ func orDash(s string) string {
 // interactionToken matches the token in an interaction callback or
 // interaction webhook URL path. For fifteen minutes it lets whoever holds
 // it answer as the bot, so it never goes into a log line or an error.
-var interactionToken = regexp.MustCompile(`(/(?:interactions|webhooks)/[0-9]+/)[^/"\s]+`)
+var interactionToken = regexp.MustCompile(`(/(?:interactions|webhooks)/[^/"\s]+/)[^/"\s]+`)
 
 // RedactTokens replaces interaction tokens in s (a URL path, or an error
 // that quotes one) with "***".
