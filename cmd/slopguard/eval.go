@@ -46,10 +46,7 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	// Paths may come before, between or after the flags.
 	rest, err := scoreParseArgs(fs, args)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return &exitError{code: 2}
+		return err
 	}
 	data = append(data, rest...)
 	if len(data) == 0 {

@@ -50,10 +50,7 @@ func runScore(ctx context.Context, e *env, args []string) error {
 	}
 	files, err := scoreParseArgs(fs, args)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return &exitError{code: 2}
+		return err
 	}
 	for _, f := range files {
 		if f == "-" {
@@ -109,12 +106,16 @@ func jsonString(s string) []byte {
 
 // scoreParseArgs parses flags that may come before, between or after the
 // positional arguments, which it returns in order; everything after "--"
-// is positional.
+// is positional. Its error is the command's exit: 0 for -h, 2 for a bad
+// flag (the flag set has printed the usage either way).
 func scoreParseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			return nil, err
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, &exitError{code: 0}
+			}
+			return nil, &exitError{code: 2}
 		}
 		rest := fs.Args()
 		if len(rest) == 0 {

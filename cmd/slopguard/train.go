@@ -62,10 +62,7 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	// Paths may come before, between or after the flags, as for eval.
 	rest, err := scoreParseArgs(fs, args)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return &exitError{code: 2} // the flag package has printed the error and usage
+		return err
 	}
 	data = append(data, rest...)
 	if len(data) == 0 {
