@@ -110,6 +110,9 @@ func TestCheckExitCodes(t *testing.T) {
 		{"observe never fails", []string{"--mode", "observe", "--fail-on", "0.1", machine}, "", 0, ""},
 		{"enforce fails at the enforce threshold", []string{"--mode", "enforce", machine}, "", 1, "--fail-on 0.97"},
 		{"bad git range", []string{"--commits", "-x"}, "", 2, `invalid git range "-x"`},
+		// ${{ github.event.before }}..HEAD with the expression unset: not "nothing to check, exit 0".
+		{"git range with an empty side", []string{"--commits", "..HEAD"}, "", 2, "unset ${{ }} expression"},
+		{"git range with both sides empty", []string{"--commits", "..."}, "", 2, "unset ${{ }} expression"},
 		{"changed-only without a range", []string{"--changed-only", human}, "", 2, "--changed-only needs a range"},
 		{"bad JSONL line", []string{"--jsonl", badJSONL}, "", 2, "1 input could not be read or checked"},
 		{"help", []string{"-h"}, "", 0, "Usage: slopguard check"},

@@ -120,8 +120,8 @@ func readEvent(s Sources, getenv func(string) string, implicit bool) (*Event, st
 	} else if s.Dir != "" && !filepath.IsAbs(path) {
 		path = filepath.Join(s.Dir, path)
 	}
-	if implicit && name != "" && !slices.Contains([]string{EventPullRequest, EventPullRequestTarget, EventIssues, EventIssueComment}, name) {
-		return nil, fmt.Sprintf("event %s has no text to check (pull_request, pull_request_target, issues and issue_comment do); pass files or --commits", name), nil
+	if implicit && name != "" && !slices.Contains(SupportedEvents, name) {
+		return nil, fmt.Sprintf("event %s has no text to check (%s do); pass files or --commits", name, supportedEventList("and")), nil
 	}
 	f, err := os.Open(path)
 	if err != nil {

@@ -23,6 +23,7 @@ func TestCollect(t *testing.T) {
 		t.Fatal(err)
 	}
 	pushEvent, _ := filepath.Abs("testdata/events/push.json")
+	reviewEvent, _ := filepath.Abs("testdata/events/pull_request_review.json")
 	tests := []struct {
 		name      string
 		src       Sources
@@ -43,12 +44,17 @@ func TestCollect(t *testing.T) {
 		{
 			name:      "implicit unsupported event is a note",
 			src:       Sources{Getenv: envMap(map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_EVENT_PATH": pushEvent, "GITHUB_EVENT_NAME": "push"})},
-			wantNotes: []string{"event push has no text to check (pull_request, pull_request_target, issues and issue_comment do); pass files or --commits"},
+			wantNotes: []string{"event push has no text to check (pull_request, pull_request_target, issues, issue_comment, pull_request_review and pull_request_review_comment do); pass files or --commits"},
 		},
 		{
 			name:    "explicit unsupported event is an error",
 			src:     Sources{Event: true, Getenv: envMap(map[string]string{"GITHUB_EVENT_PATH": pushEvent, "GITHUB_EVENT_NAME": "push"})},
-			wantErr: strconv.Quote(pushEvent) + `: event "push" is not supported (want pull_request, pull_request_target, issues or issue_comment)`,
+			wantErr: strconv.Quote(pushEvent) + `: event "push" is not supported (want pull_request, pull_request_target, issues, issue_comment, pull_request_review or pull_request_review_comment)`,
+		},
+		{
+			name:      "implicit review event is the review, not the pull request",
+			src:       Sources{Getenv: envMap(map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_EVENT_PATH": reviewEvent, "GITHUB_EVENT_NAME": "pull_request_review"})},
+			wantNames: []string{"review 5151 on #12"},
 		},
 		{
 			name:    "--event without a file outside Actions",

@@ -15,7 +15,24 @@ const (
 	EventPullRequestTarget = "pull_request_target"
 	EventIssues            = "issues"
 	EventIssueComment      = "issue_comment"
+	// EventPullRequestReview is a review's text; the payload also has the pull request.
+	EventPullRequestReview = "pull_request_review"
+	// EventPullRequestReviewComment is a comment on a pull request's diff;
+	// the payload also has the pull request.
+	EventPullRequestReviewComment = "pull_request_review_comment"
 )
+
+// SupportedEvents are the event names ParseEvent reads, for messages.
+var SupportedEvents = []string{
+	EventPullRequest, EventPullRequestTarget, EventIssues, EventIssueComment,
+	EventPullRequestReview, EventPullRequestReviewComment,
+}
+
+// supportedEventList is SupportedEvents in prose, ending with conj ("or", "and").
+func supportedEventList(conj string) string {
+	n := len(SupportedEvents)
+	return strings.Join(SupportedEvents[:n-1], ", ") + " " + conj + " " + SupportedEvents[n-1]
+}
 
 // Event is what a GitHub Actions event file gives the CI check.
 type Event struct {
@@ -23,7 +40,8 @@ type Event struct {
 	Name string
 	// Action is the payload's action ("opened", "edited", …).
 	Action string
-	// Input is the text to check: the pull request or issue (title + body) or the comment.
+	// Input is the text to check: the pull request or issue (title + body),
+	// the comment or the review.
 	Input Input
 	// Range is "base..head" for pull requests, for --changed-only; empty otherwise.
 	Range string
@@ -66,6 +84,7 @@ type (
 		PullRequest *ghIssue   `json:"pull_request"`
 		Issue       *ghIssue   `json:"issue"`
 		Comment     *ghComment `json:"comment"`
+		Review      *ghComment `json:"review"`
 		Repository  *struct {
 			FullName string `json:"full_name"`
 		} `json:"repository"`
@@ -82,6 +101,12 @@ func ParseEvent(name string, data []byte) (Event, error) {
 	}
 	if name == "" {
 		switch {
+		// Review and review-comment payloads also carry the pull request:
+		// look for them first.
+		case p.Review != nil && p.PullRequest != nil:
+			name = EventPullRequestReview
+		case p.Comment != nil && p.PullRequest != nil:
+			name = EventPullRequestReviewComment
 		case p.Comment != nil && p.Issue != nil:
 			name = EventIssueComment
 		case p.PullRequest != nil:
@@ -89,7 +114,7 @@ func ParseEvent(name string, data []byte) (Event, error) {
 		case p.Issue != nil:
 			name = EventIssues
 		default:
-			return Event{}, fmt.Errorf("parse event: no pull_request, issue or comment in the payload")
+			return Event{}, fmt.Errorf("parse event: no pull_request, issue, comment or review in the payload")
 		}
 	}
 	ev := Event{Name: name, Action: p.Action}
@@ -103,9 +128,7 @@ func ParseEvent(name string, data []byte) (Event, error) {
 			return Event{}, fmt.Errorf("parse event %s: no pull_request in the payload", name)
 		}
 		ev.Input = issueInput(scope, moderation.KindPullRequest, "pr", "pull request", p.PullRequest)
-		if p.PullRequest.Base != nil && p.PullRequest.Head != nil && p.PullRequest.Base.SHA != "" && p.PullRequest.Head.SHA != "" {
-			ev.Range = p.PullRequest.Base.SHA + ".." + p.PullRequest.Head.SHA
-		}
+		ev.Range = prRange(p.PullRequest)
 	case EventIssues:
 		if p.Issue == nil {
 			return Event{}, fmt.Errorf("parse event %s: no issue in the payload", name)
@@ -115,12 +138,33 @@ func ParseEvent(name string, data []byte) (Event, error) {
 		if p.Comment == nil {
 			return Event{}, fmt.Errorf("parse event %s: no comment in the payload", name)
 		}
-		ev.Input = commentInput(scope, p.Comment)
+		ev.Input = commentInput(scope, moderation.KindComment, "comment", "comment", p.Comment)
 		if p.Issue != nil {
+			// The thread's labels count for the policy's exemptions, as in the GitHub App.
 			ev.Input.Name += " on #" + strconv.Itoa(p.Issue.Number)
+			ev.Input.Labels = labelNames(p.Issue)
+		}
+	case EventPullRequestReview, EventPullRequestReviewComment:
+		c, kind, prefix, noun := p.Review, moderation.KindReview, "review", "review"
+		if name == EventPullRequestReviewComment {
+			c, kind, prefix, noun = p.Comment, moderation.KindReviewComment, "review_comment", "review comment"
+		}
+		if c == nil {
+			return Event{}, fmt.Errorf("parse event %s: no %s in the payload", name, noun)
+		}
+		ev.Input = commentInput(scope, kind, prefix, noun, c)
+		if c.Body == nil || strings.TrimSpace(*c.Body) == "" {
+			ev.Input.Skip = "no text" // e.g. an approval without a comment
+		}
+		if pr := p.PullRequest; pr != nil {
+			ev.Input.Name += " on #" + strconv.Itoa(pr.Number)
+			// The pull request's labels count for the exemptions, as in the
+			// GitHub App; its draft state is the pull request's, not the review's.
+			ev.Input.Labels = labelNames(pr)
+			ev.Range = prRange(pr)
 		}
 	default:
-		return Event{}, fmt.Errorf("event %q is not supported (want pull_request, pull_request_target, issues or issue_comment)", name)
+		return Event{}, fmt.Errorf("event %q is not supported (want %s)", name, supportedEventList("or"))
 	}
 	if p.Action == "deleted" {
 		ev.Input.Skip = "deleted"
@@ -142,19 +186,34 @@ func issueInput(scope string, kind moderation.Kind, prefix, noun string, is *ghI
 		it.Body = *is.Body
 	}
 	setAuthor(&it, is.User)
-	in := Input{Item: it, Name: noun + " #" + strconv.Itoa(is.Number), Draft: is.Draft}
-	for _, l := range is.Labels {
-		in.Labels = append(in.Labels, l.Name)
-	}
-	return in
+	return Input{Item: it, Name: noun + " #" + strconv.Itoa(is.Number), Labels: labelNames(is), Draft: is.Draft}
 }
 
-func commentInput(scope string, c *ghComment) Input {
+// labelNames returns the names of the labels of a pull request or issue.
+func labelNames(is *ghIssue) []string {
+	var names []string
+	for _, l := range is.Labels {
+		names = append(names, l.Name)
+	}
+	return names
+}
+
+// prRange is "base..head" of a pull request, or "" when a SHA is missing.
+func prRange(pr *ghIssue) string {
+	if pr.Base == nil || pr.Head == nil || pr.Base.SHA == "" || pr.Head.SHA == "" {
+		return ""
+	}
+	return pr.Base.SHA + ".." + pr.Head.SHA
+}
+
+// commentInput builds the Input for a comment, review comment or review
+// (kind), with IDs prefix/ID and the name "noun ID".
+func commentInput(scope string, kind moderation.Kind, prefix, noun string, c *ghComment) Input {
 	it := moderation.Item{
 		Platform:          moderation.GitHub,
-		Kind:              moderation.KindComment,
+		Kind:              kind,
 		Scope:             scope,
-		ID:                "comment/" + strconv.FormatInt(c.ID, 10),
+		ID:                prefix + "/" + strconv.FormatInt(c.ID, 10),
 		URL:               c.HTMLURL,
 		AuthorAssociation: c.AuthorAssociation,
 	}
@@ -162,7 +221,7 @@ func commentInput(scope string, c *ghComment) Input {
 		it.Body = *c.Body
 	}
 	setAuthor(&it, c.User)
-	return Input{Item: it, Name: "comment " + strconv.FormatInt(c.ID, 10)}
+	return Input{Item: it, Name: noun + " " + strconv.FormatInt(c.ID, 10)}
 }
 
 func setAuthor(it *moderation.Item, u *ghUser) {

@@ -205,8 +205,43 @@ func TestParseEvent(t *testing.T) {
 			want: moderation.Item{Platform: moderation.GitHub, Kind: moderation.KindComment, Scope: "example/widgets", ID: "comment/4545",
 				Author: "helper", AuthorAssociation: "NONE", Body: "gone"},
 		},
-		{file: "push.json", name: "push", wantErr: `event "push" is not supported (want pull_request, pull_request_target, issues or issue_comment)`},
-		{file: "push.json", name: "", wantErr: "parse event: no pull_request, issue or comment in the payload"},
+		{
+			// Inferred from a payload that also has the pull request: the review is scored, by its author.
+			file: "pull_request_review.json", name: "", wantName: "review 5151 on #12",
+			want: moderation.Item{Platform: moderation.GitHub, Kind: moderation.KindReview, Scope: "example/widgets", ID: "review/5151",
+				URL: "https://github.com/example/widgets/pull/12#pullrequestreview-5151", Author: "reviewer", AuthorAssociation: "NONE",
+				Body: "Let us delve into this change, a rich tapestry of improvements."},
+			wantRange: "1111111111111111111111111111111111111111..2222222222222222222222222222222222222222",
+		},
+		{
+			file: "pull_request_review.json", name: "pull_request_review", wantName: "review 5151 on #12",
+			want: moderation.Item{Platform: moderation.GitHub, Kind: moderation.KindReview, Scope: "example/widgets", ID: "review/5151",
+				URL: "https://github.com/example/widgets/pull/12#pullrequestreview-5151", Author: "reviewer", AuthorAssociation: "NONE",
+				Body: "Let us delve into this change, a rich tapestry of improvements."},
+			wantRange: "1111111111111111111111111111111111111111..2222222222222222222222222222222222222222",
+		},
+		{
+			file: "pull_request_review_approved.json", name: "", wantName: "review 5252 on #12", wantSkip: "no text",
+			want: moderation.Item{Platform: moderation.GitHub, Kind: moderation.KindReview, Scope: "example/widgets", ID: "review/5252",
+				URL: "https://github.com/example/widgets/pull/12#pullrequestreview-5252", Author: "maintainer", AuthorAssociation: "OWNER"},
+		},
+		{
+			file: "pull_request_review_comment.json", name: "", wantName: "review comment 6161 on #12",
+			want: moderation.Item{Platform: moderation.GitHub, Kind: moderation.KindReviewComment, Scope: "example/widgets", ID: "review_comment/6161",
+				URL: "https://github.com/example/widgets/pull/12#discussion_r6161", Author: "reviewer", AuthorAssociation: "CONTRIBUTOR",
+				Body: "This line should say config, not configuration file."},
+			wantRange: "1111111111111111111111111111111111111111..2222222222222222222222222222222222222222",
+		},
+		{
+			file: "pull_request_review_comment.json", name: "pull_request_review_comment", wantName: "review comment 6161 on #12",
+			want: moderation.Item{Platform: moderation.GitHub, Kind: moderation.KindReviewComment, Scope: "example/widgets", ID: "review_comment/6161",
+				URL: "https://github.com/example/widgets/pull/12#discussion_r6161", Author: "reviewer", AuthorAssociation: "CONTRIBUTOR",
+				Body: "This line should say config, not configuration file."},
+			wantRange: "1111111111111111111111111111111111111111..2222222222222222222222222222222222222222",
+		},
+		{file: "pull_request.json", name: "pull_request_review", wantErr: "parse event pull_request_review: no review in the payload"},
+		{file: "push.json", name: "push", wantErr: `event "push" is not supported (want pull_request, pull_request_target, issues, issue_comment, pull_request_review or pull_request_review_comment)`},
+		{file: "push.json", name: "", wantErr: "parse event: no pull_request, issue, comment or review in the payload"},
 		{file: "issues.json", name: "pull_request", wantErr: "parse event pull_request: no pull_request in the payload"},
 	}
 	for _, tt := range tests {
@@ -240,13 +275,27 @@ func TestParseEvent(t *testing.T) {
 		}
 	})
 	t.Run("labels and draft", func(t *testing.T) {
-		data, _ := os.ReadFile("testdata/events/pull_request.json")
-		ev, err := ParseEvent("", data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !slices.Equal(ev.Input.Labels, []string{"docs"}) || ev.Input.Draft {
-			t.Errorf("got labels %q draft %v, want [docs] false", ev.Input.Labels, ev.Input.Draft)
+		for _, tt := range []struct {
+			file       string
+			wantLabels []string
+		}{
+			{"pull_request.json", []string{"docs"}},
+			// Comments and reviews take their thread's labels (not its draft state).
+			{"issue_comment_labels.json", []string{"slop-ok", "release"}},
+			{"pull_request_review.json", []string{"docs"}},
+			{"pull_request_review_comment.json", []string{"docs", "slop-ok"}},
+		} {
+			data, err := os.ReadFile(filepath.Join("testdata/events", tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ev, err := ParseEvent("", data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(ev.Input.Labels, tt.wantLabels) || ev.Input.Draft {
+				t.Errorf("%s: got labels %q draft %v, want %q false", tt.file, ev.Input.Labels, ev.Input.Draft, tt.wantLabels)
+			}
 		}
 	})
 }
@@ -260,7 +309,7 @@ func TestParseEventSharedFixtures(t *testing.T) {
 		t.Skipf("skipping: %s not present (real webhook payloads live beside the repository in CI)", sharedWebhooks)
 	}
 	n := 0
-	for _, event := range []string{"pull_request", "issues", "issue_comment"} {
+	for _, event := range []string{"pull_request", "issues", "issue_comment", "pull_request_review", "pull_request_review_comment"} {
 		files, err := filepath.Glob(filepath.Join(sharedWebhooks, event, "*.json"))
 		if err != nil {
 			t.Fatal(err)
