@@ -61,31 +61,6 @@ func (sf storeFlags) open(ctx context.Context, e *env) (*sqlstore.Store, error) 
 	return s, nil
 }
 
-// parseFlags parses flags that may come before or after positional
-// arguments, and returns the positional ones.
-func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
-	}
-}
-
-// flagError turns a flag parse error into the command's result: nil for -h.
-func flagError(err error) error {
-	if errors.Is(err, flag.ErrHelp) {
-		return nil
-	}
-	return &exitError{code: 2}
-}
-
 // parseSince reads a time bound: a duration back from now ("36h", "7d") or
 // an RFC 3339 time or a date ("2025-03-01", UTC).
 func parseSince(s string, now time.Time) (time.Time, error) {
@@ -142,7 +117,7 @@ func auditList(ctx context.Context, e *env, args []string) error {
 	fs.Usage = func() { fmt.Fprint(fs.Output(), auditUsage, "\nFlags:\n"); fs.PrintDefaults() }
 	pos, err := parseFlags(fs, args)
 	if err != nil {
-		return flagError(err)
+		return err
 	}
 	if len(pos) > 0 {
 		return usageErrorf("audit list takes no arguments, got %q", pos)
@@ -199,7 +174,7 @@ func auditShow(ctx context.Context, e *env, args []string) error {
 	fs.Usage = func() { fmt.Fprint(fs.Output(), auditUsage, "\nFlags:\n"); fs.PrintDefaults() }
 	pos, err := parseFlags(fs, args)
 	if err != nil {
-		return flagError(err)
+		return err
 	}
 	if len(pos) != 1 {
 		return usageErrorf("audit show takes one decision ID, got %d arguments", len(pos))

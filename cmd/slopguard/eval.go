@@ -44,7 +44,7 @@ func runEval(ctx context.Context, e *env, args []string) error {
 		fs.PrintDefaults()
 	}
 	// Paths may come before, between or after the flags.
-	rest, err := scoreParseArgs(fs, args)
+	rest, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}

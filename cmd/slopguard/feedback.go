@@ -41,7 +41,7 @@ func feedbackExport(ctx context.Context, e *env, args []string) error {
 	fs.Usage = func() { fmt.Fprint(fs.Output(), feedbackUsage, "\nFlags:\n"); fs.PrintDefaults() }
 	pos, err := parseFlags(fs, args)
 	if err != nil {
-		return flagError(err)
+		return err
 	}
 	if len(pos) > 0 {
 		return usageErrorf("feedback export takes no arguments, got %q", pos)

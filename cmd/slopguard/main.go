@@ -201,3 +201,28 @@ func printHelp(w io.Writer) {
 	}
 	fmt.Fprintln(w, "\nRun `slopguard <command> -h` for a command's flags.")
 }
+
+// parseFlags parses flags that may come before, between or after the
+// positional arguments, which it returns in order; everything after "--"
+// is positional. Its error is the command's exit: 0 for -h, 2 for a bad
+// flag (the flag set has printed the usage either way).
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, &exitError{code: 0}
+			}
+			return nil, &exitError{code: 2}
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}

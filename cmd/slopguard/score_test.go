@@ -236,7 +236,7 @@ func TestScoreParseArgs(t *testing.T) {
 			t.Parallel()
 			fs := flag.NewFlagSet("t", flag.ContinueOnError)
 			model := fs.String("model", "", "")
-			pos, err := scoreParseArgs(fs, tt.args)
+			pos, err := parseFlags(fs, tt.args)
 			if err != nil {
 				t.Fatal(err)
 			}

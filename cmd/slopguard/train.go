@@ -60,7 +60,7 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 		fs.PrintDefaults()
 	}
 	// Paths may come before, between or after the flags, as for eval.
-	rest, err := scoreParseArgs(fs, args)
+	rest, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
