@@ -73,8 +73,9 @@ func (p *Pipeline) Check(ctx context.Context, it Item) (Verdict, error) {
 }
 
 // quoted matches a quotation a reason makes from the text ("the wording
-// "comprehensive" …", "e.g. "to ensure that the"").
-var quoted = regexp.MustCompile(`"[^"]*"`)
+// "comprehensive" …", "e.g. "to ensure that the""). Reasons quote with
+// Go's %q, so a quote inside the quotation is escaped as \".
+var quoted = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
 
 // ReasonTexts returns the reasons' texts for the decision log. Reasons
 // quote words and phrases of the text; unless keepQuotes (a server that

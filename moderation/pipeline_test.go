@@ -2,6 +2,7 @@ package moderation
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -90,12 +91,14 @@ func TestReasonTextsDropQuotesUnlessTextIsKept(t *testing.T) {
 		{Text: `the wording "jordan.mcallister" is more common in generated text`},
 		{Text: `its sentence construction is more typical of generated text, e.g. "I'm Jordan (jordan"`},
 		{Text: "sentences start with capitals"},
+		{Text: fmt.Sprintf("e.g. %q", `he said "secret words here" to`)},
 	}
 	got := ReasonTexts(rs, false)
 	want := []string{
 		`the wording "…" is more common in generated text`,
 		`its sentence construction is more typical of generated text, e.g. "…"`,
 		"sentences start with capitals",
+		`e.g. "…"`,
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("ReasonTexts(…, false) =\n%q\nwant\n%q", got, want)
