@@ -98,6 +98,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") })
+	writable := &cachedCheck{every: 15 * time.Second, check: st.Writable}
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		pctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
@@ -106,8 +107,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			http.Error(w, "store unavailable", http.StatusServiceUnavailable)
 			return
 		}
-		// A full disk or read-only file system still answers pings.
-		if err := st.Writable(pctx); err != nil {
+		// A full disk or read-only file system still answers pings. The
+		// write is made at most every 15 s, however often /readyz is asked.
+		if err := writable.run(pctx); err != nil {
 			log.Warn("readiness: store takes no writes", "err", err)
 			http.Error(w, "store not writable", http.StatusServiceUnavailable)
 			return
@@ -241,4 +243,23 @@ func newLogger(w io.Writer, level, format string) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// cachedCheck runs check at most once per every and answers with its last
+// result in between.
+type cachedCheck struct {
+	every time.Duration
+	check func(context.Context) error
+	mu    sync.Mutex
+	at    time.Time
+	err   error
+}
+
+func (c *cachedCheck) run(ctx context.Context) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.at.IsZero() || time.Since(c.at) >= c.every {
+		c.err, c.at = c.check(ctx), time.Now()
+	}
+	return c.err
 }

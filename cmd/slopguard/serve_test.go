@@ -111,3 +111,22 @@ func TestServeGivesUpOnASilentDatabase(t *testing.T) {
 		t.Errorf("stderr %q does not say the store failed to open", errOut.String())
 	}
 }
+
+func TestCachedCheckRunsAtMostOncePerInterval(t *testing.T) {
+	t.Parallel()
+	calls := 0
+	c := &cachedCheck{every: time.Hour, check: func(context.Context) error { calls++; return nil }}
+	for range 5 {
+		if err := c.run(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if calls != 1 {
+		t.Errorf("check ran %d times within its interval, want 1", calls)
+	}
+	c.at = time.Now().Add(-2 * time.Hour)
+	c.run(context.Background())
+	if calls != 2 {
+		t.Errorf("check ran %d times after its interval passed, want 2", calls)
+	}
+}
