@@ -75,14 +75,12 @@ func runLoadtest(ctx context.Context, e *env, args []string) error {
 	fs.IntVar(&o.workers, "workers", 4, "server webhook workers")
 	fs.IntVar(&o.procs, "procs", 2, "GOMAXPROCS of the server (cores it may use)")
 	fs.BoolVar(&o.inProcess, "in-process", false, "run the server in this process instead of as a child")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return &exitError{code: 2}
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
 	}
-	if fs.NArg() > 0 {
-		return usageErrorf("unexpected argument %q", fs.Arg(0))
+	if len(pos) > 0 {
+		return usageErrorf("unexpected argument %q", pos[0])
 	}
 	if o.startRate <= 0 || o.maxRate < o.startRate || o.step <= 0 || o.duration <= 0 {
 		return usageErrorf("rates and durations must be positive, with --max-rate at least --rate")

@@ -60,11 +60,6 @@ func (e *exitError) Unwrap() error { return e.err }
 
 // usageErrorf reports a usage or input error: exit code 2.
 func usageErrorf(format string, args ...any) error {
-	for _, a := range args {
-		if err, ok := a.(error); ok && errors.Is(err, flag.ErrHelp) {
-			return &exitError{code: 0} // -h: the flag set printed its usage
-		}
-	}
 	return &exitError{code: 2, err: fmt.Errorf(format, args...)}
 }
 

@@ -59,11 +59,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	fs.SetOutput(e.stderr)
 	configPath := fs.String("config", "", "server config `FILE` (optional; environment variables alone work too)")
 	listen := fs.String("listen", "", "HTTP `ADDR` (overrides listen and SLOPGUARD_LISTEN)")
-	if err := fs.Parse(args); err != nil {
-		return usageErrorf("%v", err)
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
 	}
-	if fs.NArg() > 0 {
-		return usageErrorf("unexpected argument %q", fs.Arg(0))
+	if len(pos) > 0 {
+		return usageErrorf("unexpected argument %q", pos[0])
 	}
 	cfg, err := config.Load(*configPath, e.getenv)
 	if err != nil {

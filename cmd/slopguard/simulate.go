@@ -32,14 +32,12 @@ func runSimulate(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintln(e.stderr, "\nAuthenticates with SLOPGUARD_GITHUB_TOKEN (or GITHUB_TOKEN), else as the configured App. Writes nothing.")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return &exitError{code: 2} // the flag package has printed the error and usage
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
 	}
-	if fs.NArg() > 0 {
-		return usageErrorf("simulate takes no arguments, got %q", fs.Args())
+	if len(pos) > 0 {
+		return usageErrorf("simulate takes no arguments, got %q", pos)
 	}
 	owner, repo, ok := strings.Cut(*repoFlag, "/")
 	if !ok || owner == "" || repo == "" || *number <= 0 {
