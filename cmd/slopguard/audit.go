@@ -7,7 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
+	"io/fs"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -49,12 +49,10 @@ func (sf storeFlags) open(ctx context.Context, e *env) (*sqlstore.Store, error) 
 	if driver != sqlstore.SQLite && driver != sqlstore.Postgres {
 		return nil, usageErrorf("--driver %q is not sqlite or postgres", driver)
 	}
-	if driver == sqlstore.SQLite {
-		if _, err := os.Stat(dsn); err != nil {
-			return nil, usageErrorf("database %s: %v (give --db or set SLOPGUARD_DATABASE_URL)", dsn, errors.Unwrap(err))
-		}
-	}
 	s, err := sqlstore.OpenReadOnly(ctx, driver, dsn)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, usageErrorf("%v (give --db or set SLOPGUARD_DATABASE_URL)", err)
+	}
 	if err != nil {
 		return nil, err
 	}
