@@ -36,13 +36,9 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	out := fs.String("out", "eval-out", "`dir`ectory for report.md, roc.png and hist.png")
 	limit := fs.Int("limit-per-file", 0, "score at most `n` records of each file (a stable sample; 0 = all)")
 	seed := fs.Uint64("seed", 1, "`seed` for the perturbation")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: slopguard eval --data PATH... [--model FILE] [--split dev] [--attack NAME] [--out DIR] [--limit-per-file N]")
-		fmt.Fprintln(fs.Output(), "\nScores labelled JSONL and reports AUROC, TPR at 1% and 5% FPR, and FPR/TPR at the")
-		fmt.Fprintln(fs.Output(), "model's threshold, overall and by category, source file, generator and length.")
-		fmt.Fprintln(fs.Output(), "\nFlags:")
-		fs.PrintDefaults()
-	}
+	setUsage(fs, "slopguard eval --data PATH... [--model FILE] [--split dev] [--attack NAME] [--out DIR] [--limit-per-file N]",
+		"Scores labelled JSONL and reports AUROC, TPR at 1% and 5% FPR, and FPR/TPR at the",
+		"model's threshold, overall and by category, source file, generator and length.")
 	// Paths may come before, between or after the flags.
 	rest, err := parseFlags(fs, args)
 	if err != nil {

@@ -221,3 +221,17 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 		args = rest[1:]
 	}
 }
+
+// setUsage makes fs print a synopsis line, a description and its flags
+// for -h and after a bad flag.
+func setUsage(fs *flag.FlagSet, synopsis string, description ...string) {
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage: "+synopsis)
+		fmt.Fprintln(fs.Output())
+		for _, line := range description {
+			fmt.Fprintln(fs.Output(), line)
+		}
+		fmt.Fprintln(fs.Output(), "\nFlags:")
+		fs.PrintDefaults()
+	}
+}

@@ -39,15 +39,11 @@ func runScore(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("score", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	modelPath := fs.String("model", "", "model `file` to use instead of the embedded model")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: slopguard score [--model FILE] [FILE...]")
-		fmt.Fprintln(fs.Output(), "\nReads JSONL records with a \"text\" field from the files, or stdin when none,")
-		fmt.Fprintln(fs.Output(), "and writes each record back, in order, with \"score\" (0..1, probability of")
-		fmt.Fprintln(fs.Output(), "machine) and \"verdict\" (human|unsure|machine) added. A line that is not a JSON")
-		fmt.Fprintln(fs.Output(), "object with a string \"text\" yields {\"line\": N, \"error\": \"...\"} and the run goes on.")
-		fmt.Fprintln(fs.Output(), "\nFlags:")
-		fs.PrintDefaults()
-	}
+	setUsage(fs, "slopguard score [--model FILE] [FILE...]",
+		"Reads JSONL records with a \"text\" field from the files, or stdin when none,",
+		"and writes each record back, in order, with \"score\" (0..1, probability of",
+		"machine) and \"verdict\" (human|unsure|machine) added. A line that is not a JSON",
+		"object with a string \"text\" yields {\"line\": N, \"error\": \"...\"} and the run goes on.")
 	files, err := parseFlags(fs, args)
 	if err != nil {
 		return err

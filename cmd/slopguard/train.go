@@ -52,13 +52,9 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	fs.Float64Var(&opts.OneLabelFactor, "one-label-factor", opts.OneLabelFactor, "weight of a source with one label relative to a two-label source of the same size (they can teach topic rather than authorship)")
 	noDev := fs.Bool("no-dev", false, "skip the dev-split evaluation in the model card")
 	quiet := fs.Bool("quiet", false, "no progress bars")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: slopguard train --data PATH... [--feedback PATH]... [--out FILE] [--name NAME] [flags]")
-		fmt.Fprintln(fs.Output(), "\nFits a model on the split=train records of labelled JSONL, reports it on split=dev,")
-		fmt.Fprintln(fs.Output(), "and writes the model file with its model card beside it.")
-		fmt.Fprintln(fs.Output(), "\nFlags:")
-		fs.PrintDefaults()
-	}
+	setUsage(fs, "slopguard train --data PATH... [--feedback PATH]... [--out FILE] [--name NAME] [flags]",
+		"Fits a model on the split=train records of labelled JSONL, reports it on split=dev,",
+		"and writes the model file with its model card beside it.")
 	// Paths may come before, between or after the flags, as for eval.
 	rest, err := parseFlags(fs, args)
 	if err != nil {
