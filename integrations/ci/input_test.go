@@ -162,6 +162,17 @@ func TestGlob(t *testing.T) {
 	}
 }
 
+// The review and review comment the review fixtures hold, whether the
+// event is named or inferred from the payload.
+var (
+	reviewItem = moderation.Item{Platform: moderation.GitHub, Kind: moderation.KindReview, Scope: "example/widgets", ID: "review/5151",
+		URL: "https://github.com/example/widgets/pull/12#pullrequestreview-5151", Author: "reviewer", AuthorAssociation: "NONE",
+		Body: "Let us delve into this change, a rich tapestry of improvements."}
+	reviewCommentItem = moderation.Item{Platform: moderation.GitHub, Kind: moderation.KindReviewComment, Scope: "example/widgets", ID: "review_comment/6161",
+		URL: "https://github.com/example/widgets/pull/12#discussion_r6161", Author: "reviewer", AuthorAssociation: "CONTRIBUTOR",
+		Body: "This line should say config, not configuration file."}
+)
+
 func TestParseEvent(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -208,16 +219,12 @@ func TestParseEvent(t *testing.T) {
 		{
 			// Inferred from a payload that also has the pull request: the review is scored, by its author.
 			file: "pull_request_review.json", name: "", wantName: "review 5151 on #12",
-			want: moderation.Item{Platform: moderation.GitHub, Kind: moderation.KindReview, Scope: "example/widgets", ID: "review/5151",
-				URL: "https://github.com/example/widgets/pull/12#pullrequestreview-5151", Author: "reviewer", AuthorAssociation: "NONE",
-				Body: "Let us delve into this change, a rich tapestry of improvements."},
+			want:      reviewItem,
 			wantRange: "1111111111111111111111111111111111111111..2222222222222222222222222222222222222222",
 		},
 		{
 			file: "pull_request_review.json", name: "pull_request_review", wantName: "review 5151 on #12",
-			want: moderation.Item{Platform: moderation.GitHub, Kind: moderation.KindReview, Scope: "example/widgets", ID: "review/5151",
-				URL: "https://github.com/example/widgets/pull/12#pullrequestreview-5151", Author: "reviewer", AuthorAssociation: "NONE",
-				Body: "Let us delve into this change, a rich tapestry of improvements."},
+			want:      reviewItem,
 			wantRange: "1111111111111111111111111111111111111111..2222222222222222222222222222222222222222",
 		},
 		{
@@ -227,16 +234,12 @@ func TestParseEvent(t *testing.T) {
 		},
 		{
 			file: "pull_request_review_comment.json", name: "", wantName: "review comment 6161 on #12",
-			want: moderation.Item{Platform: moderation.GitHub, Kind: moderation.KindReviewComment, Scope: "example/widgets", ID: "review_comment/6161",
-				URL: "https://github.com/example/widgets/pull/12#discussion_r6161", Author: "reviewer", AuthorAssociation: "CONTRIBUTOR",
-				Body: "This line should say config, not configuration file."},
+			want:      reviewCommentItem,
 			wantRange: "1111111111111111111111111111111111111111..2222222222222222222222222222222222222222",
 		},
 		{
 			file: "pull_request_review_comment.json", name: "pull_request_review_comment", wantName: "review comment 6161 on #12",
-			want: moderation.Item{Platform: moderation.GitHub, Kind: moderation.KindReviewComment, Scope: "example/widgets", ID: "review_comment/6161",
-				URL: "https://github.com/example/widgets/pull/12#discussion_r6161", Author: "reviewer", AuthorAssociation: "CONTRIBUTOR",
-				Body: "This line should say config, not configuration file."},
+			want:      reviewCommentItem,
 			wantRange: "1111111111111111111111111111111111111111..2222222222222222222222222222222222222222",
 		},
 		{file: "pull_request.json", name: "pull_request_review", wantErr: "parse event pull_request_review: no review in the payload"},
