@@ -724,6 +724,8 @@ func TestSharedFixtures(t *testing.T) {
 		{"issues", "edited.payload.json"},
 		{"issue_comment", "created.payload.json"},
 		{"issue_comment", "edited.payload.json"},
+		{"pull_request_review", "submitted.payload.json"},
+		{"pull_request_review", "dismissed.payload.json"},
 		{"pull_request_review_comment", "created.payload.json"},
 		{"check_run", "requested_action.payload.json"},
 		{"installation", "created.payload.json"},

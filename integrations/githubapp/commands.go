@@ -21,7 +21,8 @@ import (
 // command is a parsed `/slopguard VERB [ITEM]` comment.
 type command struct {
 	verb string // recheck, appeal, not-slop, confirm
-	// itemID names a comment ("comment/123", "review_comment/456"); empty means the thread.
+	// itemID names a comment ("comment/123", "review_comment/456") or a
+	// review ("review/789"); empty means the thread.
 	itemID string
 }
 
@@ -125,8 +126,20 @@ func (a *App) commandTarget(ctx context.Context, gh *github.Client, inst int64, 
 			return target{}, fmt.Errorf("get pull request %d: %w", is.GetNumber(), err)
 		}
 		return reviewCommentTarget(inst, repo, pr, c), nil
+	case kind == "review" && id > 0 && is.IsPullRequest():
+		// Asked for under this pull request's number: a review of another
+		// pull request is a 404, so it cannot be acted on here.
+		r, _, err := gh.PullRequests.GetReview(ctx, repo.GetOwner().GetLogin(), repo.GetName(), is.GetNumber(), id)
+		if err != nil {
+			return target{}, fmt.Errorf("get review %d of #%d: %w", id, is.GetNumber(), err)
+		}
+		pr, _, err := gh.PullRequests.Get(ctx, repo.GetOwner().GetLogin(), repo.GetName(), is.GetNumber())
+		if err != nil {
+			return target{}, fmt.Errorf("get pull request %d: %w", is.GetNumber(), err)
+		}
+		return reviewTarget(inst, repo, pr, r), nil
 	}
-	return target{}, fmt.Errorf("%q does not name an item (comment/ID or review_comment/ID)", itemID)
+	return target{}, fmt.Errorf("%q does not name an item (comment/ID, review_comment/ID or review/ID)", itemID)
 }
 
 // permissionTTL is how long a collaborator permission answer is reused.

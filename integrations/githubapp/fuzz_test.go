@@ -33,7 +33,7 @@ import (
 // header, anything else is sent as X-Hub-Signature-256 verbatim.
 func FuzzServeHTTP(f *testing.F) {
 	for _, name := range []string{"issues.opened.json", "pull_request.opened.json", "issue_comment.created.json",
-		"pull_request_review_comment.created.json", "check_run.requested_action.json", "installation.created.json",
+		"pull_request_review_comment.created.json", "pull_request_review.submitted.json", "check_run.requested_action.json", "installation.created.json",
 		"push.policy.json"} {
 		body, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {

@@ -85,3 +85,19 @@ func reviewCommentTarget(inst int64, repo *github.Repository, pr *github.PullReq
 	}
 	return t
 }
+
+// reviewTarget is a pull request review's own text (its summary, not its
+// line comments, which are review comments).
+func reviewTarget(inst int64, repo *github.Repository, pr *github.PullRequest, r *github.PullRequestReview) target {
+	t := baseTarget(inst, repo)
+	t.number, t.isPR = pr.GetNumber(), true
+	t.labels, t.state = labelNames(pr.Labels), pr.GetState()
+	t.commentID, t.nodeID = r.GetID(), r.GetNodeID()
+	t.item = moderation.Item{
+		Platform: moderation.GitHub, Kind: moderation.KindReview, Scope: t.scope(),
+		ID: fmt.Sprintf("review/%d", r.GetID()), URL: r.GetHTMLURL(),
+		Author: r.GetUser().GetLogin(), AuthorIsBot: isBot(r.GetUser()),
+		AuthorAssociation: r.GetAuthorAssociation(), Body: r.GetBody(),
+	}
+	return t
+}

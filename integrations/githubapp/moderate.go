@@ -44,9 +44,15 @@ type target struct {
 
 func (t target) scope() string { return t.owner + "/" + t.repo }
 
-// isComment is true for issue, pull request and review comments.
+// isComment is true for issue, pull request and review comments and for
+// reviews: items inside a thread, which carry no label of their own and can
+// be minimized (a review's node is Minimizable too).
 func (t target) isComment() bool {
-	return t.item.Kind == moderation.KindComment || t.item.Kind == moderation.KindReviewComment
+	switch t.item.Kind {
+	case moderation.KindComment, moderation.KindReviewComment, moderation.KindReview:
+		return true
+	}
+	return false
 }
 
 func (t target) logger(log *slog.Logger) *slog.Logger {

@@ -97,6 +97,8 @@ func (a *App) dispatch(ctx context.Context, log *slog.Logger, j job) error {
 		return a.onIssues(ctx, log, j.payload)
 	case "issue_comment":
 		return a.onIssueComment(ctx, log, j.payload)
+	case "pull_request_review":
+		return a.onReview(ctx, log, j.payload)
 	case "pull_request_review_comment":
 		return a.onReviewComment(ctx, log, j.payload)
 	case "check_run":

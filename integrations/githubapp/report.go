@@ -261,6 +261,7 @@ func stickyBody(t target, p Plan, status string) string {
 	what := map[moderation.Kind]string{
 		moderation.KindPullRequest: "pull request", moderation.KindIssue: "issue",
 		moderation.KindComment: "comment", moderation.KindReviewComment: "review comment",
+		moderation.KindReview: "review",
 	}[t.item.Kind]
 	subject := "this " + what
 	if t.isComment() && t.item.URL != "" {

@@ -19,7 +19,7 @@ const deliveryTTL = 7 * 24 * time.Hour
 // handledEvents are the webhook events the App acts on; others get 202 and are dropped.
 var handledEvents = map[string]bool{
 	"pull_request": true, "issues": true, "issue_comment": true,
-	"pull_request_review_comment": true, "check_run": true, "installation": true,
+	"pull_request_review": true, "pull_request_review_comment": true, "check_run": true, "installation": true,
 	"installation_repositories": true, "push": true,
 }
 

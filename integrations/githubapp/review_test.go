@@ -1,0 +1,142 @@
+package githubapp
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// reviewJSON is GET /repos/acme/widgets/pulls/7/reviews/42.
+const reviewJSON = `{"id": 42, "node_id": "PRR_kwDOAAAAAc4AAAAq", "body": "Overall, this is a well-structured change that enhances maintainability.",
+	"user": {"login": "reviewer-bot-fan", "type": "User"}, "author_association": "NONE", "state": "commented",
+	"html_url": "https://github.com/acme/widgets/pull/7#pullrequestreview-42",
+	"pull_request_url": "https://api.github.com/repos/acme/widgets/pulls/7"}`
+
+func TestReviewEvents(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, policy string
+		checker      fakeChecker
+		edits        map[string]any
+		want         []string
+		recorded     bool
+		check        func(t *testing.T, writes []call)
+	}{
+		{
+			name: "flagged review gets one reply and no label", checker: slop, recorded: true,
+			want: []string{"POST /repos/acme/widgets/issues/7/comments"},
+			check: func(t *testing.T, writes []call) {
+				body := writes[0].Body
+				if !strings.Contains(body, "/slopguard appeal review/42") || !strings.Contains(body, "this review") {
+					t.Errorf("got reply %q, want it to name the review and its commands", body)
+				}
+			},
+		},
+		{
+			name: "clean review writes nothing", checker: clean, recorded: true,
+		},
+		{
+			name: "enforce minimizes the review", policy: "mode: enforce\nenforce: {threshold: 0.9, minimize: true}\n", checker: slop, recorded: true,
+			want: []string{"POST /repos/acme/widgets/issues/7/comments", "POST /graphql"},
+			check: func(t *testing.T, writes []call) {
+				if got := writes[1].Body; !strings.Contains(got, "minimizeComment") || !strings.Contains(got, `"id":"PRR_kwDOAAAAAc4AAAAq"`) {
+					t.Errorf("got graphql body %s, want minimizeComment of the review's node id", got)
+				}
+			},
+		},
+		{
+			name: "edited review is checked again", checker: slop, recorded: true,
+			edits: map[string]any{"action": "edited"},
+			want:  []string{"POST /repos/acme/widgets/issues/7/comments"},
+		},
+		{
+			name: "approval without text is not an item", checker: slop,
+			edits: map[string]any{"review.body": nil, "review.state": "approved"},
+		},
+		{
+			name: "whitespace-only text is not an item", checker: slop,
+			edits: map[string]any{"review.body": " \n\t"},
+		},
+		{
+			name: "dismissal is ignored", checker: slop,
+			edits: map[string]any{"action": "dismissed", "review.state": "dismissed"},
+		},
+		{
+			name: "review by a bot account is exempt", checker: slop,
+			edits: map[string]any{"review.user.type": "Bot"},
+		},
+		{
+			name: "payload without a review object is refused", checker: slop,
+			edits: map[string]any{"review": nil},
+		},
+		{
+			name: "comments surface off", policy: "surfaces: {comments: false}\n", checker: slop,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, tt.checker)
+			if tt.policy != "" {
+				h.gh.policy(tt.policy)
+			}
+			if got := h.send("pull_request_review", fixture(t, "pull_request_review.submitted.json", tt.edits)); got != http.StatusAccepted {
+				t.Fatalf("got status %d, want 202", got)
+			}
+			h.drain()
+			writes := h.gh.writes()
+			wantCalls(t, writes, tt.want...)
+			if tt.check != nil && len(writes) > 0 {
+				tt.check(t, writes)
+			}
+			_, err := h.opt.Store.LatestDecision(context.Background(), "github", "acme/widgets", "review/42")
+			if recorded := err == nil; recorded != tt.recorded {
+				t.Errorf("decision recorded %v (%v), want %v", recorded, err, tt.recorded)
+			}
+		})
+	}
+}
+
+// A maintainer answers a flagged review with `/slopguard not-slop review/ID`
+// on its pull request; the same command on another pull request is refused,
+// because GitHub only finds the review under its own pull request.
+func TestCommandOnReview(t *testing.T) {
+	t.Parallel()
+	onPR := func(number int, body string) map[string]any {
+		return map[string]any{
+			"comment.body": body, "comment.user.login": "maintainer", "comment.author_association": "OWNER",
+			"sender.login": "maintainer", "comment.id": 3002, "issue.number": number,
+			"issue.pull_request": map[string]any{"url": "https://api.github.com/repos/acme/widgets/pulls/7"},
+		}
+	}
+	t.Run("not-slop on its pull request", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t, slop)
+		h.gh.handle("GET /repos/acme/widgets/pulls/7/reviews/42", 200, reviewJSON)
+		h.send("pull_request_review", fixture(t, "pull_request_review.submitted.json", nil))
+		h.drain()
+		h.gh.reset()
+		h.send("issue_comment", fixture(t, "issue_comment.created.json", onPR(7, "/slopguard not-slop review/42")))
+		h.drain()
+		tg := target{owner: "acme", repo: "widgets"}
+		tg.item.ID = "review/42"
+		if got := h.app.override(context.Background(), tg); got != "human" {
+			t.Errorf("got override %q, want human", got)
+		}
+		wantCalls(t, h.gh.writes(), "PATCH /repos/acme/widgets/issues/comments/500")
+	})
+	t.Run("named on another pull request", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t, slop)
+		h.gh.handle("GET /repos/acme/widgets/pulls/7/reviews/42", 200, reviewJSON)
+		h.send("issue_comment", fixture(t, "issue_comment.created.json", onPR(8, "/slopguard recheck review/42")))
+		h.drain()
+		if w := h.gh.writes(); len(w) != 0 {
+			t.Errorf("got writes %v, want the command refused", w)
+		}
+		if _, err := h.opt.Store.LatestDecision(context.Background(), "github", "acme/widgets", "review/42"); err == nil {
+			t.Error("review/42 was scored as an item of #8")
+		}
+	})
+}
