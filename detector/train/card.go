@@ -25,6 +25,10 @@ type Card struct {
 	Duration    string            `json:"training_duration"`
 	// Holdout metrics are on the held-out tenth of split=train.
 	Holdout map[string]float64 `json:"holdout"`
+	// HoldoutSources are the held-out metrics within each source that has
+	// both labels there: the figures to choose settings by (dev is for
+	// reporting, not choosing).
+	HoldoutSources []evaluate.Metrics `json:"holdout_sources,omitempty"`
 	// CalibrationCheck compares calibration without and with length terms
 	// out of fold on the held-out texts (see calibrationCheck).
 	CalibrationCheck map[string]float64 `json:"calibration_check,omitempty"`
@@ -105,11 +109,29 @@ func newCard(f *model.File, exs, hold []*example, probs []float64, opts Options,
 			Settings:  settings,
 			Metrics:   holdout,
 		},
-		Thresholds:  f.Header.Thresholds,
-		Calibration: f.Header.Calibration,
-		Duration:    took.Round(time.Second).String(),
-		Holdout:     holdout,
+		Thresholds:     f.Header.Thresholds,
+		Calibration:    f.Header.Calibration,
+		Duration:       took.Round(time.Second).String(),
+		Holdout:        holdout,
+		HoldoutSources: holdoutSources(samples),
 	}
+}
+
+// holdoutSources computes the metrics of every source with both labels
+// among the held-out samples, sorted by source.
+func holdoutSources(samples evaluate.Scores) []evaluate.Metrics {
+	bySource := map[string]evaluate.Scores{}
+	for _, s := range samples {
+		bySource[s.Source] = append(bySource[s.Source], s)
+	}
+	var out []evaluate.Metrics
+	for source, s := range bySource {
+		if h, m := s.Counts(); h > 0 && m > 0 {
+			out = append(out, evaluate.Compute(source, s))
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Group < out[j].Group })
+	return out
 }
 
 // maskedRange is the masked_ngrams setting: the n-gram lengths used, as
@@ -180,6 +202,13 @@ func (c Card) WriteMarkdown(w io.Writer) error {
 	b.WriteString("\n## Held-out tenth of split=train (used for calibration and the threshold)\n\n| metric | value |\n|---|---:|\n")
 	for _, k := range []string{"auroc", "tpr_at_1pct", "fpr_threshold", "tpr_threshold"} {
 		fmt.Fprintf(&b, "| %s | %.4f |\n", k, c.Holdout[k])
+	}
+	if len(c.HoldoutSources) > 0 {
+		b.WriteString("\nWithin each held-out source with both labels (its own threshold for TPR at 1% FPR):\n\n")
+		b.WriteString("| source | human | machine | AUROC | TPR at 1% FPR |\n|---|---:|---:|---:|---:|\n")
+		for _, m := range c.HoldoutSources {
+			fmt.Fprintf(&b, "| %s | %d | %d | %.4f | %.4f |\n", m.Group, m.Humans, m.Machines, m.AUROC, m.At1.TPR)
+		}
 	}
 	if cc := c.CalibrationCheck; cc != nil {
 		b.WriteString("\n## Calibration, checked out of fold\n\n")

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/slopguard/slopguard/detector/dataset"
+	"github.com/slopguard/slopguard/detector/evaluate"
 )
 
 func TestDescribeModel(t *testing.T) {
@@ -112,5 +113,34 @@ func TestTrainTooLittleData(t *testing.T) {
 				t.Errorf("error %q suggests a hold-out fraction, which the command line cannot change", err)
 			}
 		})
+	}
+}
+
+// The card's per-source held-out table lists exactly the sources with both
+// labels among the held-out texts, in order, each measured on its own texts.
+func TestHoldoutSources(t *testing.T) {
+	t.Parallel()
+	samples := evaluate.Scores{
+		{Source: "b", Score: 0.9, Machine: true}, {Source: "b", Score: 0.1},
+		{Source: "a", Score: 0.2, Machine: true}, {Source: "a", Score: 0.8}, {Source: "a", Score: 0.1},
+		{Source: "human_only", Score: 0.3},
+		{Source: "machine_only", Score: 0.7, Machine: true},
+	}
+	got := holdoutSources(samples)
+	if len(got) != 2 || got[0].Group != "a" || got[1].Group != "b" {
+		t.Fatalf("got groups %v, want a and b", got)
+	}
+	if got[0].Humans != 2 || got[0].Machines != 1 || got[0].AUROC != 0.5 {
+		t.Errorf("a: got %d human, %d machine, AUROC %v; want 2, 1, 0.5", got[0].Humans, got[0].Machines, got[0].AUROC)
+	}
+	if got[1].AUROC != 1 {
+		t.Errorf("b: got AUROC %v, want 1", got[1].AUROC)
+	}
+	var b strings.Builder
+	if err := (Card{HoldoutSources: got}).WriteMarkdown(&b); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "| a | 2 | 1 | 0.5000 |") || strings.Contains(b.String(), "human_only") {
+		t.Errorf("card table:\n%s\nwant a row per two-label source only", b.String())
 	}
 }
