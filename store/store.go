@@ -25,10 +25,14 @@ type Decision struct {
 	ItemURL  string
 	Author   string
 	Score    float64
-	Verdict  string   // "human", "unsure", "machine"
-	Reasons  []string // the reasons' human-readable texts, strongest first
-	Model    string   // model version
-	Actions  []string // e.g. "check_run", "label", "comment", "minimize", "close", "delete", "timeout"
+	Verdict  string // "human", "unsure", "machine"
+	// CannotJudge is true when the model declined to judge the text (too
+	// short, another language): such an item is never flagged, whatever
+	// its score and the threshold.
+	CannotJudge bool
+	Reasons     []string // the reasons' human-readable texts, strongest first
+	Model       string   // model version
+	Actions     []string // e.g. "check_run", "label", "comment", "minimize", "close", "delete", "timeout"
 	// Kind is the item's kind ("pr", "issue", "comment", "message", …); optional.
 	Kind string
 	// Text is the scored text; empty unless the scope's settings allow storing it.

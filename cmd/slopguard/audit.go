@@ -230,7 +230,7 @@ func writeDecision(w io.Writer, d store.Decision, fbs []store.Feedback) error {
 		{"kind", orDash(d.Kind)},
 		{"url", orDash(d.ItemURL)},
 		{"author", orDash(d.Author)},
-		{"verdict", d.Verdict},
+		{"verdict", verdictText(d)},
 		{"score", strconv.FormatFloat(d.Score, 'f', 3, 64)},
 		{"model", orDash(d.Model)},
 		{"actions", orDash(strings.Join(d.Actions, ", "))},
@@ -282,10 +282,13 @@ type decisionJSON struct {
 	Author    string    `json:"author,omitempty"`
 	Score     float64   `json:"score"`
 	Verdict   string    `json:"verdict"`
-	Reasons   []string  `json:"reasons"`
-	Model     string    `json:"model,omitempty"`
-	Actions   []string  `json:"actions"`
-	Text      string    `json:"text,omitempty"`
+	// CannotJudge: the model declined to judge the text (too short,
+	// another language), so it was never flagged.
+	CannotJudge bool     `json:"cannot_judge,omitempty"`
+	Reasons     []string `json:"reasons"`
+	Model       string   `json:"model,omitempty"`
+	Actions     []string `json:"actions"`
+	Text        string   `json:"text,omitempty"`
 }
 
 // feedbackJSON is feedback on a decision in `audit show` JSON output.
@@ -299,7 +302,7 @@ type feedbackJSON struct {
 func toDecisionJSON(d store.Decision) decisionJSON {
 	j := decisionJSON{
 		ID: d.ID, CreatedAt: d.CreatedAt.UTC(), Platform: d.Platform, Scope: d.Scope, ItemID: d.ItemID, Kind: d.Kind,
-		ItemURL: d.ItemURL, Author: d.Author, Score: d.Score, Verdict: d.Verdict, Reasons: d.Reasons,
+		ItemURL: d.ItemURL, Author: d.Author, Score: d.Score, Verdict: d.Verdict, CannotJudge: d.CannotJudge, Reasons: d.Reasons,
 		Model: d.Model, Actions: d.Actions, Text: d.Text,
 	}
 	if j.Reasons == nil {
@@ -326,4 +329,13 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// verdictText is a decision's verdict for people, saying when the model
+// declined to judge the text.
+func verdictText(d store.Decision) string {
+	if d.CannotJudge {
+		return d.Verdict + " (the model could not judge this text)"
+	}
+	return d.Verdict
 }

@@ -52,7 +52,7 @@ func auditSeed(t *testing.T) (path string, ids []int64) {
 				Reasons: []string{"stock phrases", "uniform sentences"}, Model: "m-1", Actions: []string{"check_run", "label"},
 				Text: "Line one\nline two", CreatedAt: now.Add(-72 * time.Hour)},
 			{Platform: "github", Scope: "octo/repo", ItemID: "issue/3", Author: "bob", Score: 0.12, Verdict: "human", CreatedAt: now.Add(-2 * time.Hour)},
-			{Platform: "discord", Scope: "123", ItemID: "m-9", Author: "carol", Score: 0.55, Verdict: "unsure", CreatedAt: now.Add(-time.Hour)},
+			{Platform: "discord", Scope: "123", ItemID: "m-9", Author: "carol", Score: 0.55, Verdict: "unsure", CannotJudge: true, CreatedAt: now.Add(-time.Hour)},
 		} {
 			id, err := s.RecordDecision(ctx, d)
 			if err != nil {
@@ -158,6 +158,18 @@ func TestAuditShow(t *testing.T) {
 		code, out, _ := auditRun(t, nil, "audit", "show", id(1), "--db", db) // flags after the ID work too
 		if code != 0 || !strings.Contains(out, "text: (not stored; set store_text: true to keep it)") {
 			t.Errorf("exit %d, output:\n%s\nwant the not-stored note", code, out)
+		}
+	})
+	t.Run("could not judge", func(t *testing.T) {
+		t.Parallel()
+		code, out, _ := auditRun(t, nil, "audit", "show", "--db", db, id(2))
+		flat := strings.Join(strings.Fields(out), " ")
+		if code != 0 || !strings.Contains(flat, "verdict: unsure (the model could not judge this text)") {
+			t.Errorf("exit %d, output:\n%s\nwant the verdict to say the model could not judge", code, out)
+		}
+		code, out, _ = auditRun(t, nil, "audit", "show", "--db", db, "--format", "json", id(2))
+		if code != 0 || !strings.Contains(out, `"cannot_judge": true`) {
+			t.Errorf("exit %d, JSON:\n%s\nwant cannot_judge true", code, out)
 		}
 	})
 	t.Run("json", func(t *testing.T) {

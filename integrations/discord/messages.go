@@ -353,7 +353,7 @@ func (b *Bot) item(m *discordgo.Message) moderation.Item {
 func (b *Bot) decision(v moderation.Verdict, m *discordgo.Message) store.Decision {
 	d := store.Decision{
 		Platform: string(moderation.Discord), Scope: m.GuildID, ItemID: m.ID, ItemURL: v.Item.URL,
-		Author: m.Author.ID, Score: v.Score, Verdict: v.Verdict.String(), Model: v.ModelVersion,
+		Author: m.Author.ID, Score: v.Score, Verdict: v.Verdict.String(), CannotJudge: v.CannotJudge, Model: v.ModelVersion,
 		CreatedAt: v.CheckedAt,
 	}
 	d.Reasons = moderation.ReasonTexts(v.Reasons, b.storeText)

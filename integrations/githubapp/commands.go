@@ -292,7 +292,8 @@ func (a *App) appeal(ctx context.Context, log *slog.Logger, gh *github.Client, t
 // wasFlagged reports whether the App flagged t: a maintainer confirmed
 // the flag, the pull request or issue carries the policy's label, the App
 // wrote its comment about the item, or the latest decision reached the
-// policy's threshold (an "unsure" verdict does not count, as in the sweep).
+// policy's threshold (a text the model could not judge does not count, as
+// in the sweep and moderation.Verdict.Flagged).
 func (a *App) wasFlagged(ctx context.Context, gh *github.Client, t target) (bool, error) {
 	if a.override(ctx, t) == "machine" {
 		return true, nil
@@ -323,7 +324,7 @@ func (a *App) wasFlagged(ctx context.Context, gh *github.Client, t target) (bool
 	if err != nil {
 		return false, fmt.Errorf("latest decision: %w", err)
 	}
-	return d.Verdict != "unsure" && d.Score >= pol.Threshold(a.opt.ModelThreshold), nil
+	return !d.CannotJudge && d.Score >= pol.Threshold(a.opt.ModelThreshold), nil
 }
 
 // judge stores a maintainer's answer as feedback and makes GitHub show it:

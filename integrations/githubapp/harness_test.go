@@ -28,14 +28,15 @@ const testSecret = "It's a Secret to Everybody"
 
 // fakeChecker gives every item the same score.
 type fakeChecker struct {
-	score   float64
-	verdict detector.Verdict
+	score       float64
+	verdict     detector.Verdict
+	cannotJudge bool
 }
 
 func (f fakeChecker) Check(_ context.Context, it moderation.Item) (moderation.Verdict, error) {
 	return moderation.Verdict{
 		Item: it,
-		Result: detector.Result{Score: f.score, Verdict: f.verdict, Reasons: []detector.Reason{
+		Result: detector.Result{Score: f.score, Verdict: f.verdict, CannotJudge: f.cannotJudge, Reasons: []detector.Reason{
 			{Family: "phrasing", Signal: "delve", Text: "uses stock phrases such as \"delve into\"", Weight: 1.2},
 		}},
 		ModelVersion: "test-1",

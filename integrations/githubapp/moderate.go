@@ -296,7 +296,7 @@ func (a *App) execute(ctx context.Context, log *slog.Logger, gh *github.Client, 
 func (a *App) record(ctx context.Context, log *slog.Logger, t target, v moderation.Verdict, actions []string) int64 {
 	d := store.Decision{
 		Platform: string(moderation.GitHub), Scope: t.scope(), ItemID: t.item.ID, ItemURL: t.item.URL,
-		Author: t.item.Author, Score: v.Score, Verdict: v.Verdict.String(), Reasons: moderation.ReasonTexts(v.Reasons, a.opt.StoreText),
+		Author: t.item.Author, Score: v.Score, Verdict: v.Verdict.String(), CannotJudge: v.CannotJudge, Reasons: moderation.ReasonTexts(v.Reasons, a.opt.StoreText),
 		Model: v.ModelVersion, Actions: actions, CreatedAt: a.now().UTC(),
 	}
 	if a.opt.StoreText {

@@ -6,6 +6,10 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/google/go-github/v60/github"
+
+	"github.com/slopguard/slopguard/detector"
 )
 
 // A: an empty .github/slopguard.yml (the usual "turn it on with defaults")
@@ -54,5 +58,57 @@ func TestPolicyFileLongCommentText(t *testing.T) {
 				t.Errorf("policy accepted and comment body is %d characters, over GitHub's 65536", n)
 			}
 		}
+	}
+}
+
+// Regression: the sweep and the appeal check read every stored "unsure" as
+// not flagged, so under a policy threshold below the model's own an item
+// the App had flagged (score between the two) was never closed, and its
+// author could not appeal. Only a text the model could not judge is never
+// flagged.
+func TestUnsureBetweenThresholdsCountsAsFlagged(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		checker   fakeChecker
+		wantClose bool
+	}{
+		{"unsure score over the policy's threshold", fakeChecker{score: 0.93, verdict: detector.Unsure}, true},
+		{"text the model could not judge", fakeChecker{score: 0.93, verdict: detector.Unsure, cannotJudge: true}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, tt.checker)
+			h.gh.policy("mode: enforce\nthreshold: 0.8\ncomment: {enabled: false}\nenforce: {threshold: 0.9, close_after_hours: 24}\n")
+			h.send("issues", fixture(t, "issues.opened.json", nil))
+			h.drain()
+
+			// The author appeals: accepted only if the App flagged the issue.
+			h.gh.reset()
+			h.gh.handle("GET /repos/acme/widgets/issues/9", 200, `{"number": 9, "state": "open", "labels": []}`)
+			wf, err := h.app.wasFlagged(context.Background(), nil, issueTarget(4242, &github.Repository{Name: github.String("widgets"), Owner: &github.User{Login: github.String("acme")}}, &github.Issue{Number: github.Int(9)}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if wf != tt.wantClose {
+				t.Errorf("wasFlagged = %v, want %v", wf, tt.wantClose)
+			}
+
+			h.gh.handle("GET /repos/acme/widgets/issues/9", 200, `{"number": 9, "state": "open", "labels": [{"name": "possible-slop"}]}`)
+			h.now = h.now.Add(25 * time.Hour)
+			if err := h.app.Sweep(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			closed := false
+			for _, c := range h.gh.writes() {
+				if c.String() == "PATCH /repos/acme/widgets/issues/9" {
+					closed = true
+				}
+			}
+			if closed != tt.wantClose {
+				t.Errorf("closed %v, want %v (writes %v)", closed, tt.wantClose, h.gh.writes())
+			}
+		})
 	}
 }

@@ -95,7 +95,7 @@ func (a *App) sweepItem(ctx context.Context, scope, itemID string, ds []store.De
 		return nil
 	}
 	limit := pol.EnforceThreshold(a.opt.ModelThreshold)
-	over := func(d store.Decision) bool { return d.Verdict != "unsure" && d.Score >= limit }
+	over := func(d store.Decision) bool { return !d.CannotJudge && d.Score >= limit }
 	// The flag started at the oldest decision of the newest run over the limit.
 	var since time.Time
 	for _, d := range ds {

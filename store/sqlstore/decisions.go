@@ -71,10 +71,10 @@ func (s *Store) RecordDecision(ctx context.Context, d store.Decision) (int64, er
 	}
 	var id int64
 	err = s.db.QueryRowContext(ctx, s.d.q(`
-		INSERT INTO decisions (platform, scope, item_id, kind, item_url, author, score, verdict, reasons, model, actions, text, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		INSERT INTO decisions (platform, scope, item_id, kind, item_url, author, score, verdict, cannot_judge, reasons, model, actions, text, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		RETURNING id`),
-		d.Platform, d.Scope, d.ItemID, d.Kind, d.ItemURL, d.Author, d.Score, d.Verdict, reasons, d.Model, actions, d.Text, s.d.t(d.CreatedAt),
+		d.Platform, d.Scope, d.ItemID, d.Kind, d.ItemURL, d.Author, d.Score, d.Verdict, boolInt(d.CannotJudge), reasons, d.Model, actions, d.Text, s.d.t(d.CreatedAt),
 	).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("record decision %s %s %s: %w", d.Platform, d.Scope, d.ItemID, err)
@@ -82,7 +82,15 @@ func (s *Store) RecordDecision(ctx context.Context, d store.Decision) (int64, er
 	return id, nil
 }
 
-const decisionColumns = `id, platform, scope, item_id, kind, item_url, author, score, verdict, reasons, model, actions, text, created_at`
+const decisionColumns = `id, platform, scope, item_id, kind, item_url, author, score, verdict, cannot_judge, reasons, model, actions, text, created_at`
+
+// boolInt is a flag column's value.
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
 
 // Decision returns one decision by ID, or store.ErrNotFound.
 func (s *Store) Decision(ctx context.Context, id int64) (store.Decision, error) {
@@ -195,8 +203,9 @@ func scanDecision(row scanner) (store.Decision, error) {
 		d                store.Decision
 		reasons, actions string
 		created          dbTime
+		cannotJudge      int
 	)
-	err := row.Scan(&d.ID, &d.Platform, &d.Scope, &d.ItemID, &d.Kind, &d.ItemURL, &d.Author, &d.Score, &d.Verdict,
+	err := row.Scan(&d.ID, &d.Platform, &d.Scope, &d.ItemID, &d.Kind, &d.ItemURL, &d.Author, &d.Score, &d.Verdict, &cannotJudge,
 		&reasons, &d.Model, &actions, &d.Text, &created)
 	if err != nil {
 		return store.Decision{}, err
@@ -208,6 +217,7 @@ func scanDecision(row scanner) (store.Decision, error) {
 		return store.Decision{}, fmt.Errorf("decision %d: actions: %w", d.ID, err)
 	}
 	d.CreatedAt = created.Time
+	d.CannotJudge = cannotJudge != 0
 	return d, nil
 }
 

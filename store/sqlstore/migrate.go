@@ -104,6 +104,14 @@ var migrations = []migration{
 	{4, "strikes by item", []string{
 		`ALTER TABLE strikes ADD COLUMN item_id TEXT NOT NULL DEFAULT ''`,
 	}},
+	// A decision says whether the model declined to judge the text (too
+	// short, another language), which is never flagged whatever its score;
+	// an "unsure" verdict alone does not say so once a policy lowers the
+	// threshold. Earlier "unsure" rows count as declined, as they were read.
+	{5, "decisions that could not be judged", []string{
+		`ALTER TABLE decisions ADD COLUMN cannot_judge INTEGER NOT NULL DEFAULT 0`,
+		`UPDATE decisions SET cannot_judge = 1 WHERE verdict = 'unsure'`,
+	}},
 }
 
 // latestVersion is the schema version this binary writes.

@@ -180,6 +180,8 @@ func TestMigrateFromPrevious(t *testing.T) {
 			}{
 				{`INSERT INTO decisions (platform, scope, item_id, item_url, author, score, verdict, reasons, model, actions, text, created_at)
 				  VALUES ('github', 'a/x', 'pr/7', 'https://example.test/7', 'alice', 0.75, 'machine', '["r1"]', 'm1', '["label"]', '', ?)`, []any{at}},
+				{`INSERT INTO decisions (platform, scope, item_id, item_url, author, score, verdict, reasons, model, actions, text, created_at)
+				  VALUES ('github', 'a/x', 'pr/8', '', 'carol', 0.5, 'unsure', '[]', 'm1', '[]', '', ?)`, []any{at}},
 				{`INSERT INTO feedback (decision_id, platform, scope, item_id, by_user, label, note, text, created_at)
 				  VALUES (1, 'github', 'a/x', 'pr/7', 'bob', 'human', 'n', 'the text', ?)`, []any{at}},
 				{`INSERT INTO settings (scope, key, value, updated_at) VALUES ('g', 'mode', ?, ?)`, []any{[]byte("observe"), at}},
@@ -206,6 +208,13 @@ func TestMigrateFromPrevious(t *testing.T) {
 			if d.Author != "alice" || d.Score != 0.75 || d.Kind != "" || len(d.Reasons) != 1 || d.Reasons[0] != "r1" ||
 				!d.CreatedAt.Equal(time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)) {
 				t.Errorf("Decision(1) after upgrade = %+v, want the old row", d)
+			}
+			// Schema 5: an old "unsure" row counts as not judged, as it was read.
+			if d.CannotJudge {
+				t.Errorf("Decision(1), a machine verdict, has CannotJudge after upgrade")
+			}
+			if d2, err := s.Decision(ctx, 2); err != nil || !d2.CannotJudge {
+				t.Errorf("Decision(2), an old unsure verdict: got %+v, %v; want CannotJudge", d2, err)
 			}
 			fb, err := s.Feedback(ctx, store.FeedbackFilter{})
 			if err != nil || len(fb) != 1 || fb[0].DecisionID != 1 || fb[0].Text != "the text" {

@@ -191,6 +191,11 @@ func testDecisionRoundTrip(t *testing.T, open func(*testing.T) store.Store) {
 			d.Reasons, d.Actions = []string{}, []string{}
 			return d
 		}},
+		{"a text the model could not judge", func() store.Decision {
+			d := sampleDecision()
+			d.ItemID, d.Verdict, d.CannotJudge, d.Score = "pr/15", "unsure", true, 0.97
+			return d
+		}(), func(d store.Decision) store.Decision { return d }},
 		{"non-UTC time is stored in UTC", func() store.Decision {
 			d := sampleDecision()
 			d.ItemID = "pr/14"
