@@ -7,9 +7,12 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -50,6 +53,8 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	fs.Float64Var(&opts.MaxWeight, "max-weight", opts.MaxWeight, "cap on every weight's magnitude (log-odds per unit feature)")
 	fs.Float64Var(&opts.L2, "l2", opts.L2, "L2 regularisation strength")
 	fs.Float64Var(&opts.OneLabelFactor, "one-label-factor", opts.OneLabelFactor, "weight of a source with one label relative to a two-label source of the same size (they can teach topic rather than authorship)")
+	var factors stringList
+	fs.Var(&factors, "source-factor", "SOURCE=X scales a source file's share of its label's weight by X (repeatable; e.g. glimpse_continuations=2)")
 	noDev := fs.Bool("no-dev", false, "skip the dev-split evaluation in the model card")
 	quiet := fs.Bool("quiet", false, "no progress bars")
 	setUsage(fs, "slopguard train --data PATH... [--feedback PATH]... [--out FILE] [--name NAME] [flags]",
@@ -73,6 +78,15 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 		return usageErrorf("--max-weight must be above 0")
 	case opts.L2 < 0:
 		return usageErrorf("--l2 must not be negative")
+	}
+	for _, f := range factors {
+		name, val, ok := strings.Cut(f, "=")
+		x, err := strconv.ParseFloat(val, 64)
+		if !ok || name == "" || err != nil || !(x > 0) || math.IsInf(x, 0) {
+			return usageErrorf("--source-factor %q: want SOURCE=X with X above 0, e.g. glimpse_continuations=2", f)
+		}
+		opts.SourceFactor = maps.Clone(opts.SourceFactor)
+		opts.SourceFactor[name] = x
 	}
 	if !*quiet {
 		opts.Progress = e.stderr

@@ -29,6 +29,10 @@ func TestTrainUsageErrors(t *testing.T) {
 		{"unknown flag", []string{"train", "--data", "x", "--bogus"}, "flag provided but not defined"},
 		{"empty name", []string{"train", "--data", "x", "--name", ""}, "--name"},
 		{"name with a space", []string{"train", "--data", "x", "--name", "my model"}, "--name"},
+		{"source factor without =", []string{"train", "--data", "x", "--source-factor", "glimpse"}, "want SOURCE=X"},
+		{"source factor zero", []string{"train", "--data", "x", "--source-factor", "glimpse=0"}, "want SOURCE=X with X above 0"},
+		{"source factor not a number", []string{"train", "--data", "x", "--source-factor", "glimpse=lots"}, "want SOURCE=X"},
+		{"source factor without a name", []string{"train", "--data", "x", "--source-factor", "=2"}, "want SOURCE=X"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -135,6 +139,31 @@ func TestTrainPathsAfterFlags(t *testing.T) {
 	}
 	if got := readCard(t, out).Training.Settings["hash_bits"]; got != "12" {
 		t.Errorf("hash_bits = %s, want 12 from the flag after the paths", got)
+	}
+}
+
+// TestTrainSourceFactor scales one of two equal human sources three times
+// the other: the card's weight shares and settings must say so.
+func TestTrainSourceFactor(t *testing.T) {
+	t.Parallel()
+	plain := writeJSONL(t, "plain.jsonl", trainRecords(100, "train", "human"))
+	heavy := writeJSONL(t, "heavy.jsonl", trainRecords(100, "train", "human"))
+	machines := writeJSONL(t, "machines.jsonl", trainRecords(100, "train", "machine"))
+	out := filepath.Join(t.TempDir(), "m.bin")
+	code, _, errOut := auditRun(t, nil, trainArgs("--data", plain, "--data", heavy, "--data", machines, "--no-dev", "--out", out, "--source-factor", "heavy=3")...)
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %s", code, errOut)
+	}
+	card := readCard(t, out)
+	share := map[string]float64{}
+	for _, s := range card.Training.Sources {
+		share[s.File] = s.Weight
+	}
+	if share["plain"] != 0.125 || share["heavy"] != 0.375 || share["machines"] != 0.5 {
+		t.Errorf("weight shares %v, want plain 0.125, heavy 0.375, machines 0.5", share)
+	}
+	if got, want := card.Training.Settings["source_factors"], "heavy=3, synthetic_persona_chat_messages=0.5, topical_chat_messages=0.5"; got != want {
+		t.Errorf("source_factors setting %q, want %q", got, want)
 	}
 }
 

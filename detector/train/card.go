@@ -98,6 +98,7 @@ func newCard(f *model.File, exs, hold []*example, probs []float64, opts Options,
 		"feedback_weight":    fmt.Sprint(opts.FeedbackWeight),
 		"one_label_factor":   fmt.Sprint(opts.OneLabelFactor),
 		"length_calibration": fmt.Sprint(!opts.PlainCalibration),
+		"source_factors":     sourceFactors(opts.SourceFactor),
 	}
 	return Card{
 		Name: f.Header.Name,
@@ -132,6 +133,20 @@ func holdoutSources(samples evaluate.Scores) []evaluate.Metrics {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Group < out[j].Group })
 	return out
+}
+
+// sourceFactors is the source_factors setting: "name=x" pairs by name, or
+// "none".
+func sourceFactors(m map[string]float64) string {
+	if len(m) == 0 {
+		return "none"
+	}
+	var parts []string
+	for name, x := range m {
+		parts = append(parts, fmt.Sprintf("%s=%g", name, x))
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, ", ")
 }
 
 // maskedRange is the masked_ngrams setting: the n-gram lengths used, as
