@@ -127,11 +127,14 @@ func (a *App) commandTarget(ctx context.Context, gh *github.Client, inst int64, 
 		}
 		return reviewCommentTarget(inst, repo, pr, c), nil
 	case kind == "review" && id > 0 && is.IsPullRequest():
-		// Asked for under this pull request's number: a review of another
-		// pull request is a 404, so it cannot be acted on here.
+		// Asked for under this pull request's number, and checked against
+		// the pull request the answer names, as for review comments.
 		r, _, err := gh.PullRequests.GetReview(ctx, repo.GetOwner().GetLogin(), repo.GetName(), is.GetNumber(), id)
 		if err != nil {
 			return target{}, fmt.Errorf("get review %d of #%d: %w", id, is.GetNumber(), err)
+		}
+		if !strings.HasSuffix(r.GetPullRequestURL(), "/pulls/"+strconv.Itoa(is.GetNumber())) {
+			return target{}, fmt.Errorf("review %d belongs to %q, not to #%d", id, r.GetPullRequestURL(), is.GetNumber())
 		}
 		pr, _, err := gh.PullRequests.Get(ctx, repo.GetOwner().GetLogin(), repo.GetName(), is.GetNumber())
 		if err != nil {
@@ -371,7 +374,7 @@ func (a *App) judge(ctx context.Context, log *slog.Logger, gh *github.Client, t 
 			log.Error("clear check run", "err", err)
 		}
 	}
-	if t.isComment() && t.nodeID != "" {
+	if t.minimizable() {
 		minimized, err := a.minimizedByApp(ctx, t)
 		if err != nil {
 			log.Error("look up minimize", "err", err)

@@ -45,14 +45,20 @@ type target struct {
 func (t target) scope() string { return t.owner + "/" + t.repo }
 
 // isComment is true for issue, pull request and review comments and for
-// reviews: items inside a thread, which carry no label of their own and can
-// be minimized (a review's node is Minimizable too).
+// reviews: items inside a thread, which carry no label of their own.
 func (t target) isComment() bool {
 	switch t.item.Kind {
 	case moderation.KindComment, moderation.KindReviewComment, moderation.KindReview:
 		return true
 	}
 	return false
+}
+
+// minimizable is true for items GitHub's minimizeComment can hide: issue,
+// pull request and review comments. A review (PullRequestReview) is not a
+// Minimizable node, so GitHub refuses to hide one.
+func (t target) minimizable() bool {
+	return t.nodeID != "" && (t.item.Kind == moderation.KindComment || t.item.Kind == moderation.KindReviewComment)
 }
 
 func (t target) logger(log *slog.Logger) *slog.Logger {
@@ -247,7 +253,7 @@ func (a *App) plan(ctx context.Context, gh *github.Client, t target) (Plan, erro
 			p.Actions = append(p.Actions, Action{Kind: "comment", Detail: "update"})
 		}
 	}
-	if p.Enforce && t.isComment() && pol.Enforce.Minimize && t.nodeID != "" {
+	if p.Enforce && pol.Enforce.Minimize && t.minimizable() {
 		p.Actions = append(p.Actions, Action{Kind: "minimize", Detail: minimizeClassifier})
 	}
 	return p, nil

@@ -3,6 +3,7 @@ package githubapp
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -37,13 +38,9 @@ func TestReviewEvents(t *testing.T) {
 			name: "clean review writes nothing", checker: clean, recorded: true,
 		},
 		{
-			name: "enforce minimizes the review", policy: "mode: enforce\nenforce: {threshold: 0.9, minimize: true}\n", checker: slop, recorded: true,
-			want: []string{"POST /repos/acme/widgets/issues/7/comments", "POST /graphql"},
-			check: func(t *testing.T, writes []call) {
-				if got := writes[1].Body; !strings.Contains(got, "minimizeComment") || !strings.Contains(got, `"id":"PRR_kwDOAAAAAc4AAAAq"`) {
-					t.Errorf("got graphql body %s, want minimizeComment of the review's node id", got)
-				}
-			},
+			// A review is not Minimizable (see TestEnforceMinimizesOnlyMinimizableNodes).
+			name: "enforce replies but cannot minimize the review", policy: "mode: enforce\nenforce: {threshold: 0.9, minimize: true}\n", checker: slop, recorded: true,
+			want: []string{"POST /repos/acme/widgets/issues/7/comments"},
 		},
 		{
 			name: "edited review is checked again", checker: slop, recorded: true,
@@ -130,6 +127,8 @@ func TestCommandOnReview(t *testing.T) {
 		t.Parallel()
 		h := newHarness(t, slop)
 		h.gh.handle("GET /repos/acme/widgets/pulls/7/reviews/42", 200, reviewJSON)
+		// Even if GitHub answered under #8, the review names #7.
+		h.gh.handle("GET /repos/acme/widgets/pulls/8/reviews/42", 200, reviewJSON)
 		h.send("issue_comment", fixture(t, "issue_comment.created.json", onPR(8, "/slopguard recheck review/42")))
 		h.drain()
 		if w := h.gh.writes(); len(w) != 0 {
@@ -139,4 +138,55 @@ func TestCommandOnReview(t *testing.T) {
 			t.Error("review/42 was scored as an item of #8")
 		}
 	})
+}
+
+// GitHub's minimizeComment takes a Minimizable node: issue comments and
+// pull request review comments are, a pull request review (a PRR_ node) is
+// not, so GitHub refuses to hide a review. Enforce mode must not try it on
+// every flagged review, record it, or later try to unminimize it.
+func TestEnforceMinimizesOnlyMinimizableNodes(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, event, fixture, item, node string
+		wantMinimize                     bool
+	}{
+		{"issue comment", "issue_comment", "issue_comment.created.json", "comment/3001", "IC_kwDOAAAAAc4AAAu5", true},
+		{"review comment", "pull_request_review_comment", "pull_request_review_comment.created.json", "review_comment/4001", "PRRC_kwDOAAAAAc4AAA-h", true},
+		{"review", "pull_request_review", "pull_request_review.submitted.json", "review/42", "PRR_kwDOAAAAAc4AAAAq", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, slop)
+			h.gh.policy("mode: enforce\nenforce: {threshold: 0.9, minimize: true}\n")
+			// Like GitHub: only a Minimizable node can be minimized.
+			h.gh.handleFunc("POST /graphql", func(body string) (int, string) {
+				if strings.Contains(body, `"id":"PRR_`) {
+					return 200, `{"data": {"minimizeComment": null}, "errors": [{"type": "NOT_FOUND", "path": ["minimizeComment"], "message": "the node is not Minimizable"}]}`
+				}
+				return 200, `{"data": {"minimizeComment": {"minimizedComment": {"isMinimized": true}}}}`
+			})
+			h.send(tt.event, fixture(t, tt.fixture, nil))
+			h.drain()
+			minimized := false
+			for _, c := range h.gh.writes() {
+				if c.String() == "POST /graphql" {
+					minimized = true
+					if !strings.Contains(c.Body, `"id":"`+tt.node+`"`) {
+						t.Errorf("got graphql body %s, want node %s", c.Body, tt.node)
+					}
+				}
+			}
+			if minimized != tt.wantMinimize {
+				t.Errorf("minimizeComment called %v, want %v (writes %v)", minimized, tt.wantMinimize, h.gh.writes())
+			}
+			d, err := h.opt.Store.LatestDecision(context.Background(), "github", "acme/widgets", tt.item)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := slices.Contains(d.Actions, "minimize"); got != tt.wantMinimize {
+				t.Errorf("decision actions %v: minimize recorded %v, want %v", d.Actions, got, tt.wantMinimize)
+			}
+		})
+	}
 }
