@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -79,14 +80,19 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	case opts.L2 < 0:
 		return usageErrorf("--l2 must not be negative")
 	}
+	factorFlag := map[string]string{} // source name -> the flag's value, for errors
 	for _, f := range factors {
 		name, val, ok := strings.Cut(f, "=")
 		x, err := strconv.ParseFloat(val, 64)
 		if !ok || name == "" || err != nil || !(x > 0) || math.IsInf(x, 0) {
 			return usageErrorf("--source-factor %q: want SOURCE=X with X above 0, e.g. glimpse_continuations=2", f)
 		}
+		if name == "feedback" {
+			return usageErrorf("--source-factor %q: feedback is weighted by --feedback-weight", f)
+		}
 		opts.SourceFactor = maps.Clone(opts.SourceFactor)
 		opts.SourceFactor[name] = x
+		factorFlag[name] = f
 	}
 	if !*quiet {
 		opts.Progress = e.stderr
@@ -120,6 +126,19 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	recs = append(recs, fb...)
 	if err := checkLabels(recs); err != nil {
 		return err
+	}
+	// A factor for a source not in the data would change nothing, yet the
+	// model card would list it among the settings.
+	if len(factorFlag) > 0 {
+		sources := map[string]bool{}
+		for _, r := range recs {
+			sources[r.File] = true
+		}
+		for _, name := range slices.Sorted(maps.Keys(factorFlag)) {
+			if !sources[name] {
+				return usageErrorf("--source-factor %q: no split=train records come from a source %q (SOURCE is a data file's base name without its extension)", factorFlag[name], name)
+			}
+		}
 	}
 	fmt.Fprintf(e.stderr, "training on %d records (%d from feedback)\n", len(recs), len(fb))
 	res, err := train.Train(ctx, recs, opts)

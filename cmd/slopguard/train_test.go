@@ -167,6 +167,32 @@ func TestTrainSourceFactor(t *testing.T) {
 	}
 }
 
+// TestTrainSourceFactorUnknownSource: a factor naming no source of the
+// training data (a typo, or the file name with its extension) changes
+// nothing, yet the model card's source_factors setting lists it as applied.
+// It must be refused before training.
+func TestTrainSourceFactorUnknownSource(t *testing.T) {
+	t.Parallel()
+	data := writeJSONL(t, "heavy.jsonl", trainRecords(100, "train", ""))
+	tests := []struct{ name, factor string }{
+		{"file name with its extension", "heavy.jsonl=3"},
+		{"misspelt source", "haevy=3"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			out := filepath.Join(t.TempDir(), "m.bin")
+			code, _, errOut := auditRun(t, nil, trainArgs("--data", data, "--no-dev", "--out", out, "--source-factor", tt.factor)...)
+			if code != 2 || !strings.Contains(errOut, tt.factor) {
+				t.Errorf("exit %d, stderr %q; want exit 2 naming %q", code, errOut, tt.factor)
+			}
+			if _, err := os.Stat(out); err == nil {
+				t.Errorf("model written with an unknown source factor; card source_factors = %q", readCard(t, out).Training.Settings["source_factors"])
+			}
+		})
+	}
+}
+
 // TestTrainName checks --name reaches the model and its card, and that the
 // default keeps the shipped model's name.
 func TestTrainName(t *testing.T) {
