@@ -129,6 +129,7 @@ func TestCommandOnReview(t *testing.T) {
 		h.gh.handle("GET /repos/acme/widgets/pulls/7/reviews/42", 200, reviewJSON)
 		// Even if GitHub answered under #8, the review names #7.
 		h.gh.handle("GET /repos/acme/widgets/pulls/8/reviews/42", 200, reviewJSON)
+		h.gh.handle("GET /repos/acme/widgets/pulls/8", 200, `{"number": 8, "state": "open", "user": {"login": "newcomer"}, "head": {"sha": "abc"}}`)
 		h.send("issue_comment", fixture(t, "issue_comment.created.json", onPR(8, "/slopguard recheck review/42")))
 		h.drain()
 		if w := h.gh.writes(); len(w) != 0 {
