@@ -1,11 +1,15 @@
 // Package attack perturbs text the way people evade detectors, so an
 // evaluation can measure how much a perturbation costs. Every function is
-// deterministic for a given seed and leaves the text's meaning and look
-// unchanged for a human reader.
+// deterministic for a given seed. The first three leave the text's look
+// unchanged for a human reader; the other three change it visibly but cost
+// the writer nothing and keep every word readable.
 //
-//	homoglyph   Latin letters replaced by Cyrillic or Greek look-alikes (a → а U+0430)
-//	zerowidth   invisible characters (U+200B, U+200C, U+2060, U+FEFF) inserted between letters
-//	whitespace  doubled spaces, no-break spaces, tabs, trailing spaces and CRLF line ends
+//	homoglyph    Latin letters replaced by Cyrillic or Greek look-alikes (a → а U+0430)
+//	zerowidth    invisible characters (U+200B, U+200C, U+2060, U+FEFF) inserted between letters
+//	whitespace   doubled spaces, no-break spaces, tabs, trailing spaces and CRLF line ends
+//	lowercase    every letter lower-cased
+//	typo         adjacent letters inside words swapped ("teh")
+//	punctuation  typographic dashes, quotes and ellipses replaced by their ASCII forms
 package attack
 
 import (
@@ -22,6 +26,9 @@ const (
 	DefaultHomoglyphRate = 0.15
 	// DefaultZeroWidthRate is the share of letter pairs Apply splits.
 	DefaultZeroWidthRate = 0.15
+	// DefaultTypoRate is the share of adjacent letter pairs Apply swaps:
+	// about one typo in every eight to ten words.
+	DefaultTypoRate = 0.02
 )
 
 // homoglyphs maps Latin letters to look-alikes in other scripts.
@@ -148,8 +155,65 @@ func Whitespace(text string, seed uint64) string {
 	return b.String()
 }
 
+// Lowercase lower-cases every letter; invalid bytes are kept as they were.
+func Lowercase(text string) string {
+	var b strings.Builder
+	b.Grow(len(text))
+	for i := 0; i < len(text); {
+		c, size := utf8.DecodeRuneInString(text[i:])
+		if c == utf8.RuneError && size == 1 {
+			b.WriteByte(text[i])
+		} else {
+			b.WriteRune(unicode.ToLower(c))
+		}
+		i += size
+	}
+	return b.String()
+}
+
+// Typo swaps, with probability rate (0..1), each pair of adjacent letters
+// inside a word ("the" → "teh"); a swapped letter is not swapped again.
+func Typo(text string, rate float64, seed uint64) string {
+	r := newRand(seed)
+	var b strings.Builder
+	b.Grow(len(text))
+	for i := 0; i < len(text); {
+		c, size := utf8.DecodeRuneInString(text[i:])
+		if c == utf8.RuneError && size == 1 {
+			b.WriteByte(text[i])
+			i++
+			continue
+		}
+		if unicode.IsLetter(c) && i+size < len(text) {
+			next, nsize := utf8.DecodeRuneInString(text[i+size:])
+			if unicode.IsLetter(next) && next != c && r.Float64() < rate {
+				b.WriteRune(next)
+				b.WriteRune(c)
+				i += size + nsize
+				continue
+			}
+		}
+		b.WriteRune(c)
+		i += size
+	}
+	return b.String()
+}
+
+// asciiPunctuation maps typographic punctuation to what a keyboard types.
+var asciiPunctuation = strings.NewReplacer(
+	"\u2014", "-", "\u2013", "-", "\u2212", "-", // em dash, en dash, minus sign
+	"\u2018", "'", "\u2019", "'", "\u201c", `"`, "\u201d", `"`,
+	"\u2026", "...",
+)
+
+// Punctuation replaces typographic dashes, quotes and ellipses by their
+// ASCII forms, as a writer removing the usual tells of generated text would.
+func Punctuation(text string) string { return asciiPunctuation.Replace(text) }
+
 // Names lists the attacks Apply knows, in a stable order.
-func Names() []string { return []string{"homoglyph", "zerowidth", "whitespace"} }
+func Names() []string {
+	return []string{"homoglyph", "zerowidth", "whitespace", "lowercase", "typo", "punctuation"}
+}
 
 // Apply runs the named attack at its default rate. The empty name and
 // "none" return the text unchanged.
@@ -163,6 +227,12 @@ func Apply(name, text string, seed uint64) (string, error) {
 		return ZeroWidth(text, DefaultZeroWidthRate, seed), nil
 	case "whitespace":
 		return Whitespace(text, seed), nil
+	case "lowercase":
+		return Lowercase(text), nil
+	case "typo":
+		return Typo(text, DefaultTypoRate, seed), nil
+	case "punctuation":
+		return Punctuation(text), nil
 	default:
 		return "", fmt.Errorf("unknown attack %q (want %s)", name, strings.Join(Names(), ", "))
 	}

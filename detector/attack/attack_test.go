@@ -1,6 +1,7 @@
 package attack
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -38,14 +39,22 @@ func dropZeroWidth(s string) string {
 	}, s)
 }
 
+// sortedRunes is s's runes in order: what a typo (a swap) keeps.
+func sortedRunes(s string) string {
+	rs := []rune(s)
+	slices.Sort(rs)
+	return string(rs)
+}
+
 func TestApplyDeterministicAndReversible(t *testing.T) {
 	t.Parallel()
 	undo := map[string]func(string) string{
 		"homoglyph":  unHomoglyph,
 		"zerowidth":  dropZeroWidth,
 		"whitespace": func(s string) string { return strings.Join(strings.Fields(s), " ") },
+		"typo":       sortedRunes,
 	}
-	for _, name := range Names() {
+	for _, name := range []string{"homoglyph", "zerowidth", "whitespace", "typo"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			a, err := Apply(name, long, 7)
@@ -68,6 +77,67 @@ func TestApplyDeterministicAndReversible(t *testing.T) {
 				t.Errorf("undoing the attack: got %q…, want %q…", got[:80], want[:80])
 			}
 		})
+	}
+}
+
+// The attacks without randomness: the same output whatever the seed, and
+// an output the attack leaves as it is (they are idempotent).
+func TestUnseededAttacks(t *testing.T) {
+	t.Parallel()
+	text := "“Great question!” — it’s simple… Let’s see: 3 − 2 = 1, OK? ÉTÉ ‘quoted’ – done\xff"
+	tests := []struct {
+		name, want string
+	}{
+		{"lowercase", "“great question!” — it’s simple… let’s see: 3 − 2 = 1, ok? été ‘quoted’ – done\xff"},
+		{"punctuation", `"Great question!" - it's simple... Let's see: 3 - 2 = 1, OK? ÉTÉ 'quoted' - done` + "\xff"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			a, err := Apply(tt.name, text, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a != tt.want {
+				t.Errorf("got %q, want %q", a, tt.want)
+			}
+			if b, _ := Apply(tt.name, text, 2); b != a {
+				t.Errorf("seed 2 gave %q, want the same as seed 1", b)
+			}
+			if again, _ := Apply(tt.name, a, 1); again != a {
+				t.Errorf("applied twice: got %q, want %q", again, a)
+			}
+		})
+	}
+}
+
+func TestTypoSwapsOnlyLettersInsideWords(t *testing.T) {
+	t.Parallel()
+	out := Typo(long, 1, 3)
+	if len(out) != len(long) {
+		t.Fatalf("got %d bytes, want %d", len(out), len(long))
+	}
+	inWords := func(s string) []string {
+		return strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) })
+	}
+	got, want := inWords(out), inWords(long)
+	if len(got) != len(want) {
+		t.Fatalf("got %d words, want %d: a swap crossed a word boundary", len(got), len(want))
+	}
+	changed := 0
+	for i := range got {
+		if sortedRunes(got[i]) != sortedRunes(want[i]) {
+			t.Fatalf("word %d: got %q from %q, want the same letters", i, got[i], want[i])
+		}
+		if got[i] != want[i] {
+			changed++
+		}
+	}
+	if changed == 0 {
+		t.Error("rate 1 changed no word")
+	}
+	if got := Typo("ab cd", 0, 1); got != "ab cd" {
+		t.Errorf("rate 0: got %q", got)
 	}
 }
 
@@ -143,7 +213,7 @@ func TestWhitespaceShape(t *testing.T) {
 func TestInvalidUTF8Kept(t *testing.T) {
 	t.Parallel()
 	in := "ab\xffcd\xfe"
-	for _, name := range []string{"homoglyph", "zerowidth"} {
+	for _, name := range []string{"homoglyph", "zerowidth", "lowercase", "typo", "punctuation"} {
 		out, _ := Apply(name, in, 1)
 		if !strings.Contains(out, "\xff") || !strings.Contains(out, "\xfe") {
 			t.Errorf("%s: got %q, want the invalid bytes kept", name, out)
