@@ -28,7 +28,7 @@ model:
 # Evaluate the embedded model on the dev split, plain and under each attack.
 eval:
 	go run ./cmd/slopguard eval --data $(DATA) --out eval-out
-	for a in homoglyph zerowidth whitespace lowercase typo punctuation; do \
+	for a in homoglyph zerowidth whitespace lowercase case typo punctuation; do \
 		go run ./cmd/slopguard eval --data $(DATA) --attack $$a --out eval-out/$$a; done
 
 # Generalisation: train without one source at a time, evaluate on it (about 6 minutes).

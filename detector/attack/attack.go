@@ -8,6 +8,7 @@
 //	zerowidth    invisible characters (U+200B, U+200C, U+2060, U+FEFF) inserted between letters
 //	whitespace   doubled spaces, no-break spaces, tabs, trailing spaces and CRLF line ends
 //	lowercase    every letter lower-cased
+//	case         a few letters' case flipped at random ("tHe")
 //	typo         adjacent letters inside words swapped ("teh")
 //	punctuation  typographic dashes, quotes and ellipses replaced by their ASCII forms
 package attack
@@ -26,6 +27,8 @@ const (
 	DefaultHomoglyphRate = 0.15
 	// DefaultZeroWidthRate is the share of letter pairs Apply splits.
 	DefaultZeroWidthRate = 0.15
+	// DefaultCaseRate is the share of letters whose case Apply flips.
+	DefaultCaseRate = 0.05
 	// DefaultTypoRate is the share of adjacent letter pairs Apply swaps:
 	// about one typo in every eight to ten words.
 	DefaultTypoRate = 0.02
@@ -171,6 +174,29 @@ func Lowercase(text string) string {
 	return b.String()
 }
 
+// Case flips the case of each letter that has both cases with
+// probability rate (0..1).
+func Case(text string, rate float64, seed uint64) string {
+	r := newRand(seed)
+	var b strings.Builder
+	b.Grow(len(text))
+	for i := 0; i < len(text); {
+		c, size := utf8.DecodeRuneInString(text[i:])
+		switch {
+		case c == utf8.RuneError && size == 1:
+			b.WriteByte(text[i])
+		case unicode.IsUpper(c) && unicode.ToLower(c) != c && r.Float64() < rate:
+			b.WriteRune(unicode.ToLower(c))
+		case unicode.IsLower(c) && unicode.ToUpper(c) != c && r.Float64() < rate:
+			b.WriteRune(unicode.ToUpper(c))
+		default:
+			b.WriteRune(c)
+		}
+		i += size
+	}
+	return b.String()
+}
+
 // Typo swaps, with probability rate (0..1), each pair of adjacent letters
 // inside a word ("the" → "teh"); a swapped letter is not swapped again.
 func Typo(text string, rate float64, seed uint64) string {
@@ -212,7 +238,7 @@ func Punctuation(text string) string { return asciiPunctuation.Replace(text) }
 
 // Names lists the attacks Apply knows, in a stable order.
 func Names() []string {
-	return []string{"homoglyph", "zerowidth", "whitespace", "lowercase", "typo", "punctuation"}
+	return []string{"homoglyph", "zerowidth", "whitespace", "lowercase", "case", "typo", "punctuation"}
 }
 
 // Apply runs the named attack at its default rate. The empty name and
@@ -229,6 +255,8 @@ func Apply(name, text string, seed uint64) (string, error) {
 		return Whitespace(text, seed), nil
 	case "lowercase":
 		return Lowercase(text), nil
+	case "case":
+		return Case(text, DefaultCaseRate, seed), nil
 	case "typo":
 		return Typo(text, DefaultTypoRate, seed), nil
 	case "punctuation":

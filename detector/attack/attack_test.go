@@ -53,8 +53,9 @@ func TestApplyDeterministicAndReversible(t *testing.T) {
 		"zerowidth":  dropZeroWidth,
 		"whitespace": func(s string) string { return strings.Join(strings.Fields(s), " ") },
 		"typo":       sortedRunes,
+		"case":       strings.ToLower,
 	}
-	for _, name := range []string{"homoglyph", "zerowidth", "whitespace", "typo"} {
+	for _, name := range []string{"homoglyph", "zerowidth", "whitespace", "typo", "case"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			a, err := Apply(name, long, 7)
@@ -213,7 +214,7 @@ func TestWhitespaceShape(t *testing.T) {
 func TestInvalidUTF8Kept(t *testing.T) {
 	t.Parallel()
 	in := "ab\xffcd\xfe"
-	for _, name := range []string{"homoglyph", "zerowidth", "lowercase", "typo", "punctuation"} {
+	for _, name := range []string{"homoglyph", "zerowidth", "lowercase", "case", "typo", "punctuation"} {
 		out, _ := Apply(name, in, 1)
 		if !strings.Contains(out, "\xff") || !strings.Contains(out, "\xfe") {
 			t.Errorf("%s: got %q, want the invalid bytes kept", name, out)
@@ -234,5 +235,28 @@ func TestApplyNames(t *testing.T) {
 	}
 	if !Valid("zerowidth") || Valid("bogus") {
 		t.Error("got wrong Valid answers")
+	}
+}
+
+func TestCaseRate(t *testing.T) {
+	t.Parallel()
+	letters := 0
+	for _, c := range long {
+		if unicode.IsLetter(c) {
+			letters++
+		}
+	}
+	tests := []struct{ rate, min, max float64 }{{0, 0, 0}, {0.05, 0.03, 0.07}, {1, 1, 1}}
+	for _, tt := range tests {
+		out := []rune(Case(long, tt.rate, 9))
+		flipped := 0
+		for i, c := range []rune(long) {
+			if out[i] != c {
+				flipped++
+			}
+		}
+		if got := float64(flipped) / float64(letters); got < tt.min || got > tt.max {
+			t.Errorf("rate %v: got %.3f of letters flipped, want %v..%v", tt.rate, got, tt.min, tt.max)
+		}
 	}
 }
