@@ -191,6 +191,8 @@ func (d *Detector) score(text string, explain bool) (res Result) {
 	if cut {
 		norm = norm.Truncate(maxNormalizedBytes)
 	}
+	// Same length, so norm's map to the original text still holds.
+	norm.S = d.file.Header.Features.Prepare(norm.S)
 	buf := d.buffers.Get().(*buffers)
 	defer d.buffers.Put(buf)
 	z, stats, doc := d.raw(norm.S, buf, explain)

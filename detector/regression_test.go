@@ -186,3 +186,24 @@ func TestModelHeaderTrailingJunkRejected(t *testing.T) {
 		t.Errorf("Load accepted a header section with trailing data after the JSON object")
 	}
 }
+
+// The embedded model gives words of mixed case their plain form before
+// scoring, so a writer flipping the case of letters inside words ("ThIs
+// cHange") gets the score of the plain text, and reasons still point into
+// the text as written.
+func TestMixedCaseFlipsDoNotMoveTheScore(t *testing.T) {
+	d := regressionDetector(t)
+	plain := "This change improves the robustness of the parser. Additionally, it ensures consistent handling of edge cases and adds comprehensive tests for every path."
+	flipped := "ThIs chAnge imProves the robustnesS of the parser. AdditionAlly, it ensures consistent hanDling of edge cases and adds comprehensive tests for every pAth."
+	a, b := d.Score(plain), d.Score(flipped)
+	if a.Score != b.Score || a.Verdict != b.Verdict {
+		t.Errorf("plain %.6f %v, flipped %.6f %v: want the same", a.Score, a.Verdict, b.Score, b.Verdict)
+	}
+	for _, r := range b.Reasons {
+		for _, s := range r.Spans {
+			if s.Start < 0 || s.End > len(flipped) || s.Start > s.End {
+				t.Errorf("reason %q: span %+v outside the text", r.Text, s)
+			}
+		}
+	}
+}

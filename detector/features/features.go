@@ -44,11 +44,64 @@ type Config struct {
 	// the masked word sequence: function words kept, every other word
 	// replaced by its length class. They carry syntax without topic.
 	MaskedNgrams int `json:"masked_ngrams,omitempty"`
+	// FoldMixedCase rewrites every ASCII word whose case is mixed to the
+	// nearest plain form: all capitals when most letters are capitals
+	// ("HTmL"), else Title case when the first letter is one ("ThIs",
+	// "GitHub" → "Github"), else lower case ("tHe"). Random case flips
+	// inside words then change nothing.
+	FoldMixedCase bool `json:"fold_mixed_case,omitempty"`
 }
+
+// Prepare is the last step of normalisation that depends on the model:
+// with FoldMixedCase, mixed-case ASCII words get their plain form. Byte
+// offsets are unchanged, so offset maps into the original text stay valid.
+func (c Config) Prepare(text string) string {
+	if !c.FoldMixedCase {
+		return text
+	}
+	var b []byte // a copy, made at the first change
+	for i := 0; i < len(text); {
+		if !isASCIILetter(text[i]) {
+			i++
+			continue
+		}
+		j := i
+		upper := 0
+		for j < len(text) && isASCIILetter(text[j]) {
+			if text[j] <= 'Z' {
+				upper++
+			}
+			j++
+		}
+		n := j - i
+		title := upper == 1 && text[i] <= 'Z'
+		if upper > 0 && upper < n && !title {
+			if b == nil {
+				b = []byte(text)
+			}
+			for k := i; k < j; k++ {
+				toUpper := 2*upper > n || k == i && text[i] <= 'Z'
+				switch {
+				case toUpper && b[k] >= 'a':
+					b[k] -= 'a' - 'A'
+				case !toUpper && b[k] <= 'Z':
+					b[k] += 'a' - 'A'
+				}
+			}
+		}
+		i = j
+	}
+	if b == nil {
+		return text
+	}
+	return string(b)
+}
+
+func isASCIILetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
 
 // DefaultConfig is the configuration the shipped model is trained with.
 func DefaultConfig() Config {
-	return Config{Hashing: CurrentHashing, HashBits: 21, CharMin: 3, CharMax: 5, StatBins: 8, TokenBigrams: true, WordNgrams: true, MaskedNgrams: 4}
+	return Config{Hashing: CurrentHashing, HashBits: 21, CharMin: 3, CharMax: 5, StatBins: 8, TokenBigrams: true, WordNgrams: true, MaskedNgrams: 4, FoldMixedCase: true}
 }
 
 // CurrentHashing is the hashing scheme this build computes. Version 2 hashes

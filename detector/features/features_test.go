@@ -206,3 +206,27 @@ func TestMaskedNgramsIgnoreTopic(t *testing.T) {
 		t.Errorf("one word gave %d masked n-grams, want none", len(none.Idx))
 	}
 }
+
+func TestPrepareFoldsMixedCase(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, in, want string
+		fold           bool
+	}{
+		{"off", "tHe GitHub", "tHe GitHub", false},
+		{"mixed words to their plain form", "tHe ThIs GitHub iPhone HTmL heLLo", "the This Github iphone HTML hello", true},
+		{"lower, Title and CAPITALS kept", "the The THE I a HTML Go", "the The THE I a HTML Go", true},
+		{"words end at non-letters", "foo_Bar x2Y McDonald's", "foo_Bar x2Y Mcdonald's", true},
+		{"non-ASCII untouched", "ÉtÉ über Straße", "ÉtÉ über Straße", true},
+		{"empty", "", "", true},
+	}
+	for _, tt := range tests {
+		got := Config{FoldMixedCase: tt.fold}.Prepare(tt.in)
+		if got != tt.want {
+			t.Errorf("%s: Prepare(%q) = %q, want %q", tt.name, tt.in, got, tt.want)
+		}
+		if len(got) != len(tt.in) {
+			t.Errorf("%s: length %d, want %d (offsets must not move)", tt.name, len(got), len(tt.in))
+		}
+	}
+}

@@ -32,6 +32,9 @@ type Card struct {
 	// CalibrationCheck compares calibration without and with length terms
 	// out of fold on the held-out texts (see calibrationCheck).
 	CalibrationCheck map[string]float64 `json:"calibration_check,omitempty"`
+	// AttackCheck is the held-out texts scored again after cheap evasions
+	// (see attackCheck).
+	AttackCheck map[string]float64 `json:"attack_check,omitempty"`
 	// Dev is the dev-split evaluation (Markdown), when one was run.
 	Dev string `json:"-"`
 	// DevMetrics are the same dev-split figures as data.
@@ -86,6 +89,7 @@ func newCard(f *model.File, exs, hold []*example, probs []float64, opts Options,
 		"char_ngrams":        fmt.Sprintf("%d-%d", opts.Features.CharMin, opts.Features.CharMax),
 		"word_ngrams":        fmt.Sprint(opts.Features.WordNgrams),
 		"masked_ngrams":      maskedRange(opts.Features.MaskedNgrams),
+		"fold_mixed_case":    fmt.Sprint(opts.Features.FoldMixedCase),
 		"stat_bins":          fmt.Sprint(opts.Features.StatBins),
 		"learning_rate":      fmt.Sprint(opts.LearningRate),
 		"l2":                 fmt.Sprint(opts.L2),
@@ -223,6 +227,15 @@ func (c Card) WriteMarkdown(w io.Writer) error {
 		b.WriteString("| source | human | machine | AUROC | TPR at 1% FPR |\n|---|---:|---:|---:|---:|\n")
 		for _, m := range c.HoldoutSources {
 			fmt.Fprintf(&b, "| %s | %d | %d | %.4f | %.4f |\n", m.Group, m.Humans, m.Machines, m.AUROC, m.At1.TPR)
+		}
+	}
+	if ac := c.AttackCheck; ac != nil {
+		b.WriteString("\n## Evasions, checked on the held-out texts\n\n")
+		b.WriteString("The held-out texts perturbed before scoring, at the same threshold (clean: ")
+		fmt.Fprintf(&b, "AUROC %.4f, FPR %.4f, TPR %.4f).\n\n", c.Holdout["auroc"], c.Holdout["fpr_threshold"], c.Holdout["tpr_threshold"])
+		b.WriteString("| evasion | AUROC | FPR at threshold | TPR at threshold |\n|---|---:|---:|---:|\n")
+		for _, name := range checkedAttacks {
+			fmt.Fprintf(&b, "| %s | %.4f | %.4f | %.4f |\n", name, ac[name+"_auroc"], ac[name+"_fpr_threshold"], ac[name+"_tpr_threshold"])
 		}
 	}
 	if cc := c.CalibrationCheck; cc != nil {

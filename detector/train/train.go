@@ -37,6 +37,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/slopguard/slopguard/detector/attack"
 	"github.com/slopguard/slopguard/detector/dataset"
 	"github.com/slopguard/slopguard/detector/evaluate"
 	"github.com/slopguard/slopguard/detector/features"
@@ -276,6 +277,11 @@ func Train(ctx context.Context, recs []dataset.Record, opts Options) (*Result, e
 	}
 	card := newCard(f, exs, hold, probs, opts, time.Since(start))
 	card.CalibrationCheck = calibrationCheck(zs, runes, ys)
+	card.AttackCheck = attackCheck(ctx, hold, func(text string) float64 {
+		var v features.Vector
+		ext.Extract(text, tok.IDs(text, nil), &v, nil)
+		return cal.Prob(dot(w, bias, &v), utf8.RuneCountInString(text))
+	}, thr, opts)
 	f.Header.Training = card.Training
 	return &Result{File: f, Card: card}, nil
 }
@@ -409,18 +415,26 @@ func prepare(ctx context.Context, recs []dataset.Record, opts Options) ([]*examp
 	pb := newProgress(opts.Progress, "normalising", len(exs))
 	parallel(ctx, len(exs), opts.Workers, func(i int) {
 		e := exs[i]
-		text := gitterPlaceholders.Replace(e.rec.Text)
-		if len(text) > opts.MaxTextBytes {
-			text = text[:normalize.RuneFloor(text, opts.MaxTextBytes)]
-		}
-		if opts.FlattenSources[e.rec.File] || unit(hash64(seed, "flatten", e.rec.File, e.rec.ID, e.rec.Text)) < opts.FlattenRate {
-			text = strings.Join(strings.Fields(text), " ")
-		}
-		e.text = normalize.Normalize(text).S
+		e.text = prepText(e.rec.Text, e.rec, opts)
 		pb.add(1)
 	})
 	pb.finish()
 	return exs, ctx.Err()
+}
+
+// prepText turns a record's raw text (possibly perturbed) into what the
+// model is fitted on: placeholders removed, truncated, flattened for the
+// sources and the share of texts that are, and normalised.
+func prepText(raw string, rec dataset.Record, opts Options) string {
+	text := gitterPlaceholders.Replace(raw)
+	if len(text) > opts.MaxTextBytes {
+		text = text[:normalize.RuneFloor(text, opts.MaxTextBytes)]
+	}
+	seed := fmt.Sprint(opts.Seed)
+	if opts.FlattenSources[rec.File] || unit(hash64(seed, "flatten", rec.File, rec.ID, rec.Text)) < opts.FlattenRate {
+		text = strings.Join(strings.Fields(text), " ")
+	}
+	return opts.Features.Prepare(normalize.Normalize(text).S)
 }
 
 // sampleOrder is a deterministic permutation of 0..n-1.
@@ -634,6 +648,34 @@ func solve(m [][]float64, v []float64) ([]float64, bool) {
 		x[r] = s / m[r][r]
 	}
 	return x, true
+}
+
+// checkedAttacks are the evasions attackCheck measures on held-out text.
+var checkedAttacks = []string{"lowercase", "case", "typo", "punctuation"}
+
+// attackCheck scores the held-out texts again after each of checkedAttacks
+// (applied to the raw text, before the usual preparation) and returns, per
+// attack, the AUROC and the false- and true-positive rates at the machine
+// threshold thr, keyed "ATTACK_auroc", "ATTACK_fpr_threshold" and
+// "ATTACK_tpr_threshold". Compare them with the clean held-out figures.
+func attackCheck(ctx context.Context, hold []*example, score func(text string) float64, thr float64, opts Options) map[string]float64 {
+	out := map[string]float64{}
+	for _, name := range checkedAttacks {
+		samples := make(evaluate.Scores, len(hold))
+		parallel(ctx, len(hold), opts.Workers, func(i int) {
+			e := hold[i]
+			raw, err := attack.Apply(name, e.rec.Text, hash64(fmt.Sprint(opts.Seed), "attack", name, e.rec.Text))
+			if err != nil {
+				raw = e.rec.Text // unreachable: checkedAttacks are all known
+			}
+			samples[i] = evaluate.Sample{Score: score(prepText(raw, e.rec, opts)), Machine: e.y == 1}
+		})
+		fpr, tpr := samples.RatesAt(thr)
+		out[name+"_auroc"] = round4(samples.AUROC())
+		out[name+"_fpr_threshold"] = round4(fpr)
+		out[name+"_tpr_threshold"] = round4(tpr)
+	}
+	return out
 }
 
 // calibrationCheck compares calibration without and with the length terms

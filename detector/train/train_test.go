@@ -1,9 +1,13 @@
 package train
 
 import (
+	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/slopguard/slopguard/detector/dataset"
 	"github.com/slopguard/slopguard/detector/model"
@@ -135,5 +139,40 @@ func TestSolve(t *testing.T) {
 	}
 	if _, ok := solve([][]float64{{1, 2}, {2, 4}}, []float64{1, 2}); ok {
 		t.Error("solve accepted a singular matrix")
+	}
+}
+
+// attackCheck measures each evasion on the held-out texts: a scorer that
+// only sees capital letters is blind to lower-casing (every machine text
+// drops below the threshold) and unmoved by ASCII punctuation.
+func TestAttackCheck(t *testing.T) {
+	t.Parallel()
+	var hold []*example
+	for i := 0; i < 20; i++ {
+		hold = append(hold,
+			&example{rec: dataset.Record{File: "s", ID: fmt.Sprint("h", i), Text: "plain words here"}, y: 0},
+			&example{rec: dataset.Record{File: "s", ID: fmt.Sprint("m", i), Text: "Shouting Words — Here"}, y: 1})
+	}
+	capitals := func(text string) float64 {
+		if strings.ContainsFunc(text, unicode.IsUpper) {
+			return 0.9
+		}
+		return 0.1
+	}
+	opts := DefaultOptions()
+	opts.Workers = 2
+	got := attackCheck(context.Background(), hold, capitals, 0.5, opts)
+	for _, name := range checkedAttacks {
+		for _, k := range []string{"_auroc", "_fpr_threshold", "_tpr_threshold"} {
+			if _, ok := got[name+k]; !ok {
+				t.Errorf("no %s%s", name, k)
+			}
+		}
+	}
+	if got["lowercase_tpr_threshold"] != 0 || got["lowercase_auroc"] != 0.5 {
+		t.Errorf("lowercase: TPR %v, AUROC %v; want 0 and 0.5", got["lowercase_tpr_threshold"], got["lowercase_auroc"])
+	}
+	if got["punctuation_tpr_threshold"] != 1 || got["punctuation_fpr_threshold"] != 0 {
+		t.Errorf("punctuation: TPR %v, FPR %v; want 1 and 0", got["punctuation_tpr_threshold"], got["punctuation_fpr_threshold"])
 	}
 }
