@@ -191,7 +191,11 @@ func (d *Detector) score(text string, explain bool) (res Result) {
 	if cut {
 		norm = norm.Truncate(maxNormalizedBytes)
 	}
-	// Same length, so norm's map to the original text still holds.
+	// Reasons quote the text as normalised, before the model's own step
+	// (a moderator searches the text for "IPAddressHolder", not
+	// "Ipaddressholder"). Prepare keeps every byte offset, so both share
+	// norm's map to the original text.
+	quoted := norm
 	norm.S = d.file.Header.Features.Prepare(norm.S)
 	buf := d.buffers.Get().(*buffers)
 	defer d.buffers.Put(buf)
@@ -226,7 +230,7 @@ func (d *Detector) score(text string, explain bool) (res Result) {
 		// A text the model cannot judge gets no evidence either way: only
 		// the note on hidden characters, if any.
 		withEvidence := !res.CannotJudge
-		res.Reasons = d.reasons(norm, doc, buf, stats, withEvidence && res.Verdict != Human, toOriginal, seam)
+		res.Reasons = d.reasons(quoted, doc, buf, stats, withEvidence && res.Verdict != Human, toOriginal, seam)
 		if !withEvidence {
 			res.Reasons = slices.DeleteFunc(res.Reasons, func(r Reason) bool { return r.Signal != SignalHiddenCharacters })
 		}

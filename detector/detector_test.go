@@ -241,7 +241,8 @@ func TestTrainingIsDeterministic(t *testing.T) {
 	var out [2][]byte
 	for i := range out {
 		opts := tinyOptions(3)
-		opts.Workers = 1 + i // the result must not depend on the number of workers
+		opts.Features.FoldMixedCase, opts.Features.MaskedNgrams, opts.Features.WordNgrams = true, 3, true // every step the shipped model has
+		opts.Workers = 1 + i                                                                              // the result must not depend on the number of workers
 		res, err := train.Train(context.Background(), recs, opts)
 		if err != nil {
 			t.Fatal(err)

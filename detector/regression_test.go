@@ -6,7 +6,9 @@ package detector
 import (
 	"crypto/sha256"
 	"encoding/binary"
+	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -205,5 +207,35 @@ func TestMixedCaseFlipsDoNotMoveTheScore(t *testing.T) {
 				t.Errorf("reason %q: span %+v outside the text", r.Text, s)
 			}
 		}
+	}
+}
+
+// Reasons quote words as they were written. The mixed-case step changes
+// what is scored ("IPAddressHolder" is scored as "Ipaddressholder"), not
+// what a moderator is shown and may search the text for.
+func TestReasonsQuoteMixedCaseWordsAsWritten(t *testing.T) {
+	d := regressionDetector(t)
+	quoted := regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
+	tests := []struct{ name, text string }{
+		{"identifier in a PR", "## Summary\n- add a unit test for `IPAddressHolder.isSet`\n\n## Testing\n- `mvn` not available, so no tests were run"},
+		{"identifier in a pattern", "## Summary\n- fix thread viewport scrolling logic to update `isAtBottom` after scroll completes in `useThreadViewportAutoScroll`\n\n## Testing\n- `npx tsc` fails: npm registry blocked"},
+		{"class name in prose", "This PR adds a `ThreadConfinementAsserter` that ensures comprehensive validation across the codebase."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			flat := strings.Join(strings.Fields(tt.text), " ")
+			res := d.Score(tt.text)
+			for _, r := range res.Reasons {
+				for _, q := range quoted.FindAllString(r.Text, -1) {
+					s, err := strconv.Unquote(q)
+					if err != nil {
+						t.Fatalf("reason %q: %v", r.Text, err)
+					}
+					if s = strings.TrimSuffix(s, "…"); !strings.Contains(flat, s) {
+						t.Errorf("reason %q quotes %q, which is not in the text as written", r.Text, s)
+					}
+				}
+			}
+		})
 	}
 }

@@ -13,6 +13,7 @@ targets=(
   "./detector/model/:FuzzReadBody"  # model body behind a valid checksum
   "./detector/normalize/:FuzzNormalize"
   "./detector/features/:FuzzWordSpans"   # word spans agree with the words
+  "./detector/features/:FuzzPrepare"     # the mixed-case step keeps every byte offset
   "./detector/tokenize/:FuzzIDs"
   "./integrations/githubapp/:FuzzServeHTTP"   # webhook headers + body, signed and unsigned
   "./moderation/:FuzzParsePolicy"             # .github/slopguard.yml

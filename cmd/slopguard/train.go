@@ -54,7 +54,7 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	fs.Float64Var(&opts.MaxWeight, "max-weight", opts.MaxWeight, "cap on every weight's magnitude (log-odds per unit feature)")
 	fs.Float64Var(&opts.L2, "l2", opts.L2, "L2 regularisation strength")
 	fs.Float64Var(&opts.OneLabelFactor, "one-label-factor", opts.OneLabelFactor, "weight of a source with one label relative to a two-label source of the same size (they can teach topic rather than authorship)")
-	fs.BoolVar(&opts.Features.FoldMixedCase, "fold-mixed-case", opts.Features.FoldMixedCase, "lower-case words of mixed case (\"tHe\", \"GitHub\") after normalising, so random case flips change little")
+	fs.BoolVar(&opts.Features.FoldMixedCase, "fold-mixed-case", opts.Features.FoldMixedCase, "give ASCII words of mixed case their plain form after normalising (\"tHe\" → \"the\", \"GitHub\" → \"Github\", \"HTmL\" → \"HTML\"), so random case flips change little")
 	var factors stringList
 	fs.Var(&factors, "source-factor", "SOURCE=X scales a source file's share of its label's weight by X (repeatable; e.g. glimpse_continuations=2)")
 	noDev := fs.Bool("no-dev", false, "skip the dev-split evaluation in the model card")

@@ -1,7 +1,7 @@
 // Package attack perturbs text the way people evade detectors, so an
 // evaluation can measure how much a perturbation costs. Every function is
 // deterministic for a given seed. The first three leave the text's look
-// unchanged for a human reader; the other three change it visibly but cost
+// unchanged for a human reader; the other four change it visibly but cost
 // the writer nothing and keep every word readable.
 //
 //	homoglyph    Latin letters replaced by Cyrillic or Greek look-alikes (a → а U+0430)

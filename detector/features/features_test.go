@@ -230,3 +230,30 @@ func TestPrepareFoldsMixedCase(t *testing.T) {
 		}
 	}
 }
+
+// Prepare runs on every text the shipped model scores, and the detector
+// maps reasons back to the original text by byte offset: it must keep the
+// length, change only the case of ASCII letters, and be stable.
+func FuzzPrepare(f *testing.F) {
+	for _, s := range []string{"tHe ThIs GitHub iPhone HTmL", "ÉtÉ x2Y McDonald's", "\xff aB\xc3", ""} {
+		f.Add(s)
+	}
+	on := Config{FoldMixedCase: true}
+	f.Fuzz(func(t *testing.T, text string) {
+		if got := (Config{}).Prepare(text); got != text {
+			t.Fatalf("off: Prepare(%q) = %q", text, got)
+		}
+		got := on.Prepare(text)
+		if len(got) != len(text) {
+			t.Fatalf("Prepare(%q) = %q: length %d, want %d", text, got, len(got), len(text))
+		}
+		for i := 0; i < len(text); i++ {
+			if a, b := text[i], got[i]; a != b && (!isASCIILetter(a) || a|0x20 != b|0x20) {
+				t.Fatalf("Prepare(%q) = %q: byte %d changed from %q to %q", text, got, i, a, b)
+			}
+		}
+		if again := on.Prepare(got); again != got {
+			t.Fatalf("Prepare(%q) = %q, but Prepare of that = %q", text, got, again)
+		}
+	})
+}

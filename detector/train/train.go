@@ -282,6 +282,9 @@ func Train(ctx context.Context, recs []dataset.Record, opts Options) (*Result, e
 		ext.Extract(text, tok.IDs(text, nil), &v, nil)
 		return cal.Prob(dot(w, bias, &v), utf8.RuneCountInString(text))
 	}, thr, opts)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	f.Header.Training = card.Training
 	return &Result{File: f, Card: card}, nil
 }
@@ -654,22 +657,28 @@ func solve(m [][]float64, v []float64) ([]float64, bool) {
 var checkedAttacks = []string{"lowercase", "case", "typo", "punctuation"}
 
 // attackCheck scores the held-out texts again after each of checkedAttacks
-// (applied to the raw text, before the usual preparation) and returns, per
-// attack, the AUROC and the false- and true-positive rates at the machine
-// threshold thr, keyed "ATTACK_auroc", "ATTACK_fpr_threshold" and
-// "ATTACK_tpr_threshold". Compare them with the clean held-out figures.
+// (applied to the raw text with its placeholders removed, before the usual
+// preparation) and returns, per attack, the AUROC and the false- and
+// true-positive rates at the machine threshold thr, keyed "ATTACK_auroc",
+// "ATTACK_fpr_threshold" and "ATTACK_tpr_threshold". Compare them with the
+// clean held-out figures. It returns nil when ctx is done before the end.
 func attackCheck(ctx context.Context, hold []*example, score func(text string) float64, thr float64, opts Options) map[string]float64 {
 	out := map[string]float64{}
 	for _, name := range checkedAttacks {
 		samples := make(evaluate.Scores, len(hold))
 		parallel(ctx, len(hold), opts.Workers, func(i int) {
 			e := hold[i]
-			raw, err := attack.Apply(name, e.rec.Text, hash64(fmt.Sprint(opts.Seed), "attack", name, e.rec.Text))
+			// Placeholders first: an evasion would hide them from
+			// prepText ("[<-code->]") and leave data artefacts in the text.
+			raw, err := attack.Apply(name, gitterPlaceholders.Replace(e.rec.Text), hash64(fmt.Sprint(opts.Seed), "attack", name, e.rec.Text))
 			if err != nil {
 				raw = e.rec.Text // unreachable: checkedAttacks are all known
 			}
 			samples[i] = evaluate.Sample{Score: score(prepText(raw, e.rec, opts)), Machine: e.y == 1}
 		})
+		if ctx.Err() != nil {
+			return nil // some texts were never scored
+		}
 		fpr, tpr := samples.RatesAt(thr)
 		out[name+"_auroc"] = round4(samples.AUROC())
 		out[name+"_fpr_threshold"] = round4(fpr)

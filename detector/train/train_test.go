@@ -176,3 +176,51 @@ func TestAttackCheck(t *testing.T) {
 		t.Errorf("punctuation: TPR %v, FPR %v; want 1 and 0", got["punctuation_tpr_threshold"], got["punctuation_fpr_threshold"])
 	}
 }
+
+// An evasion is applied to what the writer wrote: the chat source's
+// placeholders are removed first. Lower-cased, "[<-CODE->]" would escape
+// prepText's removal and the check would measure the placeholders; and a
+// cancelled check reports nothing rather than figures from unscored texts.
+func TestAttackCheckEdgeCases(t *testing.T) {
+	t.Parallel()
+	var hold []*example
+	for i := 0; i < 20; i++ {
+		hold = append(hold,
+			&example{rec: dataset.Record{File: "gitter", ID: fmt.Sprint("h", i), Text: "see [<-CODE->] and [<-LINK->] here"}, y: 0},
+			&example{rec: dataset.Record{File: "gitter", ID: fmt.Sprint("m", i), Text: "generated"}, y: 1})
+	}
+	// Flags the placeholders' arrows (never in prepared text) and the
+	// machine texts.
+	flags := func(text string) float64 {
+		if strings.Contains(text, "<-") || strings.Contains(text, "gen") {
+			return 0.9
+		}
+		return 0.1
+	}
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	tests := []struct {
+		name    string
+		ctx     context.Context
+		wantNil bool
+	}{
+		{"placeholders removed before the evasion", context.Background(), false},
+		{"cancelled", cancelled, true},
+	}
+	for _, tt := range tests {
+		opts := DefaultOptions()
+		opts.Workers = 2
+		got := attackCheck(tt.ctx, hold, flags, 0.5, opts)
+		if tt.wantNil {
+			if got != nil {
+				t.Errorf("%s: got %v, want nil", tt.name, got)
+			}
+			continue
+		}
+		for _, name := range checkedAttacks {
+			if fpr := got[name+"_fpr_threshold"]; fpr != 0 {
+				t.Errorf("%s: %s FPR %v, want 0 (no placeholder left to flag)", tt.name, name, fpr)
+			}
+		}
+	}
+}
