@@ -85,10 +85,19 @@ type OwnedMessage struct {
 	Platform  string
 	Scope     string
 	ItemID    string
-	Kind      string // "comment", "check_run", "modlog", "appeal", "handled"
+	Kind      string // "comment", "check_run", "modlog", or one of the claim kinds below
 	MessageID string
 	UpdatedAt time.Time
 }
+
+// The claim kinds of OwnedMessage guard a once-only action on a decision:
+// its one appeal, or the first moderator's press on its mod-log post. They
+// matter only while the decision exists, so Prune removes them with it;
+// every other kind names a message that may still be edited.
+const (
+	KindAppealClaim  = "appeal"
+	KindHandledClaim = "handled"
+)
 
 // Store is everything slopguard remembers. Implementations are safe for
 // concurrent use by many goroutines and, for PostgreSQL, many processes.
@@ -147,8 +156,9 @@ type Store interface {
 	// Strikes counts a user's strikes within window ending at at.
 	Strikes(ctx context.Context, scope, user string, at time.Time, window time.Duration) (int, error)
 
-	// Prune deletes decisions, deliveries and strikes older than before, and
-	// expired deliveries; it returns how many rows it removed. Feedback is kept.
+	// Prune deletes decisions, deliveries, strikes and claims (KindAppealClaim,
+	// KindHandledClaim) older than before, and expired deliveries; it returns
+	// how many rows it removed. Feedback is kept.
 	Prune(ctx context.Context, before time.Time) (int64, error)
 
 	// Ping reports whether the database answers.

@@ -32,8 +32,8 @@ const (
 // the moderator whose button press on it was first.
 const (
 	ownedKindModLog  = "modlog"
-	ownedKindAppeal  = "appeal"
-	ownedKindHandled = "handled"
+	ownedKindAppeal  = store.KindAppealClaim
+	ownedKindHandled = store.KindHandledClaim
 )
 
 // Embed colours.

@@ -245,6 +245,7 @@ func (s *Store) Prune(ctx context.Context, before time.Time) (int64, error) {
 		count bool
 	}{
 		{"deliveries", `DELETE FROM deliveries WHERE seen_at < ? OR expires_at <= ?`, []any{cut, t}, true},
+		{"claims", `DELETE FROM owned_messages WHERE kind IN (?, ?) AND updated_at < ?`, []any{store.KindAppealClaim, store.KindHandledClaim, cut}, true},
 		{"strike users", `DELETE FROM strike_users WHERE NOT EXISTS (
 			SELECT 1 FROM strikes WHERE strikes.scope = strike_users.scope AND strikes.user_id = strike_users.user_id)`, nil, false},
 	}

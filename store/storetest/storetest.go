@@ -778,13 +778,43 @@ func testPrune(t *testing.T, open func(*testing.T) store.Store) {
 		t.Fatal(err)
 	}
 
+	// Claims guard actions on decisions and go with them; the messages
+	// slopguard may still edit stay, however old.
+	owned := []struct {
+		kind string
+		at   time.Time
+		kept bool
+	}{
+		{store.KindHandledClaim, cut.Add(-time.Hour), false},
+		{store.KindAppealClaim, cut.Add(-time.Hour), false},
+		{store.KindHandledClaim, cut, true},
+		{"modlog", base, true},
+		{"comment", base, true},
+	}
+	for i, o := range owned {
+		m := store.OwnedMessage{Platform: "discord", Scope: "g", ItemID: fmt.Sprint("post-", i), Kind: o.kind, MessageID: "x", UpdatedAt: o.at}
+		if _, _, err := s.ClaimMessage(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+
 	n, err := s.Prune(ctx, cut)
 	if err != nil {
 		t.Fatalf("Prune: %v", err)
 	}
-	// One decision, two strikes, one expired delivery.
-	if n != 4 {
-		t.Errorf("Prune removed %d rows, want 4", n)
+	// One decision, two strikes, one expired delivery, two claims.
+	if n != 6 {
+		t.Errorf("Prune removed %d rows, want 6", n)
+	}
+	for i, o := range owned {
+		m := store.OwnedMessage{Platform: "discord", Scope: "g", ItemID: fmt.Sprint("post-", i), Kind: o.kind, MessageID: "y", UpdatedAt: cut}
+		current, won, err := s.ClaimMessage(ctx, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if kept := !won && current == "x"; kept != o.kept {
+			t.Errorf("owned message %s at %v: kept %v after prune, want %v", o.kind, o.at, kept, o.kept)
+		}
 	}
 	if _, err := s.Decision(ctx, oldID); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("old decision after prune: got %v, want ErrNotFound", err)
