@@ -58,7 +58,7 @@ func (p Pruner) Run(ctx context.Context, ticks <-chan time.Time) {
 	}
 }
 
-// RunPruner deletes decisions, deliveries and strikes older than retention
+// RunPruner deletes decisions, deliveries, strikes and claims older than retention
 // now and then every interval, until ctx is done. Start it in its own
 // goroutine. A retention of zero or less keeps everything.
 func RunPruner(ctx context.Context, s Store, retention, every time.Duration, log *slog.Logger) {
