@@ -11,7 +11,9 @@ import (
 
 // onReview checks the text of a submitted or edited pull request review: the
 // summary a reviewer (or a review bot passing as one) writes above its line
-// comments. A review without text, such as a bare approval, is nothing to judge.
+// comments. A review without text, such as a bare approval, is nothing to
+// judge, unless an edit emptied a review the App had already answered: its
+// comment is then brought up to date.
 func (a *App) onReview(ctx context.Context, log *slog.Logger, payload any) error {
 	ev, ok := payload.(*github.PullRequestReviewEvent)
 	if !ok {
@@ -25,14 +27,25 @@ func (a *App) onReview(ctx context.Context, log *slog.Logger, payload any) error
 	if ev.PullRequest == nil || ev.Review == nil {
 		return fmt.Errorf("pull_request_review: payload has no pull request or review")
 	}
-	if strings.TrimSpace(ev.GetReview().GetBody()) == "" {
-		log.Debug("review without text", "review", ev.GetReview().GetID())
-		return nil
-	}
 	inst := ev.GetInstallation().GetID()
+	t := reviewTarget(inst, ev.GetRepo(), ev.GetPullRequest(), ev.GetReview())
+	if strings.TrimSpace(t.item.Body) == "" {
+		answered := false
+		if ev.GetAction() == "edited" {
+			id, err := a.stickyID(ctx, t)
+			if err != nil {
+				return err
+			}
+			answered = id != 0
+		}
+		if !answered {
+			log.Debug("review without text", "review", ev.GetReview().GetID())
+			return nil
+		}
+	}
 	gh, err := a.opt.Clients.Installation(ctx, inst)
 	if err != nil {
 		return fmt.Errorf("installation %d client: %w", inst, err)
 	}
-	return a.moderate(ctx, log, gh, reviewTarget(inst, ev.GetRepo(), ev.GetPullRequest(), ev.GetReview()))
+	return a.moderate(ctx, log, gh, t)
 }

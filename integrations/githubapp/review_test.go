@@ -6,6 +6,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/slopguard/slopguard/detector"
+	"github.com/slopguard/slopguard/moderation"
 )
 
 // reviewJSON is GET /repos/acme/widgets/pulls/7/reviews/42.
@@ -93,6 +96,51 @@ func TestReviewEvents(t *testing.T) {
 			}
 		})
 	}
+}
+
+// emptyIsUnjudged flags every text but an empty one, which it cannot judge,
+// as the detector answers.
+type emptyIsUnjudged struct{}
+
+func (emptyIsUnjudged) Check(ctx context.Context, it moderation.Item) (moderation.Verdict, error) {
+	if strings.TrimSpace(it.Body) == "" {
+		v, err := fakeChecker{score: 0.5, verdict: detector.Unsure, cannotJudge: true}.Check(ctx, it)
+		v.Reasons = nil
+		return v, err
+	}
+	return slop.Check(ctx, it)
+}
+
+// An edit that empties a flagged review updates the App's reply (the text
+// it was about is gone) instead of leaving it saying the review is flagged;
+// an emptied review the App never answered stays ignored.
+func TestReviewEditedToEmptyUpdatesTheReply(t *testing.T) {
+	t.Parallel()
+	emptied := map[string]any{"action": "edited", "review.body": ""}
+	t.Run("answered", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t, emptyIsUnjudged{})
+		h.send("pull_request_review", fixture(t, "pull_request_review.submitted.json", nil))
+		h.drain()
+		h.gh.reset()
+		h.send("pull_request_review", fixture(t, "pull_request_review.submitted.json", emptied))
+		h.drain()
+		writes := h.gh.writes()
+		wantCalls(t, writes, "PATCH /repos/acme/widgets/issues/comments/500")
+		if got := bodyOf(t, writes, "PATCH /repos/acme/widgets/issues/comments/500")["body"].(string); !strings.Contains(got, "no longer shows") {
+			t.Errorf("got comment %q, want it to say the flag is gone", got)
+		}
+	})
+	t.Run("never answered", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t, emptyIsUnjudged{})
+		h.send("pull_request_review", fixture(t, "pull_request_review.submitted.json", emptied))
+		h.drain()
+		wantCalls(t, h.gh.writes())
+		if _, err := h.opt.Store.LatestDecision(context.Background(), "github", "acme/widgets", "review/42"); err == nil {
+			t.Error("an emptied review the App never answered was scored")
+		}
+	})
 }
 
 // A maintainer answers a flagged review with `/slopguard not-slop review/ID`
