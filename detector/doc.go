@@ -5,7 +5,9 @@
 // The pipeline has four stages, each its own type:
 //
 //	normalise  Unicode NFKC, homoglyph folding, invisible-character removal,
-//	           whitespace collapsing, UTF-8 repair, with a map to original offsets
+//	           whitespace collapsing, UTF-8 repair, with a map to original offsets;
+//	           then, if the model file says so, words of mixed case get their
+//	           plain form (features.Config.Prepare), keeping every offset
 //	tokenise   a byte-level BPE vocabulary trained by the project and stored in the model file
 //	features   hashed token n-grams, hashed character n-grams and document statistics
 //	model      a linear layer z = w·x + b over those features, then Platt calibration
