@@ -158,8 +158,9 @@ func Whitespace(text string, seed uint64) string {
 	return b.String()
 }
 
-// Lowercase lower-cases every letter; invalid bytes are kept as they were.
-func Lowercase(text string) string {
+// mapRunes replaces each rune c of text by f(c), in order; invalid bytes
+// are kept as they were.
+func mapRunes(text string, f func(c rune) rune) string {
 	var b strings.Builder
 	b.Grow(len(text))
 	for i := 0; i < len(text); {
@@ -167,34 +168,29 @@ func Lowercase(text string) string {
 		if c == utf8.RuneError && size == 1 {
 			b.WriteByte(text[i])
 		} else {
-			b.WriteRune(unicode.ToLower(c))
+			b.WriteRune(f(c))
 		}
 		i += size
 	}
 	return b.String()
 }
 
+// Lowercase lower-cases every letter; invalid bytes are kept as they were.
+func Lowercase(text string) string { return mapRunes(text, unicode.ToLower) }
+
 // Case flips the case of each letter that has both cases with
 // probability rate (0..1).
 func Case(text string, rate float64, seed uint64) string {
 	r := newRand(seed)
-	var b strings.Builder
-	b.Grow(len(text))
-	for i := 0; i < len(text); {
-		c, size := utf8.DecodeRuneInString(text[i:])
+	return mapRunes(text, func(c rune) rune {
 		switch {
-		case c == utf8.RuneError && size == 1:
-			b.WriteByte(text[i])
 		case unicode.IsUpper(c) && unicode.ToLower(c) != c && r.Float64() < rate:
-			b.WriteRune(unicode.ToLower(c))
+			return unicode.ToLower(c)
 		case unicode.IsLower(c) && unicode.ToUpper(c) != c && r.Float64() < rate:
-			b.WriteRune(unicode.ToUpper(c))
-		default:
-			b.WriteRune(c)
+			return unicode.ToUpper(c)
 		}
-		i += size
-	}
-	return b.String()
+		return c
+	})
 }
 
 // Typo swaps, with probability rate (0..1), each pair of adjacent letters

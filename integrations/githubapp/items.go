@@ -71,11 +71,17 @@ func commentTarget(inst int64, repo *github.Repository, is *github.Issue, c *git
 	return t
 }
 
-// reviewCommentTarget is a comment on a pull request's diff.
-func reviewCommentTarget(inst int64, repo *github.Repository, pr *github.PullRequest, c *github.PullRequestComment) target {
+// inPullRequest is the target of an item inside pull request pr's thread.
+func inPullRequest(inst int64, repo *github.Repository, pr *github.PullRequest) target {
 	t := baseTarget(inst, repo)
 	t.number, t.isPR = pr.GetNumber(), true
 	t.labels, t.state = labelNames(pr.Labels), pr.GetState()
+	return t
+}
+
+// reviewCommentTarget is a comment on a pull request's diff.
+func reviewCommentTarget(inst int64, repo *github.Repository, pr *github.PullRequest, c *github.PullRequestComment) target {
+	t := inPullRequest(inst, repo, pr)
 	t.commentID, t.nodeID = c.GetID(), c.GetNodeID()
 	t.item = moderation.Item{
 		Platform: moderation.GitHub, Kind: moderation.KindReviewComment, Scope: t.scope(),
@@ -89,9 +95,7 @@ func reviewCommentTarget(inst int64, repo *github.Repository, pr *github.PullReq
 // reviewTarget is a pull request review's own text (its summary, not its
 // line comments, which are review comments).
 func reviewTarget(inst int64, repo *github.Repository, pr *github.PullRequest, r *github.PullRequestReview) target {
-	t := baseTarget(inst, repo)
-	t.number, t.isPR = pr.GetNumber(), true
-	t.labels, t.state = labelNames(pr.Labels), pr.GetState()
+	t := inPullRequest(inst, repo, pr)
 	t.commentID, t.nodeID = r.GetID(), r.GetNodeID()
 	t.item = moderation.Item{
 		Platform: moderation.GitHub, Kind: moderation.KindReview, Scope: t.scope(),
