@@ -82,6 +82,9 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 		return usageErrorf("--l2 must not be negative")
 	}
 	factorFlag := map[string]string{} // source name -> the flag's value, for errors
+	if opts.SourceFactor == nil {
+		opts.SourceFactor = map[string]float64{}
+	}
 	for _, f := range factors {
 		name, val, ok := strings.Cut(f, "=")
 		x, err := strconv.ParseFloat(val, 64)
@@ -91,7 +94,6 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 		if name == "feedback" {
 			return usageErrorf("--source-factor %q: feedback is weighted by --feedback-weight", f)
 		}
-		opts.SourceFactor = maps.Clone(opts.SourceFactor)
 		opts.SourceFactor[name] = x
 		factorFlag[name] = f
 	}

@@ -664,13 +664,14 @@ var checkedAttacks = []string{"lowercase", "case", "typo", "punctuation"}
 // clean held-out figures. It returns nil when ctx is done before the end.
 func attackCheck(ctx context.Context, hold []*example, score func(text string) float64, thr float64, opts Options) map[string]float64 {
 	out := map[string]float64{}
+	seed := fmt.Sprint(opts.Seed)
 	for _, name := range checkedAttacks {
 		samples := make(evaluate.Scores, len(hold))
 		parallel(ctx, len(hold), opts.Workers, func(i int) {
 			e := hold[i]
 			// Placeholders first: an evasion would hide them from
 			// prepText ("[<-code->]") and leave data artefacts in the text.
-			raw, err := attack.Apply(name, gitterPlaceholders.Replace(e.rec.Text), hash64(fmt.Sprint(opts.Seed), "attack", name, e.rec.Text))
+			raw, err := attack.Apply(name, gitterPlaceholders.Replace(e.rec.Text), hash64(seed, "attack", name, e.rec.Text))
 			if err != nil {
 				raw = e.rec.Text // unreachable: checkedAttacks are all known
 			}

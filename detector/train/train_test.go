@@ -142,17 +142,24 @@ func TestSolve(t *testing.T) {
 	}
 }
 
+// pairedHoldout is 20 held-out human texts and 20 machine texts of source
+// file, each label's texts all the same.
+func pairedHoldout(file, human, machine string) []*example {
+	var hold []*example
+	for i := 0; i < 20; i++ {
+		hold = append(hold,
+			&example{rec: dataset.Record{File: file, ID: fmt.Sprint("h", i), Text: human}, y: 0},
+			&example{rec: dataset.Record{File: file, ID: fmt.Sprint("m", i), Text: machine}, y: 1})
+	}
+	return hold
+}
+
 // attackCheck measures each evasion on the held-out texts: a scorer that
 // only sees capital letters is blind to lower-casing (every machine text
 // drops below the threshold) and unmoved by ASCII punctuation.
 func TestAttackCheck(t *testing.T) {
 	t.Parallel()
-	var hold []*example
-	for i := 0; i < 20; i++ {
-		hold = append(hold,
-			&example{rec: dataset.Record{File: "s", ID: fmt.Sprint("h", i), Text: "plain words here"}, y: 0},
-			&example{rec: dataset.Record{File: "s", ID: fmt.Sprint("m", i), Text: "Shouting Words — Here"}, y: 1})
-	}
+	hold := pairedHoldout("s", "plain words here", "Shouting Words — Here")
 	capitals := func(text string) float64 {
 		if strings.ContainsFunc(text, unicode.IsUpper) {
 			return 0.9
@@ -183,12 +190,7 @@ func TestAttackCheck(t *testing.T) {
 // cancelled check reports nothing rather than figures from unscored texts.
 func TestAttackCheckEdgeCases(t *testing.T) {
 	t.Parallel()
-	var hold []*example
-	for i := 0; i < 20; i++ {
-		hold = append(hold,
-			&example{rec: dataset.Record{File: "gitter", ID: fmt.Sprint("h", i), Text: "see [<-CODE->] and [<-LINK->] here"}, y: 0},
-			&example{rec: dataset.Record{File: "gitter", ID: fmt.Sprint("m", i), Text: "generated"}, y: 1})
-	}
+	hold := pairedHoldout("gitter", "see [<-CODE->] and [<-LINK->] here", "generated")
 	// Flags the placeholders' arrows (never in prepared text) and the
 	// machine texts.
 	flags := func(text string) float64 {
