@@ -1,0 +1,184 @@
+// Package disclosure finds the marks coding agents and review bots leave on
+// what they write: a signature line under a pull request description ("🤖
+// Generated with [Claude Code]"), a link to the agent's task or session (a
+// Codex task, a Devin session), a Co-authored-by trailer naming an agent in a
+// commit message, the agent's own account as the author, and the summary
+// block a review bot writes into someone else's description ("Summary by
+// CodeRabbit").
+//
+// Every pattern lives in one table (patterns.go). A mark names the agent,
+// the kind of evidence and the byte span where it was found, so a report
+// can quote it. Summary blocks are told apart from the rest: a person who
+// wrote around a pasted bot block is still the author of their part, which
+// Rest returns.
+//
+// The package knows nothing about platforms: callers pass texts and logins.
+package disclosure
+
+import (
+	"slices"
+	"strings"
+	"unicode"
+)
+
+// Evidence is the kind of mark an agent left.
+type Evidence string
+
+// The kinds of evidence.
+const (
+	// Footer is a signature line the agent writes under its own text.
+	Footer Evidence = "footer"
+	// Link is a link to the agent's task or session.
+	Link Evidence = "link"
+	// Trailer is a Co-authored-by trailer naming the agent.
+	Trailer Evidence = "trailer"
+	// Account is the author account being the agent's or the bot's own.
+	Account Evidence = "account"
+	// Summary is a review bot's summary block inside a text a person wrote;
+	// it says who wrote the block, not the text around it.
+	Summary Evidence = "summary"
+)
+
+// String returns the evidence kind's name.
+func (e Evidence) String() string { return string(e) }
+
+// Mark is one disclosure found in a text or an account.
+type Mark struct {
+	// Agent names the agent or bot, e.g. "Claude Code" or "CodeRabbit".
+	Agent string `json:"agent"`
+	// Evidence is the kind of mark.
+	Evidence Evidence `json:"evidence"`
+	// Where says which text the span is in: "text" (the item's text),
+	// "author", or "commit <sha>" for a commit message.
+	Where string `json:"where"`
+	// Start and End are the half-open byte span [Start, End) of the mark in
+	// that text; for a Summary, the whole block. Both are 0 for an account.
+	Start int `json:"start"`
+	End   int `json:"end"`
+	// Quote is the matched wording, shortened to at most 80 bytes.
+	Quote string `json:"quote"`
+	// Reviewer is true for review bots (CodeRabbit, Sourcery, …), which
+	// comment on other people's work rather than write it.
+	Reviewer bool `json:"reviewer,omitempty"`
+}
+
+// Own reports whether the mark says the agent wrote the text it is in (or
+// the item, for an account), rather than a block pasted into it.
+func (m Mark) Own() bool { return m.Evidence != Summary }
+
+// maxQuote bounds Mark.Quote.
+const maxQuote = 80
+
+// Scan returns the marks in text, in order of position. where is put into
+// each mark's Where ("text", or "commit <sha>" for a commit message).
+func Scan(text, where string) []Mark {
+	var out []Mark
+	for _, p := range table {
+		if p.evidence == Account {
+			continue
+		}
+		for _, loc := range p.re.FindAllStringIndex(text, -1) {
+			start, end := loc[0], loc[1]
+			quote := strings.TrimSpace(text[start:end])
+			if p.evidence == Summary {
+				end = blockEnd(text, end, p)
+			}
+			out = append(out, Mark{Agent: p.agent, Evidence: p.evidence, Where: where,
+				Start: start, End: end, Quote: shorten(quote), Reviewer: p.reviewer})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Mark) int { return a.Start - b.Start })
+	return dedupe(out)
+}
+
+// ScanAuthor returns the mark of an author account that belongs to a known
+// agent or review bot, or nil. Logins compare case-insensitively.
+func ScanAuthor(login string) []Mark {
+	login = strings.TrimSpace(login)
+	if login == "" {
+		return nil
+	}
+	for _, p := range table {
+		if p.evidence == Account && p.re.MatchString(login) {
+			return []Mark{{Agent: p.agent, Evidence: Account, Where: "author", Quote: shorten(login), Reviewer: p.reviewer}}
+		}
+	}
+	return nil
+}
+
+// IsAgentAccount reports whether login is a coding agent's own account (one
+// that writes pull requests and commits), as opposed to a review bot's.
+func IsAgentAccount(login string) bool {
+	ms := ScanAuthor(login)
+	return len(ms) > 0 && !ms[0].Reviewer
+}
+
+// Rest returns text without the Summary blocks among marks (marks found in
+// text by Scan), and whether what is left holds any letter or digit: the
+// part a person wrote around pasted bot blocks.
+func Rest(text string, marks []Mark) (rest string, hasWords bool) {
+	var b strings.Builder
+	pos := 0
+	for _, m := range marks {
+		if m.Evidence != Summary || m.Start < pos || m.End > len(text) {
+			continue
+		}
+		b.WriteString(text[pos:m.Start])
+		pos = m.End
+	}
+	b.WriteString(text[pos:])
+	rest = strings.TrimSpace(b.String())
+	return rest, strings.IndexFunc(rest, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
+}
+
+// blockEnd is where a summary block that starts at the match ending at
+// from ends: after the pattern's end marker, or the end of the text.
+func blockEnd(text string, from int, p pattern) int {
+	if p.end == nil {
+		return len(text)
+	}
+	loc := p.end.FindStringIndex(text[from:])
+	if loc == nil {
+		return len(text)
+	}
+	return from + loc[1]
+}
+
+// dedupe drops marks inside an earlier Summary block of the same agent
+// (the block's heading matched by a second row), exact repeats, and the
+// generic model trailer where a named agent's row matched the same line.
+func dedupe(ms []Mark) []Mark {
+	out := ms[:0]
+	for _, m := range ms {
+		inside := false
+		for _, prev := range out {
+			if m.Agent == LanguageModel && m.Start < prev.End && prev.Start < m.End {
+				inside = true // a named agent's trailer, already reported
+				break
+			}
+			if prev.Agent == m.Agent && m.Start >= prev.Start && m.End <= prev.End && (prev.Evidence == Summary || prev.Evidence == m.Evidence) {
+				inside = true
+				break
+			}
+		}
+		if !inside {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// shorten cuts s to at most maxQuote bytes on a rune boundary, adding "…".
+func shorten(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) <= maxQuote {
+		return s
+	}
+	cut := maxQuote
+	for cut > 0 && !isRuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
