@@ -47,6 +47,9 @@ type Item struct {
 	AuthorAssociation string `json:"author_association,omitempty"`
 	Title             string `json:"title,omitempty"`
 	Body              string `json:"body,omitempty"`
+	// Commits are a pull request's commits, when the platform gave them;
+	// their messages are read for agents' trailers, never scored.
+	Commits []Commit `json:"commits,omitempty"`
 }
 
 // Text is what gets scored: the title and body separated by a blank line,

@@ -13,8 +13,11 @@ import (
 type Verdict struct {
 	Item Item `json:"item"`
 	detector.Result
-	ModelVersion string    `json:"model_version"`
-	CheckedAt    time.Time `json:"checked_at"`
+	// Disclosure is what the item says about where it came from; nil when
+	// it says nothing. See Judge.
+	Disclosure   *Disclosure `json:"disclosure,omitempty"`
+	ModelVersion string      `json:"model_version"`
+	CheckedAt    time.Time   `json:"checked_at"`
 }
 
 // Flagged reports whether the verdict's score reaches threshold. A text the
@@ -51,7 +54,8 @@ func NewSlots(n int) chan struct{} { return make(chan struct{}, n) }
 
 var _ Checker = (*Pipeline)(nil)
 
-// Check scores the item's text. It fails only when ctx is already done.
+// Check scores the item's text, with its disclosures read by Judge. It
+// fails only when ctx is already done.
 func (p *Pipeline) Check(ctx context.Context, it Item) (Verdict, error) {
 	if err := ctx.Err(); err != nil {
 		return Verdict{}, fmt.Errorf("check %s %s: %w", it.Platform, it.ID, err)
@@ -68,8 +72,8 @@ func (p *Pipeline) Check(ctx context.Context, it Item) (Verdict, error) {
 			return Verdict{}, fmt.Errorf("check %s %s: waiting to score: %w", it.Platform, it.ID, ctx.Err())
 		}
 	}
-	res := p.Scorer.Score(it.Text())
-	return Verdict{Item: it, Result: res, ModelVersion: p.Scorer.Version(), CheckedAt: now().UTC()}, nil
+	res, d := Judge(p.Scorer.Score, it)
+	return Verdict{Item: it, Result: res, Disclosure: d, ModelVersion: p.Scorer.Version(), CheckedAt: now().UTC()}, nil
 }
 
 // quoted matches a quotation a reason makes from the text ("the wording

@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/slopguard/slopguard/disclosure"
 )
 
 // PolicyPath is where a repository keeps its policy file.
@@ -36,7 +38,54 @@ type Policy struct {
 	Enforce EnforcePolicy `yaml:"enforce"`
 	// MaintainersTeam is the team ("org/team" or "team") pinged on appeals.
 	MaintainersTeam string `yaml:"maintainers_team"`
+	// Disclosed is what happens to an item that discloses an agent (a
+	// footer, a trailer, the agent's account): label (the default), ignore
+	// or flag. See Decide.
+	Disclosed DisclosedAction `yaml:"disclosed"`
+	// RequireDisclosure flags items the model judges machine that carry no
+	// disclosure, pointing at PolicyURL.
+	RequireDisclosure bool `yaml:"require_disclosure"`
+	// PolicyURL links to the project's AI policy, quoted in the comment.
+	PolicyURL string `yaml:"policy_url"`
+	// Honeypot is an instruction only an agent would follow.
+	Honeypot Honeypot `yaml:"honeypot"`
 }
+
+// DisclosedAction is what a policy does with an item that discloses an agent.
+type DisclosedAction string
+
+// The actions for disclosed items.
+const (
+	// DisclosedLabel adds the neutral AssistedLabel and flags nothing.
+	DisclosedLabel DisclosedAction = "label"
+	// DisclosedIgnore changes nothing: the item is flagged, or not, by its text score like any other.
+	DisclosedIgnore DisclosedAction = "ignore"
+	// DisclosedFlag flags it, with the disclosure as the reason.
+	DisclosedFlag DisclosedAction = "flag"
+)
+
+// AssistedLabel is the neutral label put on items that disclose an agent.
+const (
+	AssistedLabel            = "ai-assisted"
+	AssistedLabelColor       = "c5def5"
+	AssistedLabelDescription = "The author disclosed that an AI agent or assistant took part"
+)
+
+// Honeypot is a phrase a project hides in a file agents read (an HTML
+// comment in the pull request template, a line in CONTRIBUTING.md) asking
+// them to write it; people do not see it, so an item with the phrase was
+// written by an agent that followed it.
+type Honeypot struct {
+	// Phrase is the exact wording asked for, compared ignoring case and spacing.
+	Phrase string `yaml:"phrase"`
+	// File is the repository file that holds the instruction, checked by
+	// `slopguard config validate --repo`.
+	File string `yaml:"file"`
+}
+
+// MinHoneypotPhrase is the shortest phrase accepted: a short one turns up
+// in what people write.
+const MinHoneypotPhrase = 12
 
 // Surfaces switches checking per kind of item.
 type Surfaces struct {
@@ -105,9 +154,10 @@ func DefaultPolicy() Policy {
 			Bots:         true,
 			Drafts:       true,
 		},
-		Label:   LabelPolicy{Name: DefaultLabelName, Color: DefaultLabelColor, Description: DefaultLabelDescription},
-		Comment: CommentPolicy{Enabled: true},
-		Enforce: EnforcePolicy{Threshold: 0.97},
+		Label:     LabelPolicy{Name: DefaultLabelName, Color: DefaultLabelColor, Description: DefaultLabelDescription},
+		Comment:   CommentPolicy{Enabled: true},
+		Enforce:   EnforcePolicy{Threshold: 0.97},
+		Disclosed: DisclosedLabel,
 	}
 }
 
@@ -242,6 +292,27 @@ func (p Policy) Validate() error {
 	if t := p.MaintainersTeam; t != "" && (strings.Count(t, "/") > 1 || strings.HasPrefix(t, "/") || strings.HasSuffix(t, "/") || strings.ContainsAny(t, " @")) {
 		errs = append(errs, fmt.Errorf("maintainers_team: %q is not \"team\" or \"org/team\"", t))
 	}
+	switch p.Disclosed {
+	case DisclosedLabel, DisclosedIgnore, DisclosedFlag:
+	default:
+		errs = append(errs, fmt.Errorf("disclosed: %q is not label, ignore or flag", string(p.Disclosed)))
+	}
+	if u := p.PolicyURL; u != "" && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
+		errs = append(errs, fmt.Errorf("policy_url: %q is not an http(s) link", u))
+	}
+	if p.RequireDisclosure && p.PolicyURL == "" {
+		errs = append(errs, errors.New("require_disclosure: set policy_url too, so the comment can point people at the policy"))
+	}
+	hp := p.Honeypot
+	switch {
+	case hp.Phrase == "" && hp.File == "":
+	case strings.TrimSpace(hp.Phrase) == "":
+		errs = append(errs, errors.New("honeypot.phrase: must not be empty when honeypot.file is set"))
+	case utf8.RuneCountInString(strings.TrimSpace(hp.Phrase)) < MinHoneypotPhrase:
+		errs = append(errs, fmt.Errorf("honeypot.phrase: %q is shorter than %d characters; a short phrase turns up in what people write", hp.Phrase, MinHoneypotPhrase))
+	case strings.TrimSpace(hp.File) == "":
+		errs = append(errs, errors.New("honeypot.file: name the file that holds the instruction (e.g. .github/pull_request_template.md)"))
+	}
 	return errors.Join(errs...)
 }
 
@@ -287,7 +358,9 @@ func IsBotLogin(login string) bool {
 // author's team slugs ("org/team" or "team") when known.
 func (p Policy) Exempt(it Item, labels []string, draft bool, teams []string) (bool, string) {
 	ex := p.Exemptions
-	if ex.Bots && (it.AuthorIsBot || IsBotLogin(it.Author)) {
+	// A coding agent's own account is not a service bot: what it writes is
+	// what the disclosure policy is about.
+	if ex.Bots && (it.AuthorIsBot || IsBotLogin(it.Author)) && !disclosure.IsAgentAccount(it.Author) {
 		return true, fmt.Sprintf("author %s is a bot", it.Author)
 	}
 	for _, u := range ex.Users {

@@ -67,7 +67,7 @@ maintainers_team: acme/maintainers
 					Label:           LabelPolicy{Name: "slop?", Color: "ff0000", Description: "maybe"},
 					Comment:         CommentPolicy{Text: "hello"},
 					Enforce:         EnforcePolicy{Threshold: 0.95, CloseAfterHours: 48, Minimize: true},
-					MaintainersTeam: "acme/maintainers",
+					MaintainersTeam: "acme/maintainers", Disclosed: DisclosedLabel,
 				}
 				if !reflect.DeepEqual(p, want) {
 					t.Errorf("got %+v, want %+v", p, want)
