@@ -13,10 +13,13 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/slopguard/slopguard/detector"
+	"github.com/slopguard/slopguard/moderation"
 )
 
 // maxScoreLine is the longest input line `score` accepts; a longer line
@@ -42,8 +45,13 @@ func runScore(ctx context.Context, e *env, args []string) error {
 	setUsage(fs, "slopguard score [--model FILE] [FILE...]",
 		"Reads JSONL records with a \"text\" field from the files, or stdin when none,",
 		"and writes each record back, in order, with \"score\" (0..1, probability of",
-		"machine) and \"verdict\" (human|unsure|machine) added. A line that is not a JSON",
-		"object with a string \"text\" yields {\"line\": N, \"error\": \"...\"} and the run goes on.")
+		"machine) and \"verdict\" (human|unsure|machine) added. A text that discloses",
+		"an agent (a \"Generated with Claude Code\" footer, a Codex task link, a",
+		"Co-authored-by trailer, …) is \"machine\" whatever it scores, and gets a",
+		"\"disclosure\" field naming the agent and the span; a review bot's block",
+		"pasted into a person's text is reported there too, and only the person's",
+		"part is scored. A line that is not a JSON object with a string \"text\"",
+		"yields {\"line\": N, \"error\": \"...\"} and the run goes on.")
 	files, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -272,16 +280,29 @@ func scoreLine(s lineScorer, j *scoreJob, name string) []byte {
 	if text == nil {
 		return fail(fields, `missing string field "text"`)
 	}
-	res := safeScore(s, *text)
+	res, disc := moderation.Judge(func(t string) detector.Result { return safeScore(s, t) }, moderation.Item{Body: *text})
 	if math.IsNaN(res.Score) {
 		return fail(fields, "the detector returned no score")
 	}
 	score := min(max(res.Score, 0), 1)
 	verdict, _ := json.Marshal(res.Verdict)
-	return writeObject(fields, []jsonField{
+	added := []jsonField{
 		{"score", json.RawMessage(strconv.FormatFloat(score, 'g', -1, 64))},
 		{"verdict", verdict},
-	})
+	}
+	if disc != nil {
+		// Spans count from the start of "text", not of its trimmed form.
+		lead := len(*text) - len(strings.TrimLeftFunc(*text, unicode.IsSpace))
+		for i := range disc.Marks {
+			disc.Marks[i].Start += lead
+			disc.Marks[i].End += lead
+		}
+		b, err := json.Marshal(disc)
+		if err == nil {
+			added = append(added, jsonField{"disclosure", b})
+		}
+	}
+	return writeObject(fields, added)
 }
 
 // safeScore scores text, turning a panic into a NaN score.

@@ -271,3 +271,57 @@ func TestParseObject(t *testing.T) {
 		}
 	}
 }
+
+// TestScoreDisclosure: a text that discloses an agent is "machine" whatever
+// it scores, with a "disclosure" field whose span points into "text"; a
+// pasted review-bot block is reported, and only the person's part scored.
+func TestScoreDisclosure(t *testing.T) {
+	t.Parallel()
+	footer := "🤖 Generated with [Claude Code](https://claude.ai/code)"
+	own := "  Retry the upload.\n\n" + footer
+	person := "I rewrote the retry loop."
+	pasted := person + "\n\n## Summary by Sourcery\n\nImprove retries."
+	in := fmt.Sprintf("{\"text\":%q}\n{\"text\":%q}\n{\"text\":\"plain words\"}\n", own, pasted)
+	var buf bytes.Buffer
+	w := bufio.NewWriter(&buf)
+	if err := scoreStream(context.Background(), strings.NewReader(in), w, lengthScorer{}, "", 1); err != nil {
+		t.Fatal(err)
+	}
+	w.Flush()
+	type line struct {
+		Text       string  `json:"text"`
+		Score      float64 `json:"score"`
+		Verdict    string  `json:"verdict"`
+		Disclosure *struct {
+			Own    bool `json:"own"`
+			Pasted bool `json:"pasted"`
+			Marks  []struct {
+				Agent      string `json:"agent"`
+				Start, End int
+			} `json:"marks"`
+		} `json:"disclosure"`
+	}
+	var got []line
+	for _, l := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+		var x line
+		if err := json.Unmarshal([]byte(l), &x); err != nil {
+			t.Fatalf("%s: %v", l, err)
+		}
+		got = append(got, x)
+	}
+	if len(got) != 3 {
+		t.Fatalf("got %d lines, want 3", len(got))
+	}
+	d := got[0].Disclosure
+	if got[0].Verdict != "machine" || d == nil || !d.Own || len(d.Marks) != 1 || d.Marks[0].Agent != "Claude Code" ||
+		!strings.HasPrefix(own[d.Marks[0].Start:d.Marks[0].End], "Generated with [Claude Code]") {
+		t.Errorf("own footer: got %+v", got[0])
+	}
+	// lengthScorer scores (len mod 10)/10: the person's part alone.
+	if wantScore := float64(len(person)%10) / 10; got[1].Score != wantScore || got[1].Disclosure == nil || !got[1].Disclosure.Pasted || got[1].Disclosure.Own {
+		t.Errorf("pasted block: got %+v, want score %v of the person's part and the block reported", got[1], wantScore)
+	}
+	if got[2].Disclosure != nil {
+		t.Errorf("plain text: got disclosure %+v", got[2].Disclosure)
+	}
+}
