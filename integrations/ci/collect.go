@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+
+	"github.com/slopguard/slopguard/moderation"
 )
 
 // ErrNoInput is returned by Collect when nothing was asked for.
@@ -78,6 +80,12 @@ func Collect(ctx context.Context, s Sources) (ins []Input, notes []string, err e
 		}
 		if len(cs) == 0 {
 			notes = append(notes, fmt.Sprintf("no commits in %q", s.Commits))
+		}
+		// The pull request of the event is disclosed by its commits' trailers too.
+		if ev != nil && len(ins) > 0 && ins[0].Item.Kind == moderation.KindPullRequest {
+			for _, c := range cs {
+				ins[0].Item.Commits = append(ins[0].Item.Commits, c.Item.Commits...)
+			}
 		}
 		ins = append(ins, cs...)
 	}

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/slopguard/slopguard/detector"
+	"github.com/slopguard/slopguard/moderation"
 )
 
 // Level is how loudly a finding is reported.
@@ -32,7 +33,7 @@ func (l Level) String() string {
 }
 
 // Families are the reason families, one SARIF rule each, in report order.
-var Families = []string{"phrasing", "vocabulary", "structure", "style", "characters"}
+var Families = []string{"phrasing", "vocabulary", "structure", "style", "characters", moderation.FamilyProvenance}
 
 // ruleOverall is the rule of a finding about an input as a whole (no reason given).
 const ruleOverall = "overall"
@@ -85,8 +86,8 @@ func (r *Report) Findings() []Finding {
 		for j := range e.Verdict.Reasons {
 			rs := &e.Verdict.Reasons[j]
 			// Findings are the patterns pointing towards machine writing,
-			// and the note on hidden characters.
-			if rs.Weight <= 0 && rs.Signal != detector.SignalHiddenCharacters {
+			// the note on hidden characters, and disclosures and honeypots.
+			if rs.Weight <= 0 && rs.Signal != detector.SignalHiddenCharacters && rs.Family != moderation.FamilyProvenance {
 				continue
 			}
 			f := Finding{Entry: i, Reason: rs, Level: lvl, rank: rank}

@@ -97,8 +97,12 @@ func (e Entry) status(r *Report) string {
 	switch {
 	case e.Failed:
 		s += fmt.Sprintf(", flagged, reaches --fail-on %.2f", r.FailOn)
+	case e.Flagged && e.Rule != moderation.RuleScore:
+		s += fmt.Sprintf(", flagged by rule %s", e.Rule)
 	case e.Flagged:
 		s += fmt.Sprintf(", flagged at %.3f", r.Threshold)
+	case e.Assisted:
+		s += ", labelled " + moderation.AssistedLabel
 	}
 	return s
 }
@@ -157,6 +161,14 @@ func WriteText(w io.Writer, r *Report) error {
 		}
 		if n := e.note(); n != "" {
 			ew.printf("  note: %s\n", n)
+		}
+		if e.Why != "" && e.Rule != moderation.RuleScore {
+			ew.printf("  rule %s: %s\n", e.Rule, oneLine(e.Why))
+		}
+		if d := e.Verdict.Disclosure; d != nil {
+			for _, m := range d.Marks {
+				ew.printf("  disclosure: %s, %s in %s: %s\n", m.Agent, m.Evidence.Describe(), m.Where, oneLine(m.Quote))
+			}
 		}
 		var ix *lineIndex
 		for _, rs := range e.Verdict.Reasons {
@@ -255,11 +267,17 @@ type jsonResult struct {
 	Note    string          `json:"note,omitempty"`
 	Sampled bool            `json:"sampled,omitempty"`
 	// CannotJudge marks a text outside what the model can judge.
-	CannotJudge bool   `json:"cannot_judge,omitempty"`
-	Flagged     bool   `json:"flagged"`
-	Failed      bool   `json:"failed"`
-	Skipped     string `json:"skipped,omitempty"`
-	Error       string `json:"error,omitempty"`
+	CannotJudge bool `json:"cannot_judge,omitempty"`
+	Flagged     bool `json:"flagged"`
+	// Rule is the policy rule that flagged or labelled the input, Why says so.
+	Rule     string `json:"rule,omitempty"`
+	Why      string `json:"why,omitempty"`
+	Assisted bool   `json:"assisted,omitempty"`
+	// Disclosure names the agents and bots the input discloses.
+	Disclosure *moderation.Disclosure `json:"disclosure,omitempty"`
+	Failed     bool                   `json:"failed"`
+	Skipped    string                 `json:"skipped,omitempty"`
+	Error      string                 `json:"error,omitempty"`
 }
 
 type jsonReason struct {
@@ -295,6 +313,7 @@ func WriteJSON(w io.Writer, r *Report) error {
 			score := e.Verdict.Score
 			res.Score, res.Verdict, res.Note, res.Sampled = &score, e.Verdict.Verdict.String(), e.note(), e.Verdict.Sampled
 			res.CannotJudge = e.Verdict.CannotJudge
+			res.Rule, res.Why, res.Assisted, res.Disclosure = string(e.Rule), e.Why, e.Assisted, e.Verdict.Disclosure
 			var ix *lineIndex
 			for _, rs := range e.Verdict.Reasons {
 				jr := jsonReason{Reason: rs}

@@ -193,7 +193,8 @@ func (g Git) Commits(ctx context.Context, rng string) ([]Input, error) {
 	}
 	var ins []Input
 	for i := 0; i < len(fields); i += 4 {
-		hash, name, msg := fields[i], fields[i+1], stripTrailers(strings.TrimRight(fields[i+3], "\n"))
+		hash, name, full := fields[i], fields[i+1], strings.TrimRight(fields[i+3], "\n")
+		msg := stripTrailers(full)
 		short := hash[:min(len(hash), 7)]
 		ins = append(ins, Input{
 			Item: moderation.Item{
@@ -203,6 +204,8 @@ func (g Git) Commits(ctx context.Context, rng string) ([]Input, error) {
 				Author:      name,
 				AuthorIsBot: strings.HasSuffix(name, "[bot]"),
 				Body:        msg,
+				// The whole message, trailers included, for disclosures.
+				Commits: []moderation.Commit{{SHA: hash, Message: full}},
 			},
 			Name: "commit " + short,
 		})

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -264,7 +265,7 @@ func TestParseEvent(t *testing.T) {
 			if tt.want.Kind == moderation.KindPullRequest {
 				got.Body = "" // checked below
 			}
-			if got != tt.want {
+			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("got item %+v,\nwant %+v", got, tt.want)
 			}
 			if ev.Input.Name != tt.wantName || ev.Range != tt.wantRange || ev.Input.Skip != tt.wantSkip {

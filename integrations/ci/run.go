@@ -34,8 +34,14 @@ type Entry struct {
 	Skipped string
 	// Err says why the input could not be read or checked.
 	Err string
-	// Flagged is true when the verdict reaches the policy's threshold.
+	// Flagged is true when the policy flags the verdict (moderation.Policy.Decide).
 	Flagged bool
+	// Rule is the policy rule that decided, and Why says so in a sentence.
+	Rule moderation.Rule
+	Why  string
+	// Assisted is true when the input disclosed an agent and the policy
+	// labels such items (moderation.AssistedLabel) rather than flag them.
+	Assisted bool
 	// Failed is true when the verdict reaches the fail-on score.
 	Failed bool
 }
@@ -121,8 +127,12 @@ func Run(ctx context.Context, c moderation.Checker, inputs []Input, opts Options
 		if r.ModelVersion == "" {
 			r.ModelVersion = e.Verdict.ModelVersion
 		}
-		e.Flagged = e.Verdict.Flagged(r.Threshold)
-		e.Failed = r.FailOnSet && e.Verdict.Flagged(r.FailOn)
+		d := pol.Decide(e.Verdict, opts.ModelThreshold)
+		e.Verdict, e.Flagged, e.Rule, e.Why, e.Assisted = d.Verdict, d.Flagged, d.Rule, d.Why, d.Assisted
+		// A honeypot or `disclosed: flag` is certain, not a score: it fails
+		// the run whenever --fail-on is set; other flags need the score.
+		certain := d.Rule == moderation.RuleHoneypot || (d.Rule == moderation.RuleDisclosed && d.Flagged)
+		e.Failed = r.FailOnSet && d.Flagged && (certain || e.Verdict.Flagged(r.FailOn))
 	}
 	return r, nil
 }

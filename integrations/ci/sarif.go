@@ -30,6 +30,8 @@ var rules = []ruleInfo{
 		"Uniform sentence lengths, punctuation profile and lexical diversity typical of machine-generated text. A pattern in the text, not a claim about its author."},
 	{"characters", "UnusualCharacters", "Characters common in machine-generated or disguised text",
 		"Typographic punctuation, invisible or look-alike characters that machine-generated or deliberately disguised text tends to contain. A pattern in the text, not a claim about its author."},
+	{"provenance", "DisclosedOrHoneypot", "The text says it was written by an AI agent",
+		"The text, its commits or its author account disclose an AI agent or bot (a footer such as \"Generated with Claude Code\", a Codex task or Devin session link, a Co-authored-by trailer), or the text holds the project's honeypot phrase that only agents are asked to write."},
 	{ruleOverall, "MachineLikeText", "Text scores as likely machine-generated",
 		"The text as a whole scores as likely machine-generated, without one signal standing out."},
 }
