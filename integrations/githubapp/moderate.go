@@ -87,8 +87,13 @@ type Plan struct {
 	Enforce bool `json:"enforce"`
 	// Confirmed is true when a maintainer confirmed the flag: the item stays
 	// flagged whatever it scores.
-	Confirmed bool     `json:"confirmed,omitempty"`
-	Actions   []Action `json:"actions"`
+	Confirmed bool `json:"confirmed,omitempty"`
+	// Rule is the policy rule that decided (moderation.Policy.Decide) and
+	// Why says so; Assisted is true when the item gets the ai-assisted label.
+	Rule     moderation.Rule `json:"rule,omitempty"`
+	Why      string          `json:"why,omitempty"`
+	Assisted bool            `json:"assisted,omitempty"`
+	Actions  []Action        `json:"actions"`
 	// PolicyError says why the policy file is invalid; nothing else happens then.
 	PolicyError string `json:"policy_error,omitempty"`
 
@@ -206,16 +211,21 @@ func (a *App) plan(ctx context.Context, gh *github.Client, t target) (Plan, erro
 		p.Skipped = "slopguard's own comment"
 		return p, nil
 	}
+	if t.item.Kind == moderation.KindPullRequest && t.number != 0 {
+		t.item.Commits = a.prCommits(ctx, t.logger(a.log), gh, t)
+	}
 	start := time.Now()
 	v, err := a.opt.Checker.Check(ctx, t.item)
 	a.metrics.scoring.Observe(time.Since(start).Seconds())
 	if err != nil {
 		return p, fmt.Errorf("check %s: %w", t.item.ID, err)
 	}
+	d := pol.Decide(v, a.opt.ModelThreshold)
+	v = d.Verdict
 	p.Verdict = &v
-	p.Threshold = pol.Threshold(a.opt.ModelThreshold)
-	p.Flagged = v.Flagged(p.Threshold)
-	p.Enforce = pol.Mode == moderation.ModeEnforce && v.Flagged(pol.EnforceThreshold(a.opt.ModelThreshold))
+	p.Threshold, p.Flagged, p.Rule, p.Why, p.Assisted = d.Threshold, d.Flagged, d.Rule, d.Why, d.Assisted
+	p.Enforce = pol.Mode == moderation.ModeEnforce && d.Flagged && d.Rule != moderation.RuleDisclosed &&
+		v.Flagged(pol.EnforceThreshold(a.opt.ModelThreshold))
 	a.metrics.verdicts.WithLabelValues(v.Verdict.String(), strconv.FormatBool(p.Flagged)).Inc()
 	if override == "machine" {
 		// A maintainer confirmed the flag: an edit that scores low does not
@@ -228,6 +238,11 @@ func (a *App) plan(ctx context.Context, gh *github.Client, t target) (Plan, erro
 	}
 	if t.item.Kind == moderation.KindPullRequest && t.headSHA != "" {
 		p.Actions = append(p.Actions, Action{Kind: "check_run", Detail: p.conclusion()})
+	}
+	// The neutral label goes on with the first disclosure (a push can add
+	// a trailer) and stays: maintainers may put it on by hand too.
+	if p.Assisted && !t.isComment() && !slices.ContainsFunc(t.labels, func(l string) bool { return strings.EqualFold(l, moderation.AssistedLabel) }) {
+		p.Actions = append(p.Actions, Action{Kind: "label", Detail: moderation.AssistedLabel})
 	}
 	if t.checkRunOnly {
 		return p, nil
@@ -275,7 +290,7 @@ func (a *App) execute(ctx context.Context, log *slog.Logger, gh *github.Client, 
 		case "check_run":
 			err = a.upsertCheckRun(ctx, gh, t, checkRunFor(p, note))
 		case "label":
-			err = a.addLabel(ctx, gh, t, p.policy.Label)
+			err = a.addLabel(ctx, gh, t, labelPolicyFor(p, act.Detail))
 		case "unlabel":
 			err = a.removeLabel(ctx, gh, t, p.policy.Label.Name)
 		case "comment":

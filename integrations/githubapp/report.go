@@ -48,8 +48,16 @@ func checkRunFor(p Plan, note string) checkRun {
 	v := p.Verdict
 	var title string
 	switch {
+	case p.Flagged && p.Rule == moderation.RuleHoneypot:
+		title = "The text follows the project's instruction for AI agents"
+	case p.Flagged && p.Rule == moderation.RuleDisclosed:
+		title = "The item discloses an AI agent, which this project does not accept"
+	case p.Flagged && p.Rule == moderation.RuleUndisclosed:
+		title = "Machine-generated patterns, no AI disclosure"
 	case p.Flagged:
 		title = "The text shows patterns common in machine-generated writing"
+	case p.Assisted:
+		title = "Discloses AI assistance: labelled " + moderation.AssistedLabel
 	case v.Verdict == detector.Unsure:
 		title = "Not enough to judge"
 	default:
@@ -80,6 +88,7 @@ func writeVerdict(b *strings.Builder, p Plan) {
 	fmt.Fprintf(b, "- Score: **%.2f** (flagged at %.2f or more)\n", v.Score, p.Threshold)
 	fmt.Fprintf(b, "- Verdict: %s\n", v.Verdict)
 	fmt.Fprintf(b, "- Model: `%s`\n", v.ModelVersion)
+	writeRule(b, p)
 	if v.Note != "" {
 		fmt.Fprintf(b, "- Note: %s\n", v.Note)
 	}
@@ -272,6 +281,9 @@ func stickyBody(t target, p Plan, status string) string {
 	case p.Verdict != nil && p.Flagged:
 		if text := strings.TrimSpace(p.policy.Comment.Text); text != "" {
 			b.WriteString(text + "\n\n")
+		} else if p.Rule != moderation.RuleScore && p.Why != "" {
+			fmt.Fprintf(&b, "slopguard flagged %s under this project's AI policy. %s "+
+				"Nothing happens automatically: a maintainer will take a look.\n\n", subject, p.Why)
 		} else {
 			fmt.Fprintf(&b, "The text of %s shows patterns that are common in machine-generated writing. "+
 				"This is about the text, not about you, and nothing happens automatically: a maintainer will take a look.\n\n", subject)
