@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io/fs"
 	"os"
@@ -27,14 +28,29 @@ var serverConfigKeys = map[string]bool{
 // current environment, so a config with github.app_id passes only where the
 // App's secrets are set. An invalid file exits 2, its problems on one line.
 func runConfig(ctx context.Context, e *env, args []string) error {
+	const usage = "usage: slopguard config validate FILE [--repo OWNER/NAME] [--api-url URL] (a server config or a .github/slopguard.yml policy)"
 	if slices.Contains(args, "-h") || slices.Contains(args, "--help") || slices.Contains(args, "-help") {
-		fmt.Fprintln(e.stdout, "usage: slopguard config validate FILE (a server config or a .github/slopguard.yml policy)")
+		fmt.Fprintln(e.stdout, usage)
+		fmt.Fprintln(e.stdout, "A policy with a honeypot is checked against the repository (--repo, or GITHUB_REPOSITORY): the")
+		fmt.Fprintln(e.stdout, "phrase must be in honeypot.file on its default branch, read through the contents API")
+		fmt.Fprintln(e.stdout, "(--api-url, or GITHUB_API_URL; token from GITHUB_TOKEN when set).")
 		return nil
 	}
-	if len(args) != 2 || args[0] != "validate" {
-		return usageErrorf("usage: slopguard config validate FILE (a server config or a .github/slopguard.yml policy)")
+	if len(args) < 2 || args[0] != "validate" {
+		return usageErrorf("%s", usage)
 	}
-	path := args[1]
+	flags := flag.NewFlagSet("config validate", flag.ContinueOnError)
+	flags.SetOutput(e.stderr)
+	repo := flags.String("repo", e.getenv("GITHUB_REPOSITORY"), "repository `owner/name` whose default branch must hold the honeypot phrase")
+	apiURL := flags.String("api-url", e.getenv("GITHUB_API_URL"), "GitHub REST API `url` (default https://api.github.com)")
+	files, err := parseFlags(flags, args[1:])
+	if err != nil {
+		return err
+	}
+	if len(files) != 1 {
+		return usageErrorf("%s", usage)
+	}
+	path := files[0]
 	data, err := os.ReadFile(path)
 	if err != nil {
 		var pe *fs.PathError
@@ -44,14 +60,24 @@ func runConfig(ctx context.Context, e *env, args []string) error {
 		return usageErrorf("read %q: %v", path, err)
 	}
 	kind := detectConfigKind(data)
+	var pol moderation.Policy
 	switch kind {
 	case "server config":
 		_, err = config.Load(path, e.getenv)
 	default:
-		_, err = moderation.ParsePolicy(data)
+		pol, err = moderation.ParsePolicy(data)
 	}
 	if err != nil {
 		return usageErrorf("%q (%s): %s", path, kind, oneLineErr(err))
+	}
+	if hp := pol.Honeypot; hp.Phrase != "" {
+		if *repo == "" {
+			fmt.Fprintf(e.stdout, "%s: honeypot not checked against a repository (give --repo OWNER/NAME)\n", path)
+		} else if err := checkHoneypot(ctx, *apiURL, e.getenv("GITHUB_TOKEN"), *repo, hp); err != nil {
+			return usageErrorf("%q (%s): %s", path, kind, oneLineErr(err))
+		} else {
+			fmt.Fprintf(e.stdout, "%s: honeypot phrase found in %s on the default branch of %s\n", path, hp.File, *repo)
+		}
 	}
 	fmt.Fprintf(e.stdout, "%s: valid %s\n", path, kind)
 	return nil
