@@ -134,6 +134,7 @@ func TestScanAuthor(t *testing.T) {
 		{"claude[bot]", ClaudeCode, false},
 		{"chatgpt-codex-connector[bot]", Codex, true},
 		{"cursor[bot]", Cursor, true},
+		{"cursoragent", Cursor, false},
 		{"gemini-code-assist[bot]", Gemini, true},
 		{"coderabbitai[bot]", CodeRabbit, true},
 		{"ellipsis-dev[bot]", Ellipsis, true},

@@ -81,6 +81,9 @@ var table = []pattern{
 	// opens and co-authors commits; cursor[bot] is its review bot.
 	{agent: Cursor, evidence: Link, re: regexp.MustCompile(`https://(?:www\.)?cursor\.com/(?:background-agent\?bcId=|agents/)bc-[0-9a-f-]{8,}`)},
 	{agent: Cursor, evidence: Trailer, re: trailer(`cursoragent@cursor\.com`)},
+	// Commits the agent authors as cursoragent@cursor.com belong to the
+	// GitHub account "cursoragent" (the AIDev commit data's author field).
+	{agent: Cursor, evidence: Account, re: login("cursoragent")},
 	{agent: Cursor, evidence: Account, re: login("cursor[bot]"), reviewer: true},
 
 	// Jules links its task ("PR created automatically by Jules for task …").

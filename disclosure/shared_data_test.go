@@ -16,7 +16,17 @@ type record struct {
 	Title     string `json:"title"`
 	Label     string `json:"label"`
 	Generator string `json:"generator"`
-	Signature string `json:"signature"`
+	// Signature is a string in the pull request sets, a list elsewhere.
+	Signature json.RawMessage `json:"signature"`
+}
+
+// signature is the record's signature when it is a string.
+func (r record) signature() string {
+	var s string
+	if json.Unmarshal(r.Signature, &s) != nil {
+		return ""
+	}
+	return s
 }
 
 func readRecords(t *testing.T, name string) []record {
@@ -63,7 +73,8 @@ func TestSharedDataSignatures(t *testing.T) {
 			continue
 		}
 		agent, ok := known[r.Generator]
-		if r.Signature == "" {
+		sig := r.signature()
+		if sig == "" {
 			continue
 		}
 		if !ok {
@@ -71,11 +82,11 @@ func TestSharedDataSignatures(t *testing.T) {
 			continue
 		}
 		sigs++
-		ms := Scan(r.Signature, "text")
+		ms := Scan(sig, "text")
 		if len(ms) > 0 && ms[0].Agent == agent {
 			found++
 		} else {
-			t.Errorf("%s signature %q not recognised (got %+v)", r.Generator, r.Signature, ms)
+			t.Errorf("%s signature %q not recognised (got %+v)", r.Generator, sig, ms)
 		}
 	}
 	t.Logf("coding-agent signatures recognised: %d of %d (%d review-bot marker lists not scanned); human PRs with a mark: %d of %d",
@@ -97,4 +108,76 @@ func TestSharedDataHumanPRs(t *testing.T) {
 		}
 	}
 	t.Logf("human PRs with a mark: %d of %d", n, len(recs))
+}
+
+// TestSharedDataCommits measures the account and trailer patterns on the
+// AIDev commits of agent pull requests, labelled by their author account:
+// per generator, how many commits carry a mark in the author or the
+// message; for people's commits, how many carry one wrongly.
+func TestSharedDataCommits(t *testing.T) {
+	f, err := os.Open(filepath.Join(sharedData, "aidev_pop_v1_commit.jsonl"))
+	if err != nil {
+		t.Skipf("labelled data not beside this checkout (%v); the measurement needs ../shared/data/pr", err)
+	}
+	defer f.Close()
+	type counts struct{ n, author, text int }
+	by := map[string]*counts{}
+	var order []string
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	for sc.Scan() {
+		var r struct {
+			Text, Label, Generator, Author string
+		}
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			t.Fatal(err)
+		}
+		g := r.Generator
+		if r.Label == "human" {
+			g = "human"
+		}
+		c := by[g]
+		if c == nil {
+			c = &counts{}
+			by[g] = c
+			order = append(order, g)
+		}
+		c.n++
+		if len(ScanAuthor(r.Author)) > 0 {
+			c.author++
+		}
+		if len(Scan(r.Text, "commit")) > 0 {
+			c.text++
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range order {
+		c := by[g]
+		t.Logf("%-14s commits %5d: author account recognised %5d (%.1f%%), mark in message %4d", g, c.n, c.author, 100*float64(c.author)/float64(c.n), c.text)
+	}
+	if h := by["human"]; h != nil && h.author+h.text > 0 {
+		t.Errorf("%d human commits carry a mark", h.author+h.text)
+	}
+}
+
+// TestSharedDataAgentPRs counts marks left in the AIDev agent pull request
+// texts, per generator (the set's builders stripped most footers).
+func TestSharedDataAgentPRs(t *testing.T) {
+	recs := readRecords(t, "aidev_pop_v1_pr_agent.jsonl")
+	n, marked := map[string]int{}, map[string]int{}
+	var order []string
+	for _, r := range recs {
+		if n[r.Generator] == 0 {
+			order = append(order, r.Generator)
+		}
+		n[r.Generator]++
+		if len(Scan(r.Title+"\n\n"+r.Text, "text")) > 0 {
+			marked[r.Generator]++
+		}
+	}
+	for _, g := range order {
+		t.Logf("%-14s PRs %5d: with a mark left in the text %4d", g, n[g], marked[g])
+	}
 }
