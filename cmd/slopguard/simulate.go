@@ -141,6 +141,14 @@ func printPlan(w io.Writer, p githubapp.Plan) {
 	v := p.Verdict
 	fmt.Fprintf(w, "score:    %.3f (%s; flagged at %.3f) model %s\n", v.Score, v.Verdict, p.Threshold, v.ModelVersion)
 	fmt.Fprintf(w, "flagged:  %v (enforce level: %v)\n", p.Flagged, p.Enforce)
+	if p.Rule != "" {
+		fmt.Fprintf(w, "rule:     %s: %s\n", p.Rule, p.Why)
+	}
+	if d := v.Disclosure; d != nil {
+		for _, m := range d.Marks {
+			fmt.Fprintf(w, "  disclosure: %s, %s in %s: %s\n", m.Agent, m.Evidence.Describe(), m.Where, m.Quote)
+		}
+	}
 	for _, r := range v.Reasons {
 		fmt.Fprintf(w, "  reason: %s (%+.2f)\n", r.Text, r.Weight)
 	}
