@@ -49,6 +49,9 @@ type Policy struct {
 	PolicyURL string `yaml:"policy_url"`
 	// Honeypot is an instruction only an agent would follow.
 	Honeypot Honeypot `yaml:"honeypot"`
+	// AuthorContext looks up who the author is, to choose who gets checked
+	// and to give a flag context; off by default, never a reason to flag.
+	AuthorContext AuthorContextPolicy `yaml:"author_context"`
 }
 
 // DisclosedAction is what a policy does with an item that discloses an agent.
@@ -303,6 +306,7 @@ func (p Policy) Validate() error {
 	if p.RequireDisclosure && p.PolicyURL == "" {
 		errs = append(errs, errors.New("require_disclosure: set policy_url too, so the comment can point people at the policy"))
 	}
+	errs = append(errs, p.AuthorContext.validate()...)
 	hp := p.Honeypot
 	switch {
 	case hp.Phrase == "" && hp.File == "":

@@ -3,6 +3,7 @@ package moderation
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/slopguard/slopguard/detector"
 	"github.com/slopguard/slopguard/disclosure"
@@ -214,5 +215,44 @@ func TestAgentAccountsAreNotExemptAsBots(t *testing.T) {
 	}
 	if !disclosure.IsAgentAccount("Copilot") {
 		t.Error("Copilot is not an agent account")
+	}
+}
+
+func TestAuthorContextPolicy(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	p := DefaultPolicy()
+	p.AuthorContext = AuthorContextPolicy{Enabled: true, OnlyNewAuthors: true}
+	tests := []struct {
+		name  string
+		c     AuthorContext
+		isNew bool
+		notes string
+	}{
+		{"first contribution", AuthorContext{FirstContribution: true, AccountCreated: now.AddDate(-5, 0, 0), PRsLastDay: 0, LookedUp: true}, true, "first contribution to this repository"},
+		{"young account", AuthorContext{AccountCreated: now.AddDate(0, 0, -3), PRsLastDay: 1, LookedUp: true}, true, "account created 3 days ago"},
+		{"busy old account", AuthorContext{AccountCreated: now.AddDate(-2, 0, 0), PRsLastDay: 25, LookedUp: true}, false, "opened 25 pull requests across GitHub in the last day"},
+		{"established", AuthorContext{AccountCreated: now.AddDate(-2, 0, 0), PRsLastDay: 2, LookedUp: true}, false, ""},
+		{"not looked up: checked", AuthorContext{PRsLastDay: -1}, true, ""},
+	}
+	for _, tt := range tests {
+		if got := p.NewAuthor(tt.c, now); got != tt.isNew {
+			t.Errorf("%s: NewAuthor = %v, want %v", tt.name, got, tt.isNew)
+		}
+		if got := strings.Join(p.AuthorNotes(tt.c, now), "; "); got != tt.notes {
+			t.Errorf("%s: notes %q, want %q", tt.name, got, tt.notes)
+		}
+		// Author context never flags: the same verdict decides the same way.
+		v := Verdict{Item: Item{Kind: KindPullRequest, Body: "x"}, Result: detector.Result{Score: 0.1, Verdict: detector.Human}}
+		if d := p.Decide(v, 0.9); d.Flagged {
+			t.Errorf("%s: flagged on account signals", tt.name)
+		}
+	}
+	if _, err := ParsePolicy([]byte("author_context:\n  only_new_authors: true\n  new_account_days: -1\n")); err == nil ||
+		!strings.Contains(err.Error(), "needs author_context.enabled") || !strings.Contains(err.Error(), "new_account_days") {
+		t.Errorf("got %v", err)
+	}
+	if d, _ := ParsePolicy(nil); d.AuthorContext.Enabled {
+		t.Error("author context is on by default")
 	}
 }

@@ -75,6 +75,8 @@ type App struct {
 
 	permMu      sync.Mutex
 	permissions map[string]cachedPermission // "owner/repo\x00login", lower case → maintainer or not
+
+	authors authorLookups // author contexts (author_context policy), cached and bounded
 }
 
 // New checks the options, registers metrics and starts the workers.

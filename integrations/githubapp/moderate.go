@@ -93,7 +93,11 @@ type Plan struct {
 	Rule     moderation.Rule `json:"rule,omitempty"`
 	Why      string          `json:"why,omitempty"`
 	Assisted bool            `json:"assisted,omitempty"`
-	Actions  []Action        `json:"actions"`
+	// AuthorContext is what was looked up about the author (author_context policy).
+	AuthorContext *moderation.AuthorContext `json:"author_context,omitempty"`
+	// AuthorNotes word it for people (moderation.Policy.AuthorNotes).
+	AuthorNotes []string `json:"author_notes,omitempty"`
+	Actions     []Action `json:"actions"`
 	// PolicyError says why the policy file is invalid; nothing else happens then.
 	PolicyError string `json:"policy_error,omitempty"`
 
@@ -196,6 +200,15 @@ func (a *App) plan(ctx context.Context, gh *github.Client, t target) (Plan, erro
 		}
 		if exempt, why := pol.Exempt(t.item, t.labels, t.draft, teams); exempt {
 			p.Skipped = "exempt: " + why
+			p.Actions = skippedCheckRunAction(pol, t, "skipped")
+			return p, nil
+		}
+	}
+	if pol.AuthorContext.Enabled && override == "" && !t.item.AuthorIsBot {
+		ac := a.authorContext(ctx, t.logger(a.log), gh, t)
+		p.AuthorContext, p.AuthorNotes = &ac, pol.AuthorNotes(ac, a.now())
+		if pol.AuthorContext.OnlyNewAuthors && !pol.NewAuthor(ac, a.now()) {
+			p.Skipped = "author is not new (author_context.only_new_authors)"
 			p.Actions = skippedCheckRunAction(pol, t, "skipped")
 			return p, nil
 		}

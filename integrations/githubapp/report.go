@@ -89,6 +89,7 @@ func writeVerdict(b *strings.Builder, p Plan) {
 	fmt.Fprintf(b, "- Verdict: %s\n", v.Verdict)
 	fmt.Fprintf(b, "- Model: `%s`\n", v.ModelVersion)
 	writeRule(b, p)
+	writeAuthorContext(b, p)
 	if v.Note != "" {
 		fmt.Fprintf(b, "- Note: %s\n", v.Note)
 	}
