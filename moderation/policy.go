@@ -157,10 +157,11 @@ func DefaultPolicy() Policy {
 			Bots:         true,
 			Drafts:       true,
 		},
-		Label:     LabelPolicy{Name: DefaultLabelName, Color: DefaultLabelColor, Description: DefaultLabelDescription},
-		Comment:   CommentPolicy{Enabled: true},
-		Enforce:   EnforcePolicy{Threshold: 0.97},
-		Disclosed: DisclosedLabel,
+		Label:         LabelPolicy{Name: DefaultLabelName, Color: DefaultLabelColor, Description: DefaultLabelDescription},
+		Comment:       CommentPolicy{Enabled: true},
+		Enforce:       EnforcePolicy{Threshold: 0.97},
+		Disclosed:     DisclosedLabel,
+		AuthorContext: AuthorContextPolicy{NewAccountDays: 30, BusyPRsPerDay: 10},
 	}
 }
 

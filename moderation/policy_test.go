@@ -67,7 +67,7 @@ maintainers_team: acme/maintainers
 					Label:           LabelPolicy{Name: "slop?", Color: "ff0000", Description: "maybe"},
 					Comment:         CommentPolicy{Text: "hello"},
 					Enforce:         EnforcePolicy{Threshold: 0.95, CloseAfterHours: 48, Minimize: true},
-					MaintainersTeam: "acme/maintainers", Disclosed: DisclosedLabel,
+					MaintainersTeam: "acme/maintainers", Disclosed: DisclosedLabel, AuthorContext: AuthorContextPolicy{NewAccountDays: 30, BusyPRsPerDay: 10},
 				}
 				if !reflect.DeepEqual(p, want) {
 					t.Errorf("got %+v, want %+v", p, want)
