@@ -136,7 +136,10 @@ func (p Policy) honeypotReason(it Item) (detector.Reason, bool) {
 	if re == nil {
 		return detector.Reason{}, false
 	}
-	loc := re.FindStringIndex(it.Text())
+	// The instruction usually sits in an HTML comment of the template, which
+	// a person's description keeps when they leave the template in place:
+	// only text people can see counts.
+	loc := re.FindStringIndex(blankHTMLComments(it.Text()))
 	if loc == nil {
 		return detector.Reason{}, false
 	}
@@ -147,9 +150,21 @@ func (p Policy) honeypotReason(it Item) (detector.Reason, bool) {
 	}, true
 }
 
-// Found reports whether text holds the phrase, compared as Decide
-// compares it; `config validate` uses it on the honeypot's file.
+// Found reports whether text holds the phrase, ignoring case and spacing;
+// `config validate` uses it on the honeypot's file, where the phrase may sit
+// inside the HTML comment that hides the instruction (Decide, on items,
+// skips HTML comments).
 func (h Honeypot) Found(text string) bool {
 	re := honeypotPattern(h.Phrase)
 	return re != nil && re.MatchString(text)
+}
+
+// htmlComment matches an HTML comment, or an unclosed one to the end of the
+// text (GitHub hides both).
+var htmlComment = regexp.MustCompile(`(?s)<!--.*?(?:-->|\z)`)
+
+// blankHTMLComments replaces HTML comments with spaces of the same length,
+// so spans into the result are spans into text.
+func blankHTMLComments(text string) string {
+	return htmlComment.ReplaceAllStringFunc(text, func(c string) string { return strings.Repeat(" ", len(c)) })
 }
