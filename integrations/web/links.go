@@ -16,6 +16,7 @@ import (
 const (
 	linkDecision = "decision"
 	linkScope    = "scope"
+	linkItem     = "item"
 )
 
 // Errors of Signer.Verify.
@@ -97,6 +98,31 @@ func (s *Signer) ScopePath(platform, scope string, exp int64) string {
 
 func scopeQuery(platform, scope string) url.Values {
 	return url.Values{"platform": {platform}, "scope": {scope}}
+}
+
+// ItemPath is the path and query of a link to an item's latest decision,
+// valid until exp (Unix seconds). It can be made before the decision is
+// recorded, so a check run or a comment can carry it.
+func (s *Signer) ItemPath(platform, scope, itemID string, exp int64) string {
+	q := scopeQuery(platform, scope)
+	q.Set("item", itemID)
+	q.Set("exp", strconv.FormatInt(exp, 10))
+	q.Set("sig", s.sign(linkItem, itemSubject(platform, scope, itemID), exp))
+	return "/i?" + q.Encode()
+}
+
+// itemSubject is what an item link signs.
+func itemSubject(platform, scope, itemID string) string {
+	return platform + "\x00" + scope + "\x00" + itemID
+}
+
+// ItemURL is a fresh link to the page of an item's latest decision, or ""
+// without a public base URL.
+func (s *Signer) ItemURL(platform, scope, itemID string) string {
+	if !s.HasPublicURL() || platform == "" || scope == "" || itemID == "" {
+		return ""
+	}
+	return s.base + s.ItemPath(platform, scope, itemID, s.expiry())
 }
 
 // scopeSubject is what a scope link signs.

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/slopguard/slopguard/store"
@@ -54,6 +55,7 @@ func New(opt Options) (*Server, error) {
 	}
 	s := &Server{opt: opt, mux: http.NewServeMux()}
 	s.mux.HandleFunc("GET /d/{id}", s.decision)
+	s.mux.HandleFunc("GET /i", s.item)
 	s.mux.HandleFunc("GET /dashboard", s.dashboard)
 	s.mux.HandleFunc("GET /dashboard/days.svg", s.chart(true))
 	s.mux.HandleFunc("GET /dashboard/scores.svg", s.chart(false))
@@ -62,7 +64,7 @@ func New(opt Options) (*Server, error) {
 }
 
 // Patterns are the routes a Server answers, for mounting it on a mux.
-var Patterns = []string{"GET /d/{id}", "GET /dashboard", "GET /dashboard/days.svg", "GET /dashboard/scores.svg", "GET /assets/style.css"}
+var Patterns = []string{"GET /d/{id}", "GET /i", "GET /dashboard", "GET /dashboard/days.svg", "GET /dashboard/scores.svg", "GET /assets/style.css"}
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -126,7 +128,38 @@ func (s *Server) decision(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	exp, _ := strconv.ParseInt(q.Get("exp"), 10, 64)
-	// Links to the item's other decisions last no longer than this one.
+	s.showDecision(w, r, d, exp)
+}
+
+// item shows the latest decision about an item (not an appeal's record).
+func (s *Server) item(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	platform, scope, itemID := q.Get("platform"), q.Get("scope"), q.Get("item")
+	if strings.ContainsRune(platform+scope+itemID, 0) {
+		s.linkFailed(w, r, ErrLinkInvalid) // NUL separates the signed fields
+		return
+	}
+	if err := s.opt.Signer.Verify(linkItem, itemSubject(platform, scope, itemID), q.Get("exp"), q.Get("sig")); err != nil {
+		s.linkFailed(w, r, err)
+		return
+	}
+	id := s.latestChecked(r.Context(), platform, scope, itemID)
+	if id == 0 {
+		s.fail(w, r, http.StatusNotFound, "There is no decision about this item (any more).", nil)
+		return
+	}
+	d, err := s.opt.Store.Decision(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, http.StatusInternalServerError, "The decision could not be read just now.", err)
+		return
+	}
+	exp, _ := strconv.ParseInt(q.Get("exp"), 10, 64)
+	s.showDecision(w, r, d, exp)
+}
+
+// showDecision writes a decision's page; links to the item's other
+// decisions last no longer than the link that opened it (exp).
+func (s *Server) showDecision(w http.ResponseWriter, r *http.Request, d store.Decision, exp int64) {
 	link := func(id int64) string { return s.opt.Signer.DecisionPath(id, exp) }
 	p, err := s.buildDecision(r.Context(), d, link)
 	if err != nil {
@@ -148,6 +181,9 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, name string, data
 func (s *Server) verifyScope(r *http.Request) (platform, scope string, exp int64, err error) {
 	q := r.URL.Query()
 	platform, scope = q.Get("platform"), q.Get("scope")
+	if strings.ContainsRune(platform+scope, 0) {
+		return "", "", 0, ErrLinkInvalid // NUL separates the signed fields
+	}
 	if err := s.opt.Signer.Verify(linkScope, scopeSubject(platform, scope), q.Get("exp"), q.Get("sig")); err != nil {
 		return "", "", 0, err
 	}

@@ -73,6 +73,11 @@ func TestLinks(t *testing.T) {
 		{"scope signature on a decision", "/d/" + strconv.FormatInt(f.slopID, 10) + "?exp=" + strconv.FormatInt(testNow.Add(time.Hour).Unix(), 10) + "&sig=" + sig(scope), http.StatusForbidden},
 		{"decision signature on a scope", tamper(t, scope, "sig", sig(valid)), http.StatusForbidden},
 		{"another server's key", otherSigner(t).DecisionPath(f.slopID, testNow.Add(time.Hour).Unix()), http.StatusForbidden},
+		{"item", f.signer.ItemPath("github", "octo/repo", "pr/12", testNow.Add(time.Hour).Unix()), http.StatusOK},
+		{"another item", tamper(t, f.signer.ItemPath("github", "octo/repo", "pr/12", testNow.Add(time.Hour).Unix()), "item", "pr/13"), http.StatusForbidden},
+		{"item expired", f.signer.ItemPath("github", "octo/repo", "pr/12", testNow.Unix()), http.StatusGone},
+		{"item fields shifted", f.signer.ItemPath("github", "octo/repo\x00pr", "12", testNow.Add(time.Hour).Unix()), http.StatusForbidden},
+		{"item never checked", f.signer.ItemPath("github", "octo/repo", "pr/999", testNow.Add(time.Hour).Unix()), http.StatusNotFound},
 		{"decision pruned", f.signer.DecisionPath(99999, testNow.Add(time.Hour).Unix()), http.StatusNotFound},
 	}
 	for _, tt := range tests {
