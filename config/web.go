@@ -68,3 +68,17 @@ func (w WebConfig) validate() []error {
 	}
 	return errs
 }
+
+// WebFromEnv is the web section from the environment alone (the public
+// URL and the link secret), for commands that take no config file, such
+// as `slopguard audit`.
+func WebFromEnv(getenv Getenv) (WebConfig, error) {
+	w := defaultWeb()
+	if err := w.applyEnv(getenv); err != nil {
+		return WebConfig{}, err
+	}
+	if err := errors.Join(w.validate()...); err != nil {
+		return WebConfig{}, err
+	}
+	return w, nil
+}

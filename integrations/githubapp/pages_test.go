@@ -15,7 +15,9 @@ func TestDetailsURL(t *testing.T) {
 		url  func(scope, itemID string) string
 		want string
 	}{
-		{"linked", func(scope, itemID string) string { return "https://sg.example.org/i?scope=" + scope + "&item=" + itemID }, "https://sg.example.org/i?scope=acme/widgets&item=pr/7"},
+		{"linked", func(scope, itemID string) string {
+			return "https://sg.example.org/i?scope=" + scope + "&item=" + itemID
+		}, "https://sg.example.org/i?scope=acme/widgets&item=pr/7"},
 		{"no public URL", func(string, string) string { return "" }, ""},
 		{"not configured", nil, ""},
 	} {
