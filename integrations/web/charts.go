@@ -24,8 +24,8 @@ var (
 
 // chartW and chartH are the size of a dashboard chart.
 const (
-	chartW = 24 * vg.Centimeter
-	chartH = 7.5 * vg.Centimeter
+	chartW = 14 * vg.Centimeter
+	chartH = 8 * vg.Centimeter
 )
 
 // dayTicks labels every few days so that the labels never overlap.

@@ -51,6 +51,9 @@ type dashboardPage struct {
 	Appeals                       []AppealRow
 }
 
+// recentShown is how many decisions a dashboard lists.
+const recentShown = 20
+
 // kinds are the item kinds the filter offers.
 var kinds = []string{"pr", "issue", "comment", "review", "review_comment", "message"}
 
@@ -117,13 +120,16 @@ func (s *Server) buildDashboard(ctx context.Context, platform, scope string, exp
 	p.DaysChart = "/dashboard/days.svg?" + chartQ.Encode()
 	p.ScoresChart = "/dashboard/scores.svg?" + chartQ.Encode()
 
-	ds, err := s.opt.Store.Decisions(ctx, store.DecisionFilter{Platform: platform, Scope: scope, Verdict: f.Verdict, Kind: f.Kind, Author: f.Author, Limit: 50})
+	ds, err := s.opt.Store.Decisions(ctx, store.DecisionFilter{Platform: platform, Scope: scope, Verdict: f.Verdict, Kind: f.Kind, Author: f.Author, Limit: recentShown + 5})
 	if err != nil {
 		return p, fmt.Errorf("dashboard decisions: %w", err)
 	}
 	for _, d := range ds {
 		if len(d.Actions) == 1 && d.Actions[0] == "appeal" {
-			continue // an appeal's record; the appeals are listed below
+			continue // an appeal's record; the appeals are listed apart
+		}
+		if len(p.Recent) == recentShown {
+			break
 		}
 		p.Recent = append(p.Recent, RecentRow{At: d.CreatedAt, ItemID: d.ItemID, Kind: d.Kind, Author: d.Author, Verdict: d.Verdict,
 			Score: d.Score, Actions: strings.Join(d.Actions, ", "), Link: s.opt.Signer.DecisionPath(d.ID, exp)})

@@ -191,7 +191,7 @@ func (s *Server) history(ctx context.Context, d store.Decision, link func(id int
 		if what == "appeal" {
 			r.Detail = "the author asked for a human review"
 		}
-		if o.ID != d.ID && link != nil {
+		if o.ID != d.ID && link != nil && what != "appeal" {
 			r.Link = link(o.ID)
 		}
 		rows = append(rows, r)

@@ -19,6 +19,9 @@ var templateFS embed.FS
 //go:embed assets/style.css
 var styleCSS string
 
+//go:embed assets/favicon.svg
+var faviconSVG string
+
 // cssVersion changes with the stylesheet, so a cached old one is not used.
 var cssVersion = func() string {
 	h := sha256.Sum256([]byte(styleCSS))

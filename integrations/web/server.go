@@ -60,11 +60,13 @@ func New(opt Options) (*Server, error) {
 	s.mux.HandleFunc("GET /dashboard/days.svg", s.chart(true))
 	s.mux.HandleFunc("GET /dashboard/scores.svg", s.chart(false))
 	s.mux.HandleFunc("GET /assets/style.css", s.style)
+	s.mux.HandleFunc("GET /assets/favicon.svg", s.favicon)
+	s.mux.HandleFunc("GET /favicon.ico", s.favicon)
 	return s, nil
 }
 
 // Patterns are the routes a Server answers, for mounting it on a mux.
-var Patterns = []string{"GET /d/{id}", "GET /i", "GET /dashboard", "GET /dashboard/days.svg", "GET /dashboard/scores.svg", "GET /assets/style.css"}
+var Patterns = []string{"GET /d/{id}", "GET /i", "GET /dashboard", "GET /dashboard/days.svg", "GET /dashboard/scores.svg", "GET /assets/style.css", "GET /assets/favicon.svg", "GET /favicon.ico"}
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -82,6 +84,13 @@ func (s *Server) style(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/css; charset=utf-8")
 	w.Header().Set("Cache-Control", "public, max-age=86400")
 	fmt.Fprint(w, styleCSS)
+}
+
+func (s *Server) favicon(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "image/svg+xml")
+	w.Header().Set("Content-Security-Policy", svgSecurityPolicy)
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	fmt.Fprint(w, faviconSVG)
 }
 
 // fail answers with a short page and a status; err is logged, never shown.
