@@ -141,6 +141,21 @@ func pagesServer(t *testing.T, f *fixture) *httptest.Server {
 		w.Header().Set("Content-Security-Policy", contentSecurityPolicy)
 		fmt.Fprint(w, `<!doctype html><title>probe</title><p style="color:red">inline style</p><script>document.title = "ran"</script>`)
 	})
+	// The self-contained report, served as a file would be: no headers,
+	// only its own meta CSP.
+	mux.HandleFunc("/report.html", func(w http.ResponseWriter, r *http.Request) {
+		d := testDetector(t)
+		var items []ReportItem
+		for _, name := range []string{"slop.txt", "mixed.txt"} {
+			text := readFixture(t, name)
+			items = append(items, ReportItem{Name: name, Text: text, Checked: true, Result: d.Score(text)})
+		}
+		items = append(items, ReportItem{Name: "<script>alert(1)</script>.txt", Skipped: "binary file"})
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		if err := WriteReport(w, "slopguard check", "3 inputs", d.Threshold(), items); err != nil {
+			t.Error(err)
+		}
+	})
 	ts := httptest.NewServer(mux)
 	t.Cleanup(ts.Close)
 	return ts
@@ -247,6 +262,28 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("the dashboard reported problems: %v", p)
 		}
 	})
+}
+
+func TestBrowserReport(t *testing.T) {
+	b := newBrowser(t)
+	f := newFixture(t)
+	ts := pagesServer(t, f)
+	b.load(t, ts.URL+"/report.html")
+	got := eval[struct {
+		Marks, Sections int
+		Background      string
+	}](t, b, `({
+		Marks: document.querySelectorAll("pre.text mark.hl").length,
+		Sections: document.querySelectorAll("section.item-report").length,
+		Background: getComputedStyle(document.querySelector("pre.text mark.hl.machine")).backgroundColor,
+	})`)
+	// The inline stylesheet applies only if the CSP's hash of it is right.
+	if got.Marks == 0 || got.Sections != 3 || got.Background == "" || got.Background == "rgba(0, 0, 0, 0)" {
+		t.Errorf("report: %d marks, %d sections, mark background %q; want marks, 3 sections and the stylesheet applied", got.Marks, got.Sections, got.Background)
+	}
+	if p := b.take(t); len(p) > 0 {
+		t.Errorf("the report reported problems: %v", p)
+	}
 }
 
 // TestScreenshots writes PNGs of a decision page (with a reason shown by
