@@ -1,7 +1,7 @@
 # Everyday targets. The full CI run is scripts/test.sh (what .ci/run runs).
 DATA ?= ../shared/data
 
-.PHONY: all fmt vet lint test ci build model eval loo bench fuzz loadtest
+.PHONY: all fmt vet lint test ci build model eval loo bench fuzz loadtest screenshots
 all: fmt vet test build
 
 fmt:
@@ -44,3 +44,9 @@ fuzz:
 
 loadtest:
 	go run ./cmd/slopguard loadtest
+
+# Screenshots of a decision page and a dashboard for the README, taken in a
+# headless Chromium (apt-get install chromium) with the browser tests' pages.
+screenshots:
+	mkdir -p docs/img
+	go test -count=1 -run TestScreenshots ./integrations/web -screenshots=$(CURDIR)/docs/img

@@ -2,7 +2,7 @@
 // Default, Load (strict YAML, then environment overrides for secrets and
 // addresses) and Validate, which reports every problem at once.
 //
-// Each section lives in its own file: store.go, detector.go, github.go, discord.go.
+// Each section lives in its own file: store.go, detector.go, github.go, discord.go, web.go.
 package config
 
 import (
@@ -27,6 +27,7 @@ type Config struct {
 	Detector  DetectorConfig `yaml:"detector"`
 	GitHub    GitHubConfig   `yaml:"github"`
 	Discord   DiscordConfig  `yaml:"discord"`
+	Web       WebConfig      `yaml:"web"`
 }
 
 // Default returns the configuration used when no file is given.
@@ -39,6 +40,7 @@ func Default() Config {
 		Detector:  defaultDetector(),
 		GitHub:    defaultGitHub(),
 		Discord:   defaultDiscord(),
+		Web:       defaultWeb(),
 	}
 }
 
@@ -96,7 +98,7 @@ func (c *Config) applyEnv(getenv Getenv) error {
 		c.Listen = v
 	}
 	var errs []error
-	for _, apply := range []func(Getenv) error{c.Store.applyEnv, c.Detector.applyEnv, c.GitHub.applyEnv, c.Discord.applyEnv} {
+	for _, apply := range []func(Getenv) error{c.Store.applyEnv, c.Detector.applyEnv, c.GitHub.applyEnv, c.Discord.applyEnv, c.Web.applyEnv} {
 		if err := apply(getenv); err != nil {
 			errs = append(errs, err)
 		}
@@ -124,6 +126,7 @@ func (c Config) Validate() error {
 	errs = append(errs, c.Detector.validate()...)
 	errs = append(errs, c.GitHub.validate()...)
 	errs = append(errs, c.Discord.validate()...)
+	errs = append(errs, c.Web.validate()...)
 	return errors.Join(errs...)
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test.sh: the project's whole test run, as CI runs it.
 #
-# Installs what the tests need (Debian's gcc and postgresql, when missing), starts a
+# Installs what the tests need (Debian's gcc, chromium and postgresql, when missing), starts a
 # throwaway PostgreSQL cluster so the store's suite runs against a real
 # server, then runs go vet and staticcheck (pinned), every Go test, the race
 # detector on the packages that share state between goroutines, and every
@@ -16,6 +16,15 @@ if ! command -v gcc >/dev/null; then
 	[ "$(id -u)" -eq 0 ] || sudo="sudo"
 	$sudo apt-get update -qq
 	$sudo apt-get install -y -qq --no-install-recommends gcc libc6-dev >/dev/null
+fi
+# The pages' browser tests drive a headless Chromium (integrations/web); in
+# CI (CI=true) they fail rather than skip without one.
+if ! command -v chromium >/dev/null; then
+	echo "test.sh: installing chromium (the pages' browser tests need it)" >&2
+	sudo=""
+	[ "$(id -u)" -eq 0 ] || sudo="sudo"
+	$sudo apt-get update -qq
+	$sudo apt-get install -y -qq --no-install-recommends chromium >/dev/null
 fi
 scripts/staticcheck.sh
 # One PostgreSQL cluster serves both runs: the race run includes the store's

@@ -46,6 +46,8 @@ type DecisionFilter struct {
 	Scope    string
 	ItemID   string
 	Verdict  string
+	Kind     string
+	Author   string
 	Since    time.Time
 	Until    time.Time
 	Limit    int // 0 means 100
@@ -73,6 +75,7 @@ type Feedback struct {
 type FeedbackFilter struct {
 	Platform string
 	Scope    string
+	ItemID   string
 	Since    time.Time
 	Limit    int // 0 means no limit
 }
@@ -99,6 +102,26 @@ const (
 	KindHandledClaim = "handled"
 )
 
+// ScoreBins is how many equal-width bins of [0, 1] ScopeStats.Scores has.
+const ScoreBins = 20
+
+// DayCount is how many decisions of each verdict were made on one UTC day.
+type DayCount struct {
+	Day                    time.Time // midnight UTC
+	Human, Unsure, Machine int
+}
+
+// ScopeStats sums up the decisions made in one scope since a time: per day
+// and verdict, and a histogram of their scores. The records of an appeal
+// (a decision whose only action is "appeal") are not decisions and are not
+// counted; nor are texts the model could not judge in Scores.
+type ScopeStats struct {
+	Days        []DayCount // oldest first, only days with decisions
+	Scores      [ScoreBins]int
+	Total       int
+	CannotJudge int
+}
+
 // Store is everything slopguard remembers. Implementations are safe for
 // concurrent use by many goroutines and, for PostgreSQL, many processes.
 type Store interface {
@@ -123,6 +146,12 @@ type Store interface {
 	// replaces its text (an empty one leaves it as it is). It returns
 	// ErrNotFound for an unknown ID.
 	UpdateDecision(ctx context.Context, id int64, actions []string, text string) error
+
+	// ScopeStats sums up a scope's decisions since a time (zero: all).
+	ScopeStats(ctx context.Context, platform, scope string, since time.Time) (ScopeStats, error)
+	// PendingAppeals lists a scope's appeals (claims of KindAppealClaim)
+	// that no feedback on their item has answered since, oldest first.
+	PendingAppeals(ctx context.Context, platform, scope string) ([]OwnedMessage, error)
 
 	// AddFeedback stores feedback and returns its ID.
 	AddFeedback(ctx context.Context, f Feedback) (int64, error)

@@ -90,13 +90,18 @@ const auditUsage = `Usage:
                        [--item ID] [--verdict human|unsure|machine] [--since 7d|RFC3339]
                        [--limit N] [--format table|json]
   slopguard audit show [--db DSN] [--format table|json] ID
+  slopguard audit dashboard-url --scope owner/repo|GUILD_ID [--platform github|discord] [--ttl 24h]
 
 Reads the decision log: what slopguard decided about each item, why, and what it did.
+With SLOPGUARD_WEB_LINK_SECRET (or _FILE) set as for serve, show prints a signed link to the
+decision's page, and dashboard-url one to a repository's or server's dashboard (built from
+SLOPGUARD_PUBLIC_URL, or a path to put after the server's address without one).
 `
 
 // runAudit implements `slopguard audit list|show`.
 func runAudit(ctx context.Context, e *env, args []string) error {
-	return runSubcommand(ctx, e, args, auditUsage, subcommand{"list", auditList}, subcommand{"show", auditShow})
+	return runSubcommand(ctx, e, args, auditUsage, subcommand{"list", auditList}, subcommand{"show", auditShow},
+		subcommand{"dashboard-url", auditDashboardURL})
 }
 
 func auditList(ctx context.Context, e *env, args []string) error {
@@ -216,7 +221,13 @@ func auditShow(ctx context.Context, e *env, args []string) error {
 		}
 		return writeJSON(e.stdout, out)
 	}
-	return writeDecision(e.stdout, d, fbs)
+	if err := writeDecision(e.stdout, d, fbs); err != nil {
+		return err
+	}
+	if signer, err := auditSigner(e, 0); err == nil {
+		fmt.Fprintf(e.stdout, "page: %s\n", signer.LocalDecisionURL(d.ID))
+	}
+	return nil
 }
 
 func writeDecision(w io.Writer, d store.Decision, fbs []store.Feedback) error {

@@ -71,7 +71,7 @@ Exit status: 0 when no input reaches --fail-on (unset by default), 1 when one
 does, 2 for usage, config or input errors.
 
 Flags:
-  --format F        text, json, sarif, github, rdjson or markdown
+  --format F        text, json, sarif, github, rdjson, markdown or html
                     (default github inside GitHub Actions, else text)
   --output FILE     write the report to FILE instead of standard output
   --fail-on S       exit 1 when an input's score reaches S (0..1)

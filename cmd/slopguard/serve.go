@@ -20,7 +20,9 @@ import (
 
 	"github.com/slopguard/slopguard/config"
 	"github.com/slopguard/slopguard/detector"
+	"github.com/slopguard/slopguard/integrations/discord"
 	"github.com/slopguard/slopguard/integrations/githubapp"
+	"github.com/slopguard/slopguard/integrations/web"
 	"github.com/slopguard/slopguard/moderation"
 	"github.com/slopguard/slopguard/store"
 	"github.com/slopguard/slopguard/store/sqlstore"
@@ -34,6 +36,22 @@ type serveDeps struct {
 	Checker  moderation.Checker
 	Store    store.Store
 	Metrics  prometheus.Registerer
+	// Pages signs links to the decision pages and dashboards; nil when
+	// they are off (no link secret).
+	Pages *web.Signer
+}
+
+// detailsURL links to the page of a GitHub item's latest decision, or "".
+func (d *serveDeps) detailsURL(scope, itemID string) string {
+	return d.Pages.ItemURL("github", scope, itemID)
+}
+
+// discordPages is what the Discord bot links with; nil when pages are off.
+func (d *serveDeps) discordPages() discord.Pages {
+	if d.Pages == nil {
+		return nil
+	}
+	return d.Pages
 }
 
 // shutdownGrace bounds how long serve drains work after SIGTERM.
@@ -118,6 +136,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		io.WriteString(w, "ready\n")
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	if err := mountPages(mux, cfg, deps); err != nil {
+		return err
+	}
 
 	// Bind before starting anything, so a taken port fails fast and leaves
 	// nothing running.
@@ -214,6 +235,7 @@ func startGitHub(cfg config.Config, deps *serveDeps) (*githubapp.App, error) {
 		ModelThreshold: deps.Detector.Threshold(),
 		Store:          deps.Store,
 		StoreText:      cfg.Store.StoreText,
+		DetailsURL:     deps.detailsURL,
 		DefaultPolicy:  g.Policy,
 		PolicyPath:     g.PolicyPath,
 		PolicyTTL:      g.PolicyCacheTTL,

@@ -44,6 +44,7 @@ func startDiscord(ctx context.Context, cfg config.Config, deps *serveDeps) (stop
 		ModelThreshold: threshold,
 		Workers:        cfg.Discord.Workers, QueueSize: cfg.Discord.QueueSize, MinChars: cfg.Discord.MinChars,
 		IncludeBots: cfg.Discord.IncludeBots, StoreText: cfg.Store.StoreText, ShardID: cfg.Discord.ShardID,
+		Pages: deps.discordPages(),
 	})
 	if err != nil {
 		return nil, err

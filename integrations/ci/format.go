@@ -23,10 +23,11 @@ const (
 	FormatGitHub   Format = "github"
 	FormatRDJSON   Format = "rdjson"
 	FormatMarkdown Format = "markdown"
+	FormatHTML     Format = "html"
 )
 
 // Formats lists every format, for help texts.
-var Formats = []Format{FormatText, FormatJSON, FormatSARIF, FormatGitHub, FormatRDJSON, FormatMarkdown}
+var Formats = []Format{FormatText, FormatJSON, FormatSARIF, FormatGitHub, FormatRDJSON, FormatMarkdown, FormatHTML}
 
 // ParseFormat reads a format name.
 func ParseFormat(s string) (Format, error) {
@@ -35,7 +36,7 @@ func ParseFormat(s string) (Format, error) {
 			return f, nil
 		}
 	}
-	return "", fmt.Errorf("unknown format %q (want text, json, sarif, github, rdjson or markdown)", s)
+	return "", fmt.Errorf("unknown format %q (want text, json, sarif, github, rdjson, markdown or html)", s)
 }
 
 // DefaultFormat is github inside GitHub Actions (GITHUB_ACTIONS=true) and text elsewhere.
@@ -64,6 +65,8 @@ func Write(w io.Writer, f Format, r *Report) error {
 		err = WriteRDJSON(w, r)
 	case FormatMarkdown:
 		err = WriteMarkdown(w, r)
+	case FormatHTML:
+		err = WriteHTML(w, r)
 	default:
 		return fmt.Errorf("write report: unknown format %q", f)
 	}

@@ -113,7 +113,7 @@ func TestFormatsGolden(t *testing.T) {
 				if f == FormatGitHub {
 					got = stopToken.ReplaceAll(got, []byte("TOKEN"))
 				}
-				ext := map[Format]string{FormatText: "txt", FormatJSON: "json", FormatSARIF: "sarif", FormatGitHub: "github.txt", FormatRDJSON: "rdjson", FormatMarkdown: "md"}[f]
+				ext := map[Format]string{FormatText: "txt", FormatJSON: "json", FormatSARIF: "sarif", FormatGitHub: "github.txt", FormatRDJSON: "rdjson", FormatMarkdown: "md", FormatHTML: "html"}[f]
 				golden(t, sc.name+"."+ext, got)
 			})
 		}

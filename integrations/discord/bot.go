@@ -55,6 +55,9 @@ type Options struct {
 	Now func() time.Time
 	// EventTimeout bounds the work done for one event; 0 means 30 seconds.
 	EventTimeout time.Duration
+	// Pages links to the decision pages and server dashboards; nil (or
+	// links that come back "") posts none.
+	Pages Pages
 }
 
 // Bot is slopguard in Discord: gateway event handlers, the scoring worker
@@ -77,6 +80,7 @@ type Bot struct {
 	workers        int
 	now            func() time.Time
 	eventTimeout   time.Duration
+	pages          Pages
 
 	ids atomic.Pointer[identity]
 
@@ -125,7 +129,7 @@ func New(opts Options) (*Bot, error) {
 		log: opts.Logger, metrics: m,
 		modelThreshold: opts.ModelThreshold, minChars: opts.MinChars,
 		includeBots: opts.IncludeBots, storeText: opts.StoreText, shardID: opts.ShardID,
-		workers: orDefault(opts.Workers, 4), now: opts.Now, eventTimeout: opts.EventTimeout,
+		workers: orDefault(opts.Workers, 4), now: opts.Now, eventTimeout: opts.EventTimeout, pages: opts.Pages,
 		queue: make(chan job, orDefault(opts.QueueSize, 256)),
 	}
 	if b.log == nil {

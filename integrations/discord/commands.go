@@ -84,6 +84,7 @@ func Commands() []*discordgo.ApplicationCommand {
 					},
 				},
 				{Type: discordgo.ApplicationCommandOptionSubCommand, Name: "status", Description: "Show the settings and recent counts"},
+				{Type: discordgo.ApplicationCommandOptionSubCommand, Name: "dashboard", Description: "A private link to this server's dashboard (Manage Server)"},
 				{
 					Type: discordgo.ApplicationCommandOptionSubCommand, Name: "check",
 					Description: "Score a text or a message link (only you see the answer)",

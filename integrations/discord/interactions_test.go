@@ -447,7 +447,7 @@ func TestReadyRegistersCommands(t *testing.T) {
 	for _, o := range cmds[0]["options"].([]any) {
 		subs = append(subs, o.(map[string]any)["name"].(string))
 	}
-	if got := strings.Join(subs, ","); got != "setup,threshold,exempt,status,check" {
+	if got := strings.Join(subs, ","); got != "setup,threshold,exempt,status,dashboard,check" {
 		t.Errorf("subcommands: got %s", got)
 	}
 	if h.bot.selfID() != selfID {

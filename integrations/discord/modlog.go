@@ -157,7 +157,7 @@ func (b *Bot) postModLog(ctx context.Context, log *slog.Logger, set Settings, m 
 		log.Error("discord: look up mod-log post", "err", err)
 		return false
 	}
-	embed := flagEmbed(m, v, decisionID, p, enforced, edited)
+	embed := b.withDetails(flagEmbed(m, v, decisionID, p, enforced, edited), decisionID)
 	note := editNote(m, v, true)
 	if current != "" {
 		return b.updateModLog(ctx, log, current, embed, modButtons(decisionID), note)

@@ -69,6 +69,8 @@ func (b *Bot) slashCommand(ctx context.Context, log *slog.Logger, i *discordgo.I
 		content, err = b.cmdStatus(ctx, log, i)
 	case "check":
 		embed, err = b.cmdCheck(ctx, log, i, opts)
+	case "dashboard":
+		content, err = b.cmdDashboard(i)
 	default:
 		err = fmt.Errorf("unknown subcommand %q", clip(sub.Name, 40))
 	}

@@ -39,6 +39,10 @@ type Options struct {
 	Store store.Store
 	// StoreText keeps the scored text with each decision.
 	StoreText bool
+	// DetailsURL links to the page explaining the latest decision about an
+	// item (the check run's details_url, a line in the comment); nil or ""
+	// posts no link.
+	DetailsURL func(scope, itemID string) string
 
 	// DefaultPolicy applies to repositories with no policy file.
 	DefaultPolicy moderation.Policy

@@ -301,7 +301,7 @@ func (a *App) execute(ctx context.Context, log *slog.Logger, gh *github.Client, 
 		var err error
 		switch act.Kind {
 		case "check_run":
-			err = a.upsertCheckRun(ctx, gh, t, checkRunFor(p, note))
+			err = a.upsertCheckRun(ctx, gh, t, a.withDetails(checkRunFor(p, note), t))
 		case "label":
 			err = a.addLabel(ctx, gh, t, labelPolicyFor(p, act.Detail))
 		case "unlabel":
@@ -309,7 +309,7 @@ func (a *App) execute(ctx context.Context, log *slog.Logger, gh *github.Client, 
 		case "comment":
 			// A flagged item gets its comment back if someone deleted it; a
 			// deleted "no longer flagged" comment stays deleted.
-			err = a.upsertSticky(ctx, gh, t, stickyBody(t, p, note), p.Flagged)
+			err = a.upsertSticky(ctx, gh, t, stickyBody(t, p, note)+a.detailsLine(t, p), p.Flagged)
 		case "minimize":
 			err = a.graphqlMutation(ctx, gh, "minimize comment", minimizeMutation, map[string]string{"id": t.nodeID, "classifier": minimizeClassifier})
 		}

@@ -40,6 +40,7 @@ type checkRun struct {
 	conclusion     string
 	title, summary string
 	actions        []*github.CheckRunAction
+	detailsURL     string // optional
 }
 
 // checkRunFor renders a plan as a check run; note is an extra line such as
@@ -123,7 +124,7 @@ func (a *App) upsertCheckRun(ctx context.Context, gh *github.Client, t target, c
 		runID, _ := strconv.ParseInt(id, 10, 64)
 		_, resp, err := gh.Checks.UpdateCheckRun(ctx, t.owner, t.repo, runID, github.UpdateCheckRunOptions{
 			Name: CheckRunName, Status: github.String("completed"), Conclusion: github.String(cr.conclusion),
-			CompletedAt: &github.Timestamp{Time: a.now()}, Output: output, Actions: cr.actions,
+			CompletedAt: &github.Timestamp{Time: a.now()}, Output: output, Actions: cr.actions, DetailsURL: optional(cr.detailsURL),
 		})
 		if err == nil {
 			return nil
@@ -135,7 +136,7 @@ func (a *App) upsertCheckRun(ctx context.Context, gh *github.Client, t target, c
 	run, _, err := gh.Checks.CreateCheckRun(ctx, t.owner, t.repo, github.CreateCheckRunOptions{
 		Name: CheckRunName, HeadSHA: t.headSHA, ExternalID: github.String(t.item.ID),
 		Status: github.String("completed"), Conclusion: github.String(cr.conclusion),
-		CompletedAt: &github.Timestamp{Time: a.now()}, Output: output, Actions: cr.actions,
+		CompletedAt: &github.Timestamp{Time: a.now()}, Output: output, Actions: cr.actions, DetailsURL: optional(cr.detailsURL),
 	})
 	if err != nil {
 		return fmt.Errorf("create check run: %w", err)

@@ -134,6 +134,12 @@ func (s *Store) Decisions(ctx context.Context, f store.DecisionFilter) ([]store.
 	if f.Verdict != "" {
 		add("verdict = ?", f.Verdict)
 	}
+	if f.Kind != "" {
+		add("kind = ?", f.Kind)
+	}
+	if f.Author != "" {
+		add("author = ?", f.Author)
+	}
 	if !f.Since.IsZero() {
 		add("created_at >= ?", s.d.t(f.Since))
 	}
@@ -269,6 +275,10 @@ func (s *Store) Feedback(ctx context.Context, f store.FeedbackFilter) ([]store.F
 	if f.Scope != "" {
 		where = append(where, "scope = ?")
 		args = append(args, f.Scope)
+	}
+	if f.ItemID != "" {
+		where = append(where, "item_id = ?")
+		args = append(args, f.ItemID)
 	}
 	if !f.Since.IsZero() {
 		where = append(where, "created_at >= ?")

@@ -46,6 +46,10 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"RemoveStrike", testRemoveStrike},
 		{"Prune", testPrune},
 		{"ExportRoundTrip", testExportRoundTrip},
+		{"ScopeStats", testScopeStats},
+		{"PendingAppeals", testPendingAppeals},
+		{"DecisionKindAuthorFilter", testDecisionKindAuthorFilter},
+		{"FeedbackByItem", testFeedbackByItem},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

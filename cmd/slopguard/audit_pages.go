@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"time"
+
+	"github.com/slopguard/slopguard/config"
+	"github.com/slopguard/slopguard/integrations/web"
+)
+
+// errNoLinkSecret is why audit cannot sign a link.
+var errNoLinkSecret = errors.New("no link secret: set SLOPGUARD_WEB_LINK_SECRET or SLOPGUARD_WEB_LINK_SECRET_FILE to the server's")
+
+// auditSigner signs links with the server's secret from the environment;
+// ttl 0 means the configured default.
+func auditSigner(e *env, ttl time.Duration) (*web.Signer, error) {
+	w, err := config.WebFromEnv(e.getenv)
+	if err != nil {
+		return nil, err
+	}
+	if !w.Enabled() {
+		return nil, errNoLinkSecret
+	}
+	if ttl == 0 {
+		ttl = w.LinkTTL
+	}
+	return web.NewSigner([]byte(w.LinkSecret), w.PublicURL, ttl)
+}
+
+// auditDashboardURL implements `slopguard audit dashboard-url`.
+func auditDashboardURL(_ context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("audit dashboard-url", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	scope := fs.String("scope", "", "the repository (owner/name) or Discord server ID")
+	platform := fs.String("platform", "", "github or discord (default: discord for a numeric scope, else github)")
+	ttl := fs.Duration("ttl", 0, "how long the link works (default web.link_ttl, 720h)")
+	fs.Usage = func() { fmt.Fprint(fs.Output(), auditUsage, "\nFlags:\n"); fs.PrintDefaults() }
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageErrorf("unexpected argument %q", pos[0])
+	}
+	if *scope == "" {
+		return usageErrorf("--scope is required (owner/repo or a Discord server ID)")
+	}
+	if *ttl < 0 {
+		return usageErrorf("--ttl %v is negative", *ttl)
+	}
+	p := *platform
+	if p == "" {
+		p = "github"
+		if isDigits(*scope) {
+			p = "discord"
+		}
+	}
+	if p != "github" && p != "discord" && p != "ci" {
+		return usageErrorf("--platform %q is not github, discord or ci", p)
+	}
+	signer, err := auditSigner(e, *ttl)
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
+	fmt.Fprintln(e.stdout, signer.LocalScopeURL(p, *scope))
+	return nil
+}
+
+func isDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}

@@ -1,0 +1,36 @@
+package githubapp
+
+import "fmt"
+
+// detailsURL is the link to the page explaining the item's latest
+// decision, or "" when the App posts none.
+func (a *App) detailsURL(t target) string {
+	if a.opt.DetailsURL == nil {
+		return ""
+	}
+	return a.opt.DetailsURL(t.scope(), t.item.ID)
+}
+
+// withDetails adds the details link to a check run.
+func (a *App) withDetails(cr checkRun, t target) checkRun {
+	cr.detailsURL = a.detailsURL(t)
+	return cr
+}
+
+// detailsLine is the comment's line linking to the page, or "" (no link,
+// or the item is not flagged: a "no longer flagged" note needs none).
+func (a *App) detailsLine(t target, p Plan) string {
+	u := a.detailsURL(t)
+	if u == "" || p.Verdict == nil || !p.Flagged {
+		return ""
+	}
+	return fmt.Sprintf("\n[See the text with the patterns marked](%s)\n", u)
+}
+
+// optional is nil for "", so an absent field is left out of the request.
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
