@@ -115,7 +115,11 @@ type fakeDiscord struct {
 	roles    map[string][]string       // user ID → roles, for GET of a member; roleMember when absent
 	posts    map[string]map[string]any // "channel/message" → what the bot posted there, kept up to date by edits, for GET
 	limited  map[string]int            // "METHOD path" → how many 429s to answer first
-	sleeps   []time.Duration           // waits requested by RetryTransport
+	// oneAnswer makes a second callback to an interaction fail as Discord's
+	// does (40060), as when two replicas both receive the interaction.
+	oneAnswer bool
+	answered  map[string]bool // interaction IDs answered, with oneAnswer
+	sleeps    []time.Duration // waits requested by RetryTransport
 }
 
 func newFakeDiscord(t *testing.T) *fakeDiscord {
@@ -152,6 +156,19 @@ func (f *fakeDiscord) serve(w http.ResponseWriter, r *http.Request) {
 	f.nextID++
 	id := strconv.Itoa(f.nextID)
 	parts := strings.Split(strings.Trim(path, "/"), "/")
+	if f.oneAnswer && r.Method == "POST" && len(parts) == 4 && parts[0] == "interactions" && parts[3] == "callback" {
+		if f.answered == nil {
+			f.answered = map[string]bool{}
+		}
+		if f.answered[parts[1]] {
+			f.mu.Unlock()
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			io.WriteString(w, `{"message": "Interaction has already been acknowledged.", "code": 40060}`)
+			return
+		}
+		f.answered[parts[1]] = true
+	}
 	var resp any
 	switch {
 	case r.Method == "POST" && len(parts) == 3 && parts[0] == "channels" && parts[2] == "messages":

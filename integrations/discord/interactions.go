@@ -84,11 +84,15 @@ func (b *Bot) deferReply(ctx context.Context, log *slog.Logger, i *discordgo.Int
 		Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
 		Data: &discordgo.InteractionResponseData{Flags: discordgo.MessageFlagsEphemeral},
 	}, discordgo.WithContext(ctx))
-	if err != nil {
+	switch {
+	case err == nil:
+		return true
+	case isAlreadyAnswered(err):
+		log.Debug("discord: interaction answered by another replica")
+	default:
 		log.Error("discord: defer interaction answer", "err", RedactTokens(err.Error()))
-		return false
 	}
-	return true
+	return false
 }
 
 // editReply fills in the answer deferReply gave, cut to Discord's limits. It
@@ -121,13 +125,28 @@ func fitEmbeds(embeds []*discordgo.MessageEmbed) []*discordgo.MessageEmbed {
 	return out
 }
 
-// acknowledge tells Discord a button press was received; the message it is on
-// is edited afterwards.
-func (b *Bot) acknowledge(ctx context.Context, log *slog.Logger, i *discordgo.Interaction) {
+// acknowledge tells Discord a button press was received; the message it is
+// on is edited afterwards. It reports whether Discord took the answer:
+// Discord takes one per interaction, so when several replicas receive the
+// press, the one whose answer was taken handles it and the others stop.
+func (b *Bot) acknowledge(ctx context.Context, log *slog.Logger, i *discordgo.Interaction) bool {
 	err := b.api.InteractionRespond(i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredMessageUpdate}, discordgo.WithContext(ctx))
-	if err != nil {
+	switch {
+	case err == nil:
+		return true
+	case isAlreadyAnswered(err):
+		log.Debug("discord: interaction answered by another replica")
+	default:
 		log.Error("discord: acknowledge button", "err", RedactTokens(err.Error()))
 	}
+	return false
+}
+
+// isAlreadyAnswered reports whether err is Discord's "Interaction has
+// already been acknowledged" (40060).
+func isAlreadyAnswered(err error) bool {
+	var re *discordgo.RESTError
+	return errors.As(err, &re) && re.Message != nil && re.Message.Code == discordgo.ErrCodeInteractionHasAlreadyBeenAcknowledged
 }
 
 func hasPermission(perms, want int64) bool {
@@ -167,7 +186,9 @@ func (b *Bot) button(ctx context.Context, log *slog.Logger, i *discordgo.Interac
 	// Acknowledge before any store work: Discord waits three seconds for
 	// the first answer, and a busy database can take longer. What follows
 	// answers the presser with private follow-ups.
-	b.acknowledge(ctx, log, i)
+	if !b.acknowledge(ctx, log, i) {
+		return
+	}
 	d, err := b.store.Decision(ctx, id)
 	if err != nil || d.Scope != i.GuildID {
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -343,7 +364,9 @@ func (b *Bot) appeal(ctx context.Context, log *slog.Logger, i *discordgo.Interac
 		user = i.Member.User
 	}
 	// Acknowledge before the store work, as for moderator buttons.
-	b.acknowledge(ctx, log, i)
+	if !b.acknowledge(ctx, log, i) {
+		return
+	}
 	d, err := b.store.Decision(ctx, id)
 	if err != nil {
 		if !errors.Is(err, store.ErrNotFound) {

@@ -89,3 +89,38 @@ func TestTwoReplicasActOncePerMessage(t *testing.T) {
 		t.Errorf("decisions for items %s, want one each for 1001 and 1002", strings.Join(items, ", "))
 	}
 }
+
+// TestTwoReplicasAnswerAPressOnce: both replicas receive a button press;
+// Discord takes one answer per interaction, and the replica whose answer
+// was refused leaves the press to the other, saying nothing to the presser.
+func TestTwoReplicasAnswerAPressOnce(t *testing.T) {
+	t.Parallel()
+	api := newFakeDiscord(t)
+	api.oneAnswer = true
+	path := filepath.Join(t.TempDir(), "slopguard.db")
+	var bots []*Bot
+	for range 2 {
+		b, err := New(Options{
+			API: api.session(), Channels: testState(t), Checker: &fakeChecker{}, Store: openStore(t, path),
+			Defaults: defaults(), ModelThreshold: 0.9, Workers: 1, QueueSize: 16, MinChars: 20,
+			AppID: selfID, SelfID: selfID, Now: func() time.Time { return now },
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		bots = append(bots, b)
+	}
+	bots[0].process(context.Background(), job{msg: msg("1001", slopText)})
+	api.Calls()
+	on := &discordgo.Message{ID: "901", ChannelID: modlogID, Embeds: []*discordgo.MessageEmbed{{Title: "Possible machine-generated message"}}}
+	for _, b := range bots {
+		b.InteractionCreate(nil, press("slopguard:dismiss:1", discordgo.PermissionManageMessages, on))
+	}
+	count := map[string]int{}
+	for _, c := range api.Calls() {
+		count[c.String()]++
+	}
+	if count["PATCH /channels/"+modlogID+"/messages/901"] != 1 || count["POST "+followupPath] != 0 || count["POST "+callbackPath] != 2 {
+		t.Errorf("calls %v: want two answers tried, one post edit, no follow-up", count)
+	}
+}
