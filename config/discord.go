@@ -3,6 +3,8 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -12,6 +14,9 @@ import (
 
 // MaxDiscordTimeout is the longest timeout Discord accepts (28 days).
 const MaxDiscordTimeout = 28 * 24 * time.Hour
+
+// DefaultDiscordAPIURL is Discord's REST API, without the version.
+const DefaultDiscordAPIURL = "https://discord.com/api"
 
 // DiscordIntents are the gateway intent names a config may list.
 var DiscordIntents = []string{"guilds", "guild_messages", "message_content", "direct_messages"}
@@ -23,6 +28,11 @@ type DiscordConfig struct {
 	Enabled bool `yaml:"-"`
 	// Token is the bot token, from the environment only.
 	Token string `yaml:"-"`
+	// APIURL is the REST API the bot talks to, without the version
+	// (default https://discord.com/api); the gateway's address is asked
+	// from it too (GET /gateway). Set it for a Discord-compatible server
+	// such as Spacebar. Plain http is accepted only for a loopback host.
+	APIURL string `yaml:"api_url"`
 	// Intents are the gateway intents requested: guilds, guild_messages,
 	// message_content (privileged) and direct_messages.
 	Intents []string `yaml:"intents"`
@@ -63,6 +73,7 @@ type DiscordGuildDefaults struct {
 
 func defaultDiscord() DiscordConfig {
 	return DiscordConfig{
+		APIURL:     DefaultDiscordAPIURL,
 		Intents:    []string{"guilds", "guild_messages", "message_content"},
 		ShardCount: 1,
 		Workers:    4,
@@ -88,11 +99,40 @@ func (d *DiscordConfig) applyEnv(getenv Getenv) error {
 		d.Token = tok
 		d.Enabled = true
 	}
+	if v := getenv("SLOPGUARD_DISCORD_API_URL"); v != "" {
+		d.APIURL = v
+	}
+	return nil
+}
+
+// validateAPIURL checks discord.api_url: an http(s) URL without user
+// information, query or fragment, https unless the host is loopback (the
+// bot token goes with every request).
+func validateAPIURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return fmt.Errorf("discord.api_url: %q is not an http(s) URL", raw)
+	}
+	if u.User != nil {
+		return fmt.Errorf("discord.api_url: must not hold a user name or password")
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("discord.api_url: %q has a query or fragment", u.Redacted())
+	}
+	if u.Scheme == "http" {
+		host := u.Hostname()
+		if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			return fmt.Errorf("discord.api_url: %q sends the bot token in clear; use https (http only for a loopback host)", u.Redacted())
+		}
+	}
 	return nil
 }
 
 func (d DiscordConfig) validate() []error {
 	var errs []error
+	if err := validateAPIURL(d.APIURL); err != nil {
+		errs = append(errs, err)
+	}
 	if !slices.Contains(d.Intents, "guilds") {
 		errs = append(errs, errors.New("discord.intents: must include guilds (the channel cache that category and thread exemptions need)"))
 	}

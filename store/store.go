@@ -176,7 +176,9 @@ type Store interface {
 
 	// AddStrike records a strike against user in scope for itemID (the item
 	// that earned it; may be empty) at time at and returns how many strikes
-	// the user has within window ending at at.
+	// the user has within window ending at at. An item earns one strike:
+	// adding it again (another replica handling the same message) records
+	// nothing more and returns the count.
 	AddStrike(ctx context.Context, scope, user, itemID string, at time.Time, window time.Duration) (int, error)
 	// RemoveStrike deletes the strikes user earned in scope for itemID (a
 	// moderator overturned it) and reports whether there was one. itemID
@@ -189,6 +191,15 @@ type Store interface {
 	// KindHandledClaim) older than before, and expired deliveries; it returns
 	// how many rows it removed. Feedback is kept.
 	Prune(ctx context.Context, before time.Time) (int64, error)
+
+	// AcquireLease takes or renews the named lease for holder until ttl from
+	// now, and reports whether holder has it: true when the lease was free,
+	// expired or already holder's; false while another holder's is live.
+	// Replicas use it so that one of them at a time runs a periodic job.
+	AcquireLease(ctx context.Context, name, holder string, ttl time.Duration) (bool, error)
+	// ReleaseLease gives up holder's lease on name, so another replica can
+	// take it at once; a lease held by someone else is left as it is.
+	ReleaseLease(ctx context.Context, name, holder string) error
 
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error

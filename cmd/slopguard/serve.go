@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"net/http"
+	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -160,7 +162,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		mux.Handle("POST "+cfg.GitHub.WebhookPath, app)
-		bg.Go(func() { app.RunSweeper(runCtx, cfg.GitHub.SweepInterval) })
+		// Every replica ticks; the one holding the lease sweeps, so an
+		// item is never closed by two replicas at once.
+		bg.Go(func() {
+			store.RunExclusive(runCtx, st, "github.sweep", replicaID(), cfg.GitHub.SweepInterval, app.Sweep, log)
+		})
 		log.Info("github app enabled", "app_id", cfg.GitHub.AppID, "webhook_path", cfg.GitHub.WebhookPath, "api_url", cfg.GitHub.APIURL)
 	}
 	stopDiscord, err := startDiscord(ctx, cfg, deps)
@@ -285,4 +291,15 @@ func (c *cachedCheck) run(ctx context.Context) error {
 		c.err, c.at = c.check(ctx), time.Now()
 	}
 	return c.err
+}
+
+// replicaID names this process among replicas sharing a store, for leases:
+// host name, process ID and a random suffix, so a restarted process is a
+// new holder.
+func replicaID() string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "unknown"
+	}
+	return fmt.Sprintf("%s/%d/%08x", host, os.Getpid(), rand.Uint32())
 }

@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -54,7 +57,7 @@ func startDiscord(ctx context.Context, cfg config.Config, deps *serveDeps) (stop
 	if err := s.Open(); err != nil {
 		return nil, errors.Join(fmt.Errorf("discord: open gateway: %w", err), bot.Stop(ctx))
 	}
-	log.Info("discord: started", "shard_id", cfg.Discord.ShardID, "shard_count", cfg.Discord.ShardCount,
+	log.Info("discord: started", "api_url", cfg.Discord.APIURL, "shard_id", cfg.Discord.ShardID, "shard_count", cfg.Discord.ShardCount,
 		"intents", strings.Join(cfg.Discord.Intents, ","))
 	return func(ctx context.Context) error {
 		var errs []error
@@ -100,7 +103,16 @@ func newDiscordSession(dc config.DiscordConfig, log *slog.Logger) (*discordgo.Se
 	s.Identify.Intents = intents
 	s.ShardID, s.ShardCount = dc.ShardID, dc.ShardCount
 	s.ShouldRetryOnRateLimit = false
+	var base http.RoundTripper // Discord's own API: http.DefaultTransport
+	if dc.APIURL != "" && strings.TrimSuffix(dc.APIURL, "/") != config.DefaultDiscordAPIURL {
+		api, err := url.Parse(dc.APIURL)
+		if err != nil {
+			return nil, fmt.Errorf("discord: api_url: %w", err)
+		}
+		base = &discord.EndpointTransport{API: api}
+	}
 	s.Client = &http.Client{Timeout: discordRequestTimeout, Transport: &discord.RetryTransport{
+		Base:    base,
 		MaxWait: discordMaxRateLimitWait,
 		OnRetry: func(r *http.Request, wait time.Duration, global bool) {
 			log.Warn("discord: rate limited; waiting", "path", discord.RedactTokens(r.URL.Path), "wait", wait, "global", global)
@@ -111,16 +123,26 @@ func newDiscordSession(dc config.DiscordConfig, log *slog.Logger) (*discordgo.Se
 	return s, nil
 }
 
+// discordgoLog is the logger discordgo's own lines go to: discordgo.Logger
+// is one package variable, set once, that reads it.
+var (
+	discordgoLog     atomic.Pointer[slog.Logger]
+	discordgoLogOnce sync.Once
+)
+
 // routeDiscordgoLogs sends discordgo's own log lines (gateway reconnects,
 // websocket errors) to log instead of the standard logger.
 func routeDiscordgoLogs(log *slog.Logger) {
-	levels := map[int]slog.Level{
-		discordgo.LogError: slog.LevelError, discordgo.LogWarning: slog.LevelWarn,
-		discordgo.LogInformational: slog.LevelInfo, discordgo.LogDebug: slog.LevelDebug,
-	}
-	discordgo.Logger = func(msgL, _ int, format string, a ...any) {
-		log.Log(context.Background(), levels[msgL], "discordgo: "+fmt.Sprintf(format, a...))
-	}
+	discordgoLog.Store(log)
+	discordgoLogOnce.Do(func() {
+		levels := map[int]slog.Level{
+			discordgo.LogError: slog.LevelError, discordgo.LogWarning: slog.LevelWarn,
+			discordgo.LogInformational: slog.LevelInfo, discordgo.LogDebug: slog.LevelDebug,
+		}
+		discordgo.Logger = func(msgL, _ int, format string, a ...any) {
+			discordgoLog.Load().Log(context.Background(), levels[msgL], "discordgo: "+fmt.Sprintf(format, a...))
+		}
+	})
 }
 
 // discordIntents maps config intent names to gateway intent bits.

@@ -17,13 +17,21 @@ type API interface {
 	UserChannelCreate(recipientID string, options ...discordgo.RequestOption) (*discordgo.Channel, error)
 	InteractionRespond(interaction *discordgo.Interaction, resp *discordgo.InteractionResponse, options ...discordgo.RequestOption) error
 	InteractionResponseEdit(interaction *discordgo.Interaction, newresp *discordgo.WebhookEdit, options ...discordgo.RequestOption) (*discordgo.Message, error)
+	FollowupMessageCreate(interaction *discordgo.Interaction, wait bool, data *discordgo.WebhookParams, options ...discordgo.RequestOption) (*discordgo.Message, error)
+	GuildMember(guildID, userID string, options ...discordgo.RequestOption) (*discordgo.Member, error)
 	ApplicationCommandBulkOverwrite(appID, guildID string, commands []*discordgo.ApplicationCommand, options ...discordgo.RequestOption) ([]*discordgo.ApplicationCommand, error)
 }
 
-// Channels looks channels up in the gateway's cache without a REST call.
-// *discordgo.State implements it.
+// Channels looks channels and servers up in the gateway's cache without a
+// REST call, and computes a member's permissions in a channel from it (the
+// server's roles, the channel's overwrites, the owner and Administrator
+// rules). *discordgo.State implements it.
 type Channels interface {
 	Channel(channelID string) (*discordgo.Channel, error)
+	Guild(guildID string) (*discordgo.Guild, error)
+	// MessagePermissions returns the permissions of m.Author, a member with
+	// m.Member.Roles, in m.ChannelID.
+	MessagePermissions(m *discordgo.Message) (int64, error)
 }
 
 var (

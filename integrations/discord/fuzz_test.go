@@ -119,6 +119,14 @@ func (a *nopAPI) InteractionResponseEdit(*discordgo.Interaction, *discordgo.Webh
 	return &discordgo.Message{ID: "1"}, nil
 }
 
+func (a *nopAPI) FollowupMessageCreate(*discordgo.Interaction, bool, *discordgo.WebhookParams, ...discordgo.RequestOption) (*discordgo.Message, error) {
+	return &discordgo.Message{}, nil
+}
+
+func (a *nopAPI) GuildMember(_, userID string, _ ...discordgo.RequestOption) (*discordgo.Member, error) {
+	return &discordgo.Member{User: &discordgo.User{ID: userID}}, nil
+}
+
 func (a *nopAPI) ApplicationCommandBulkOverwrite(_, _ string, c []*discordgo.ApplicationCommand, _ ...discordgo.RequestOption) ([]*discordgo.ApplicationCommand, error) {
 	return c, nil
 }

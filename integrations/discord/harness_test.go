@@ -40,6 +40,21 @@ const (
 	modID        = "600"
 	selfID       = "700" // the bot, and its application
 	otherBotID   = "701"
+	privateID    = "204" // a channel @everyone cannot see
+	ownerID      = "800" // the server's owner
+)
+
+// Roles of the test server, by position (higher outranks lower). press and
+// the fake's member lookup use them; @everyone (the guild ID) may view and
+// read every channel but privateID.
+const (
+	roleMember  = "r-member" // position 1, every author's
+	roleMM      = "r-mm"     // position 2, Manage Messages
+	roleModM    = "r-modm"   // position 2, Moderate Members
+	roleSenior  = "r-senior" // position 3, no permissions: outranks moderators
+	roleAdmin   = "r-admin"  // position 5, Administrator
+	roleHelper  = "r-helper" // position 1, no permissions
+	everyoneSee = discordgo.PermissionViewChannel | discordgo.PermissionReadMessageHistory | discordgo.PermissionSendMessages
 )
 
 // now is the tests' fixed clock.
@@ -97,13 +112,18 @@ type fakeDiscord struct {
 	calls    []call
 	nextID   int
 	messages map[string]string         // "channel/message" → content, for GET
+	roles    map[string][]string       // user ID → roles, for GET of a member; roleMember when absent
 	posts    map[string]map[string]any // "channel/message" → what the bot posted there, kept up to date by edits, for GET
 	limited  map[string]int            // "METHOD path" → how many 429s to answer first
-	sleeps   []time.Duration           // waits requested by RetryTransport
+	// oneAnswer makes a second callback to an interaction fail as Discord's
+	// does (40060), as when two replicas both receive the interaction.
+	oneAnswer bool
+	answered  map[string]bool // interaction IDs answered, with oneAnswer
+	sleeps    []time.Duration // waits requested by RetryTransport
 }
 
 func newFakeDiscord(t *testing.T) *fakeDiscord {
-	f := &fakeDiscord{t: t, nextID: 900, messages: map[string]string{}, posts: map[string]map[string]any{}, limited: map[string]int{}}
+	f := &fakeDiscord{t: t, nextID: 900, messages: map[string]string{}, roles: map[string][]string{}, posts: map[string]map[string]any{}, limited: map[string]int{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -136,6 +156,19 @@ func (f *fakeDiscord) serve(w http.ResponseWriter, r *http.Request) {
 	f.nextID++
 	id := strconv.Itoa(f.nextID)
 	parts := strings.Split(strings.Trim(path, "/"), "/")
+	if f.oneAnswer && r.Method == "POST" && len(parts) == 4 && parts[0] == "interactions" && parts[3] == "callback" {
+		if f.answered == nil {
+			f.answered = map[string]bool{}
+		}
+		if f.answered[parts[1]] {
+			f.mu.Unlock()
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			io.WriteString(w, `{"message": "Interaction has already been acknowledged.", "code": 40060}`)
+			return
+		}
+		f.answered[parts[1]] = true
+	}
 	var resp any
 	switch {
 	case r.Method == "POST" && len(parts) == 3 && parts[0] == "channels" && parts[2] == "messages":
@@ -176,6 +209,12 @@ func (f *fakeDiscord) serve(w http.ResponseWriter, r *http.Request) {
 		resp = map[string]any{"id": "dm-" + c.Body["recipient_id"].(string), "type": 1}
 	case r.Method == "PUT" && len(parts) == 3 && parts[0] == "applications":
 		resp = json.RawMessage(raw)
+	case r.Method == "GET" && len(parts) == 4 && parts[0] == "guilds" && parts[2] == "members":
+		roles, ok := f.roles[parts[3]]
+		if !ok {
+			roles = []string{roleMember}
+		}
+		resp = map[string]any{"user": map[string]any{"id": parts[3]}, "roles": roles, "joined_at": "2025-01-01T00:00:00Z"}
 	case r.Method == "PATCH" && len(parts) == 4 && parts[0] == "guilds":
 		resp = map[string]any{"user": map[string]any{"id": parts[3]}}
 	}
@@ -237,8 +276,20 @@ func (f *fakeDiscord) session() *discordgo.Session {
 func testState(t *testing.T) *discordgo.State {
 	st := discordgo.NewState()
 	err := st.GuildAdd(&discordgo.Guild{
-		ID: guildID,
+		ID: guildID, OwnerID: ownerID,
+		Roles: []*discordgo.Role{
+			{ID: guildID, Name: "@everyone", Position: 0, Permissions: everyoneSee},
+			{ID: roleMember, Position: 1},
+			{ID: roleHelper, Position: 1},
+			{ID: roleMM, Position: 2, Permissions: discordgo.PermissionManageMessages},
+			{ID: roleModM, Position: 2, Permissions: discordgo.PermissionModerateMembers},
+			{ID: roleSenior, Position: 3},
+			{ID: roleAdmin, Position: 5, Permissions: discordgo.PermissionAdministrator},
+		},
 		Channels: []*discordgo.Channel{
+			{ID: privateID, GuildID: guildID, Type: discordgo.ChannelTypeGuildText, PermissionOverwrites: []*discordgo.PermissionOverwrite{
+				{ID: guildID, Type: discordgo.PermissionOverwriteTypeRole, Deny: discordgo.PermissionViewChannel},
+			}},
 			{ID: generalID, GuildID: guildID, Type: discordgo.ChannelTypeGuildText},
 			{ID: modlogID, GuildID: guildID, Type: discordgo.ChannelTypeGuildText},
 			{ID: exemptChanID, GuildID: guildID, Type: discordgo.ChannelTypeGuildText},

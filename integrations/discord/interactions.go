@@ -25,7 +25,8 @@ const answerTimeout = 10 * time.Second
 // InteractionCreate handles slash commands, the context-menu command and
 // button presses. It runs in discordgo's goroutine for the event. Discord
 // wants a first answer within three seconds: commands defer theirs and fill
-// it in when done; buttons acknowledge before acting.
+// it in when done; buttons acknowledge before any store work and answer
+// refusals with private follow-ups.
 func (b *Bot) InteractionCreate(_ *discordgo.Session, ic *discordgo.InteractionCreate) {
 	if ic == nil || ic.Interaction == nil {
 		return
@@ -83,11 +84,15 @@ func (b *Bot) deferReply(ctx context.Context, log *slog.Logger, i *discordgo.Int
 		Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
 		Data: &discordgo.InteractionResponseData{Flags: discordgo.MessageFlagsEphemeral},
 	}, discordgo.WithContext(ctx))
-	if err != nil {
+	switch {
+	case err == nil:
+		return true
+	case isAlreadyAnswered(err):
+		log.Debug("discord: interaction answered by another replica")
+	default:
 		log.Error("discord: defer interaction answer", "err", RedactTokens(err.Error()))
-		return false
 	}
-	return true
+	return false
 }
 
 // editReply fills in the answer deferReply gave, cut to Discord's limits. It
@@ -120,13 +125,28 @@ func fitEmbeds(embeds []*discordgo.MessageEmbed) []*discordgo.MessageEmbed {
 	return out
 }
 
-// acknowledge tells Discord a button press was received; the message it is on
-// is edited afterwards.
-func (b *Bot) acknowledge(ctx context.Context, log *slog.Logger, i *discordgo.Interaction) {
+// acknowledge tells Discord a button press was received; the message it is
+// on is edited afterwards. It reports whether Discord took the answer:
+// Discord takes one per interaction, so when several replicas receive the
+// press, the one whose answer was taken handles it and the others stop.
+func (b *Bot) acknowledge(ctx context.Context, log *slog.Logger, i *discordgo.Interaction) bool {
 	err := b.api.InteractionRespond(i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredMessageUpdate}, discordgo.WithContext(ctx))
-	if err != nil {
+	switch {
+	case err == nil:
+		return true
+	case isAlreadyAnswered(err):
+		log.Debug("discord: interaction answered by another replica")
+	default:
 		log.Error("discord: acknowledge button", "err", RedactTokens(err.Error()))
 	}
+	return false
+}
+
+// isAlreadyAnswered reports whether err is Discord's "Interaction has
+// already been acknowledged" (40060).
+func isAlreadyAnswered(err error) bool {
+	var re *discordgo.RESTError
+	return errors.As(err, &re) && re.Message != nil && re.Message.Code == discordgo.ErrCodeInteractionHasAlreadyBeenAcknowledged
 }
 
 func hasPermission(perms, want int64) bool {
@@ -154,10 +174,19 @@ func (b *Bot) button(ctx context.Context, log *slog.Logger, i *discordgo.Interac
 	if action == actionTimeout {
 		need, needName = discordgo.PermissionModerateMembers, "Moderate Members"
 	}
+	// The presser's permissions in the mod-log, sent with the press: no
+	// I/O yet, so a refusal is the first answer. Delete and Timeout are
+	// checked again where the message is, after the acknowledgement.
 	if !hasPermission(i.Member.Permissions, need) {
 		b.metrics.actions.WithLabelValues("button_refused").Inc()
 		log.Info("discord: button refused: missing permission", "permission", needName)
 		b.reply(ctx, log, i, fmt.Sprintf("You need the %s permission to do that.", needName))
+		return
+	}
+	// Acknowledge before any store work: Discord waits three seconds for
+	// the first answer, and a busy database can take longer. What follows
+	// answers the presser with private follow-ups.
+	if !b.acknowledge(ctx, log, i) {
 		return
 	}
 	d, err := b.store.Decision(ctx, id)
@@ -165,8 +194,16 @@ func (b *Bot) button(ctx context.Context, log *slog.Logger, i *discordgo.Interac
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			log.Error("discord: load decision", "err", err)
 		}
-		b.reply(ctx, log, i, "I no longer have a record of this flag.")
+		b.followup(ctx, log, i, "I no longer have a record of this flag.")
 		return
+	}
+	_, channelID, messageID, _ := parseJumpLink(d.ItemURL)
+	if action == actionDelete || action == actionTimeout {
+		if why := b.mayActOn(ctx, log, i, action, channelID, d.Scope, d.Author); why != "" {
+			b.metrics.actions.WithLabelValues("button_refused").Inc()
+			b.followup(ctx, log, i, why)
+			return
+		}
 	}
 	// First press wins: two moderators, or a double click, must not both
 	// act on one post, each from their own stale copy of it.
@@ -174,10 +211,8 @@ func (b *Bot) button(ctx context.Context, log *slog.Logger, i *discordgo.Interac
 	if !ok {
 		return
 	}
-	b.acknowledge(ctx, log, i)
 
 	mod := i.Member.User.ID
-	_, channelID, messageID, _ := parseJumpLink(d.ItemURL)
 	var outcome string
 	failed := false
 	switch action {
@@ -247,15 +282,15 @@ func (b *Bot) claimPost(ctx context.Context, log *slog.Logger, i *discordgo.Inte
 	switch {
 	case err != nil:
 		log.Error("discord: claim handled post", "err", err)
-		b.reply(ctx, log, i, "I could not record that just now; please press the button again.")
+		b.followup(ctx, log, i, "I could not record that just now; please press the button again.")
 		return claim, false
 	case !won && first == claim.MessageID:
-		b.reply(ctx, log, i, "You have already pressed a button on this post.")
+		b.followup(ctx, log, i, "You have already pressed a button on this post.")
 		return claim, false
 	case !won:
 		b.metrics.actions.WithLabelValues("button_already_handled").Inc()
 		log.Info("discord: button refused: post already handled", "handled_by", first)
-		b.reply(ctx, log, i, fmt.Sprintf("This was already handled by <@%s>.", first))
+		b.followup(ctx, log, i, fmt.Sprintf("This was already handled by <@%s>.", first))
 		return claim, false
 	}
 	return claim, true
@@ -328,16 +363,20 @@ func (b *Bot) appeal(ctx context.Context, log *slog.Logger, i *discordgo.Interac
 	if user == nil && i.Member != nil {
 		user = i.Member.User
 	}
+	// Acknowledge before the store work, as for moderator buttons.
+	if !b.acknowledge(ctx, log, i) {
+		return
+	}
 	d, err := b.store.Decision(ctx, id)
 	if err != nil {
 		if !errors.Is(err, store.ErrNotFound) {
 			log.Error("discord: load decision", "err", err)
 		}
-		b.reply(ctx, log, i, "I no longer have a record of this; please contact a moderator directly.")
+		b.followup(ctx, log, i, "I no longer have a record of this; please contact a moderator directly.")
 		return
 	}
 	if user == nil || user.ID != d.Author {
-		b.reply(ctx, log, i, "Only the author of the message can ask for a review.")
+		b.followup(ctx, log, i, "Only the author of the message can ask for a review.")
 		return
 	}
 	set, err := b.settings.get(ctx, d.Scope)
@@ -345,7 +384,7 @@ func (b *Bot) appeal(ctx context.Context, log *slog.Logger, i *discordgo.Interac
 		if err != nil {
 			log.Error("discord: load settings", "err", err)
 		}
-		b.reply(ctx, log, i, "This server has no mod-log channel set up; please contact a moderator directly.")
+		b.followup(ctx, log, i, "This server has no mod-log channel set up; please contact a moderator directly.")
 		return
 	}
 	key := store.OwnedMessage{Platform: string(moderation.Discord), Scope: d.Scope, ItemID: d.ItemID, Kind: ownedKindAppeal, MessageID: "pending", UpdatedAt: b.now()}
@@ -353,10 +392,9 @@ func (b *Bot) appeal(ctx context.Context, log *slog.Logger, i *discordgo.Interac
 		if err != nil {
 			log.Error("discord: record appeal", "err", err)
 		}
-		b.reply(ctx, log, i, "You have already asked; a moderator will take a look.")
+		b.followup(ctx, log, i, "You have already asked; a moderator will take a look.")
 		return
 	}
-	b.acknowledge(ctx, log, i)
 	embed := fitEmbed(&discordgo.MessageEmbed{
 		Title:       "Review requested",
 		URL:         d.ItemURL,

@@ -32,11 +32,21 @@ func flagged(t *testing.T, h *harness) *discordgo.Message {
 	return &discordgo.Message{ID: "901", ChannelID: modlogID, Embeds: []*discordgo.MessageEmbed{{Title: "Possible machine-generated message", Fields: []*discordgo.MessageEmbedField{{Name: "Score", Value: "0.99"}}}}}
 }
 
-// press builds a button press by a member with perms.
+// press builds a button press by a member with perms in the mod-log, who
+// has the test server's roles that give those permissions everywhere.
 func press(customID string, perms int64, on *discordgo.Message) *discordgo.InteractionCreate {
+	var roles []string
+	for _, r := range []struct {
+		perm int64
+		role string
+	}{{discordgo.PermissionManageMessages, roleMM}, {discordgo.PermissionModerateMembers, roleModM}, {discordgo.PermissionAdministrator, roleAdmin}} {
+		if perms&r.perm != 0 {
+			roles = append(roles, r.role)
+		}
+	}
 	return &discordgo.InteractionCreate{Interaction: &discordgo.Interaction{
 		ID: "i-1", Token: "tok", AppID: selfID, Type: discordgo.InteractionMessageComponent, GuildID: guildID, ChannelID: modlogID,
-		Member:  &discordgo.Member{User: &discordgo.User{ID: modID, Username: "mo"}, Permissions: perms},
+		Member:  &discordgo.Member{User: &discordgo.User{ID: modID, Username: "mo"}, Permissions: perms, Roles: roles},
 		Message: on,
 		Data:    discordgo.MessageComponentInteractionData{CustomID: customID, ComponentType: discordgo.ButtonComponent},
 	}}
@@ -94,7 +104,7 @@ func TestButtonsAct(t *testing.T) {
 		{"dismiss", mm, []string{"POST " + callbackPath, modlogMsg}, "", "Dismissed by <@600>"},
 		{"notslop", mm, []string{"POST " + callbackPath, getMsg, modlogMsg}, "human", "Marked **not slop** by <@600>; thank you, this helps the model"},
 		{"delete", mm, []string{"POST " + callbackPath, getMsg, "DELETE /channels/" + generalID + "/messages/1001", modlogMsg}, "machine", "Message deleted by <@600>"},
-		{"timeout", modm, []string{"POST " + callbackPath, getMsg, "PATCH /guilds/" + guildID + "/members/" + authorID, modlogMsg}, "machine", "<@500> timed out for 1 h by <@600>"},
+		{"timeout", modm, []string{"POST " + callbackPath, "GET /guilds/" + guildID + "/members/" + authorID, getMsg, "PATCH /guilds/" + guildID + "/members/" + authorID, modlogMsg}, "machine", "<@500> timed out for 1 h by <@600>"},
 		{"admin may do anything", discordgo.PermissionAdministrator, []string{"POST " + callbackPath, modlogMsg}, "", "Dismissed by <@600>"},
 	}
 	for _, tt := range tests {
@@ -123,7 +133,7 @@ func TestButtonsAct(t *testing.T) {
 				t.Errorf("components after handling: got %v, want []", dig(last, "components"))
 			}
 			if action == "timeout" {
-				if got, want := dig(calls[2].Body, "communication_disabled_until"), now.Add(time.Hour).Format(time.RFC3339); got != want {
+				if got, want := dig(calls[3].Body, "communication_disabled_until"), now.Add(time.Hour).Format(time.RFC3339); got != want {
 					t.Errorf("timeout until: got %v, want %v", got, want)
 				}
 			}
@@ -152,8 +162,8 @@ func TestButtonFromAnotherGuildIsRefused(t *testing.T) {
 	ev.GuildID = "999"
 	h.bot.InteractionCreate(nil, ev)
 	calls := h.api.Calls()
-	wantPaths(t, calls, "POST "+callbackPath)
-	if got, _ := dig(calls[0].Body, "data", "content").(string); !strings.Contains(got, "no longer have a record") {
+	wantPaths(t, calls, "POST "+callbackPath, "POST "+followupPath)
+	if got, _ := dig(calls[1].Body, "content").(string); !strings.Contains(got, "no longer have a record") {
 		t.Errorf("content: got %q", got)
 	}
 }
@@ -175,8 +185,8 @@ func TestAppeal(t *testing.T) {
 
 	h.bot.InteractionCreate(nil, appeal("666"))
 	calls := h.api.Calls()
-	wantPaths(t, calls, "POST "+callbackPath)
-	if got, _ := dig(calls[0].Body, "data", "content").(string); !strings.Contains(got, "Only the author") {
+	wantPaths(t, calls, "POST "+callbackPath, "POST "+followupPath)
+	if got, _ := dig(calls[1].Body, "content").(string); !strings.Contains(got, "Only the author") {
 		t.Errorf("someone else's appeal: got %q", got)
 	}
 
@@ -198,8 +208,8 @@ func TestAppeal(t *testing.T) {
 
 	h.bot.InteractionCreate(nil, appeal(authorID))
 	calls = h.api.Calls()
-	wantPaths(t, calls, "POST "+callbackPath)
-	if got, _ := dig(calls[0].Body, "data", "content").(string); !strings.Contains(got, "already asked") {
+	wantPaths(t, calls, "POST "+callbackPath, "POST "+followupPath)
+	if got, _ := dig(calls[1].Body, "content").(string); !strings.Contains(got, "already asked") {
 		t.Errorf("second appeal: got %q", got)
 	}
 }

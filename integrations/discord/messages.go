@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"slices"
 	"strings"
@@ -129,6 +130,19 @@ func (b *Bot) process(ctx context.Context, j job) {
 		log.Debug("discord: exempt", "why", why)
 		return
 	}
+	// Every replica's gateway session receives the event: the one that
+	// claims it in the store first acts on it, the others drop it.
+	first, err := b.store.MarkDelivery(ctx, string(moderation.Discord), eventKey(m, j.edited), time.Now().Add(eventClaimTTL))
+	if err != nil {
+		b.metrics.messages.WithLabelValues("error").Inc()
+		log.Error("discord: claim message", "err", err)
+		return
+	}
+	if !first {
+		b.metrics.messages.WithLabelValues("skipped_claimed").Inc()
+		log.Debug("discord: another replica handles this message")
+		return
+	}
 	v, err := b.checker.Check(ctx, b.item(m))
 	if err != nil {
 		b.metrics.messages.WithLabelValues("error").Inc()
@@ -205,6 +219,26 @@ func (b *Bot) process(ctx context.Context, j job) {
 	}
 	record(r)
 	log.Info("discord: message handled", "actions", strings.Join(r.actions(), ","))
+}
+
+// eventClaimTTL is how long a message event's claim is kept: far longer
+// than two replicas' gateway sessions can disagree about when they saw it.
+const eventClaimTTL = 24 * time.Hour
+
+// eventKey names one message event for the replicas' claim: the message ID
+// for a new message; for an edit, also the edit's time and a hash of the
+// new text, so that each edit is claimed once and a later edit again.
+func eventKey(m *discordgo.Message, edited bool) string {
+	if !edited {
+		return "message/" + m.ID
+	}
+	h := fnv.New64a()
+	h.Write([]byte(m.Content))
+	at := int64(0)
+	if m.EditedTimestamp != nil {
+		at = m.EditedTimestamp.UnixMicro()
+	}
+	return fmt.Sprintf("edit/%s/%d/%x", m.ID, at, h.Sum64())
 }
 
 // plan is what the bot means to do about one message.

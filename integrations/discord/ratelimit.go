@@ -40,7 +40,10 @@ const NoWaitPause = time.Minute
 // and one that is not Discord's JSON (Cloudflare limits the whole address).
 // The transport remembers until when, and each request first waits that
 // out, or fails at once with ErrRateLimited, without being sent, when the
-// wait is too long. A 429 without a usable wait is never retried: it pauses
+// wait is too long. Interaction answers (/interactions/… and the
+// /webhooks/{application}/{token} follow-ups) are exempt from that pause:
+// Discord does not count them against the global limit, and the first one
+// is due within three seconds. A 429 without a usable wait is never retried: it pauses
 // every request for NoWaitPause.
 //
 // Install it as the session's Client transport with the session's own
@@ -81,7 +84,7 @@ func (t *RetryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if sleep == nil {
 		sleep = sleepCtx
 	}
-	if wait := t.paused(); wait > 0 {
+	if wait := t.paused(); wait > 0 && !isInteractionPath(req.URL.Path) {
 		if !t.mayWait(req, wait) {
 			return nil, fmt.Errorf("%w: every request is paused for another %s; %s %s not sent",
 				ErrRateLimited, wait.Round(time.Second), req.Method, RedactTokens(req.URL.Path))
@@ -134,6 +137,12 @@ func (t *RetryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, fmt.Errorf("discord: wait out rate limit on %s: %w", RedactTokens(req.URL.Path), err)
 		}
 	}
+}
+
+// isInteractionPath reports whether an API path answers an interaction:
+// a callback or a follow-up through the interaction's webhook.
+func isInteractionPath(path string) bool {
+	return strings.Contains(path, "/interactions/") || strings.Contains(path, "/webhooks/")
 }
 
 func (t *RetryTransport) now() time.Time {

@@ -138,3 +138,58 @@ func TestRetryTransportStopsWithContext(t *testing.T) {
 		t.Fatalf("got %v, want context.Canceled", err)
 	}
 }
+
+// TestGlobalPauseSparesInteractionCallbacks: Discord does not count
+// interaction endpoints against the bot's global limit, so a global 429 must
+// not hold the answers users wait for (three seconds for the first one),
+// while other requests wait it out.
+func TestGlobalPauseSparesInteractionCallbacks(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	n := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		n++
+		first := n == 1
+		mu.Unlock()
+		if first {
+			w.Header().Set("X-RateLimit-Global", "true")
+			w.WriteHeader(http.StatusTooManyRequests)
+			io.WriteString(w, `{"message": "You are being rate limited.", "retry_after": 5, "global": true}`)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(srv.Close)
+	var waits []string
+	rt := &RetryTransport{
+		MaxRetries: -1, // hand the first 429 back: the pause is what is tested
+		Sleep:      func(_ context.Context, d time.Duration) error { return nil },
+		OnRetry:    func(r *http.Request, d time.Duration, _ bool) { waits = append(waits, r.URL.Path) },
+	}
+	send := func(path string) {
+		t.Helper()
+		req, _ := http.NewRequest("POST", srv.URL+path, strings.NewReader(`{}`))
+		resp, err := rt.RoundTrip(req)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		resp.Body.Close()
+	}
+	send("/api/v10/channels/1/messages") // answered with the global 429
+	waits = nil
+	for _, path := range []string{
+		"/api/v10/interactions/123/tok/callback",
+		"/api/v10/webhooks/700/tok/messages/@original",
+		"/api/v10/webhooks/700/tok",
+	} {
+		send(path)
+	}
+	if len(waits) != 0 {
+		t.Errorf("interaction requests waited for the global pause: %v", waits)
+	}
+	send("/api/v10/channels/1/messages")
+	if len(waits) != 1 {
+		t.Errorf("a channel message after a global 429: waits %v, want one", waits)
+	}
+}

@@ -211,13 +211,14 @@ func TestAlreadyDeletedMessageCountsAsDeleted(t *testing.T) {
 		}
 		// The post is handled: another press is refused, not retried.
 		h.bot.InteractionCreate(nil, press("slopguard:delete:1", discordgo.PermissionManageMessages, on))
-		wantPaths(t, h.api.Calls(), "POST "+callbackPath)
+		wantPaths(t, h.api.Calls(), "POST "+callbackPath, "POST "+followupPath)
 	})
 }
 
 // secondModerator is the press of another moderator, 601.
 func secondModerator(ev *discordgo.InteractionCreate) *discordgo.InteractionCreate {
-	ev.Member = &discordgo.Member{User: &discordgo.User{ID: "601", Username: "mo2"}, Permissions: ev.Member.Permissions | discordgo.PermissionModerateMembers}
+	ev.Member = &discordgo.Member{User: &discordgo.User{ID: "601", Username: "mo2"}, Permissions: ev.Member.Permissions | discordgo.PermissionModerateMembers,
+		Roles: append(slices.Clone(ev.Member.Roles), roleModM)}
 	return ev
 }
 
@@ -232,11 +233,11 @@ func TestOnlyTheFirstPressOnAPostActs(t *testing.T) {
 		// The second moderator still sees the buttons on their copy of the post.
 		h.bot.InteractionCreate(nil, secondModerator(press("slopguard:delete:1", discordgo.PermissionManageMessages, on)))
 		calls := h.api.Calls()
-		wantPaths(t, calls, "POST "+callbackPath)
-		if got, _ := dig(calls[0].Body, "data", "content").(string); got != "This was already handled by <@600>." {
+		wantPaths(t, calls, "POST "+callbackPath, "POST "+followupPath)
+		if got, _ := dig(calls[1].Body, "content").(string); got != "This was already handled by <@600>." {
 			t.Errorf("second press answer: got %q", got)
 		}
-		if got := dig(calls[0].Body, "data", "flags"); got != float64(discordgo.MessageFlagsEphemeral) {
+		if got := dig(calls[1].Body, "flags"); got != float64(discordgo.MessageFlagsEphemeral) {
 			t.Errorf("second press answer flags: got %v, want ephemeral", got)
 		}
 	})

@@ -294,8 +294,11 @@ func TestEditKeepsTheRecordOnTheModLogPost(t *testing.T) {
 			h := newHarness(t, nil)
 			tt.setup(t, h)
 			h.api.Calls()
-			for range 2 { // a second edit updates the note, it does not add one
-				h.bot.process(context.Background(), job{msg: msg("1001", tt.edit), edited: true})
+			for i := range 2 { // a second edit updates the note, it does not add one
+				e := msg("1001", tt.edit)
+				at := now.Add(time.Duration(i+1) * time.Minute) // each edit has its own time
+				e.EditedTimestamp = &at
+				h.bot.process(context.Background(), job{msg: e, edited: true})
 				patches, _ := modlogPatches(t, h, h.api.Calls())
 				if len(patches) != 1 {
 					t.Fatalf("got %d edits of the mod-log post, want 1", len(patches))

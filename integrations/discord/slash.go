@@ -278,6 +278,17 @@ func (b *Bot) cmdCheck(ctx context.Context, log *slog.Logger, i *discordgo.Inter
 		if guildID != i.GuildID {
 			return nil, errors.New("that message is in another server")
 		}
+		// The answer quotes the message: only for a caller who can read it.
+		perms, err := b.permissionsIn(i.Member, channelID)
+		if err != nil {
+			log.Info("discord: check refused: cannot compute permissions", "channel_id", channelID, "err", err)
+			//lint:ignore ST1005 shown to the Discord user as a sentence
+			return nil, fmt.Errorf("I cannot check that you can read <#%s>; use the \"Check for slop\" menu on the message instead", channelID)
+		}
+		if !hasPermission(perms, discordgo.PermissionViewChannel|discordgo.PermissionReadMessageHistory) {
+			log.Info("discord: check refused: caller cannot read the channel", "channel_id", channelID)
+			return nil, fmt.Errorf("you cannot read <#%s>", channelID)
+		}
 		m, err := b.api.ChannelMessage(channelID, messageID, discordgo.WithContext(ctx))
 		if err != nil {
 			log.Warn("discord: fetch message for check", "err", err)

@@ -112,6 +112,19 @@ var migrations = []migration{
 		`ALTER TABLE decisions ADD COLUMN cannot_judge INTEGER NOT NULL DEFAULT 0`,
 		`UPDATE decisions SET cannot_judge = 1 WHERE verdict = 'unsure'`,
 	}},
+	// Several replicas may handle one Discord message: a message earns one
+	// strike (duplicates from before are dropped first, keeping the oldest),
+	// and periodic jobs run under a lease held by one replica at a time.
+	{6, "one strike per item, leases", []string{
+		`DELETE FROM strikes WHERE item_id <> '' AND id NOT IN (
+			SELECT MIN(id) FROM strikes WHERE item_id <> '' GROUP BY scope, user_id, item_id)`,
+		`CREATE UNIQUE INDEX strikes_item ON strikes (scope, user_id, item_id) WHERE item_id <> ''`,
+		`CREATE TABLE leases (
+			name       TEXT NOT NULL PRIMARY KEY,
+			holder     TEXT NOT NULL,
+			expires_at {time} NOT NULL
+		)`,
+	}},
 }
 
 // latestVersion is the schema version this binary writes.

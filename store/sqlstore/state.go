@@ -124,7 +124,7 @@ func (s *Store) ReleaseMessage(ctx context.Context, platform, scope, itemID, kin
 	return nil
 }
 
-// AddStrike records a strike for itemID and counts the user's strikes in
+// AddStrike records a strike for itemID, unless itemID already has one, and counts the user's strikes in
 // (at-window, at]. A window of zero or less counts every strike up to at.
 // The transaction first upserts the user's strike_users row, which holds a
 // row lock until commit, so concurrent strikes against one user each see the
@@ -145,7 +145,10 @@ func (s *Store) AddStrike(ctx context.Context, scope, user, itemID string, at ti
 		scope, user, s.d.t(now())); err != nil {
 		return 0, fmt.Errorf("add strike %s %s: lock user: %w", scope, user, err)
 	}
-	if _, err := tx.ExecContext(ctx, s.d.q(`INSERT INTO strikes (scope, user_id, item_id, at) VALUES (?, ?, ?, ?)`),
+	// The partial unique index strikes_item makes an item's second strike
+	// (another replica handling the same message) a no-op.
+	if _, err := tx.ExecContext(ctx, s.d.q(`INSERT INTO strikes (scope, user_id, item_id, at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (scope, user_id, item_id) WHERE item_id <> '' DO NOTHING`),
 		scope, user, itemID, s.d.t(at)); err != nil {
 		return 0, fmt.Errorf("add strike %s %s: %w", scope, user, err)
 	}

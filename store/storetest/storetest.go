@@ -44,6 +44,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Strikes", testStrikes},
 		{"StrikesConcurrent", testStrikesConcurrent},
 		{"RemoveStrike", testRemoveStrike},
+		{"StrikeOncePerItem", testStrikeOncePerItem},
+		{"Lease", testLease},
+		{"LeaseConcurrent", testLeaseConcurrent},
 		{"Prune", testPrune},
 		{"ExportRoundTrip", testExportRoundTrip},
 		{"ScopeStats", testScopeStats},
@@ -708,6 +711,118 @@ func testRemoveStrike(t *testing.T, open func(*testing.T) store.Store) {
 	}
 	if _, err := s.RemoveStrike(ctx, "guild-1", "u1", ""); err == nil {
 		t.Errorf("RemoveStrike with an empty item: got no error, want one (it would remove old strikes)")
+	}
+}
+
+// testStrikeOncePerItem counts a strike once per item, however often and
+// however concurrently it is added (two replicas handling one message), while
+// strikes without an item (recorded before items were kept) still add up.
+func testStrikeOncePerItem(t *testing.T, open func(*testing.T) store.Store) {
+	s := open(t)
+	ctx := t.Context()
+	steps := []struct {
+		item string
+		want int
+	}{
+		{"m1", 1},
+		{"m1", 1}, // the same message again: no second strike
+		{"m2", 2},
+		{"m1", 2},
+		{"", 3},
+		{"", 4},
+	}
+	for i, st := range steps {
+		got, err := s.AddStrike(ctx, "guild-1", "u1", st.item, base.Add(time.Duration(i)*time.Minute), 0)
+		if err != nil {
+			t.Fatalf("step %d: AddStrike(%q): %v", i, st.item, err)
+		}
+		if got != st.want {
+			t.Errorf("step %d: AddStrike(%q) = %d, want %d", i, st.item, got, st.want)
+		}
+	}
+	results := parallel(func(int) error {
+		_, err := s.AddStrike(ctx, "guild-1", "u2", "m3", base, 0)
+		return err
+	})
+	for _, err := range results {
+		if err != nil {
+			t.Fatalf("concurrent AddStrike: %v", err)
+		}
+	}
+	if n, err := s.Strikes(ctx, "guild-1", "u2", base, 0); err != nil || n != 1 {
+		t.Errorf("after %d concurrent strikes for one item: %d strikes, %v; want 1", Writers, n, err)
+	}
+}
+
+// testLease hands a named lease to one holder at a time: renewed by its
+// holder, refused to others until it expires or is released.
+func testLease(t *testing.T, open func(*testing.T) store.Store) {
+	s := open(t)
+	ctx := t.Context()
+	steps := []struct {
+		name, lease, holder string
+		ttl                 time.Duration
+		release             bool
+		want                bool
+	}{
+		{"first holder", "sweep", "a", time.Hour, false, true},
+		{"renewed by its holder", "sweep", "a", time.Hour, false, true},
+		{"refused to another", "sweep", "b", time.Hour, false, false},
+		{"another lease is free", "prune", "b", time.Hour, false, true},
+		{"released by another: no effect", "sweep", "b", 0, true, false},
+		{"still refused", "sweep", "b", time.Hour, false, false},
+		{"released by its holder", "sweep", "a", 0, true, false},
+		{"free after release", "sweep", "b", -time.Second, false, true}, // expires at once
+		{"expired: taken over", "sweep", "a", time.Hour, false, true},
+		{"the old holder is refused", "sweep", "b", time.Hour, false, false},
+	}
+	for _, st := range steps {
+		if st.release {
+			if err := s.ReleaseLease(ctx, st.lease, st.holder); err != nil {
+				t.Fatalf("%s: ReleaseLease: %v", st.name, err)
+			}
+			continue
+		}
+		got, err := s.AcquireLease(ctx, st.lease, st.holder, st.ttl)
+		if err != nil {
+			t.Fatalf("%s: AcquireLease: %v", st.name, err)
+		}
+		if got != st.want {
+			t.Errorf("%s: AcquireLease(%s, %s) = %v, want %v", st.name, st.lease, st.holder, got, st.want)
+		}
+	}
+	if _, err := s.AcquireLease(ctx, "", "a", time.Hour); err == nil {
+		t.Errorf("AcquireLease with an empty name: got no error, want one")
+	}
+	if _, err := s.AcquireLease(ctx, "x", "", time.Hour); err == nil {
+		t.Errorf("AcquireLease with an empty holder: got no error, want one")
+	}
+}
+
+// testLeaseConcurrent gives a free lease to exactly one of many holders
+// asking at once.
+func testLeaseConcurrent(t *testing.T, open func(*testing.T) store.Store) {
+	s := open(t)
+	ctx := t.Context()
+	type result struct {
+		won bool
+		err error
+	}
+	results := parallel(func(i int) result {
+		won, err := s.AcquireLease(ctx, "sweep", fmt.Sprintf("replica-%d", i), time.Hour)
+		return result{won, err}
+	})
+	winners := 0
+	for _, r := range results {
+		if r.err != nil {
+			t.Fatalf("AcquireLease: %v", r.err)
+		}
+		if r.won {
+			winners++
+		}
+	}
+	if winners != 1 {
+		t.Errorf("%d holders asking at once: %d got the lease, want 1", Writers, winners)
 	}
 }
 

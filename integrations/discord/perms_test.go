@@ -1,0 +1,246 @@
+package discord
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/slopguard/slopguard/store"
+)
+
+// followupPath sends a follow-up to interaction i-1: how a refusal reaches
+// the presser after the press was acknowledged.
+const followupPath = "/webhooks/" + selfID + "/tok"
+
+// TestModeratorButtonsCheckTheSourceChannelAndRoles: Delete and Timeout act
+// on the flagged message and its author, so the presser needs the permission
+// where the message is, not only in the mod-log, and may time out only
+// someone they outrank.
+func TestModeratorButtonsCheckTheSourceChannelAndRoles(t *testing.T) {
+	t.Parallel()
+	const mm, modm = discordgo.PermissionManageMessages, discordgo.PermissionModerateMembers
+	deleteCall := "DELETE /channels/" + generalID + "/messages/1001"
+	timeoutCall := "PATCH /guilds/" + guildID + "/members/" + authorID
+	tests := []struct {
+		name        string
+		button      string
+		press       func(ev *discordgo.InteractionCreate)
+		state       func(st *discordgo.State)
+		authorRoles []string
+		wantCall    string // the action's call, "" when refused
+		wantRefusal string // text of the follow-up, when refused
+	}{
+		{name: "delete with Manage Messages everywhere", button: "delete", wantCall: deleteCall},
+		{name: "delete with Manage Messages in the mod-log only", button: "delete",
+			press: func(ev *discordgo.InteractionCreate) {
+				ev.Member.Roles = []string{roleHelper} // the mod-log's overwrite gave the interaction's permissions
+			}, wantRefusal: "Manage Messages permission in <#" + generalID + ">"},
+		{name: "delete denied by the message's channel", button: "delete",
+			state: func(st *discordgo.State) {
+				ch, _ := st.Channel(generalID)
+				ch.PermissionOverwrites = []*discordgo.PermissionOverwrite{{ID: roleMM, Type: discordgo.PermissionOverwriteTypeRole, Deny: mm}}
+			}, wantRefusal: "Manage Messages permission in <#" + generalID + ">"},
+		{name: "timeout of a lower member", button: "timeout", wantCall: timeoutCall},
+		{name: "timeout of a member who outranks the moderator", button: "timeout", authorRoles: []string{roleSenior},
+			wantRefusal: "role is not above"},
+		{name: "timeout of an equal member", button: "timeout", authorRoles: []string{roleModM},
+			wantRefusal: "role is not above"},
+		{name: "timeout of the owner", button: "timeout", authorRoles: []string{roleMember},
+			press:       func(ev *discordgo.InteractionCreate) {},
+			state:       func(st *discordgo.State) { g, _ := st.Guild(guildID); g.OwnerID = authorID },
+			wantRefusal: "role is not above"},
+		{name: "the owner times out anyone", button: "timeout", authorRoles: []string{roleSenior},
+			press: func(ev *discordgo.InteractionCreate) { ev.Member.User.ID = ownerID }, wantCall: timeoutCall},
+		{name: "an administrator above the author", button: "timeout", authorRoles: []string{roleSenior},
+			press: func(ev *discordgo.InteractionCreate) { ev.Member.Roles = []string{roleAdmin} }, wantCall: timeoutCall},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, nil)
+			if tt.state != nil {
+				tt.state(h.bot.channels.(*discordgo.State))
+			}
+			if tt.authorRoles != nil {
+				h.api.roles[authorID] = tt.authorRoles
+			}
+			on := flagged(t, h)
+			perms := int64(mm)
+			if tt.button == "timeout" {
+				perms = modm
+			}
+			ev := press("slopguard:"+tt.button+":1", perms, on)
+			if tt.press != nil {
+				tt.press(ev)
+			}
+			h.bot.InteractionCreate(nil, ev)
+			calls := h.api.Calls()
+			if got := dig(calls[0].Body, "type"); calls[0].Path != callbackPath || got != float64(discordgo.InteractionResponseDeferredMessageUpdate) {
+				t.Fatalf("first call: %s type %v, want the deferred acknowledgement (6) of the press", calls[0], got)
+			}
+			var acted bool
+			var refusal string
+			for _, c := range calls {
+				if c.String() == tt.wantCall || c.String() == deleteCall || c.String() == timeoutCall {
+					acted = true
+				}
+				if c.String() == "POST "+followupPath {
+					refusal, _ = dig(c.Body, "content").(string)
+					if got := dig(c.Body, "flags"); got != float64(discordgo.MessageFlagsEphemeral) {
+						t.Errorf("refusal flags: got %v, want ephemeral", got)
+					}
+				}
+			}
+			if tt.wantCall != "" && (!acted || refusal != "") {
+				t.Errorf("calls %s: want %s and no refusal (got %q)", paths(calls), tt.wantCall, refusal)
+			}
+			if tt.wantCall == "" {
+				if acted {
+					t.Errorf("calls %s: the refused action was made", paths(calls))
+				}
+				if !strings.Contains(refusal, tt.wantRefusal) {
+					t.Errorf("refusal: got %q, want it to contain %q (calls %s)", refusal, tt.wantRefusal, paths(calls))
+				}
+				// Refused, the post keeps its buttons for someone who may.
+				if cur, _, _ := h.store.ClaimMessage(context.Background(), store.OwnedMessage{Platform: "discord", Scope: guildID,
+					ItemID: modlogID + "/901", Kind: ownedKindHandled}); cur != "" {
+					t.Errorf("a refused press claimed the post for %s", cur)
+				}
+			}
+		})
+	}
+}
+
+// TestCheckLinkOnlyForChannelsTheCallerCanRead: /slopguard check quotes the
+// message it scores, so a link to a channel the caller cannot read is
+// refused without fetching it.
+func TestCheckLinkOnlyForChannelsTheCallerCanRead(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		channel string
+		roles   []string
+		want    string
+		fetched bool
+	}{
+		{"readable channel", generalID, []string{roleHelper}, "|Reads like machine-generated text", true},
+		{"channel hidden from the caller", privateID, []string{roleHelper}, "you cannot read <#" + privateID + ">", false},
+		{"administrator reads everything", privateID, []string{roleAdmin}, "|Reads like machine-generated text", true},
+		{"channel the bot does not know", "299", []string{roleAdmin}, "cannot check", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, nil)
+			h.api.messages[tt.channel+"/1001"] = slopText
+			ev := slash("check", opt("message", discordgo.ApplicationCommandOptionString, "https://discord.com/channels/"+guildID+"/"+tt.channel+"/1001"))
+			ev.Member.Roles = tt.roles
+			ev.Member.Permissions = 0
+			h.bot.InteractionCreate(nil, ev)
+			calls := h.api.Calls()
+			fetched := false
+			for _, c := range calls {
+				fetched = fetched || c.String() == "GET /channels/"+tt.channel+"/messages/1001"
+			}
+			if fetched != tt.fetched {
+				t.Errorf("fetched the message: %v, want %v (calls %s)", fetched, tt.fetched, paths(calls))
+			}
+			if got := answerText(t, calls); !strings.Contains(got, tt.want) {
+				t.Errorf("answer: got %q, want it to contain %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// orderStore reports, on each store call a press makes, whether the press
+// had been acknowledged by then.
+type orderStore struct {
+	store.Store
+	api *fakeDiscord
+
+	mu    sync.Mutex
+	early []string // store calls made before the acknowledgement
+}
+
+func (s *orderStore) check(what string) {
+	s.api.mu.Lock()
+	acked := false
+	for _, c := range s.api.calls {
+		acked = acked || c.Path == callbackPath
+	}
+	s.api.mu.Unlock()
+	if !acked {
+		s.mu.Lock()
+		s.early = append(s.early, what)
+		s.mu.Unlock()
+	}
+}
+
+func (s *orderStore) Decision(ctx context.Context, id int64) (store.Decision, error) {
+	s.check("Decision")
+	return s.Store.Decision(ctx, id)
+}
+
+func (s *orderStore) ClaimMessage(ctx context.Context, m store.OwnedMessage) (string, bool, error) {
+	s.check("ClaimMessage " + m.Kind)
+	return s.Store.ClaimMessage(ctx, m)
+}
+
+func (s *orderStore) Setting(ctx context.Context, scope, key string) ([]byte, error) {
+	s.check("Setting")
+	return s.Store.Setting(ctx, scope, key)
+}
+
+// TestPressesAreAcknowledgedBeforeStoreWork: Discord shows "This interaction
+// failed" when the first answer takes over three seconds, and a busy
+// database can take longer; buttons and appeals answer first.
+func TestPressesAreAcknowledgedBeforeStoreWork(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name string
+		ev   func(on *discordgo.Message) *discordgo.InteractionCreate
+	}{
+		{"dismiss", func(on *discordgo.Message) *discordgo.InteractionCreate {
+			return press("slopguard:dismiss:1", discordgo.PermissionManageMessages, on)
+		}},
+		{"delete", func(on *discordgo.Message) *discordgo.InteractionCreate {
+			return press("slopguard:delete:1", discordgo.PermissionManageMessages, on)
+		}},
+		{"appeal", func(*discordgo.Message) *discordgo.InteractionCreate {
+			dm := &discordgo.Message{ID: "903", ChannelID: "dm-" + authorID}
+			return &discordgo.InteractionCreate{Interaction: &discordgo.Interaction{
+				ID: "i-1", Token: "tok", Type: discordgo.InteractionMessageComponent, ChannelID: dm.ChannelID,
+				User: &discordgo.User{ID: authorID}, Message: dm,
+				Data: discordgo.MessageComponentInteractionData{CustomID: "slopguard:appeal:1"},
+			}}
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var os *orderStore
+			h := newHarness(t, func(o *Options) {
+				os = &orderStore{Store: o.Store, api: nil}
+				o.Store = os
+			})
+			os.api = h.api
+			on := flagged(t, h)
+			h.bot.settings.forget(guildID) // the appeal reads the settings afresh
+			os.mu.Lock()
+			os.early = nil
+			os.mu.Unlock()
+			h.bot.InteractionCreate(nil, tt.ev(on))
+			calls := h.api.Calls()
+			if len(calls) == 0 || calls[0].Path != callbackPath {
+				t.Fatalf("calls %s: want the acknowledgement first", paths(calls))
+			}
+			os.mu.Lock()
+			defer os.mu.Unlock()
+			if len(os.early) != 0 {
+				t.Errorf("store calls before the acknowledgement: %v", os.early)
+			}
+		})
+	}
+}
