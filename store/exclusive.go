@@ -17,7 +17,7 @@ import (
 // renews before it expires, and longer than one run, so that a slow run is
 // not started again elsewhere.
 type Exclusive struct {
-	Store  Store
+	Store  Leases
 	Name   string // e.g. "github.sweep"
 	Holder string // this replica, unique among replicas
 	TTL    time.Duration
@@ -27,7 +27,7 @@ type Exclusive struct {
 // RunOnce runs fn if this replica holds or takes the lease, and reports
 // whether it ran. fn's error is returned.
 func (e Exclusive) RunOnce(ctx context.Context, fn func(context.Context) error) (bool, error) {
-	held, err := e.Store.AcquireLease(ctx, e.Name, e.Holder, e.TTL)
+	held, err := e.Store.TakeLease(ctx, e.Name, e.Holder, time.Now(), e.TTL)
 	if err != nil {
 		return false, fmt.Errorf("%s: %w", e.Name, err)
 	}
@@ -74,7 +74,7 @@ func (e Exclusive) Run(ctx context.Context, ticks <-chan time.Time, fn func(cont
 // RunExclusive runs fn every interval on the one replica holding the lease
 // name, until ctx is done; the lease lasts two intervals. Start it in its
 // own goroutine. An interval of zero or less disables the job.
-func RunExclusive(ctx context.Context, s Store, name, holder string, every time.Duration, fn func(context.Context) error, log *slog.Logger) {
+func RunExclusive(ctx context.Context, s Leases, name, holder string, every time.Duration, fn func(context.Context) error, log *slog.Logger) {
 	if every <= 0 {
 		return
 	}

@@ -192,14 +192,9 @@ type Store interface {
 	// how many rows it removed. Feedback is kept.
 	Prune(ctx context.Context, before time.Time) (int64, error)
 
-	// AcquireLease takes or renews the named lease for holder until ttl from
-	// now, and reports whether holder has it: true when the lease was free,
-	// expired or already holder's; false while another holder's is live.
-	// Replicas use it so that one of them at a time runs a periodic job.
-	AcquireLease(ctx context.Context, name, holder string, ttl time.Duration) (bool, error)
-	// ReleaseLease gives up holder's lease on name, so another replica can
-	// take it at once; a lease held by someone else is left as it is.
-	ReleaseLease(ctx context.Context, name, holder string) error
+	// Leases lets replicas take turns: one of them at a time runs a
+	// periodic job.
+	Leases
 
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error

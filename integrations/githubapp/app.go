@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -20,12 +21,29 @@ type Options struct {
 	WebhookSecret []byte
 	// MaxBodyBytes caps a webhook body; 0 means 25 MiB.
 	MaxBodyBytes int64
-	// QueueSize is how many deliveries may wait; 0 means 256.
+	// MaxConcurrentBodies caps the webhook bodies being read (before their
+	// signature is checked) at once; more requests get 503. 0 means 8.
+	MaxConcurrentBodies int
+	// QueueSize is kept for configuration compatibility and not used:
+	// accepted deliveries wait in the store (Queue), not in memory.
 	QueueSize int
 	// Workers process deliveries; 0 means 4.
 	Workers int
-	// JobTimeout bounds one delivery's processing; 0 means 2 minutes.
+	// JobTimeout bounds one delivery's processing; 0 means 2 minutes. A
+	// claimed job is leased for JobTimeout plus 30 seconds.
 	JobTimeout time.Duration
+	// MaxAttempts is how many times a failing job runs before it is marked
+	// failed; 0 means 5.
+	MaxAttempts int
+	// RetryDelay is the wait before a failed job's second attempt, doubling
+	// after each; 0 means 30 seconds.
+	RetryDelay time.Duration
+	// PollInterval is how often an idle worker looks for jobs left by other
+	// replicas or expired leases; 0 means 2 seconds.
+	PollInterval time.Duration
+	// Queue holds accepted deliveries as jobs; nil means Store, which must
+	// then implement store.Queue.
+	Queue store.Queue
 
 	// Clients gives an API client per installation.
 	Clients ClientFactory
@@ -67,12 +85,14 @@ type App struct {
 	metrics *metrics
 	now     func() time.Time
 
-	slots chan struct{} // one per queued job
-	jobs  chan job
-	wg    sync.WaitGroup
+	queue    store.Queue
+	bodies   chan struct{} // one per webhook body being read
+	wake     chan struct{} // a job was enqueued
+	stopping chan struct{} // closed by Shutdown: drain, then stop
+	stopOnce sync.Once
+	killed   atomic.Bool // tests: the process "died"; write nothing more
+	wg       sync.WaitGroup
 
-	mu       sync.Mutex
-	closed   bool
 	baseCtx  context.Context
 	cancel   context.CancelFunc
 	labelsOK sync.Map // "owner/repo\x00label" → struct{}: the label exists
@@ -98,6 +118,13 @@ func New(opt Options) (*App, error) {
 	if opt.Store == nil {
 		errs = append(errs, errors.New("no store"))
 	}
+	if opt.Queue == nil {
+		if q, ok := opt.Store.(store.Queue); ok {
+			opt.Queue = q
+		} else if opt.Store != nil {
+			errs = append(errs, errors.New("the store keeps no job queue: pass Queue"))
+		}
+	}
 	if err := opt.DefaultPolicy.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("default policy: %w", err))
 	}
@@ -107,14 +134,23 @@ func New(opt Options) (*App, error) {
 	if opt.MaxBodyBytes <= 0 {
 		opt.MaxBodyBytes = 25 << 20
 	}
-	if opt.QueueSize <= 0 {
-		opt.QueueSize = 256
+	if opt.MaxConcurrentBodies <= 0 {
+		opt.MaxConcurrentBodies = 8
 	}
 	if opt.Workers <= 0 {
 		opt.Workers = 4
 	}
 	if opt.JobTimeout <= 0 {
 		opt.JobTimeout = 2 * time.Minute
+	}
+	if opt.MaxAttempts <= 0 {
+		opt.MaxAttempts = 5
+	}
+	if opt.RetryDelay <= 0 {
+		opt.RetryDelay = 30 * time.Second
+	}
+	if opt.PollInterval <= 0 {
+		opt.PollInterval = 2 * time.Second
 	}
 	if opt.GraphQLURL == "" {
 		opt.GraphQLURL = "https://api.github.com/graphql"
@@ -129,11 +165,13 @@ func New(opt Options) (*App, error) {
 		opt.ModelThreshold = 0.9
 	}
 	a := &App{
-		opt:   opt,
-		log:   opt.Logger,
-		now:   opt.Now,
-		slots: make(chan struct{}, opt.QueueSize),
-		jobs:  make(chan job, opt.QueueSize),
+		opt:      opt,
+		log:      opt.Logger,
+		now:      opt.Now,
+		queue:    opt.Queue,
+		bodies:   make(chan struct{}, opt.MaxConcurrentBodies),
+		wake:     make(chan struct{}, opt.Workers),
+		stopping: make(chan struct{}),
 	}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
@@ -154,15 +192,12 @@ func New(opt Options) (*App, error) {
 	return a, nil
 }
 
-// Shutdown stops accepting deliveries and waits for accepted ones to finish,
-// until ctx is done; then it cancels the rest and returns ctx's error.
+// Shutdown stops the workers once nothing is left to claim, and waits for
+// the jobs running to finish, until ctx is done; then it cancels the rest,
+// which go back to the queue, and returns ctx's error. Deliveries that
+// arrive meanwhile are still recorded: this or another replica runs them.
 func (a *App) Shutdown(ctx context.Context) error {
-	a.mu.Lock()
-	if !a.closed {
-		a.closed = true
-		close(a.jobs)
-	}
-	a.mu.Unlock()
+	a.stopOnce.Do(func() { close(a.stopping) })
 	done := make(chan struct{})
 	go func() { a.wg.Wait(); close(done) }()
 	select {
@@ -174,4 +209,14 @@ func (a *App) Shutdown(ctx context.Context) error {
 		<-done
 		return fmt.Errorf("githubapp: drain queue: %w", ctx.Err())
 	}
+}
+
+// kill stops the App as SIGKILL would, for tests: the workers stop at once
+// and nothing more is written to the store, so claimed jobs stay leased
+// until their lease expires.
+func (a *App) kill() {
+	a.killed.Store(true)
+	a.stopOnce.Do(func() { close(a.stopping) })
+	a.cancel()
+	a.wg.Wait()
 }

@@ -219,7 +219,7 @@ func TestSlowGitHubCancelledByShutdown(t *testing.T) {
 }
 
 // TestShutdownMidBurstDrains: Shutdown during a burst processes every
-// accepted delivery exactly once and refuses the rest with 503.
+// accepted delivery exactly once; all of them are accepted.
 func TestShutdownMidBurstDrains(t *testing.T) {
 	t.Parallel()
 	var checks atomic.Int32
@@ -247,8 +247,8 @@ func TestShutdownMidBurstDrains(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	if accepted == 0 || accepted == 20 {
-		t.Fatalf("got %d of 20 accepted, want the queue to fill part way", accepted)
+	if accepted != 20 {
+		t.Fatalf("got %d of 20 accepted, want all: they wait in the store", accepted)
 	}
 	if got := int(checks.Load()); got != accepted {
 		t.Errorf("got %d items checked, want %d (every accepted delivery, once)", got, accepted)
@@ -310,16 +310,18 @@ func (s *failingStore) LatestDecision(ctx context.Context, p, scope, id string) 
 	return s.Store.LatestDecision(ctx, p, scope, id)
 }
 
-// TestStoreDownFailsOpen: with the store failing, a delivery is still
-// accepted, nothing is written to GitHub (the App cannot know whether it
-// already commented), the failure is logged and counted; once the store is
-// back the next delivery is handled normally.
+// TestStoreDownFailsOpen: with the store failing (all but its job queue),
+// a delivery is still accepted, nothing is written to GitHub (the App
+// cannot know whether it already commented), the failure is logged and the
+// job queued again with backoff; once the store is back the next delivery
+// is handled normally.
 func TestStoreDownFailsOpen(t *testing.T) {
 	t.Parallel()
 	var fs *failingStore
 	var logs *logBuffer
 	h := newHarness(t, slop, func(o *Options) {
 		fs = &failingStore{Store: o.Store}
+		o.Queue = o.Store.(store.Queue)
 		o.Store = fs
 		logs = captureLogs(o)
 	})
@@ -332,11 +334,11 @@ func TestStoreDownFailsOpen(t *testing.T) {
 	if w := h.gh.writes(); len(w) != 0 {
 		t.Errorf("store down: got writes %v, want none", w)
 	}
-	if logs.count("mark delivery") != 1 || logs.count("webhook handler failed") != 1 {
-		t.Errorf("store down: want one 'mark delivery' and one 'webhook handler failed' line:\n%s", logs)
+	if logs.count("webhook handler failed") != 1 {
+		t.Errorf("store down: want one 'webhook handler failed' line:\n%s", logs)
 	}
-	if got := testutil.ToFloat64(app.metrics.jobs.WithLabelValues("issues", "error")); got != 1 {
-		t.Errorf("got jobs{result=error} %v, want 1", got)
+	if got := testutil.ToFloat64(app.metrics.jobs.WithLabelValues("issues", "retry")); got != 1 {
+		t.Errorf("got jobs{result=retry} %v, want 1", got)
 	}
 
 	fs.down.Store(false)
@@ -350,8 +352,9 @@ func TestStoreDownFailsOpen(t *testing.T) {
 }
 
 // TestStoreClosedFailsOpen: the database handle is closed under the App
-// (the store went away): deliveries are answered, nothing is written to
-// GitHub, and the process stays up.
+// (the store went away): a delivery cannot be recorded, so it is answered
+// 503 (GitHub marks it failed, and the redelivery sweep asks for it again),
+// nothing is written to GitHub, and the process stays up.
 func TestStoreClosedFailsOpen(t *testing.T) {
 	t.Parallel()
 	h, logs, _ := faultHarness(t, slop)
@@ -360,10 +363,9 @@ func TestStoreClosedFailsOpen(t *testing.T) {
 	} else {
 		t.Fatal("store has no Close")
 	}
-	if got := h.send("issues", fixture(t, "issues.opened.json", nil)); got != http.StatusAccepted {
-		t.Fatalf("got %d, want 202", got)
+	if got := h.send("issues", fixture(t, "issues.opened.json", nil)); got != http.StatusServiceUnavailable {
+		t.Fatalf("got %d, want 503", got)
 	}
-	h.drain()
 	if w := h.gh.writes(); len(w) != 0 {
 		t.Errorf("got writes %v, want none", w)
 	}

@@ -348,27 +348,28 @@ func (b blockingChecker) Check(ctx context.Context, it moderation.Item) (moderat
 	return clean.Check(ctx, it)
 }
 
-func TestFullQueueAnswers503(t *testing.T) {
+// TestBurstIsKept: with every worker busy, a burst of deliveries is
+// accepted and recorded, and each is processed once the worker is free; a
+// full in-memory queue no longer loses events.
+func TestBurstIsKept(t *testing.T) {
 	t.Parallel()
-	bc := blockingChecker{entered: make(chan struct{}, 8), release: make(chan struct{})}
-	h := newHarness(t, bc, func(o *Options) { o.QueueSize = 1; o.Workers = 1 })
-	body := fixture(t, "issues.opened.json", nil)
-	if got := h.send("issues", body); got != http.StatusAccepted {
+	bc := blockingChecker{entered: make(chan struct{}, 64), release: make(chan struct{})}
+	h := newHarness(t, bc, func(o *Options) { o.Workers = 1 })
+	if got := h.send("issues", fixture(t, "issues.opened.json", nil)); got != http.StatusAccepted {
 		t.Fatalf("first: got %d, want 202", got)
 	}
 	<-bc.entered // the worker is busy with the first delivery
-	if got := h.send("issues", body); got != http.StatusAccepted {
-		t.Fatalf("second (queued): got %d, want 202", got)
-	}
-	full := h.sendWith("issues", "rejected", body, sign(body))
-	if full.Code != http.StatusServiceUnavailable {
-		t.Fatalf("third: got %d, want 503", full.Code)
+	for i := range 40 {
+		body := fixture(t, "issues.opened.json", map[string]any{"issue.number": 100 + i})
+		if got := h.send("issues", body); got != http.StatusAccepted {
+			t.Fatalf("burst delivery %d: got %d, want 202", i, got)
+		}
 	}
 	close(bc.release)
 	h.drain()
-	// The rejected delivery was not marked, so GitHub's redelivery is processed.
-	if got := h.sendWith("issues", "rejected", body, sign(body)).Code; got != http.StatusAccepted {
-		t.Errorf("redelivery of the rejected one: got %d, want 202", got)
+	ds, err := h.opt.Store.Decisions(context.Background(), store.DecisionFilter{Limit: 100})
+	if err != nil || len(ds) != 41 {
+		t.Errorf("got %d decisions (err %v), want 41: every accepted delivery processed", len(ds), err)
 	}
 }
 
@@ -696,7 +697,7 @@ func TestOrgPolicyFallback(t *testing.T) {
 	}
 }
 
-func TestShutdownDrainsAndRefuses(t *testing.T) {
+func TestShutdownDrainsAndKeeps(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, slop)
 	h.send("issues", fixture(t, "issues.opened.json", nil))
@@ -706,8 +707,15 @@ func TestShutdownDrainsAndRefuses(t *testing.T) {
 	if _, err := h.opt.Store.LatestDecision(context.Background(), "github", "acme/widgets", "issue/9"); err != nil {
 		t.Errorf("got %v, want the accepted delivery processed before shutdown returned", err)
 	}
-	if got := h.send("issues", fixture(t, "issues.opened.json", nil)); got != http.StatusServiceUnavailable {
-		t.Errorf("after shutdown: got %d, want 503", got)
+	// After shutdown a delivery is still recorded (202): the next process,
+	// or another replica, runs it.
+	if got := h.send("issues", fixture(t, "issues.opened.json", map[string]any{"issue.number": 10})); got != http.StatusAccepted {
+		t.Errorf("after shutdown: got %d, want 202", got)
+	}
+	h.start()
+	h.drain()
+	if _, err := h.opt.Store.LatestDecision(context.Background(), "github", "acme/widgets", "issue/10"); err != nil {
+		t.Errorf("got %v, want the delivery accepted after shutdown processed by the next process", err)
 	}
 }
 

@@ -120,7 +120,8 @@ func (a *App) upsertCheckRun(ctx context.Context, gh *github.Client, t target, c
 		return fmt.Errorf("look up check run: %w", err)
 	}
 	output := &github.CheckRunOutput{Title: github.String(cr.title), Summary: github.String(cr.summary)}
-	if id, sha, ok := strings.Cut(current, "@"); ok && sha == t.headSHA {
+	id, sha, _ := strings.Cut(current, "@")
+	if sha == t.headSHA && id != pendingClaim {
 		runID, _ := strconv.ParseInt(id, 10, 64)
 		_, resp, err := gh.Checks.UpdateCheckRun(ctx, t.owner, t.repo, runID, github.UpdateCheckRunOptions{
 			Name: CheckRunName, Status: github.String("completed"), Conclusion: github.String(cr.conclusion),
@@ -132,6 +133,27 @@ func (a *App) upsertCheckRun(ctx context.Context, gh *github.Client, t target, c
 		if resp == nil || resp.StatusCode != http.StatusNotFound {
 			return fmt.Errorf("update check run %d: %w", runID, err)
 		}
+	}
+	if (sha == t.headSHA && id == pendingClaim) || retrying(ctx) {
+		// An earlier job began creating the run and died (or got a 5xx)
+		// before remembering it: adopt that run rather than add another.
+		runID, err := a.findCheckRun(ctx, gh, t)
+		if err != nil {
+			return err
+		}
+		if runID != 0 {
+			key.MessageID = fmt.Sprintf("%d@%s", runID, t.headSHA)
+			if err := a.opt.Store.ReplaceMessage(ctx, key); err != nil {
+				return fmt.Errorf("remember check run: %w", err)
+			}
+			return a.upsertCheckRun(withAttempt(ctx, 1), gh, t, cr)
+		}
+	}
+	// Say a create is under way first, so that if this process dies before
+	// remembering the run, the next job for the item looks for it.
+	key.MessageID = pendingClaim + "@" + t.headSHA
+	if err := a.opt.Store.ReplaceMessage(ctx, key); err != nil {
+		return fmt.Errorf("remember check run: %w", err)
 	}
 	run, _, err := gh.Checks.CreateCheckRun(ctx, t.owner, t.repo, github.CreateCheckRunOptions{
 		Name: CheckRunName, HeadSHA: t.headSHA, ExternalID: github.String(t.item.ID),
@@ -146,6 +168,46 @@ func (a *App) upsertCheckRun(ctx context.Context, gh *github.Client, t target, c
 		return fmt.Errorf("remember check run: %w", err)
 	}
 	return nil
+}
+
+// findCheckRun returns the ID of the App's check run for t's item on its
+// head commit, or 0 when there is none.
+func (a *App) findCheckRun(ctx context.Context, gh *github.Client, t target) (int64, error) {
+	res, _, err := gh.Checks.ListCheckRunsForRef(ctx, t.owner, t.repo, t.headSHA, &github.ListCheckRunsOptions{
+		CheckName: github.String(CheckRunName), Filter: github.String("all"), ListOptions: github.ListOptions{PerPage: 100},
+	})
+	if err != nil {
+		return 0, fmt.Errorf("look for an earlier check run: %w", err)
+	}
+	for _, run := range res.CheckRuns {
+		if run.GetExternalID() == t.item.ID && run.GetHeadSHA() == t.headSHA {
+			return run.GetID(), nil
+		}
+	}
+	return 0, nil
+}
+
+// findSticky returns the ID of the App's comment about t's item in its
+// thread, found by its marker, or 0 when there is none.
+func (a *App) findSticky(ctx context.Context, gh *github.Client, t target) (int64, error) {
+	marker := fmt.Sprintf("%ssticky item=%s -->", markerPrefix, t.item.ID)
+	opt := &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: 100}}
+	for page := 0; page < 10; page++ {
+		cs, resp, err := gh.Issues.ListComments(ctx, t.owner, t.repo, t.number, opt)
+		if err != nil {
+			return 0, fmt.Errorf("look for an earlier comment: %w", err)
+		}
+		for _, c := range cs {
+			if strings.HasPrefix(c.GetBody(), marker) && c.GetUser().GetType() == "Bot" {
+				return c.GetID(), nil
+			}
+		}
+		if resp == nil || resp.NextPage == 0 {
+			break
+		}
+		opt.Page = resp.NextPage
+	}
+	return 0, nil
 }
 
 // addLabel puts the policy's label on the pull request or issue, creating
@@ -207,7 +269,7 @@ func (a *App) stickyID(ctx context.Context, t target) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("look up comment: %w", err)
 	}
-	if current == "" {
+	if current == "" || current == pendingClaim {
 		return 0, nil
 	}
 	id, err := strconv.ParseInt(current, 10, 64)
@@ -241,28 +303,43 @@ func (a *App) upsertSticky(ctx context.Context, gh *github.Client, t target, bod
 	if !create {
 		return nil
 	}
+	// Claim the comment before posting it ("pending"), so that one job
+	// posts it, and a job after a crash (or a 5xx) looks for it first.
+	key.MessageID = pendingClaim
+	current, won, err := a.opt.Store.ClaimMessage(ctx, key)
+	if err != nil {
+		return fmt.Errorf("claim comment: %w", err)
+	}
+	if !won && current != pendingClaim {
+		return a.upsertSticky(ctx, gh, t, body, create) // another job posted it meanwhile
+	}
+	if !won || retrying(ctx) {
+		found, err := a.findSticky(ctx, gh, t)
+		if err != nil {
+			return err
+		}
+		if found != 0 {
+			key.MessageID = strconv.FormatInt(found, 10)
+			if err := a.opt.Store.ReplaceMessage(ctx, key); err != nil {
+				return fmt.Errorf("remember comment: %w", err)
+			}
+			return a.upsertSticky(withAttempt(ctx, 1), gh, t, body, create)
+		}
+	}
 	c, _, err := gh.Issues.CreateComment(ctx, t.owner, t.repo, t.number, &github.IssueComment{Body: github.String(body)})
 	if err != nil {
 		return fmt.Errorf("create comment: %w", err)
 	}
 	key.MessageID = strconv.FormatInt(c.GetID(), 10)
-	current, won, err := a.opt.Store.ClaimMessage(ctx, key)
-	if err != nil {
+	if err := a.opt.Store.ReplaceMessage(ctx, key); err != nil {
 		return fmt.Errorf("remember comment: %w", err)
-	}
-	if won {
-		return nil
-	}
-	// Another worker posted first: keep theirs, updated, and delete ours.
-	if _, err := gh.Issues.DeleteComment(ctx, t.owner, t.repo, c.GetID()); err != nil {
-		return fmt.Errorf("delete duplicate comment: %w", err)
-	}
-	winner, _ := strconv.ParseInt(current, 10, 64)
-	if _, _, err := gh.Issues.EditComment(ctx, t.owner, t.repo, winner, &github.IssueComment{Body: github.String(body)}); err != nil {
-		return fmt.Errorf("edit comment %d: %w", winner, err)
 	}
 	return nil
 }
+
+// pendingClaim is the owned-message ID recorded while the App creates a
+// comment or check run, before GitHub has answered with its ID.
+const pendingClaim = "pending"
 
 // stickyBody renders the App's comment about an item; status is an extra
 // line answering a command.

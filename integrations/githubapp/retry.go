@@ -3,6 +3,7 @@ package githubapp
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"math/rand/v2"
@@ -188,3 +189,16 @@ func retryAfter(v string, now time.Time) (time.Duration, bool) {
 	}
 	return 0, false
 }
+
+// rateLimitedError is a request GitHub refused for a rate limit, with how
+// long it asked to wait; the job is retried after that, not in a worker's sleep.
+type rateLimitedError struct {
+	wait time.Duration
+	err  error
+}
+
+func (e *rateLimitedError) Error() string {
+	return fmt.Sprintf("rate limited for %s: %v", e.wait, e.err)
+}
+
+func (e *rateLimitedError) Unwrap() error { return e.err }

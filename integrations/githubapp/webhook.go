@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/google/go-github/v60/github"
+
+	"github.com/slopguard/slopguard/store"
 )
 
 // deliveryTTL is how long a delivery ID is remembered for deduplication.
@@ -73,29 +75,22 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		result(http.StatusBadRequest, "bad_payload", "cannot parse payload")
 		return
 	}
-	// Take a queue slot before marking the delivery, so a 503 leaves it
-	// unmarked and GitHub's redelivery is processed.
-	if !a.acquire() {
-		a.log.Warn("webhook queue full", "event", event, "delivery_id", delivery)
-		result(http.StatusServiceUnavailable, "queue_full", "queue full, redeliver later")
+	// The job is in the store before the answer: a 2xx means it will run,
+	// here or in another replica, even if this process dies next.
+	now := a.now()
+	accepted, err := a.queue.EnqueueJob(r.Context(), store.Job{
+		Platform: jobPlatform, DeliveryID: delivery, Kind: event, ItemKey: itemKey(payload), Payload: body,
+	}, now, now.Add(deliveryTTL))
+	if err != nil {
+		a.log.Error("record delivery", "delivery_id", delivery, "event", event, "err", err)
+		result(http.StatusServiceUnavailable, "store_error", "cannot record the delivery, redeliver later")
 		return
 	}
-	first, err := a.opt.Store.MarkDelivery(r.Context(), "github", delivery, a.now().Add(deliveryTTL))
-	if err != nil {
-		// Better to risk a duplicate (comments are idempotent) than to lose the event.
-		a.log.Error("mark delivery", "delivery_id", delivery, "event", event, "err", err)
-		first = true
-	}
-	if !first {
-		a.release()
+	if !accepted {
 		result(http.StatusOK, "duplicate", "already delivered")
 		return
 	}
-	if !a.enqueue(job{event: event, delivery: delivery, payload: payload, received: a.now()}) {
-		a.forgetDelivery(delivery)
-		result(http.StatusServiceUnavailable, "shutting_down", "shutting down, redeliver later")
-		return
-	}
+	a.wakeWorkers()
 	a.metrics.deliveries.WithLabelValues(event, "accepted").Inc()
 	w.WriteHeader(http.StatusAccepted)
 	io.WriteString(w, "accepted\n")

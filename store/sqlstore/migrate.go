@@ -112,18 +112,42 @@ var migrations = []migration{
 		`ALTER TABLE decisions ADD COLUMN cannot_judge INTEGER NOT NULL DEFAULT 0`,
 		`UPDATE decisions SET cannot_judge = 1 WHERE verdict = 'unsure'`,
 	}},
+	// Accepted webhook deliveries are jobs in the database, recorded before
+	// the delivery is answered and leased while they run, so a crash loses
+	// none and another replica takes over. leases holds the named leases:
+	// one per item being worked on, and one per periodic sweep.
+	{6, "durable jobs with leases", []string{
+		`CREATE TABLE jobs (
+			platform    TEXT NOT NULL,
+			delivery_id TEXT NOT NULL,
+			kind        TEXT NOT NULL,
+			item_key    TEXT NOT NULL,
+			payload     {blob} NOT NULL,
+			state       TEXT NOT NULL CHECK (state IN ('queued', 'done', 'failed')),
+			attempts    INTEGER NOT NULL DEFAULT 0,
+			run_after   {time} NOT NULL,
+			lease_token TEXT NOT NULL DEFAULT '',
+			lease_until {time} NOT NULL,
+			last_error  TEXT NOT NULL DEFAULT '',
+			created_at  {time} NOT NULL,
+			updated_at  {time} NOT NULL,
+			expires_at  {time} NOT NULL,
+			PRIMARY KEY (platform, delivery_id)
+		)`,
+		`CREATE INDEX jobs_runnable ON jobs (platform, state, run_after)`,
+		`CREATE INDEX jobs_expires ON jobs (expires_at)`,
+		`CREATE TABLE leases (
+			name       TEXT PRIMARY KEY,
+			owner      TEXT NOT NULL,
+			expires_at {time} NOT NULL
+		)`,
+	}},
 	// Several replicas may handle one Discord message: a message earns one
-	// strike (duplicates from before are dropped first, keeping the oldest),
-	// and periodic jobs run under a lease held by one replica at a time.
-	{6, "one strike per item, leases", []string{
+	// strike (duplicates from before are dropped first, keeping the oldest).
+	{7, "one strike per item", []string{
 		`DELETE FROM strikes WHERE item_id <> '' AND id NOT IN (
 			SELECT MIN(id) FROM strikes WHERE item_id <> '' GROUP BY scope, user_id, item_id)`,
 		`CREATE UNIQUE INDEX strikes_item ON strikes (scope, user_id, item_id) WHERE item_id <> ''`,
-		`CREATE TABLE leases (
-			name       TEXT NOT NULL PRIMARY KEY,
-			holder     TEXT NOT NULL,
-			expires_at {time} NOT NULL
-		)`,
 	}},
 }
 

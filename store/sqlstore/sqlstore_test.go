@@ -190,8 +190,8 @@ func TestMigrateFromPrevious(t *testing.T) {
 				{`INSERT INTO strike_users (scope, user_id, updated_at) VALUES ('g', 'u', ?)`, []any{at}},
 				{`INSERT INTO strikes (scope, user_id, at) VALUES ('g', 'u', ?)`, []any{at}},
 			}
-			if prev == 5 {
-				// Two replicas struck one message twice before schema 6.
+			if prev >= 5 {
+				// Two replicas struck one message twice before schema 7.
 				for range 2 {
 					stmts = append(stmts, struct {
 						query string
@@ -250,10 +250,10 @@ func TestMigrateFromPrevious(t *testing.T) {
 			if n, err := s.Strikes(ctx, "g", "u", struck.Add(time.Minute), time.Hour); err != nil || n != 1 {
 				t.Errorf("Strikes after removing the new one = %d, %v; want the old strike", n, err)
 			}
-			if prev == 5 {
-				// Schema 6: a message's duplicate strikes are one.
+			if prev >= 5 {
+				// Schema 7: a message's duplicate strikes are one.
 				if n, err := s.Strikes(ctx, "g", "u2", struck.Add(time.Minute), time.Hour); err != nil || n != 1 {
-					t.Errorf("Strikes of a message struck twice before schema 6 = %d, %v; want 1", n, err)
+					t.Errorf("Strikes of a message struck twice before schema 7 = %d, %v; want 1", n, err)
 				}
 			}
 		})

@@ -248,6 +248,10 @@ func (s *Store) Prune(ctx context.Context, before time.Time) (int64, error) {
 		count bool
 	}{
 		{"deliveries", `DELETE FROM deliveries WHERE seen_at < ? OR expires_at <= ?`, []any{cut, t}, true},
+		// A finished job's record dedupes redeliveries until it expires;
+		// a queued one is work still to do and is never pruned.
+		{"jobs", `DELETE FROM jobs WHERE state <> 'queued' AND expires_at <= ?`, []any{t}, true},
+		{"leases", `DELETE FROM leases WHERE expires_at < ?`, []any{cut}, false},
 		{"claims", `DELETE FROM owned_messages WHERE kind IN (?, ?) AND updated_at < ?`, []any{store.KindAppealClaim, store.KindHandledClaim, cut}, true},
 		{"strike users", `DELETE FROM strike_users WHERE NOT EXISTS (
 			SELECT 1 FROM strikes WHERE strikes.scope = strike_users.scope AND strikes.user_id = strike_users.user_id)`, nil, false},

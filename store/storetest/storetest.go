@@ -53,6 +53,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"PendingAppeals", testPendingAppeals},
 		{"DecisionKindAuthorFilter", testDecisionKindAuthorFilter},
 		{"FeedbackByItem", testFeedbackByItem},
+		{"Queue", runQueue},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -783,19 +784,19 @@ func testLease(t *testing.T, open func(*testing.T) store.Store) {
 			}
 			continue
 		}
-		got, err := s.AcquireLease(ctx, st.lease, st.holder, st.ttl)
+		got, err := s.TakeLease(ctx, st.lease, st.holder, time.Now(), st.ttl)
 		if err != nil {
-			t.Fatalf("%s: AcquireLease: %v", st.name, err)
+			t.Fatalf("%s: TakeLease: %v", st.name, err)
 		}
 		if got != st.want {
-			t.Errorf("%s: AcquireLease(%s, %s) = %v, want %v", st.name, st.lease, st.holder, got, st.want)
+			t.Errorf("%s: TakeLease(%s, %s) = %v, want %v", st.name, st.lease, st.holder, got, st.want)
 		}
 	}
-	if _, err := s.AcquireLease(ctx, "", "a", time.Hour); err == nil {
-		t.Errorf("AcquireLease with an empty name: got no error, want one")
+	if _, err := s.TakeLease(ctx, "", "a", time.Now(), time.Hour); err == nil {
+		t.Errorf("TakeLease with an empty name: got no error, want one")
 	}
-	if _, err := s.AcquireLease(ctx, "x", "", time.Hour); err == nil {
-		t.Errorf("AcquireLease with an empty holder: got no error, want one")
+	if _, err := s.TakeLease(ctx, "x", "", time.Now(), time.Hour); err == nil {
+		t.Errorf("TakeLease with an empty holder: got no error, want one")
 	}
 }
 
@@ -809,13 +810,13 @@ func testLeaseConcurrent(t *testing.T, open func(*testing.T) store.Store) {
 		err error
 	}
 	results := parallel(func(i int) result {
-		won, err := s.AcquireLease(ctx, "sweep", fmt.Sprintf("replica-%d", i), time.Hour)
+		won, err := s.TakeLease(ctx, "sweep", fmt.Sprintf("replica-%d", i), time.Now(), time.Hour)
 		return result{won, err}
 	})
 	winners := 0
 	for _, r := range results {
 		if r.err != nil {
-			t.Fatalf("AcquireLease: %v", r.err)
+			t.Fatalf("TakeLease: %v", r.err)
 		}
 		if r.won {
 			winners++
