@@ -16,6 +16,7 @@
 package disclosure
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -70,15 +71,21 @@ func (m Mark) Own() bool { return m.Evidence != Summary }
 const maxQuote = 80
 
 // Scan returns the marks in text, in order of position. where is put into
-// each mark's Where ("text", or "commit <sha>" for a commit message).
+// each mark's Where ("text", or "commit <sha>" for a commit message). A
+// wording inside Markdown code (a fenced block or an inline code span) is
+// someone quoting it, not an agent signing, and is left out.
 func Scan(text, where string) []Mark {
 	var out []Mark
+	code := codeSpans(text)
 	for _, p := range table {
 		if p.evidence == Account {
 			continue
 		}
 		for _, loc := range p.re.FindAllStringIndex(text, -1) {
 			start, end := loc[0], loc[1]
+			if inside(code, start, end) {
+				continue
+			}
 			quote := strings.TrimSpace(text[start:end])
 			if p.evidence == Summary {
 				end = blockEnd(text, end, p)
@@ -129,6 +136,36 @@ func Rest(text string, marks []Mark) (rest string, hasWords bool) {
 	b.WriteString(text[pos:])
 	rest = strings.TrimSpace(b.String())
 	return rest, strings.IndexFunc(rest, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
+}
+
+// Markdown code: fenced blocks (to their closing fence or the end of the
+// text) and inline code spans.
+var (
+	fencedBackticks = regexp.MustCompile("(?ms)^[ \t]*```.*?(?:^[ \t]*```[ \t]*$|\\z)")
+	fencedTildes    = regexp.MustCompile(`(?ms)^[ \t]*~~~.*?(?:^[ \t]*~~~[ \t]*$|\z)`)
+	inlineCode      = regexp.MustCompile("`[^`\n]+`")
+)
+
+// codeSpans returns the byte spans of Markdown code in text.
+func codeSpans(text string) [][]int {
+	if !strings.ContainsAny(text, "`~") {
+		return nil
+	}
+	var out [][]int
+	out = append(out, fencedBackticks.FindAllStringIndex(text, -1)...)
+	out = append(out, fencedTildes.FindAllStringIndex(text, -1)...)
+	out = append(out, inlineCode.FindAllStringIndex(text, -1)...)
+	return out
+}
+
+// inside reports whether [start, end) lies within one of spans.
+func inside(spans [][]int, start, end int) bool {
+	for _, sp := range spans {
+		if start >= sp[0] && end <= sp[1] {
+			return true
+		}
+	}
+	return false
 }
 
 // blockEnd is where a summary block that starts at the match ending at

@@ -109,6 +109,10 @@ func TestScanNearMisses(t *testing.T) {
 		"I asked Gemini Code Assist about this and it was wrong.",
 		"Our bot cursor[bot] is not involved; the cursor moves on click.",
 		"The Greptile summary was useless, so I rewrote the description myself.",
+		// Quoting an agent's wording in Markdown code is discussing it, not signing with it.
+		"Claude Code ends its PRs with `🤖 Generated with [Claude Code](https://claude.ai/code)`; strip it.",
+		"Our hook removes these lines:\n\n```\n🤖 Generated with [Claude Code](https://claude.ai/code)\nCo-Authored-By: Claude <noreply@anthropic.com>\n```\n",
+		"Unclosed fence:\n~~~\nhttps://app.devin.ai/sessions/e1ebd3c817324e83bc5d9b57cc2881aa\n",
 	} {
 		if got := Scan(text, "text"); len(got) != 0 {
 			t.Errorf("Scan(%q) = %+v, want no marks", text, got)

@@ -243,6 +243,9 @@ func (a *App) plan(ctx context.Context, gh *github.Client, t target) (Plan, erro
 	if override == "machine" {
 		// A maintainer confirmed the flag: an edit that scores low does not
 		// take the label or the comment away.
+		if !p.Flagged {
+			p.Rule, p.Why = moderation.RuleNone, "" // the maintainer decided, not a rule
+		}
 		p.Flagged, p.Confirmed = true, true
 	}
 

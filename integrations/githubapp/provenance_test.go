@@ -267,3 +267,38 @@ func TestPRCommitsPagesAndBounds(t *testing.T) {
 		})
 	}
 }
+
+// TestFlaggedThenDisclosed: a pull request flagged on its score that is
+// edited to disclose its agent gets the neutral label, loses the flag label,
+// and its comment says why rather than "no longer shows the patterns".
+func TestFlaggedThenDisclosed(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, pipeline(0.95, detector.Machine))
+	h.send("pull_request", fixture(t, "pull_request.opened.json", nil))
+	h.drain()
+	h.gh.reset()
+	edited := fixture(t, "pull_request.opened.json", map[string]any{
+		"action":              "edited",
+		"pull_request.body":   "Widget fixes.\n\n🤖 Generated with [Claude Code](https://claude.ai/code)",
+		"pull_request.labels": []any{map[string]any{"name": "possible-slop"}},
+	})
+	h.send("pull_request", edited)
+	h.drain()
+	writes := h.gh.writes()
+	wantCalls(t, writes,
+		"PATCH /repos/acme/widgets/check-runs/100",
+		"POST /repos/acme/widgets/labels",
+		"POST /repos/acme/widgets/issues/7/labels",
+		"DELETE /repos/acme/widgets/issues/7/labels/possible-slop",
+		"PATCH /repos/acme/widgets/issues/comments/500",
+	)
+	if len(writes) == 5 {
+		if got := strings.TrimSpace(writes[2].Body); got != `["ai-assisted"]` {
+			t.Errorf("got add-labels body %s", got)
+		}
+		body := bodyOf(t, writes, "PATCH /repos/acme/widgets/issues/comments/500")["body"].(string)
+		if !strings.Contains(body, "discloses AI assistance") || !strings.Contains(body, "Claude Code") || strings.Contains(body, "no longer shows") {
+			t.Errorf("comment:\n%s", body)
+		}
+	}
+}

@@ -377,6 +377,9 @@ func stickyBody(t target, p Plan, status string) string {
 		fmt.Fprintf(&b, "- Think this is wrong? Comment `/slopguard appeal%s` and a maintainer will review it.\n", suffix)
 		fmt.Fprintf(&b, "- Maintainers: `/slopguard not-slop%s` clears the flag, `/slopguard confirm%s` keeps it.\n", suffix, suffix)
 		b.WriteString("\n</details>\n")
+	case p.Verdict != nil && p.Assisted:
+		fmt.Fprintf(&b, "Re-checked: %s discloses AI assistance, so under this project's policy it is labelled `%s` and not flagged. %s\n",
+			subject, moderation.AssistedLabel, p.Why)
 	case p.Verdict != nil:
 		fmt.Fprintf(&b, "Re-checked: the text of %s no longer shows the patterns flagged earlier (score %.2f). Thanks!\n", subject, p.Verdict.Score)
 	}
