@@ -139,10 +139,11 @@ func Rest(text string, marks []Mark) (rest string, hasWords bool) {
 }
 
 // Markdown code: fenced blocks (to their closing fence or the end of the
-// text) and inline code spans.
+// text; a closing fence may end in \r, as lines typed into GitHub's web
+// forms do) and inline code spans.
 var (
-	fencedBackticks = regexp.MustCompile("(?ms)^[ \t]*```.*?(?:^[ \t]*```[ \t]*$|\\z)")
-	fencedTildes    = regexp.MustCompile(`(?ms)^[ \t]*~~~.*?(?:^[ \t]*~~~[ \t]*$|\z)`)
+	fencedBackticks = regexp.MustCompile("(?ms)^[ \t]*```.*?(?:^[ \t]*```[ \t]*\r?$|\\z)")
+	fencedTildes    = regexp.MustCompile(`(?ms)^[ \t]*~~~.*?(?:^[ \t]*~~~[ \t]*\r?$|\z)`)
 	inlineCode      = regexp.MustCompile("`[^`\n]+`")
 )
 

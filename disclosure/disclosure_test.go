@@ -240,3 +240,36 @@ func TestShortenKeepsRunes(t *testing.T) {
 		}
 	}
 }
+
+// Descriptions written in GitHub's web form arrive with CRLF line ends: the
+// marks that end a line, and Markdown code before them, must read the same.
+func TestScanCRLF(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		text  string
+		agent string
+		quote string
+	}{
+		{"sourcery heading", "Fixes #90\r\n\r\n## Summary by Sourcery\r\n\r\nEnsure scripts handle empty arrays.", Sourcery, "Summary by Sourcery"},
+		{"coderabbit heading", "Fixes the test.\r\n\r\n## Summary by CodeRabbit\r\n\r\n* **Bug Fixes**", CodeRabbit, "Summary by CodeRabbit"},
+		{"greptile heading", "Fixes it.\r\n\r\n### Greptile Summary\r\n\r\n- Adds markers", Greptile, "Greptile Summary"},
+		{"rendered trailer", "fix\r\n\r\nCo-Authored-By: Claude mailto:noreply@anthropic.com\r\n", ClaudeCode, "mailto:noreply@anthropic.com"},
+		{"footer after a code block", "Run it with:\r\n\r\n```sh\r\nmake test\r\n```\r\n\r\n🤖 Generated with [Claude Code](https://claude.ai/code)\r\n", ClaudeCode, "Generated with [Claude Code]"},
+		{"link after a tilde block", "~~~\r\nx\r\n~~~\r\nhttps://app.devin.ai/sessions/e1ebd3c817324e83bc5d9b57cc2881aa", Devin, "app.devin.ai/sessions/"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ms := Scan(tt.text, "text")
+			if len(ms) != 1 || ms[0].Agent != tt.agent || !strings.Contains(ms[0].Quote, tt.quote) {
+				t.Fatalf("got %+v, want one %s mark quoting %q", ms, tt.agent, tt.quote)
+			}
+		})
+	}
+	// Code is still code with CRLF line ends.
+	code := "Our hook strips:\r\n\r\n```\r\n🤖 Generated with [Claude Code](https://claude.ai/code)\r\n```\r\n"
+	if ms := Scan(code, "text"); len(ms) != 0 {
+		t.Errorf("got %+v in a CRLF code block, want none", ms)
+	}
+}
