@@ -61,11 +61,15 @@ type Mark struct {
 	// Reviewer is true for review bots (CodeRabbit, Sourcery, …), which
 	// comment on other people's work rather than write it.
 	Reviewer bool `json:"reviewer,omitempty"`
+	// Quoted is true for a mark on a Markdown blockquote line: someone
+	// quoting an agent's text (GitHub's "Quote reply"), not the agent
+	// signing the text it is in.
+	Quoted bool `json:"quoted,omitempty"`
 }
 
 // Own reports whether the mark says the agent wrote the text it is in (or
-// the item, for an account), rather than a block pasted into it.
-func (m Mark) Own() bool { return m.Evidence != Summary }
+// the item, for an account), rather than a block pasted or quoted into it.
+func (m Mark) Own() bool { return m.Evidence != Summary && !m.Quoted }
 
 // maxQuote bounds Mark.Quote.
 const maxQuote = 80
@@ -73,7 +77,8 @@ const maxQuote = 80
 // Scan returns the marks in text, in order of position. where is put into
 // each mark's Where ("text", or "commit <sha>" for a commit message). A
 // wording inside Markdown code (a fenced block or an inline code span) is
-// someone quoting it, not an agent signing, and is left out.
+// someone quoting it, not an agent signing, and is left out; one on a
+// blockquote line is reported with Quoted set.
 func Scan(text, where string) []Mark {
 	var out []Mark
 	code := codeSpans(text)
@@ -91,7 +96,8 @@ func Scan(text, where string) []Mark {
 				end = blockEnd(text, end, p)
 			}
 			out = append(out, Mark{Agent: p.agent, Evidence: p.evidence, Where: where,
-				Start: start, End: end, Quote: shorten(quote), Reviewer: p.reviewer})
+				Start: start, End: end, Quote: shorten(quote), Reviewer: p.reviewer,
+				Quoted: p.evidence != Summary && inBlockquote(text, start)})
 		}
 	}
 	slices.SortStableFunc(out, func(a, b Mark) int { return a.Start - b.Start })
@@ -157,6 +163,14 @@ func codeSpans(text string) [][]int {
 	out = append(out, fencedTildes.FindAllStringIndex(text, -1)...)
 	out = append(out, inlineCode.FindAllStringIndex(text, -1)...)
 	return out
+}
+
+// inBlockquote reports whether the line holding byte pos starts, after at
+// most three spaces of indent, with the blockquote marker ">".
+func inBlockquote(text string, pos int) bool {
+	line := text[strings.LastIndexByte(text[:pos], '\n')+1:]
+	indent := len(line) - len(strings.TrimLeft(line, " "))
+	return indent <= 3 && strings.HasPrefix(line[indent:], ">")
 }
 
 // inside reports whether [start, end) lies within one of spans.

@@ -273,3 +273,33 @@ func TestScanCRLF(t *testing.T) {
 		t.Errorf("got %+v in a CRLF code block, want none", ms)
 	}
 }
+
+// A mark on a blockquoted line is someone quoting it ("Quote reply" on an
+// agent's pull request), not an agent signing: it is reported as quoted,
+// not as the text's own.
+func TestScanQuoted(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		text   string
+		quoted bool
+	}{
+		{"quoted footer", "> Retries the upload.\n>\n> 🤖 Generated with [Claude Code](https://claude.ai/code)\n\nPlease drop the footer.", true},
+		{"quoted trailer", "Why does this commit say\n\n> Co-Authored-By: Claude <noreply@anthropic.com>\n\nwhen you wrote it?", true},
+		{"nested quote, indented", "  > > https://app.devin.ai/sessions/e1ebd3c817324e83bc5d9b57cc2881aa\n\nok", true},
+		{"own footer", "Retries the upload.\n\n🤖 Generated with [Claude Code](https://claude.ai/code)", false},
+		{"own footer under a quote", "> a note\n\n🤖 Generated with [Claude Code](https://claude.ai/code)", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ms := Scan(tt.text, "text")
+			if len(ms) != 1 {
+				t.Fatalf("got %+v, want one mark", ms)
+			}
+			if ms[0].Quoted != tt.quoted || ms[0].Own() == tt.quoted {
+				t.Errorf("got quoted %v own %v, want quoted %v", ms[0].Quoted, ms[0].Own(), tt.quoted)
+			}
+		})
+	}
+}

@@ -24,8 +24,9 @@ type Disclosure struct {
 	// Own is true when the item's own text, commits or author say an agent
 	// wrote it; its verdict is then machine whatever the text scores.
 	Own bool `json:"own"`
-	// Pasted is true when a person's text carries a review bot's block; the
-	// verdict then comes from the person's part, and the block is reported here.
+	// Pasted is true when a person's text carries a review bot's block, or
+	// quotes an agent's mark in a blockquote; the verdict then comes from
+	// the person's part, and the block or quote is reported here.
 	Pasted bool `json:"pasted,omitempty"`
 	// Agents names the agents and bots, each once, in the order found.
 	Agents []string `json:"agents"`
@@ -97,7 +98,10 @@ func (d *Disclosure) Sentence() string {
 		where = " in " + m.Where
 	}
 	verb := "discloses"
-	if !m.Own() {
+	switch {
+	case m.Quoted:
+		verb = "quotes a mark of"
+	case !m.Own():
 		verb = "carries a pasted block by"
 	}
 	return fmt.Sprintf("%s %s (%s%s: %q)", verb, m.Agent, m.Evidence.Describe(), where, m.Quote)

@@ -54,6 +54,9 @@ func TestJudge(t *testing.T) {
 		{"commit trailer", Item{Platform: GitHub, Kind: KindPullRequest, Title: "Fix", Body: personText, Author: "alice",
 			Commits: []Commit{{SHA: "aaaa", Message: "wip"}, {SHA: "bbbbbbbbbbbbbbbbbbbb", Message: "fix\n\nCo-authored-by: Cursor Agent <cursoragent@cursor.com>"}}}, 0.1, detector.Machine, true, false, "flush", "disclosure.trailer"},
 		{"nothing disclosed", pr(personText), 0.95, detector.Machine, false, false, "flush", "x"},
+		// A person quoting an agent's footer to discuss it has not disclosed anything.
+		{"a comment quoting an agent's footer", Item{Kind: KindComment, Body: "> Retries the upload." + strings.ReplaceAll(claudeFooter, "\n\n", "\n> ") + "\n\nPlease drop this footer.", Author: "bob"},
+			0.1, detector.Human, false, true, "Please drop", "x"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
