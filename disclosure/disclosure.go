@@ -131,17 +131,27 @@ func IsAgentAccount(login string) bool {
 // part a person wrote around pasted bot blocks.
 func Rest(text string, marks []Mark) (rest string, hasWords bool) {
 	var b strings.Builder
+	for _, k := range Kept(text, marks) {
+		b.WriteString(text[k[0]:k[1]])
+	}
+	rest = strings.TrimSpace(b.String())
+	return rest, strings.IndexFunc(rest, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
+}
+
+// Kept returns the byte ranges [start, end) of text that Rest keeps, in
+// order, before Rest trims the spaces around their concatenation: so a
+// caller can map an offset in the rest back to text.
+func Kept(text string, marks []Mark) [][2]int {
+	var out [][2]int
 	pos := 0
 	for _, m := range marks {
 		if m.Evidence != Summary || m.Start < pos || m.End > len(text) {
 			continue
 		}
-		b.WriteString(text[pos:m.Start])
+		out = append(out, [2]int{pos, m.Start})
 		pos = m.End
 	}
-	b.WriteString(text[pos:])
-	rest = strings.TrimSpace(b.String())
-	return rest, strings.IndexFunc(rest, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
+	return append(out, [2]int{pos, len(text)})
 }
 
 // Markdown code: fenced blocks (to their closing fence or the end of the

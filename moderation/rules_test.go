@@ -264,3 +264,36 @@ func TestAuthorContextPolicy(t *testing.T) {
 		t.Error("author context is on by default")
 	}
 }
+
+// The model's reasons on a person's part (a bot block cut out) point into
+// it.Text(), like every other span, not into the part that was scored.
+func TestPersonPartSpansPointIntoText(t *testing.T) {
+	t.Parallel()
+	word := func(text string) detector.Result {
+		i := strings.Index(text, "delve")
+		if i < 0 {
+			return detector.Result{Score: 0.1, Verdict: detector.Human}
+		}
+		return detector.Result{Score: 0.1, Verdict: detector.Human, Reasons: []detector.Reason{
+			{Family: "vocabulary", Signal: "delve", Text: "delve", Weight: 1, Spans: []detector.Span{{Start: i, End: i + len("delve")}}},
+		}}
+	}
+	for _, body := range []string{
+		personText + rabbitBlock + "\n\nLet us delve into why.",
+		"  \n" + strings.TrimSpace(rabbitBlock) + "\n\n  Let us delve into why.",
+		personText + rabbitBlock + "\n\n## Summary by Sourcery\n\nLet us delve into why.", // inside the second block: not scored
+	} {
+		it := Item{Platform: GitHub, Kind: KindPullRequest, Title: "Fix flush order", Body: body, Author: "alice"}
+		res, d := Judge(word, it)
+		if d == nil || !d.Pasted || d.Own {
+			t.Fatalf("got disclosure %+v, want a pasted block", d)
+		}
+		for _, r := range res.Reasons {
+			for _, sp := range r.Spans {
+				if sp.Start < 0 || sp.End > len(it.Text()) || it.Text()[sp.Start:sp.End] != "delve" {
+					t.Errorf("span %+v of %q points at %q, want \"delve\"", sp, body, it.Text()[max(0, sp.Start):min(len(it.Text()), max(sp.End, sp.Start))])
+				}
+			}
+		}
+	}
+}
