@@ -53,6 +53,8 @@ func TestScanPositives(t *testing.T) {
 		{"amazon q trailer", "fix: syntax\n\nCo-authored-by: Amazon Q Developer <208079219+amazon-q-developer[bot]@users.noreply.github.com>", AmazonQ, Trailer, "amazon-q-developer[bot]@"},
 		{"aider trailer", "refactor parser\n\nCo-authored-by: aider (gpt-4o) <aider@aider.chat>", Aider, Trailer, "aider@aider.chat"},
 		{"model trailer", "tune\n\nCo-authored-by: GPT-5 <bot@example.org>", LanguageModel, Trailer, "GPT-5"},
+		{"qwen trailer", "tune\n\nCo-authored-by: Qwen2.5-Coder <bot@example.org>", LanguageModel, Trailer, "Qwen2.5-Coder"},
+		{"deepseek trailer", "tune\n\nCo-authored-by: DeepSeek-V3 <bot@example.org>", LanguageModel, Trailer, "DeepSeek-V3"},
 		// CodeRabbit's release-notes block (its HTML comment markers).
 		{"coderabbit block", "Fixes the flaky test.\n\n<!-- This is an auto-generated comment: release notes by coderabbit.ai -->\n## Summary by CodeRabbit\n\n* **Bug Fixes**\n  * Stabilised the test.\n<!-- end of auto-generated comment: release notes by coderabbit.ai -->",
 			CodeRabbit, Summary, "release notes by coderabbit.ai"},
@@ -99,6 +101,7 @@ func TestScanNearMisses(t *testing.T) {
 		"Works well alongside GitHub Copilot and Claude Code in VS Code.",
 		"## README\n\nThis plugin adds Copilot completions to the editor. Install Copilot first.",
 		"Co-Authored-By: Claude Martin <claude.martin@example.com>",
+		"Co-authored-by: Qwendolyn Park <qpark@example.com>", // a person's name that starts like a model's
 		"Co-authored-by: Jane Doe <jane@openai.community.example>",
 		"Signed-off-by: Dev <dev@anthropic.com.example.net>",
 		"Co-authored-by: Dev <noreply@anthropic.com.example.net>",

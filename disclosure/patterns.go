@@ -131,8 +131,9 @@ var table = []pattern{
 	// Aider co-authors its commits with the model it used.
 	{agent: Aider, evidence: Trailer, re: trailer(`aider@aider\.chat`)},
 
-	// Any other Co-authored-by trailer whose name is a model's.
-	{agent: LanguageModel, evidence: Trailer, re: regexp.MustCompile(`(?im)^[ \t>*-]*co-authored-by:[ \t]*(?:GPT-\d[\w.-]*|ChatGPT|Claude (?:\d[\w.]* )?(?:Opus|Sonnet|Haiku)\b|Gemini \d[\w.]*|DeepSeek[\w.-]*|Qwen[\w.-]*)[^\n<]*<[^>\n]+>`)},
+	// Any other Co-authored-by trailer whose name is a model's; a name only
+	// starts like one ("Qwendolyn") when a letter follows.
+	{agent: LanguageModel, evidence: Trailer, re: regexp.MustCompile(`(?im)^[ \t>*-]*co-authored-by:[ \t]*(?:GPT-\d[\w.-]*|ChatGPT\b|Claude (?:\d[\w.]* )?(?:Opus|Sonnet|Haiku)\b|Gemini \d[\w.]*|(?:DeepSeek|Qwen)(?:[\d.-][\w.-]*)?\b)[^\n<]*<[^>\n]+>`)},
 }
 
 // Agents lists the agent and bot names in the table, each once, in table order.
