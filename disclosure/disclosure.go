@@ -175,6 +175,13 @@ func codeSpans(text string) [][]int {
 	return out
 }
 
+// Quoted reports whether the bytes [start, end) of text are someone quoting
+// rather than writing: inside Markdown code (a fenced block or an inline
+// code span) or on a blockquote line.
+func Quoted(text string, start, end int) bool {
+	return inside(codeSpans(text), start, end) || inBlockquote(text, start)
+}
+
 // inBlockquote reports whether the line holding byte pos starts, after at
 // most three spaces of indent, with the blockquote marker ">".
 func inBlockquote(text string, pos int) bool {
