@@ -61,11 +61,15 @@ type Mark struct {
 	// Reviewer is true for review bots (CodeRabbit, Sourcery, …), which
 	// comment on other people's work rather than write it.
 	Reviewer bool `json:"reviewer,omitempty"`
+	// Quoted is true for a mark on a Markdown blockquote line: someone
+	// quoting an agent's text (GitHub's "Quote reply"), not the agent
+	// signing the text it is in.
+	Quoted bool `json:"quoted,omitempty"`
 }
 
 // Own reports whether the mark says the agent wrote the text it is in (or
-// the item, for an account), rather than a block pasted into it.
-func (m Mark) Own() bool { return m.Evidence != Summary }
+// the item, for an account), rather than a block pasted or quoted into it.
+func (m Mark) Own() bool { return m.Evidence != Summary && !m.Quoted }
 
 // maxQuote bounds Mark.Quote.
 const maxQuote = 80
@@ -73,7 +77,8 @@ const maxQuote = 80
 // Scan returns the marks in text, in order of position. where is put into
 // each mark's Where ("text", or "commit <sha>" for a commit message). A
 // wording inside Markdown code (a fenced block or an inline code span) is
-// someone quoting it, not an agent signing, and is left out.
+// someone quoting it, not an agent signing, and is left out; one on a
+// blockquote line is reported with Quoted set.
 func Scan(text, where string) []Mark {
 	var out []Mark
 	code := codeSpans(text)
@@ -91,7 +96,8 @@ func Scan(text, where string) []Mark {
 				end = blockEnd(text, end, p)
 			}
 			out = append(out, Mark{Agent: p.agent, Evidence: p.evidence, Where: where,
-				Start: start, End: end, Quote: shorten(quote), Reviewer: p.reviewer})
+				Start: start, End: end, Quote: shorten(quote), Reviewer: p.reviewer,
+				Quoted: p.evidence != Summary && inBlockquote(text, start)})
 		}
 	}
 	slices.SortStableFunc(out, func(a, b Mark) int { return a.Start - b.Start })
@@ -125,24 +131,35 @@ func IsAgentAccount(login string) bool {
 // part a person wrote around pasted bot blocks.
 func Rest(text string, marks []Mark) (rest string, hasWords bool) {
 	var b strings.Builder
+	for _, k := range Kept(text, marks) {
+		b.WriteString(text[k[0]:k[1]])
+	}
+	rest = strings.TrimSpace(b.String())
+	return rest, strings.IndexFunc(rest, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
+}
+
+// Kept returns the byte ranges [start, end) of text that Rest keeps, in
+// order, before Rest trims the spaces around their concatenation: so a
+// caller can map an offset in the rest back to text.
+func Kept(text string, marks []Mark) [][2]int {
+	var out [][2]int
 	pos := 0
 	for _, m := range marks {
 		if m.Evidence != Summary || m.Start < pos || m.End > len(text) {
 			continue
 		}
-		b.WriteString(text[pos:m.Start])
+		out = append(out, [2]int{pos, m.Start})
 		pos = m.End
 	}
-	b.WriteString(text[pos:])
-	rest = strings.TrimSpace(b.String())
-	return rest, strings.IndexFunc(rest, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
+	return append(out, [2]int{pos, len(text)})
 }
 
 // Markdown code: fenced blocks (to their closing fence or the end of the
-// text) and inline code spans.
+// text; a closing fence may end in \r, as lines typed into GitHub's web
+// forms do) and inline code spans.
 var (
-	fencedBackticks = regexp.MustCompile("(?ms)^[ \t]*```.*?(?:^[ \t]*```[ \t]*$|\\z)")
-	fencedTildes    = regexp.MustCompile(`(?ms)^[ \t]*~~~.*?(?:^[ \t]*~~~[ \t]*$|\z)`)
+	fencedBackticks = regexp.MustCompile("(?ms)^[ \t]*```.*?(?:^[ \t]*```[ \t]*\r?$|\\z)")
+	fencedTildes    = regexp.MustCompile(`(?ms)^[ \t]*~~~.*?(?:^[ \t]*~~~[ \t]*\r?$|\z)`)
 	inlineCode      = regexp.MustCompile("`[^`\n]+`")
 )
 
@@ -156,6 +173,21 @@ func codeSpans(text string) [][]int {
 	out = append(out, fencedTildes.FindAllStringIndex(text, -1)...)
 	out = append(out, inlineCode.FindAllStringIndex(text, -1)...)
 	return out
+}
+
+// Quoted reports whether the bytes [start, end) of text are someone quoting
+// rather than writing: inside Markdown code (a fenced block or an inline
+// code span) or on a blockquote line.
+func Quoted(text string, start, end int) bool {
+	return inside(codeSpans(text), start, end) || inBlockquote(text, start)
+}
+
+// inBlockquote reports whether the line holding byte pos starts, after at
+// most three spaces of indent, with the blockquote marker ">".
+func inBlockquote(text string, pos int) bool {
+	line := text[strings.LastIndexByte(text[:pos], '\n')+1:]
+	indent := len(line) - len(strings.TrimLeft(line, " "))
+	return indent <= 3 && strings.HasPrefix(line[indent:], ">")
 }
 
 // inside reports whether [start, end) lies within one of spans.

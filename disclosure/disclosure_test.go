@@ -53,6 +53,8 @@ func TestScanPositives(t *testing.T) {
 		{"amazon q trailer", "fix: syntax\n\nCo-authored-by: Amazon Q Developer <208079219+amazon-q-developer[bot]@users.noreply.github.com>", AmazonQ, Trailer, "amazon-q-developer[bot]@"},
 		{"aider trailer", "refactor parser\n\nCo-authored-by: aider (gpt-4o) <aider@aider.chat>", Aider, Trailer, "aider@aider.chat"},
 		{"model trailer", "tune\n\nCo-authored-by: GPT-5 <bot@example.org>", LanguageModel, Trailer, "GPT-5"},
+		{"qwen trailer", "tune\n\nCo-authored-by: Qwen2.5-Coder <bot@example.org>", LanguageModel, Trailer, "Qwen2.5-Coder"},
+		{"deepseek trailer", "tune\n\nCo-authored-by: DeepSeek-V3 <bot@example.org>", LanguageModel, Trailer, "DeepSeek-V3"},
 		// CodeRabbit's release-notes block (its HTML comment markers).
 		{"coderabbit block", "Fixes the flaky test.\n\n<!-- This is an auto-generated comment: release notes by coderabbit.ai -->\n## Summary by CodeRabbit\n\n* **Bug Fixes**\n  * Stabilised the test.\n<!-- end of auto-generated comment: release notes by coderabbit.ai -->",
 			CodeRabbit, Summary, "release notes by coderabbit.ai"},
@@ -99,6 +101,7 @@ func TestScanNearMisses(t *testing.T) {
 		"Works well alongside GitHub Copilot and Claude Code in VS Code.",
 		"## README\n\nThis plugin adds Copilot completions to the editor. Install Copilot first.",
 		"Co-Authored-By: Claude Martin <claude.martin@example.com>",
+		"Co-authored-by: Qwendolyn Park <qpark@example.com>", // a person's name that starts like a model's
 		"Co-authored-by: Jane Doe <jane@openai.community.example>",
 		"Signed-off-by: Dev <dev@anthropic.com.example.net>",
 		"Co-authored-by: Dev <noreply@anthropic.com.example.net>",
@@ -238,5 +241,68 @@ func TestShortenKeepsRunes(t *testing.T) {
 		if r != 'é' {
 			t.Fatalf("cut inside a rune: %q", s)
 		}
+	}
+}
+
+// Descriptions written in GitHub's web form arrive with CRLF line ends: the
+// marks that end a line, and Markdown code before them, must read the same.
+func TestScanCRLF(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		text  string
+		agent string
+		quote string
+	}{
+		{"sourcery heading", "Fixes #90\r\n\r\n## Summary by Sourcery\r\n\r\nEnsure scripts handle empty arrays.", Sourcery, "Summary by Sourcery"},
+		{"coderabbit heading", "Fixes the test.\r\n\r\n## Summary by CodeRabbit\r\n\r\n* **Bug Fixes**", CodeRabbit, "Summary by CodeRabbit"},
+		{"greptile heading", "Fixes it.\r\n\r\n### Greptile Summary\r\n\r\n- Adds markers", Greptile, "Greptile Summary"},
+		{"rendered trailer", "fix\r\n\r\nCo-Authored-By: Claude mailto:noreply@anthropic.com\r\n", ClaudeCode, "mailto:noreply@anthropic.com"},
+		{"footer after a code block", "Run it with:\r\n\r\n```sh\r\nmake test\r\n```\r\n\r\n🤖 Generated with [Claude Code](https://claude.ai/code)\r\n", ClaudeCode, "Generated with [Claude Code]"},
+		{"link after a tilde block", "~~~\r\nx\r\n~~~\r\nhttps://app.devin.ai/sessions/e1ebd3c817324e83bc5d9b57cc2881aa", Devin, "app.devin.ai/sessions/"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ms := Scan(tt.text, "text")
+			if len(ms) != 1 || ms[0].Agent != tt.agent || !strings.Contains(ms[0].Quote, tt.quote) {
+				t.Fatalf("got %+v, want one %s mark quoting %q", ms, tt.agent, tt.quote)
+			}
+		})
+	}
+	// Code is still code with CRLF line ends.
+	code := "Our hook strips:\r\n\r\n```\r\n🤖 Generated with [Claude Code](https://claude.ai/code)\r\n```\r\n"
+	if ms := Scan(code, "text"); len(ms) != 0 {
+		t.Errorf("got %+v in a CRLF code block, want none", ms)
+	}
+}
+
+// A mark on a blockquoted line is someone quoting it ("Quote reply" on an
+// agent's pull request), not an agent signing: it is reported as quoted,
+// not as the text's own.
+func TestScanQuoted(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		text   string
+		quoted bool
+	}{
+		{"quoted footer", "> Retries the upload.\n>\n> 🤖 Generated with [Claude Code](https://claude.ai/code)\n\nPlease drop the footer.", true},
+		{"quoted trailer", "Why does this commit say\n\n> Co-Authored-By: Claude <noreply@anthropic.com>\n\nwhen you wrote it?", true},
+		{"nested quote, indented", "  > > https://app.devin.ai/sessions/e1ebd3c817324e83bc5d9b57cc2881aa\n\nok", true},
+		{"own footer", "Retries the upload.\n\n🤖 Generated with [Claude Code](https://claude.ai/code)", false},
+		{"own footer under a quote", "> a note\n\n🤖 Generated with [Claude Code](https://claude.ai/code)", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ms := Scan(tt.text, "text")
+			if len(ms) != 1 {
+				t.Fatalf("got %+v, want one mark", ms)
+			}
+			if ms[0].Quoted != tt.quoted || ms[0].Own() == tt.quoted {
+				t.Errorf("got quoted %v own %v, want quoted %v", ms[0].Quoted, ms[0].Own(), tt.quoted)
+			}
+		})
 	}
 }

@@ -30,6 +30,18 @@ func FuzzScan(f *testing.F) {
 			}
 		}
 		rest, _ := Rest(text, marks)
+		var joined strings.Builder
+		prev := 0
+		for _, k := range Kept(text, marks) {
+			if k[0] < prev || k[1] < k[0] || k[1] > len(text) {
+				t.Fatalf("kept range %v out of order or outside a text of %d bytes", k, len(text))
+			}
+			prev = k[1]
+			joined.WriteString(text[k[0]:k[1]])
+		}
+		if strings.TrimSpace(joined.String()) != rest {
+			t.Fatalf("kept ranges give %q, Rest gives %q", joined.String(), rest)
+		}
 		if len(rest) > len(text) {
 			t.Fatalf("rest is longer than the text")
 		}

@@ -20,9 +20,11 @@ type pattern struct {
 
 // trailer matches a Co-authored-by trailer line whose address matches addr.
 // Web pages that render commit messages drop the angle brackets or turn the
-// address into a mailto: link, so both forms match.
+// address into a mailto: link, so both forms match. Patterns that end at a
+// line end allow a \r before it: text typed into GitHub's web forms comes
+// with CRLF line ends, and (?m)$ matches only before \n.
 func trailer(addr string) *regexp.Regexp {
-	return regexp.MustCompile(`(?im)^[ \t>*-]*co-authored-by:[^\n]*?(?:<|\bmailto:|\s)` + addr + `(?:>|[ \t]*$)`)
+	return regexp.MustCompile(`(?im)^[ \t>*-]*co-authored-by:[^\n]*?(?:<|\bmailto:|\s)` + addr + `(?:>|[ \t]*\r?$)`)
 }
 
 // login matches exactly one account login, case-insensitively.
@@ -105,7 +107,7 @@ var table = []pattern{
 		re:  regexp.MustCompile(`<!--\s*This is an auto-generated comment: release notes by coderabbit\.ai\s*-->`),
 		end: regexp.MustCompile(`<!--\s*end of auto-generated comment: release notes by coderabbit\.ai\s*-->`)},
 	{agent: CodeRabbit, evidence: Summary, reviewer: true,
-		re:  regexp.MustCompile(`(?m)^#{1,6}[ \t]*Summary by CodeRabbit[ \t]*$`),
+		re:  regexp.MustCompile(`(?m)^#{1,6}[ \t]*Summary by CodeRabbit[ \t]*\r?$`),
 		end: regexp.MustCompile(`<!--\s*end of auto-generated comment: release notes by coderabbit\.ai\s*-->`)},
 	{agent: CodeRabbit, evidence: Account, re: login("coderabbitai[bot]"), reviewer: true},
 
@@ -119,18 +121,19 @@ var table = []pattern{
 	{agent: Ellipsis, evidence: Account, re: login("ellipsis-dev[bot]"), reviewer: true},
 
 	// Sourcery appends "## Summary by Sourcery" to the description.
-	{agent: Sourcery, evidence: Summary, reviewer: true, re: regexp.MustCompile(`(?m)^#{1,6}[ \t]*Summary by Sourcery[ \t]*$`)},
+	{agent: Sourcery, evidence: Summary, reviewer: true, re: regexp.MustCompile(`(?m)^#{1,6}[ \t]*Summary by Sourcery[ \t]*\r?$`)},
 	{agent: Sourcery, evidence: Account, re: login("sourcery-ai[bot]"), reviewer: true},
 
 	// Greptile posts "Greptile Summary" as an HTML heading.
-	{agent: Greptile, evidence: Summary, reviewer: true, re: regexp.MustCompile(`(?i)<h3>\s*Greptile Summary\s*</h3>|(?m)^#{1,6}[ \t]*Greptile Summary[ \t]*$`)},
+	{agent: Greptile, evidence: Summary, reviewer: true, re: regexp.MustCompile(`(?i)<h3>\s*Greptile Summary\s*</h3>|(?m)^#{1,6}[ \t]*Greptile Summary[ \t]*\r?$`)},
 	{agent: Greptile, evidence: Account, re: login("greptile-apps[bot]"), reviewer: true},
 
 	// Aider co-authors its commits with the model it used.
 	{agent: Aider, evidence: Trailer, re: trailer(`aider@aider\.chat`)},
 
-	// Any other Co-authored-by trailer whose name is a model's.
-	{agent: LanguageModel, evidence: Trailer, re: regexp.MustCompile(`(?im)^[ \t>*-]*co-authored-by:[ \t]*(?:GPT-\d[\w.-]*|ChatGPT|Claude (?:\d[\w.]* )?(?:Opus|Sonnet|Haiku)\b|Gemini \d[\w.]*|DeepSeek[\w.-]*|Qwen[\w.-]*)[^\n<]*<[^>\n]+>`)},
+	// Any other Co-authored-by trailer whose name is a model's; a name only
+	// starts like one ("Qwendolyn") when a letter follows.
+	{agent: LanguageModel, evidence: Trailer, re: regexp.MustCompile(`(?im)^[ \t>*-]*co-authored-by:[ \t]*(?:GPT-\d[\w.-]*|ChatGPT\b|Claude (?:\d[\w.]* )?(?:Opus|Sonnet|Haiku)\b|Gemini \d[\w.]*|(?:DeepSeek|Qwen)(?:[\d.-][\w.-]*)?\b)[^\n<]*<[^>\n]+>`)},
 }
 
 // Agents lists the agent and bot names in the table, each once, in table order.

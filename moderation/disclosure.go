@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/slopguard/slopguard/detector"
 	"github.com/slopguard/slopguard/disclosure"
@@ -24,8 +25,9 @@ type Disclosure struct {
 	// Own is true when the item's own text, commits or author say an agent
 	// wrote it; its verdict is then machine whatever the text scores.
 	Own bool `json:"own"`
-	// Pasted is true when a person's text carries a review bot's block; the
-	// verdict then comes from the person's part, and the block is reported here.
+	// Pasted is true when a person's text carries a review bot's block, or
+	// quotes an agent's mark in a blockquote; the verdict then comes from
+	// the person's part, and the block or quote is reported here.
 	Pasted bool `json:"pasted,omitempty"`
 	// Agents names the agents and bots, each once, in the order found.
 	Agents []string `json:"agents"`
@@ -70,7 +72,7 @@ func Disclose(it Item) *Disclosure {
 	}
 	if d.Pasted {
 		// A description that is nothing but a bot's block was written by the bot.
-		if _, words := personPart(it, marks); !words {
+		if _, words, _ := personPart(it, marks); !words {
 			d.Own = true
 		}
 	}
@@ -97,22 +99,49 @@ func (d *Disclosure) Sentence() string {
 		where = " in " + m.Where
 	}
 	verb := "discloses"
-	if !m.Own() {
+	switch {
+	case m.Quoted:
+		verb = "quotes a mark of"
+	case !m.Own():
 		verb = "carries a pasted block by"
 	}
 	return fmt.Sprintf("%s %s (%s%s: %q)", verb, m.Agent, m.Evidence.Describe(), where, m.Quote)
 }
 
-// personPart is the item's text without the review bots' blocks, and whether
-// any words are left.
-func personPart(it Item, marks []disclosure.Mark) (string, bool) {
+// personPart is the item's text without the review bots' blocks, whether
+// any words are left, and toText, which maps a span of the part to the same
+// bytes of it.Text().
+func personPart(it Item, marks []disclosure.Mark) (part string, words bool, toText func(detector.Span) detector.Span) {
 	var inText []disclosure.Mark
 	for _, m := range marks {
 		if m.Where == "text" {
 			inText = append(inText, m)
 		}
 	}
-	return disclosure.Rest(it.Text(), inText)
+	text := it.Text()
+	part, words = disclosure.Rest(text, inText)
+	kept := disclosure.Kept(text, inText)
+	var joined strings.Builder
+	for _, k := range kept {
+		joined.WriteString(text[k[0]:k[1]])
+	}
+	// Rest trims the joined pieces: offsets in part start lead bytes in.
+	lead := joined.Len() - len(strings.TrimLeftFunc(joined.String(), unicode.IsSpace))
+	at := func(o int, end bool) int {
+		o += lead
+		for _, k := range kept {
+			n := k[1] - k[0]
+			if o < n || (end && o == n) {
+				return k[0] + o
+			}
+			o -= n
+		}
+		return len(text)
+	}
+	toText = func(sp detector.Span) detector.Span {
+		return detector.Span{Start: at(sp.Start, false), End: at(sp.End, true)}
+	}
+	return part, words, toText
 }
 
 // Judge scores an item with disclosures taken into account; every surface
@@ -126,10 +155,26 @@ func personPart(it Item, marks []disclosure.Mark) (string, bool) {
 func Judge(score func(text string) detector.Result, it Item) (detector.Result, *Disclosure) {
 	d := Disclose(it)
 	text := it.Text()
+	var toText func(detector.Span) detector.Span
 	if d != nil && d.Pasted && !d.Own {
-		text, _ = personPart(it, d.Marks)
+		text, _, toText = personPart(it, d.Marks)
 	}
 	res := score(text)
+	if toText != nil {
+		// The model's spans point into the part it read; reasons point into it.Text().
+		reasons := make([]detector.Reason, len(res.Reasons))
+		for i, r := range res.Reasons {
+			if len(r.Spans) > 0 {
+				spans := make([]detector.Span, len(r.Spans))
+				for j, sp := range r.Spans {
+					spans[j] = toText(sp)
+				}
+				r.Spans = spans
+			}
+			reasons[i] = r
+		}
+		res.Reasons = reasons
+	}
 	if d == nil || !d.Own {
 		return res, d
 	}

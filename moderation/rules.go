@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/slopguard/slopguard/detector"
+	"github.com/slopguard/slopguard/disclosure"
 )
 
 // Rule names the policy rule that decided an item.
@@ -138,8 +139,16 @@ func (p Policy) honeypotReason(it Item) (detector.Reason, bool) {
 	}
 	// The instruction usually sits in an HTML comment of the template, which
 	// a person's description keeps when they leave the template in place:
-	// only text people can see counts.
-	loc := re.FindStringIndex(blankHTMLComments(it.Text()))
+	// only text people can see counts. A person asking about the instruction
+	// quotes it (in code or a blockquote); an agent following it writes it.
+	text := it.Text()
+	var loc []int
+	for _, l := range re.FindAllStringIndex(blankHTMLComments(text), -1) {
+		if !disclosure.Quoted(text, l[0], l[1]) {
+			loc = l
+			break
+		}
+	}
 	if loc == nil {
 		return detector.Reason{}, false
 	}
