@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"net/url"
@@ -213,6 +212,3 @@ func (s *Server) history(ctx context.Context, d store.Decision, link func(id int
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].At.Before(rows[j].At) })
 	return rows, nil
 }
-
-// errNotFound is a decision that does not exist (any more).
-var errNotFound = errors.New("no such decision")
