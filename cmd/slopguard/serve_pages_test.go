@@ -49,10 +49,12 @@ func TestMountPages(t *testing.T) {
 			if err := mountPages(mux, cfg, deps); err != nil {
 				t.Fatal(err)
 			}
+			var body string
 			get := func(path string) int {
 				rec := httptest.NewRecorder()
 				mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
-				io.Copy(io.Discard, rec.Body)
+				b, _ := io.ReadAll(rec.Body)
+				body = string(b)
 				return rec.Code
 			}
 			want := http.StatusNotFound
@@ -72,6 +74,10 @@ func TestMountPages(t *testing.T) {
 				}
 				if got := get(strings.TrimPrefix(deps.Pages.DecisionURL(id), tt.public)); got != http.StatusOK {
 					t.Errorf("GET the bot's decision URL: %d, want 200", got)
+				}
+				// No policy file was fetched for the repository: the server's default applies.
+				if want := "flag, flags at 99%"; !strings.Contains(body, want) || !strings.Contains(body, "server default") {
+					t.Errorf("decision page lacks the policy in force (%q from the server default)", want)
 				}
 			}
 		})
