@@ -1,8 +1,11 @@
 package evaluate
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"html/template"
 	"io"
 	"math"
 	"sort"
@@ -182,10 +185,26 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	fmt.Fprintf(&b, "Model `%s`, threshold %.3f, split %s, attack %s: %d texts (%d human, %d machine).\n\n",
 		r.Model, r.Threshold, r.Split, r.attackName(), r.Overall.N, r.Overall.Humans, r.Overall.Machines)
 	b.WriteString(legend)
-	sections := []struct {
-		title string
-		rows  []Metrics
-	}{
+	for i, s := range r.sections() {
+		fmt.Fprintf(&b, "\n## %s\n\n", s.title)
+		b.WriteString(table(s.rows))
+		if n := r.operatingNote(); i == 0 && n != "" {
+			fmt.Fprintf(&b, "\n%s\n", n)
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// reportSection is one table of the report.
+type reportSection struct {
+	title string
+	rows  []Metrics
+}
+
+// sections are the report's tables, in order.
+func (r *Report) sections() []reportSection {
+	return []reportSection{
 		{"Overall", []Metrics{r.Overall}},
 		{"By category (kind, else domain)", r.ByCategory},
 		{"By data directory", r.ByDir},
@@ -193,20 +212,20 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		{"By generator (machine text only)", r.ByGenerator},
 		{"By length (characters)", r.ByLength},
 	}
-	for i, s := range sections {
-		fmt.Fprintf(&b, "\n## %s\n\n", s.title)
-		b.WriteString(table(s.rows))
-		if i == 0 && !math.IsNaN(r.Overall.At1.Threshold) {
-			// Rounded up, never to nearest: a threshold rounded down can
-			// fall below the human score it must stay above, and then
-			// flags more than the rate printed beside it.
-			fmt.Fprintf(&b, "\nPooled, 1%% FPR is reached flagging scores at or above %.6f (FPR %s, TPR %s), and 5%% at or above %.6f (FPR %s, TPR %s).\n",
-				ceil6(r.Overall.At1.Threshold), pct(r.Overall.At1.FPR, 2), pct(r.Overall.At1.TPR, 1),
-				ceil6(r.Overall.At5.Threshold), pct(r.Overall.At5.FPR, 2), pct(r.Overall.At5.TPR, 1))
-		}
+}
+
+// operatingNote says where the pooled 1% and 5% FPR operating points are,
+// or "" when they cannot be had.
+func (r *Report) operatingNote() string {
+	if math.IsNaN(r.Overall.At1.Threshold) {
+		return ""
 	}
-	_, err := io.WriteString(w, b.String())
-	return err
+	// Rounded up, never to nearest: a threshold rounded down can fall
+	// below the human score it must stay above, and then flags more than
+	// the rate printed beside it.
+	return fmt.Sprintf("Pooled, 1%% FPR is reached flagging scores at or above %.6f (FPR %s, TPR %s), and 5%% at or above %.6f (FPR %s, TPR %s).",
+		ceil6(r.Overall.At1.Threshold), pct(r.Overall.At1.FPR, 2), pct(r.Overall.At1.TPR, 1),
+		ceil6(r.Overall.At5.Threshold), pct(r.Overall.At5.FPR, 2), pct(r.Overall.At5.TPR, 1))
 }
 
 // ceil6 rounds x up to six decimals.
@@ -292,4 +311,90 @@ func pct(v float64, decimals int) string {
 		return "–"
 	}
 	return fmt.Sprintf("%.*f%%", decimals, 100*v)
+}
+
+// reportCSS is report.html's stylesheet, allowed by its CSP hash.
+const reportCSS = `body{font:15px/1.5 system-ui,"Liberation Sans",sans-serif;color:#1d2127;background:#fbfbfa;margin:0}
+main{max-width:78rem;margin:0 auto;padding:1rem 1.5rem 3rem}
+h1{font-size:1.5rem}h2{font-size:1.1rem;margin-top:2rem}
+figure{margin:1rem 0}figure img{max-width:100%;height:auto;border:1px solid #dfe2e6;border-radius:6px;background:#fff}
+figcaption{color:#5c6570;font-size:.9rem}
+table{border-collapse:collapse;font-size:.9rem;margin:.5rem 0}
+th,td{padding:.25rem .6rem;border-bottom:1px solid #dfe2e6;text-align:right;font-variant-numeric:tabular-nums}
+th:first-child,td:first-child{text-align:left}th{color:#5c6570}
+.legend{white-space:pre-wrap;color:#5c6570;font-size:.9rem}`
+
+// reportCSP allows report.html its stylesheet and its inline images, and
+// nothing else.
+var reportCSP = func() string {
+	h := sha256.Sum256([]byte(reportCSS))
+	return "default-src 'none'; img-src data:; style-src 'sha256-" + base64.StdEncoding.EncodeToString(h[:]) + "'; base-uri 'none'; form-action 'none'"
+}()
+
+var reportHTML = template.Must(template.New("report").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{{.CSP}}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>{{.CSS}}</style>
+<title>slopguard evaluation · {{.R.Model}}</title></head>
+<body><main>
+<h1>slopguard evaluation</h1>
+<p>Model <code>{{.R.Model}}</code>, threshold {{printf "%.3f" .R.Threshold}}, split {{.R.Split}}, attack {{.Attack}}: {{.R.Overall.N}} texts ({{.R.Overall.Humans}} human, {{.R.Overall.Machines}} machine).</p>
+{{with .ROC}}<figure><img src="{{.}}" alt="ROC curve of all texts, linear and log-scale FPR"><figcaption>The pooled ROC curve; right, the false-positive rates a moderation tool runs at, on a log scale.</figcaption></figure>{{end}}
+{{with .Categories}}<figure><img src="{{.}}" alt="ROC curves per category, one small panel each"><figcaption>One panel per category with at least {{$.MinPerLabel}} texts of each label, the largest first{{if $.More}} ({{$.More}} more qualify: see the table){{end}}; orange the category, grey all texts.</figcaption></figure>{{end}}
+{{with .Hist}}<figure><img src="{{.}}" alt="score histogram of human and machine texts"><figcaption>Scores of human and machine texts, each as a share of its label, and the threshold.</figcaption></figure>{{end}}
+<p class="legend">{{.Legend}}</p>
+{{range .Sections}}<h2>{{.Title}}</h2>
+<table><thead><tr>{{range $.Header}}<th>{{.}}</th>{{end}}</tr></thead>
+<tbody>{{range .Rows}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>{{end}}</tbody></table>
+{{with .Note}}<p>{{.}}</p>{{end}}{{end}}
+</main></body></html>
+`))
+
+// WriteHTML writes the report as one HTML file with the plots inline:
+// pngs maps roc.png, roc-categories.png and hist.png (any may be missing)
+// to their bytes. The file loads nothing and runs no script.
+func (r *Report) WriteHTML(w io.Writer, pngs map[string][]byte) error {
+	dataURL := func(name string) template.URL {
+		b, ok := pngs[name]
+		if !ok {
+			return ""
+		}
+		// A data: URL of a PNG the report drew itself.
+		return template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(b))
+	}
+	type section struct {
+		Title string
+		Rows  [][]string
+		Note  string
+	}
+	_, more := r.rocCategories()
+	data := struct {
+		R                     *Report
+		CSS                   template.CSS
+		CSP                   string
+		Attack                string
+		ROC, Categories, Hist template.URL
+		MinPerLabel, More     int
+		Legend                string
+		Header                []string
+		Sections              []section
+	}{
+		R: r, CSS: template.CSS(reportCSS), CSP: reportCSP, Attack: r.attackName(),
+		ROC: dataURL("roc.png"), Categories: dataURL("roc-categories.png"), Hist: dataURL("hist.png"),
+		MinPerLabel: rocMinPerLabel, More: more, Legend: legend,
+		Header: []string{"group", "n", "human", "machine", "AUROC", "TPR@1%", "TPR@5%", "FPR", "TPR", "unsure"},
+	}
+	for i, s := range r.sections() {
+		sec := section{Title: s.title}
+		for _, m := range s.rows {
+			sec.Rows = append(sec.Rows, []string{m.Group, fmt.Sprint(m.N), fmt.Sprint(m.Humans), fmt.Sprint(m.Machines),
+				num(m.AUROC, "%.3f"), pct(m.At1.TPR, 1), pct(m.At5.TPR, 1), pct(m.FPR, 2), pct(m.TPR, 1), pct(m.Unsure, 1)})
+		}
+		if i == 0 {
+			sec.Note = r.operatingNote()
+		}
+		data.Sections = append(data.Sections, sec)
+	}
+	return reportHTML.Execute(w, data)
 }

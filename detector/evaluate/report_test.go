@@ -279,6 +279,17 @@ func TestWriteFiles(t *testing.T) {
 			if err != nil || !bytes.HasPrefix(md, []byte("# slopguard evaluation")) {
 				t.Errorf("report.md: got %q… err %v, want the report", md[:min(len(md), 40)], err)
 			}
+			html, err := os.ReadFile(filepath.Join(dir, "report.html"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The plots are inline; the file may load nothing else.
+			if n := bytes.Count(html, []byte(`src="data:image/png;base64,`)); n < 2 {
+				t.Errorf("report.html has %d inline plots, want at least roc and hist", n)
+			}
+			if !bytes.Contains(html, []byte(`content="default-src &#39;none&#39;; img-src data:;`)) || bytes.Contains(html, []byte("<script")) || bytes.Contains(html, []byte("://")) {
+				t.Errorf("report.html: want a CSP allowing only inline images and its stylesheet, no script, no link out")
+			}
 		})
 	}
 }

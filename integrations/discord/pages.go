@@ -1,9 +1,13 @@
 package discord
 
 import (
+	"context"
 	"errors"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/slopguard/slopguard/store"
 )
 
 // Pages makes links to the pages that explain decisions; the links are
@@ -40,4 +44,12 @@ func (b *Bot) cmdDashboard(i *discordgo.Interaction) (string, error) {
 		return "", errors.New("this slopguard has no dashboard: its operator has not set a public URL and a link secret")
 	}
 	return "This server's dashboard (a private link; it expires, ask again for a fresh one): " + u, nil
+}
+
+// StoredSettings returns a server's settings as kept in st (what
+// /slopguard changed), or defaults when it changed none. It reads the
+// store only, for the pages that show the policy in force.
+func StoredSettings(ctx context.Context, st store.Store, defaults Settings, guildID string) (Settings, error) {
+	ss := &settingsStore{store: st, defaults: defaults, now: time.Now}
+	return ss.get(ctx, guildID)
 }

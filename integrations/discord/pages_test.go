@@ -67,3 +67,18 @@ func TestDashboardCommand(t *testing.T) {
 		t.Errorf("dashboard without pages: got %q", got)
 	}
 }
+
+func TestStoredSettings(t *testing.T) {
+	t.Parallel()
+	st := openStore(t, "")
+	got, err := StoredSettings(t.Context(), st, defaults(), guildID)
+	if err != nil || got.Mode != defaults().Mode || got.Threshold != defaults().Threshold {
+		t.Fatalf("a server with no settings: %+v, %v; want the defaults", got, err)
+	}
+	h := newHarness(t, func(o *Options) { o.Store = st })
+	replyText(t, h, slash("threshold", opt("flag", discordgo.ApplicationCommandOptionNumber, 0.75)))
+	got, err = StoredSettings(t.Context(), st, defaults(), guildID)
+	if err != nil || got.Threshold != 0.75 {
+		t.Errorf("after /slopguard threshold flag:0.75: threshold %v, %v; want 0.75", got.Threshold, err)
+	}
+}

@@ -1,6 +1,33 @@
 package githubapp
 
-import "fmt"
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/slopguard/slopguard/moderation"
+	"github.com/slopguard/slopguard/store"
+)
+
+// StoredPolicy returns the policy the App last read for a repository
+// (cached in st), or def when it has read none, and where it came from. It
+// makes no API call: it is for the pages that show the policy in force.
+func StoredPolicy(ctx context.Context, st store.Store, def moderation.Policy, scope string) (moderation.Policy, string, error) {
+	raw, err := st.Setting(ctx, scope, policySetting)
+	if errors.Is(err, store.ErrNotFound) {
+		return def, "server default", nil
+	}
+	if err != nil {
+		return moderation.Policy{}, "", fmt.Errorf("read policy of %s: %w", scope, err)
+	}
+	var c cachedPolicy
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return moderation.Policy{}, "", fmt.Errorf("decode policy of %s: %w", scope, err)
+	}
+	a := &App{opt: Options{DefaultPolicy: def}}
+	return a.parseCached(c)
+}
 
 // detailsURL is the link to the page explaining the item's latest
 // decision, or "" when the App posts none.

@@ -1,9 +1,14 @@
 package githubapp
 
 import (
+	"encoding/json"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/slopguard/slopguard/moderation"
+	"github.com/slopguard/slopguard/store/sqlstore"
 )
 
 // The check run's details_url and the comment link to the item's page when
@@ -41,5 +46,27 @@ func TestDetailsURL(t *testing.T) {
 				t.Errorf("comment links to the page: %v, want %v\n%s", linked, tt.want != "", comment)
 			}
 		})
+	}
+}
+
+func TestStoredPolicy(t *testing.T) {
+	t.Parallel()
+	st, err := sqlstore.Open(t.Context(), "sqlite", filepath.Join(t.TempDir(), "s.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	def := moderation.Policy{Mode: moderation.ModeObserve}
+	p, source, err := StoredPolicy(t.Context(), st, def, "acme/widgets")
+	if err != nil || p.Mode != moderation.ModeObserve || source != "server default" {
+		t.Fatalf("no cached policy: %v from %q (%v); want the server default", p.Mode, source, err)
+	}
+	cached, _ := json.Marshal(cachedPolicy{Source: "acme/widgets:.github/slopguard.yml", YAML: "mode: enforce\nthreshold: 0.9\n", FetchedAt: 1})
+	if err := st.PutSetting(t.Context(), "acme/widgets", policySetting, cached); err != nil {
+		t.Fatal(err)
+	}
+	p, source, err = StoredPolicy(t.Context(), st, def, "acme/widgets")
+	if err != nil || p.Mode != moderation.ModeEnforce || p.Threshold(0.99) != 0.9 || source != "acme/widgets:.github/slopguard.yml" {
+		t.Errorf("cached policy: %v at %v from %q (%v); want enforce at 0.9 from the repository", p.Mode, p.Threshold(0.99), source, err)
 	}
 }

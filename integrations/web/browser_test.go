@@ -262,28 +262,24 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("the dashboard reported problems: %v", p)
 		}
 	})
-}
-
-func TestBrowserReport(t *testing.T) {
-	b := newBrowser(t)
-	f := newFixture(t)
-	ts := pagesServer(t, f)
-	b.load(t, ts.URL+"/report.html")
-	got := eval[struct {
-		Marks, Sections int
-		Background      string
-	}](t, b, `({
-		Marks: document.querySelectorAll("pre.text mark.hl").length,
-		Sections: document.querySelectorAll("section.item-report").length,
-		Background: getComputedStyle(document.querySelector("pre.text mark.hl.machine")).backgroundColor,
-	})`)
-	// The inline stylesheet applies only if the CSP's hash of it is right.
-	if got.Marks == 0 || got.Sections != 3 || got.Background == "" || got.Background == "rgba(0, 0, 0, 0)" {
-		t.Errorf("report: %d marks, %d sections, mark background %q; want marks, 3 sections and the stylesheet applied", got.Marks, got.Sections, got.Background)
-	}
-	if p := b.take(t); len(p) > 0 {
-		t.Errorf("the report reported problems: %v", p)
-	}
+	t.Run("check report file", func(t *testing.T) {
+		b.load(t, ts.URL+"/report.html")
+		got := eval[struct {
+			Marks, Sections int
+			Background      string
+		}](t, b, `({
+			Marks: document.querySelectorAll("pre.text mark.hl").length,
+			Sections: document.querySelectorAll("section.item-report").length,
+			Background: getComputedStyle(document.querySelector("pre.text mark.hl.machine")).backgroundColor,
+		})`)
+		// The inline stylesheet applies only if the CSP's hash of it is right.
+		if got.Marks == 0 || got.Sections != 3 || got.Background == "" || got.Background == "rgba(0, 0, 0, 0)" {
+			t.Errorf("report: %d marks, %d sections, mark background %q; want marks, 3 sections and the stylesheet applied", got.Marks, got.Sections, got.Background)
+		}
+		if p := b.take(t); len(p) > 0 {
+			t.Errorf("the report reported problems: %v", p)
+		}
+	})
 }
 
 // TestScreenshots writes PNGs of a decision page (with a reason shown by

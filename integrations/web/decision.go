@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"net/url"
@@ -55,11 +54,13 @@ type decisionPage struct {
 	Threshold    float64
 	Gauge        gauge
 	Mode         string
-	Reasons      []ReasonView
-	ReasonNote   string
-	Segments     []Segment
-	TextNote     string
-	History      []HistoryRow
+	// Policy is the scope's policy now, when known.
+	Policy     *Policy
+	Reasons    []ReasonView
+	ReasonNote string
+	Segments   []Segment
+	TextNote   string
+	History    []HistoryRow
 }
 
 // platformName is how a platform is written on a page.
@@ -129,6 +130,18 @@ func (s *Server) buildDecision(ctx context.Context, d store.Decision, link func(
 	}
 	if s.opt.Scorer != nil {
 		p.Threshold = s.opt.Scorer.Threshold()
+	}
+	if s.opt.Policy != nil {
+		pol, err := s.opt.Policy(ctx, d.Platform, d.Scope)
+		switch {
+		case err != nil:
+			s.opt.Logger.Warn("web: policy of scope", "scope", d.Scope, "err", err)
+		case pol.Mode != "": // "": no policy known for the platform
+			p.Policy = &pol
+			if pol.Threshold > 0 {
+				p.Threshold = pol.Threshold
+			}
+		}
 	}
 	p.Gauge = gauge{Score: d.Score, Threshold: p.Threshold}
 	s.explain(&p, d)
@@ -213,6 +226,3 @@ func (s *Server) history(ctx context.Context, d store.Decision, link func(id int
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].At.Before(rows[j].At) })
 	return rows, nil
 }
-
-// errNotFound is a decision that does not exist (any more).
-var errNotFound = errors.New("no such decision")

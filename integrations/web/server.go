@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -21,10 +22,23 @@ type Options struct {
 	Scorer Scorer
 	// Signer checks the links (required).
 	Signer *Signer
+	// Policy returns the policy in force now in a scope; optional (nil, or
+	// a Policy with no Mode: the pages show the model's threshold).
+	Policy func(ctx context.Context, platform, scope string) (Policy, error)
 	// Logger; nil discards.
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+}
+
+// Policy is the policy in force in a scope, as a page shows it.
+type Policy struct {
+	// Mode is off, observe, flag or enforce.
+	Mode string
+	// Threshold is the score at or above which items are flagged.
+	Threshold float64
+	// Source says where the policy comes from ("octo/repo:.github/slopguard.yml").
+	Source string
 }
 
 // Server serves the decision pages, dashboards and their charts and

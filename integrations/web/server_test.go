@@ -164,6 +164,19 @@ func TestDecisionPage(t *testing.T) {
 	if strings.Contains(body, "<script") || strings.Contains(body, "style=") {
 		t.Errorf("decision page has a script or an inline style")
 	}
+	if !strings.Contains(body, "a repository or server may set its own") {
+		t.Errorf("without a policy source the page should give the model's threshold")
+	}
+	withPolicy, err := New(Options{Store: f.st, Scorer: testDetector(t), Signer: f.signer, Now: func() time.Time { return testNow },
+		Policy: func(_ context.Context, platform, scope string) (Policy, error) {
+			return Policy{Mode: "enforce", Threshold: 0.9, Source: platform + " " + scope + ":.github/slopguard.yml"}, nil
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, pol := get(t, withPolicy, f.decisionPath(f.slopID)); !strings.Contains(pol, "enforce, flags at 90%") || !strings.Contains(pol, "github octo/repo:.github/slopguard.yml") || !strings.Contains(pol, `thr p18`) {
+		t.Errorf("the page does not show the scope's policy and its threshold on the meter")
+	}
 	_, mixed := get(t, f.srv, f.decisionPath(f.mixedID))
 	if !strings.Contains(mixed, `<mark class="hl human`) || !strings.Contains(mixed, `<mark class="hl machine`) {
 		t.Errorf("the mixed text's page lacks marks of both directions")

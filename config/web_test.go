@@ -1,0 +1,58 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestWebConfig(t *testing.T) {
+	t.Parallel()
+	secretFile := filepath.Join(t.TempDir(), "secret")
+	if err := os.WriteFile(secretFile, []byte(strings.Repeat("s", 40)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	long := strings.Repeat("k", 32)
+	tests := []struct {
+		name    string
+		yaml    string
+		env     map[string]string
+		enabled bool
+		wantErr string
+	}{
+		{"off by default", "", nil, false, ""},
+		{"secret from the environment", "", map[string]string{"SLOPGUARD_WEB_LINK_SECRET": long}, true, ""},
+		{"secret from a file", "", map[string]string{"SLOPGUARD_WEB_LINK_SECRET_FILE": secretFile}, true, ""},
+		{"public URL from the environment", "", map[string]string{"SLOPGUARD_WEB_LINK_SECRET": long, "SLOPGUARD_PUBLIC_URL": "https://sg.example.org"}, true, ""},
+		{"short secret", "", map[string]string{"SLOPGUARD_WEB_LINK_SECRET": "short"}, false, "at least 32"},
+		{"both secret forms", "", map[string]string{"SLOPGUARD_WEB_LINK_SECRET": long, "SLOPGUARD_WEB_LINK_SECRET_FILE": secretFile}, false, "both set"},
+		{"public URL without a secret", "web:\n  public_url: https://sg.example.org\n", nil, false, "cannot be signed"},
+		{"public URL not http", "web:\n  public_url: ftp://sg.example.org\n", map[string]string{"SLOPGUARD_WEB_LINK_SECRET": long}, false, "not an http(s) URL"},
+		{"public URL with a query", "web:\n  public_url: https://sg.example.org/?a=1\n", map[string]string{"SLOPGUARD_WEB_LINK_SECRET": long}, false, "query"},
+		{"no ttl", "web:\n  link_ttl: 0s\n", nil, false, "link_ttl"},
+		{"secret not in the file", "web:\n  link_secret: abc\n", nil, false, "link_secret"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			path := filepath.Join(t.TempDir(), "c.yml")
+			if err := os.WriteFile(path, []byte(tt.yaml), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := Load(path, func(k string) string { return tt.env[k] })
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("Load: got %v, want an error with %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			if cfg.Web.Enabled() != tt.enabled {
+				t.Errorf("Enabled = %v, want %v", cfg.Web.Enabled(), tt.enabled)
+			}
+		})
+	}
+}
