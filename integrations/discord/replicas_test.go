@@ -150,3 +150,21 @@ func TestUpdateOfAnEditedMessageWithoutANewEditIsNotRescored(t *testing.T) {
 		t.Errorf("decisions: %d, want 2 (the message and its one edit)", n)
 	}
 }
+
+// TestEditWithoutMemberStillHonoursExemptRoles: Discord may send
+// MESSAGE_UPDATE without the author's member object; a server with exempt
+// roles then looks the author's roles up instead of scoring an exempt
+// member's edit.
+func TestEditWithoutMemberStillHonoursExemptRoles(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, nil)
+	h.settings(t, func(s *Settings) { s.ExemptRoles = []string{roleSenior} })
+	h.api.roles[authorID] = []string{roleSenior}
+	m := msg("1001", slopText)
+	m.Member = nil
+	h.bot.process(context.Background(), job{msg: m, edited: true})
+	wantPaths(t, h.api.Calls(), "GET /guilds/"+guildID+"/members/"+authorID)
+	if n := len(h.decisions(t)); n != 0 {
+		t.Errorf("decisions: %d, want none for an exempt member's edit", n)
+	}
+}
