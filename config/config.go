@@ -17,8 +17,13 @@ import (
 
 // Config is the whole `slopguard serve` configuration.
 type Config struct {
-	// Listen is the HTTP address of the server (webhooks, health, metrics).
+	// Listen is the HTTP address of the server (webhooks, health, and
+	// metrics unless MetricsListen is set).
 	Listen string `yaml:"listen"`
+	// MetricsListen, when set, serves /metrics on this address of its own
+	// (for example 127.0.0.1:9090) instead of on Listen, so the public
+	// webhook listener does not expose it.
+	MetricsListen string `yaml:"metrics_listen"`
 	// LogLevel is debug, info, warn or error.
 	LogLevel string `yaml:"log_level"`
 	// LogFormat is text or json.
@@ -94,6 +99,9 @@ func Parse(data []byte, cfg *Config) error {
 }
 
 func (c *Config) applyEnv(getenv Getenv) error {
+	if v := getenv("SLOPGUARD_METRICS_LISTEN"); v != "" {
+		c.MetricsListen = v
+	}
 	if v := getenv("SLOPGUARD_LISTEN"); v != "" {
 		c.Listen = v
 	}
@@ -111,6 +119,9 @@ func (c Config) Validate() error {
 	var errs []error
 	if c.Listen == "" {
 		errs = append(errs, errors.New("listen: must not be empty"))
+	}
+	if c.MetricsListen != "" && c.MetricsListen == c.Listen {
+		errs = append(errs, fmt.Errorf("metrics_listen: %q is the same address as listen; leave it empty to serve /metrics there", c.MetricsListen))
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

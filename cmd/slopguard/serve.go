@@ -137,7 +137,10 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		}
 		io.WriteString(w, "ready\n")
 	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	metrics := promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
+	if cfg.MetricsListen == "" {
+		mux.Handle("GET /metrics", metrics)
+	}
 	if err := mountPages(mux, cfg, deps); err != nil {
 		return err
 	}
@@ -149,6 +152,26 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("listen: %w", err)
 	}
 	defer ln.Close()
+	metricsAddr := ln.Addr().String()
+	var metricsSrv *http.Server
+	if cfg.MetricsListen != "" {
+		mln, err := net.Listen("tcp", cfg.MetricsListen)
+		if err != nil {
+			return fmt.Errorf("metrics listen: %w", err)
+		}
+		defer mln.Close()
+		metricsAddr = mln.Addr().String()
+		mmux := http.NewServeMux()
+		mmux.Handle("GET /metrics", metrics)
+		metricsSrv = &http.Server{Handler: mmux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+		go func() {
+			if err := metricsSrv.Serve(mln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("metrics listener failed", "err", err)
+			}
+		}()
+		defer metricsSrv.Close()
+	}
 
 	// Background loops (pruner, sweeper) stop before the store closes.
 	runCtx, cancelRun := context.WithCancel(context.WithoutCancel(ctx))
@@ -186,7 +209,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
-	log.Info("serving", "addr", ln.Addr().String(), "model", det.Version(), "store", cfg.Store.Driver)
+	log.Info("serving", "addr", ln.Addr().String(), "metrics_addr", metricsAddr, "model", det.Version(), "store", cfg.Store.Driver)
 
 	var errs []error
 	select {

@@ -200,6 +200,7 @@ func (b *Bot) AddHandlers(s *discordgo.Session) {
 	s.AddHandler(b.GuildDelete)
 	s.AddHandler(b.MessageCreate)
 	s.AddHandler(b.MessageUpdate)
+	s.AddHandler(b.MessageDelete)
 	s.AddHandler(b.InteractionCreate)
 }
 

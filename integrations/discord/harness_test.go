@@ -54,6 +54,7 @@ const (
 	roleSenior  = "r-senior" // position 3, no permissions: outranks moderators
 	roleAdmin   = "r-admin"  // position 5, Administrator
 	roleHelper  = "r-helper" // position 1, no permissions
+	roleBot     = "r-bot"    // position 4, the bot's: what it needs everywhere
 	everyoneSee = discordgo.PermissionViewChannel | discordgo.PermissionReadMessageHistory | discordgo.PermissionSendMessages
 )
 
@@ -211,7 +212,10 @@ func (f *fakeDiscord) serve(w http.ResponseWriter, r *http.Request) {
 		resp = json.RawMessage(raw)
 	case r.Method == "GET" && len(parts) == 4 && parts[0] == "guilds" && parts[2] == "members":
 		roles, ok := f.roles[parts[3]]
-		if !ok {
+		switch {
+		case !ok && parts[3] == selfID:
+			roles = []string{roleBot}
+		case !ok:
 			roles = []string{roleMember}
 		}
 		resp = map[string]any{"user": map[string]any{"id": parts[3]}, "roles": roles, "joined_at": "2025-01-01T00:00:00Z"}
@@ -285,6 +289,8 @@ func testState(t *testing.T) *discordgo.State {
 			{ID: roleModM, Position: 2, Permissions: discordgo.PermissionModerateMembers},
 			{ID: roleSenior, Position: 3},
 			{ID: roleAdmin, Position: 5, Permissions: discordgo.PermissionAdministrator},
+			{ID: roleBot, Position: 4, Permissions: discordgo.PermissionViewChannel | discordgo.PermissionSendMessages | discordgo.PermissionEmbedLinks |
+				discordgo.PermissionManageMessages | discordgo.PermissionModerateMembers},
 		},
 		Channels: []*discordgo.Channel{
 			{ID: privateID, GuildID: guildID, Type: discordgo.ChannelTypeGuildText, PermissionOverwrites: []*discordgo.PermissionOverwrite{

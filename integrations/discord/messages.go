@@ -125,6 +125,15 @@ func (b *Bot) process(ctx context.Context, j job) {
 		b.metrics.messages.WithLabelValues("skipped_off").Inc()
 		return
 	}
+	if m.Member == nil && len(set.ExemptRoles) > 0 {
+		// An update may come without the member: look the roles up, so
+		// an exempt member's edit stays exempt.
+		if mem, err := b.api.GuildMember(m.GuildID, m.Author.ID, discordgo.WithContext(ctx)); err != nil {
+			log.Warn("discord: look up the author's roles for exemptions", "err", err)
+		} else {
+			m.Member = mem
+		}
+	}
 	if why := b.exempt(set, m); why != "" {
 		b.metrics.messages.WithLabelValues("skipped_exempt").Inc()
 		log.Debug("discord: exempt", "why", why)

@@ -244,3 +244,34 @@ func TestPressesAreAcknowledgedBeforeStoreWork(t *testing.T) {
 		})
 	}
 }
+
+// TestSetupChecksTheBotCanPostInTheModLog: the warning about missing
+// permissions is about the chosen mod-log channel, where the bot posts,
+// not about the channel where the command ran.
+func TestSetupChecksTheBotCanPostInTheModLog(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, channel string
+		app           int64 // the bot's permissions where the command ran
+		want, notWant string
+	}{
+		{"a channel the bot can post in", modlogID, 0, "Saved.", "missing"},
+		{"a channel hidden from the bot", privateID, discordgo.PermissionAll, "missing View Channels", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, nil)
+			ev := slash("setup", opt("modlog", discordgo.ApplicationCommandOptionChannel, tt.channel))
+			ev.AppPermissions = tt.app
+			h.bot.InteractionCreate(nil, ev)
+			got := answerText(t, h.api.Calls())
+			if !strings.Contains(got, tt.want) || (tt.notWant != "" && strings.Contains(got, tt.notWant)) {
+				t.Errorf("answer %q: want %q and not %q", got, tt.want, tt.notWant)
+			}
+			if tt.channel == privateID && !strings.Contains(got, "<#"+privateID+">") {
+				t.Errorf("answer %q: want it to name the mod-log channel", got)
+			}
+		})
+	}
+}

@@ -124,3 +124,47 @@ func TestTwoReplicasAnswerAPressOnce(t *testing.T) {
 		t.Errorf("calls %v: want two answers tried, one post edit, no follow-up", count)
 	}
 }
+
+// TestUpdateOfAnEditedMessageWithoutANewEditIsNotRescored: production never
+// has the message before an update (the state keeps no messages), so an
+// embed unfurling on a message edited earlier arrives with the same edit
+// time and text as that edit: it is the same event, claimed once.
+func TestUpdateOfAnEditedMessageWithoutANewEditIsNotRescored(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, nil)
+	h.bot.process(context.Background(), job{msg: msg("1001", slopText)})
+	at := now.Add(time.Minute)
+	edit := func() *discordgo.Message {
+		m := msg("1001", maybeText)
+		m.EditedTimestamp = &at
+		return m
+	}
+	h.bot.MessageUpdate(nil, &discordgo.MessageUpdate{Message: edit()})
+	unfurled := edit()
+	unfurled.Embeds = []*discordgo.MessageEmbed{{URL: "https://example.org"}}
+	h.bot.MessageUpdate(nil, &discordgo.MessageUpdate{Message: unfurled})
+	h.drain(t)
+	post := "/channels/" + modlogID + "/messages"
+	wantPaths(t, h.api.Calls(), "POST "+post, "GET "+post+"/901", "PATCH "+post+"/901")
+	if n := len(h.decisions(t)); n != 2 {
+		t.Errorf("decisions: %d, want 2 (the message and its one edit)", n)
+	}
+}
+
+// TestEditWithoutMemberStillHonoursExemptRoles: Discord may send
+// MESSAGE_UPDATE without the author's member object; a server with exempt
+// roles then looks the author's roles up instead of scoring an exempt
+// member's edit.
+func TestEditWithoutMemberStillHonoursExemptRoles(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, nil)
+	h.settings(t, func(s *Settings) { s.ExemptRoles = []string{roleSenior} })
+	h.api.roles[authorID] = []string{roleSenior}
+	m := msg("1001", slopText)
+	m.Member = nil
+	h.bot.process(context.Background(), job{msg: m, edited: true})
+	wantPaths(t, h.api.Calls(), "GET /guilds/"+guildID+"/members/"+authorID)
+	if n := len(h.decisions(t)); n != 0 {
+		t.Errorf("decisions: %d, want none for an exempt member's edit", n)
+	}
+}

@@ -141,10 +141,36 @@ func (b *Bot) cmdSetup(ctx context.Context, log *slog.Logger, i *discordgo.Inter
 	}
 	log.Info("discord: setup", "modlog_channel", set.ModLogChannel, "mode", set.Mode.String())
 	msg := "Saved.\n" + b.describe(set)
-	if missing := missingAppPermissions(i.AppPermissions, set.Mode); missing != "" {
-		msg += "\n\n⚠ I am missing " + missing + " in this channel; check my role."
+	if missing, where := b.missingInModLog(ctx, log, i, set); missing != "" {
+		msg += "\n\n⚠ I am missing " + missing + " in " + where + "; check my role."
 	}
 	return msg, nil
+}
+
+// missingInModLog names the permissions the bot lacks for set's mode in
+// the mod-log channel, computed from the gateway's cache with the bot's
+// roles, and where that is. When they cannot be computed it falls back to
+// the interaction's app_permissions, which are the bot's in the channel
+// where the command ran.
+func (b *Bot) missingInModLog(ctx context.Context, log *slog.Logger, i *discordgo.Interaction, set Settings) (missing, where string) {
+	var (
+		self *discordgo.Member
+		err  = errors.New("the bot's user ID is not known yet")
+	)
+	if b.selfID() != "" {
+		self, err = b.api.GuildMember(i.GuildID, b.selfID(), discordgo.WithContext(ctx))
+	}
+	if err == nil && self != nil {
+		if self.User == nil {
+			self.User = &discordgo.User{ID: b.selfID()}
+		}
+		var perms int64
+		if perms, err = b.permissionsIn(self, set.ModLogChannel); err == nil {
+			return missingPermissions(perms, set.Mode), "<#" + set.ModLogChannel + ">"
+		}
+	}
+	log.Warn("discord: cannot compute my permissions in the mod-log channel", "modlog_channel", set.ModLogChannel, "err", err)
+	return missingAppPermissions(i.AppPermissions, set.Mode), "this channel"
 }
 
 // missingAppPermissions names the permissions the bot lacks for mode, judged
@@ -153,6 +179,12 @@ func missingAppPermissions(perms int64, mode moderation.Mode) string {
 	if perms == 0 {
 		return "" // not sent: nothing to judge from
 	}
+	return missingPermissions(perms, mode)
+}
+
+// missingPermissions names the permissions among perms the bot lacks for
+// mode, or "".
+func missingPermissions(perms int64, mode moderation.Mode) string {
 	need := []struct {
 		bit  int64
 		name string
