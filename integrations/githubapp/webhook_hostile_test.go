@@ -240,7 +240,7 @@ func TestSecretsNeverLogged(t *testing.T) {
 	if badKeyErr != nil {
 		all += "\n" + badKeyErr.Error()
 	}
-	if !strings.Contains(all, "giving up") || !strings.Contains(all, "webhook signature rejected") {
+	if !strings.Contains(all, "github action failed") || !strings.Contains(all, "webhook signature rejected") {
 		t.Fatalf("the failure paths did not run; logs:\n%s", all)
 	}
 	for name, secret := range map[string]string{
