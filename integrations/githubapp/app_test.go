@@ -103,7 +103,7 @@ func TestFlagModePullRequest(t *testing.T) {
 		}
 	}
 	summary := cr["output"].(map[string]any)["summary"].(string)
-	for _, want := range []string{"0.95", "machine", "test-1", `stock phrases such as "delve into"`, "not its author"} {
+	for _, want := range []string{"0.95", "machine", "test-1", "stock phrases such as `delve into`", "not its author"} {
 		if !strings.Contains(summary, want) {
 			t.Errorf("check run summary %q lacks %q", summary, want)
 		}

@@ -81,7 +81,7 @@ func writeVerdict(b *strings.Builder, p Plan) {
 	fmt.Fprintf(b, "- Verdict: %s\n", v.Verdict)
 	fmt.Fprintf(b, "- Model: `%s`\n", v.ModelVersion)
 	if v.Note != "" {
-		fmt.Fprintf(b, "- Note: %s\n", v.Note)
+		fmt.Fprintf(b, "- Note: %s\n", inertReason(v.Note))
 	}
 	var pos []detector.Reason
 	for _, r := range v.Reasons {
@@ -95,7 +95,7 @@ func writeVerdict(b *strings.Builder, p Plan) {
 			if i == 5 {
 				break
 			}
-			fmt.Fprintf(b, "- %s\n", r.Text)
+			fmt.Fprintf(b, "- %s\n", inertReason(r.Text))
 		}
 	}
 }
