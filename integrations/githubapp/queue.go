@@ -80,15 +80,21 @@ func (a *App) work() {
 		if a.baseCtx.Err() != nil {
 			return
 		}
+		// Only a claim that began after Shutdown and found nothing means
+		// nothing is left: one begun before may have missed a new job.
+		draining := false
+		select {
+		case <-a.stopping:
+			draining = true
+		default:
+		}
 		j, ok := a.claim()
 		if ok {
 			a.runJob(j)
 			continue
 		}
-		select {
-		case <-a.stopping:
-			return // draining, and nothing is claimable
-		default:
+		if draining {
+			return
 		}
 		timer := time.NewTimer(a.opt.PollInterval)
 		select {
