@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -24,8 +25,15 @@ type GitHubConfig struct {
 	GraphQLURL string `yaml:"graphql_url"`
 	// WebhookPath is where GitHub posts webhooks.
 	WebhookPath string `yaml:"webhook_path"`
-	// QueueSize is how many deliveries may wait for a worker; more get 503.
+	// QueueSize is no longer used: accepted deliveries wait in the store
+	// (any number), so a burst is never refused. Kept so old files load.
 	QueueSize int `yaml:"queue_size"`
+	// MaxConcurrentBodies caps the webhook bodies read at once before their
+	// signature is checked; more requests get 503.
+	MaxConcurrentBodies int `yaml:"max_concurrent_bodies"`
+	// RedeliverInterval is how often one replica asks GitHub to redeliver
+	// the deliveries that failed (GitHub never does by itself); 0 disables.
+	RedeliverInterval time.Duration `yaml:"redeliver_interval"`
 	// Workers is how many deliveries are processed at once.
 	Workers int `yaml:"workers"`
 	// MaxBodyBytes is the largest webhook body accepted; larger gets 413.
@@ -54,15 +62,17 @@ const (
 
 func defaultGitHub() GitHubConfig {
 	return GitHubConfig{
-		APIURL:         DefaultGitHubAPIURL,
-		WebhookPath:    DefaultGitHubWebhookPath,
-		QueueSize:      256,
-		Workers:        4,
-		MaxBodyBytes:   DefaultGitHubMaxBodyBytes,
-		PolicyPath:     moderation.PolicyPath,
-		PolicyCacheTTL: time.Hour,
-		SweepInterval:  15 * time.Minute,
-		Policy:         moderation.DefaultPolicy(),
+		APIURL:              DefaultGitHubAPIURL,
+		WebhookPath:         DefaultGitHubWebhookPath,
+		QueueSize:           256,
+		MaxConcurrentBodies: 8,
+		RedeliverInterval:   10 * time.Minute,
+		Workers:             4,
+		MaxBodyBytes:        DefaultGitHubMaxBodyBytes,
+		PolicyPath:          moderation.PolicyPath,
+		PolicyCacheTTL:      time.Hour,
+		SweepInterval:       15 * time.Minute,
+		Policy:              moderation.DefaultPolicy(),
 	}
 }
 
@@ -128,8 +138,14 @@ func (g GitHubConfig) validate() []error {
 			continue
 		}
 		p, err := url.Parse(u.val)
-		if err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" {
+		switch {
+		case err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "":
 			errs = append(errs, fmt.Errorf("%s: %q is not an http(s) URL", u.key, u.val))
+		case p.Scheme == "http" && !loopback(p.Hostname()):
+			// The App's JWT and installation tokens would travel in clear.
+			errs = append(errs, fmt.Errorf("%s: %q must use https (http is allowed only for localhost)", u.key, p.Redacted()))
+		case p.User != nil:
+			errs = append(errs, fmt.Errorf("%s: %q must not carry credentials", u.key, p.Redacted()))
 		}
 	}
 	if !strings.HasPrefix(g.WebhookPath, "/") {
@@ -153,6 +169,12 @@ func (g GitHubConfig) validate() []error {
 	if g.SweepInterval < 0 {
 		errs = append(errs, fmt.Errorf("github.sweep_interval: %s is negative", g.SweepInterval))
 	}
+	if g.RedeliverInterval < 0 {
+		errs = append(errs, fmt.Errorf("github.redeliver_interval: %s is negative", g.RedeliverInterval))
+	}
+	if g.MaxConcurrentBodies < 1 {
+		errs = append(errs, fmt.Errorf("github.max_concurrent_bodies: %d must be at least 1", g.MaxConcurrentBodies))
+	}
 	if err := g.Policy.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("github.policy: %w", err))
 	}
@@ -168,4 +190,13 @@ func (g GitHubConfig) validate() []error {
 		}
 	}
 	return errs
+}
+
+// loopback reports whether host names this machine.
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

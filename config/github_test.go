@@ -170,3 +170,35 @@ func TestDeriveGraphQLURL(t *testing.T) {
 		}
 	}
 }
+
+// TestGitHubAPIURLMustBeHTTPS: the App's JWT and tokens never travel in
+// clear, nor credentials in the URL (which would be logged).
+func TestGitHubAPIURLMustBeHTTPS(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		url     string
+		wantErr string
+	}{
+		{"https://github.example.com/api/v3/", ""},
+		{"http://127.0.0.1:8080/", ""},
+		{"http://localhost/", ""},
+		{"http://github.example.com/api/v3/", "must use https"},
+		{"https://user:secret@github.example.com/", "must not carry credentials"},
+	}
+	for _, tt := range tests {
+		g := defaultGitHub()
+		g.APIURL = tt.url
+		var got string
+		for _, err := range g.validate() {
+			if strings.Contains(err.Error(), "api_url") {
+				got = err.Error()
+			}
+		}
+		if (tt.wantErr == "") != (got == "") || !strings.Contains(got, tt.wantErr) {
+			t.Errorf("api_url %q: got %q, want an error containing %q", tt.url, got, tt.wantErr)
+		}
+		if strings.Contains(got, "secret") {
+			t.Errorf("api_url %q: the error shows the password: %q", tt.url, got)
+		}
+	}
+}

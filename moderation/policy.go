@@ -131,7 +131,9 @@ type CommentPolicy struct {
 
 // EnforcePolicy holds enforce mode's stricter limits and actions.
 type EnforcePolicy struct {
-	// Threshold is the score at or above which enforce actions apply.
+	// Threshold is the score at or above which enforce actions apply; 0
+	// means halfway from the flag threshold to 1 (DefaultEnforceThreshold).
+	// Read it through Policy.EnforceThreshold.
 	Threshold float64 `yaml:"threshold"`
 	// CloseAfterHours closes pull requests and issues still flagged this long
 	// after they were flagged; 0 never closes.
@@ -159,7 +161,7 @@ func DefaultPolicy() Policy {
 		},
 		Label:         LabelPolicy{Name: DefaultLabelName, Color: DefaultLabelColor, Description: DefaultLabelDescription},
 		Comment:       CommentPolicy{Enabled: true},
-		Enforce:       EnforcePolicy{Threshold: 0.97},
+		Enforce:       EnforcePolicy{Threshold: 0}, // derived from the flag threshold
 		Disclosed:     DisclosedLabel,
 		AuthorContext: AuthorContextPolicy{NewAccountDays: 30, BusyPRsPerDay: 10},
 	}
@@ -255,8 +257,8 @@ func (p Policy) Validate() error {
 	if math.IsNaN(p.FlagThreshold) || p.FlagThreshold < 0 || p.FlagThreshold > 1 {
 		errs = append(errs, fmt.Errorf("threshold: %g is not between 0 and 1", p.FlagThreshold))
 	}
-	if math.IsNaN(p.Enforce.Threshold) || p.Enforce.Threshold <= 0 || p.Enforce.Threshold > 1 {
-		errs = append(errs, fmt.Errorf("enforce.threshold: %g is not above 0 and at most 1", p.Enforce.Threshold))
+	if math.IsNaN(p.Enforce.Threshold) || p.Enforce.Threshold < 0 || p.Enforce.Threshold > 1 {
+		errs = append(errs, fmt.Errorf("enforce.threshold: %g is not between 0 (derived from the flag threshold) and 1", p.Enforce.Threshold))
 	}
 	if p.FlagThreshold > 0 && p.Enforce.Threshold > 0 && p.Enforce.Threshold < p.FlagThreshold {
 		errs = append(errs, fmt.Errorf("enforce.threshold: %g is below threshold %g (it must be at least as strict)", p.Enforce.Threshold, p.FlagThreshold))
@@ -331,10 +333,20 @@ func (p Policy) Threshold(modelDefault float64) float64 {
 }
 
 // EnforceThreshold is the score at or above which enforce actions apply: the
-// enforce threshold, never below the flag threshold.
+// enforce threshold, never below the flag threshold; when the policy leaves
+// it at 0, DefaultEnforceThreshold of the flag threshold.
 func (p Policy) EnforceThreshold(modelDefault float64) float64 {
-	return max(p.Enforce.Threshold, p.Threshold(modelDefault))
+	flag := p.Threshold(modelDefault)
+	if p.Enforce.Threshold <= 0 {
+		return DefaultEnforceThreshold(flag)
+	}
+	return max(p.Enforce.Threshold, flag)
 }
+
+// DefaultEnforceThreshold is the enforce threshold for a flag threshold
+// when none is set: halfway from it to 1, so enforce is always the stricter
+// tier, whatever the loaded model's threshold (0.9888 gives 0.9944).
+func DefaultEnforceThreshold(flag float64) float64 { return flag + (1-flag)/2 }
 
 // Checks reports whether the policy checks items of kind k at all.
 func (p Policy) Checks(k Kind) bool {

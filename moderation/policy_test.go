@@ -81,8 +81,8 @@ maintainers_team: acme/maintainers
 		},
 		{
 			name:    "out of range numbers",
-			yaml:    "threshold: 1.5\nenforce:\n  threshold: 0\n  close_after_hours: -1\n",
-			wantErr: []string{"threshold: 1.5", "enforce.threshold: 0", "close_after_hours: -1"},
+			yaml:    "threshold: 1.5\nenforce:\n  threshold: -0.5\n  close_after_hours: -1\n",
+			wantErr: []string{"threshold: 1.5", "enforce.threshold: -0.5", "close_after_hours: -1"},
 		},
 		{
 			name:    "enforce looser than flag",

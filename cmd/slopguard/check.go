@@ -231,7 +231,9 @@ func loadCheckPolicy(o checkOptions) (moderation.Policy, string, error) {
 	}
 	if o.threshold > 0 {
 		pol.FlagThreshold = o.threshold
-		pol.Enforce.Threshold = max(pol.Enforce.Threshold, o.threshold)
+		if pol.Enforce.Threshold > 0 { // 0 follows the flag threshold
+			pol.Enforce.Threshold = max(pol.Enforce.Threshold, o.threshold)
+		}
 	}
 	return pol, path, nil
 }

@@ -108,7 +108,9 @@ func TestCheckExitCodes(t *testing.T) {
 		{"fail-on applies below the policy threshold too", []string{"--config", highPolicy, "--fail-on", "0.95", machine}, "", 1, ""},
 		{"mode flag overrides policy", []string{"--config", offPolicy, "--mode", "flag", "--fail-on", "0.9", machine}, "", 1, ""},
 		{"observe never fails", []string{"--mode", "observe", "--fail-on", "0.1", machine}, "", 0, ""},
-		{"enforce fails at the enforce threshold", []string{"--mode", "enforce", machine}, "", 1, "--fail-on 0.97"},
+		// The enforce threshold defaults to halfway from the flag threshold
+		// (the test model's 0.9) to 1.
+		{"enforce fails at the enforce threshold", []string{"--mode", "enforce", machine}, "", 1, "--fail-on 0.95"},
 		{"bad git range", []string{"--commits", "-x"}, "", 2, `invalid git range "-x"`},
 		// ${{ github.event.before }}..HEAD with the expression unset: not "nothing to check, exit 0".
 		{"git range with an empty side", []string{"--commits", "..HEAD"}, "", 2, "unset ${{ }} expression"},

@@ -10,12 +10,14 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"runtime"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/google/go-github/v60/github"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -180,17 +182,15 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	defer cancelRun()
 	var app *githubapp.App
 	if cfg.GitHub.Enabled {
-		app, err = startGitHub(cfg, deps)
+		var appClient *github.Client
+		app, appClient, err = startGitHub(cfg, deps)
 		if err != nil {
 			return err
 		}
 		mux.Handle("POST "+cfg.GitHub.WebhookPath, app)
-		// Every replica ticks; the one holding the lease sweeps, so an
-		// item is never closed by two replicas at once.
-		bg.Go(func() {
-			store.RunExclusive(runCtx, st, "github.sweep", replicaID(), cfg.GitHub.SweepInterval, app.Sweep, log)
-		})
-		log.Info("github app enabled", "app_id", cfg.GitHub.AppID, "webhook_path", cfg.GitHub.WebhookPath, "api_url", cfg.GitHub.APIURL)
+		bg.Go(func() { app.RunSweeper(runCtx, cfg.GitHub.SweepInterval) })
+		bg.Go(func() { app.RunRedeliverySweep(runCtx, appClient, cfg.GitHub.RedeliverInterval) })
+		log.Info("github app enabled", "app_id", cfg.GitHub.AppID, "webhook_path", cfg.GitHub.WebhookPath, "api_url", redactURL(cfg.GitHub.APIURL))
 	}
 	stopDiscord, err := startDiscord(ctx, cfg, deps)
 	if err != nil {
@@ -242,39 +242,55 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	return errors.Join(errs...)
 }
 
-// startGitHub builds the GitHub App from the config and the shared deps.
-func startGitHub(cfg config.Config, deps *serveDeps) (*githubapp.App, error) {
+// startGitHub builds the GitHub App from the config and the shared deps,
+// and returns it with a client authenticated as the App (for the
+// redelivery sweep).
+func startGitHub(cfg config.Config, deps *serveDeps) (*githubapp.App, *github.Client, error) {
 	g := cfg.GitHub
 	rt, err := githubapp.NewTransport(githubapp.TransportOptions{Logger: deps.Logger, Metrics: deps.Metrics})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	clients, err := githubapp.NewAppClients(g.AppID, []byte(g.PrivateKey), g.APIURL, rt)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	appClient, err := clients.App()
+	if err != nil {
+		return nil, nil, err
 	}
 	app, err := githubapp.New(githubapp.Options{
-		WebhookSecret:  []byte(g.WebhookSecret),
-		MaxBodyBytes:   g.MaxBodyBytes,
-		QueueSize:      g.QueueSize,
-		Workers:        g.Workers,
-		Clients:        clients,
-		GraphQLURL:     g.GraphQL(),
-		Checker:        deps.Checker,
-		ModelThreshold: deps.Detector.Threshold(),
-		Store:          deps.Store,
-		StoreText:      cfg.Store.StoreText,
-		DetailsURL:     deps.detailsURL,
-		DefaultPolicy:  g.Policy,
-		PolicyPath:     g.PolicyPath,
-		PolicyTTL:      g.PolicyCacheTTL,
-		Logger:         deps.Logger.With("component", "github"),
-		Metrics:        deps.Metrics,
+		WebhookSecret:       []byte(g.WebhookSecret),
+		MaxBodyBytes:        g.MaxBodyBytes,
+		MaxConcurrentBodies: g.MaxConcurrentBodies,
+		QueueSize:           g.QueueSize,
+		Workers:             g.Workers,
+		Clients:             clients,
+		GraphQLURL:          g.GraphQL(),
+		Checker:             deps.Checker,
+		ModelThreshold:      deps.Detector.Threshold(),
+		Store:               deps.Store,
+		StoreText:           cfg.Store.StoreText,
+		DetailsURL:          deps.detailsURL,
+		DefaultPolicy:       g.Policy,
+		PolicyPath:          g.PolicyPath,
+		PolicyTTL:           g.PolicyCacheTTL,
+		Logger:              deps.Logger.With("component", "github"),
+		Metrics:             deps.Metrics,
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return app, nil
+	return app, appClient, nil
+}
+
+// redactURL hides any password in a URL before it is logged.
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return u.Redacted()
 }
 
 // newLogger builds the process logger from the config's level and format.

@@ -2,9 +2,11 @@ package githubapp
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -86,6 +88,7 @@ type App struct {
 	now     func() time.Time
 
 	queue    store.Queue
+	id       string        // this process, as the owner of leases
 	bodies   chan struct{} // one per webhook body being read
 	wake     chan struct{} // a job was enqueued
 	stopping chan struct{} // closed by Shutdown: drain, then stop
@@ -169,6 +172,7 @@ func New(opt Options) (*App, error) {
 		log:      opt.Logger,
 		now:      opt.Now,
 		queue:    opt.Queue,
+		id:       processID(),
 		bodies:   make(chan struct{}, opt.MaxConcurrentBodies),
 		wake:     make(chan struct{}, opt.Workers),
 		stopping: make(chan struct{}),
@@ -219,4 +223,12 @@ func (a *App) kill() {
 	a.stopOnce.Do(func() { close(a.stopping) })
 	a.cancel()
 	a.wg.Wait()
+}
+
+// processID names this App instance as the owner of sweep leases.
+func processID() string {
+	host, _ := os.Hostname()
+	b := make([]byte, 6)
+	rand.Read(b)
+	return fmt.Sprintf("%s/%d/%x", host, os.Getpid(), b)
 }

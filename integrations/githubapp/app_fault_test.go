@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"path/filepath"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,6 +18,7 @@ import (
 
 	"github.com/slopguard/slopguard/moderation"
 	"github.com/slopguard/slopguard/store"
+	"github.com/slopguard/slopguard/store/sqlstore"
 )
 
 // faultHarness is a harness whose API client logs retries and give-ups into
@@ -66,8 +70,10 @@ func TestGitHubFaults(t *testing.T) {
 		wantSleeps  []time.Duration // exact; nil checks only the jitter bounds
 		wantComment bool
 	}{
-		{"500 four times gives up", []answer{fail(500)}, 4, true, nil, false},
-		{"502 then created", []answer{fail(502), ok}, 2, false, nil, true},
+		// A POST that got a 5xx may have been applied: it is not re-sent
+		// (the job is retried later and looks for the comment first).
+		{"500 on a POST is not re-sent", []answer{fail(500)}, 1, false, []time.Duration{}, false},
+		{"502 on a POST is not re-sent", []answer{fail(502), ok}, 1, false, []time.Duration{}, false},
 		{"429 with Retry-After", []answer{{429, map[string]string{"Retry-After": "5"}, `{}`}, ok}, 2, false, []time.Duration{5 * time.Second}, true},
 		{"secondary rate limit waits a minute", []answer{{403, nil, `{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again."}`}, ok}, 2, false, []time.Duration{time.Minute}, true},
 		{"primary rate limit waits for reset", []answer{{403, map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "RESET"}, `{"message":"API rate limit exceeded"}`}, ok}, 2, false, []time.Duration{31 * time.Second}, true},
@@ -132,7 +138,7 @@ func TestGitHubFaults(t *testing.T) {
 			if err != nil {
 				t.Fatalf("got %v, want the decision recorded even when an action failed", err)
 			}
-			if got := strings.Contains(strings.Join(d.Actions, ","), "comment"); got != tt.wantComment {
+			if got := slices.Contains(d.Actions, "comment"); got != tt.wantComment {
 				t.Errorf("got actions %v, want comment done %v", d.Actions, tt.wantComment)
 			}
 		})
@@ -183,8 +189,8 @@ func TestDroppedConnection(t *testing.T) {
 		t.Errorf("got %d failure lines for the comment, want 1:\n%s", got, logs)
 	}
 	d, err := h.opt.Store.LatestDecision(context.Background(), "github", "acme/widgets", "issue/9")
-	if err != nil || strings.Join(d.Actions, ",") != "label" {
-		t.Errorf("got actions %v (err %v), want label only", d.Actions, err)
+	if err != nil || strings.Join(d.Actions, ",") != "label,failed:comment" {
+		t.Errorf("got actions %v (err %v), want label done, comment failed", d.Actions, err)
 	}
 }
 
@@ -197,7 +203,14 @@ func TestSlowGitHubCancelledByShutdown(t *testing.T) {
 	entered, release := make(chan struct{}), make(chan struct{})
 	t.Cleanup(func() { close(release) })
 	var once sync.Once
-	h.gh.srv.Config.Handler = wrapRoute(h.gh.srv.Config.Handler, "POST /repos/acme/widgets/labels", func(w http.ResponseWriter, r *http.Request) {
+	var hang atomic.Bool
+	hang.Store(true)
+	next := h.gh.srv.Config.Handler
+	h.gh.srv.Config.Handler = wrapRoute(next, "POST /repos/acme/widgets/labels", func(w http.ResponseWriter, r *http.Request) {
+		if !hang.Load() {
+			next.ServeHTTP(w, r)
+			return
+		}
 		once.Do(func() { close(entered) })
 		select { // never answers; the client's context must end the request
 		case <-r.Context().Done():
@@ -215,7 +228,14 @@ func TestSlowGitHubCancelledByShutdown(t *testing.T) {
 	if !strings.Contains(logs.String(), "context canceled") {
 		t.Errorf("want the cancelled request logged:\n%s", logs)
 	}
-	h.start() // for the harness cleanup
+	// The interrupted job went back to the queue: the next process runs it.
+	hang.Store(false)
+	h.start()
+	h.drain()
+	counts, err := h.opt.Store.(store.Queue).JobCounts(context.Background(), jobPlatform)
+	if err != nil || counts[store.JobDone] != 1 || counts[store.JobQueued] != 0 {
+		t.Errorf("jobs by state %v (err %v), want the interrupted job done by the next process", counts, err)
+	}
 }
 
 // TestShutdownMidBurstDrains: Shutdown during a burst processes every
@@ -393,3 +413,111 @@ func wrapRoute(next http.Handler, route string, fn func(w http.ResponseWriter, r
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestFailedWriteIsShown: a write GitHub refuses (403, a missing
+// permission) is not silent: the check run says so, /metrics counts it,
+// the audit log records it as failed, and the job is not counted ok.
+func TestFailedWriteIsShown(t *testing.T) {
+	t.Parallel()
+	h, _, _ := faultHarness(t, slop)
+	h.gh.handle("POST /repos/acme/widgets/issues/7/labels", 403, `{"message":"Resource not accessible by integration"}`)
+	h.send("pull_request", fixture(t, "pull_request.opened.json", nil))
+	app := h.app
+	h.drain()
+	var patched string
+	for _, c := range h.gh.writes() {
+		if c.String() == "PATCH /repos/acme/widgets/check-runs/100" {
+			patched = c.Body
+		}
+	}
+	if !strings.Contains(patched, "could not") || !strings.Contains(patched, "label") || !strings.Contains(patched, "403") {
+		t.Errorf("check run not updated with the failed write; PATCH body %q", patched)
+	}
+	if got := testutil.ToFloat64(app.metrics.actions.WithLabelValues("label", "failed")); got != 1 {
+		t.Errorf("got actions{label,failed} %v, want 1", got)
+	}
+	if got := testutil.ToFloat64(app.metrics.jobs.WithLabelValues("pull_request", "ok")); got != 0 {
+		t.Errorf("got jobs{ok} %v, want 0: a job with a failed write is not ok", got)
+	}
+	if got := testutil.ToFloat64(app.metrics.jobs.WithLabelValues("pull_request", "action_failed")); got != 1 {
+		t.Errorf("got jobs{action_failed} %v, want 1", got)
+	}
+	d, err := h.opt.Store.LatestDecision(context.Background(), "github", "acme/widgets", "pr/7")
+	if err != nil || !slices.Contains(d.Actions, "failed:label") {
+		t.Errorf("decision actions %v (err %v), want failed:label in the audit log", d.Actions, err)
+	}
+}
+
+// TestPost5xxIsNotResent: a POST answered 502 may have been applied, so it
+// is not sent again blindly: the job is retried later, looks for the
+// comment by its marker, and adopts it. One comment in the end.
+func TestPost5xxIsNotResent(t *testing.T) {
+	t.Parallel()
+	gh := newStatefulGitHub(t)
+	gh.fail5xx.Store(regexp.MustCompile(`/issues/7/comments$`))
+	st, err := sqlstore.Open(t.Context(), "sqlite", filepath.Join(t.TempDir(), "slopguard.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	clock := &replicaClock{now: time.Now().UTC()}
+	r := startReplica(t, gh, st, clock, slop)
+	r.deliver("pull_request", "d-5xx", prDelivery(t, "opened", 7))
+	r.drain()
+	if got := gh.posts["POST /repos/acme/widgets/issues/7/comments"]; got != 1 {
+		t.Fatalf("got %d comment POSTs in the first attempt, want 1 (not re-sent after a 502)", got)
+	}
+	j, err := st.Job(t.Context(), jobPlatform, "d-5xx")
+	if err != nil || j.State != store.JobQueued || j.Attempts != 1 {
+		t.Fatalf("job after the 502: %+v, %v; want queued for a retry", j, err)
+	}
+	clock.Advance(time.Hour)
+	r = startReplica(t, gh, st, clock, slop)
+	r.drain()
+	gh.verify(t, []int{7})
+	if got := gh.posts["POST /repos/acme/widgets/issues/7/comments"]; got != 1 {
+		t.Errorf("got %d comment POSTs in all, want 1: the retry adopts the comment the 502 created", got)
+	}
+	if j, _ := st.Job(t.Context(), jobPlatform, "d-5xx"); j.State != store.JobDone {
+		t.Errorf("job after the retry: state %q, want done", j.State)
+	}
+}
+
+// TestSecondaryRateLimitPausesEveryRequest: after GitHub answers one
+// request with a secondary rate limit, other requests through the same
+// transport (other workers) wait too instead of going out.
+func TestSecondaryRateLimitPausesEveryRequest(t *testing.T) {
+	t.Parallel()
+	var limited atomic.Bool
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/a" && limited.CompareAndSwap(false, true) {
+			w.Header().Set("Retry-After", "60")
+			w.WriteHeader(http.StatusForbidden)
+			w.Write([]byte(`{"message":"You have exceeded a secondary rate limit"}`))
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	})
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var mu sync.Mutex
+	var sleeps []string
+	rt := &RetryTransport{Now: func() time.Time { return now }, Sleep: func(ctx context.Context, d time.Duration) error {
+		mu.Lock()
+		sleeps = append(sleeps, d.String())
+		mu.Unlock()
+		return nil
+	}}
+	for _, path := range []string{"/a", "/b"} {
+		req, _ := http.NewRequest(http.MethodGet, srv+path, nil)
+		resp, err := rt.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	// /a waits its minute; /b, sent while the pause lasts (the clock did
+	// not move), waits for the same pause before going out.
+	if got := strings.Join(sleeps, " "); got != "1m0s 1m0s" {
+		t.Errorf("got sleeps %q, want %q: the second request must wait for the pause too", got, "1m0s 1m0s")
+	}
+}

@@ -103,7 +103,7 @@ func TestFlagModePullRequest(t *testing.T) {
 		}
 	}
 	summary := cr["output"].(map[string]any)["summary"].(string)
-	for _, want := range []string{"0.95", "machine", "test-1", `stock phrases such as "delve into"`, "not its author"} {
+	for _, want := range []string{"0.95", "machine", "test-1", "stock phrases such as `delve into`", "not its author"} {
 		if !strings.Contains(summary, want) {
 			t.Errorf("check run summary %q lacks %q", summary, want)
 		}
@@ -400,6 +400,7 @@ func TestRetries(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name       string
+		method     string // "" means PATCH
 		answers    []func(w http.ResponseWriter)
 		wantStatus int
 		wantCalls  int
@@ -412,6 +413,15 @@ func TestRetries(t *testing.T) {
 				func(w http.ResponseWriter) { w.WriteHeader(201) },
 			},
 			wantStatus: 201, wantCalls: 2,
+		},
+		{
+			name:   "5xx to a POST is not re-sent (it may have been applied)",
+			method: http.MethodPost,
+			answers: []func(http.ResponseWriter){
+				func(w http.ResponseWriter) { w.WriteHeader(502) },
+				func(w http.ResponseWriter) { w.WriteHeader(201) },
+			},
+			wantStatus: 502, wantCalls: 1,
 		},
 		{
 			name: "secondary rate limit honours Retry-After",
@@ -469,7 +479,11 @@ func TestRetries(t *testing.T) {
 			})
 			var sleeps []time.Duration
 			rt := &RetryTransport{Sleep: func(_ context.Context, d time.Duration) error { sleeps = append(sleeps, d); return nil }}
-			req, _ := http.NewRequest(http.MethodPost, srv, strings.NewReader(`{"x":1}`))
+			method := tt.method
+			if method == "" {
+				method = http.MethodPatch
+			}
+			req, _ := http.NewRequest(method, srv, strings.NewReader(`{"x":1}`))
 			resp, err := rt.RoundTrip(req)
 			if err != nil {
 				t.Fatal(err)
@@ -503,6 +517,9 @@ func TestRetries(t *testing.T) {
 	}
 }
 
+// TestRetryThroughApp: a 502 to the comment POST is not re-sent at once;
+// the job is queued again, and its retry looks for the comment (none: the
+// 502 did not create it) and posts it.
 func TestRetryThroughApp(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, slop)
@@ -514,20 +531,31 @@ func TestRetryThroughApp(t *testing.T) {
 		}
 		return 201, `{"id": 500}`
 	})
+	h.gh.handle("GET /repos/acme/widgets/issues/9/comments", 200, `[]`)
 	h.send("issues", fixture(t, "issues.opened.json", nil))
 	h.drain()
 	wantCalls(t, h.gh.writes(),
 		"POST /repos/acme/widgets/labels",
 		"POST /repos/acme/widgets/issues/9/labels",
 		"POST /repos/acme/widgets/issues/9/comments",
+	)
+	d, err := h.opt.Store.LatestDecision(context.Background(), "github", "acme/widgets", "issue/9")
+	if err != nil || strings.Join(d.Actions, ",") != "label,failed:comment" {
+		t.Errorf("got decision %v (err %v), want label,failed:comment", d.Actions, err)
+	}
+	h.gh.reset()
+	h.clock.Advance(time.Hour) // past the job's backoff
+	h.drain()
+	wantCalls(t, h.gh.writes(),
+		"POST /repos/acme/widgets/issues/9/labels",
 		"POST /repos/acme/widgets/issues/9/comments",
 	)
-	if len(h.sleeps) != 1 {
-		t.Errorf("got sleeps %v, want one backoff", h.sleeps)
+	if calls := callList(h.gh.allCalls()); !strings.Contains(calls, "GET /repos/acme/widgets/issues/9/comments\nPOST /repos/acme/widgets/issues/9/comments") {
+		t.Errorf("the retry did not look for the comment before posting it:\n%s", calls)
 	}
-	d, err := h.opt.Store.LatestDecision(context.Background(), "github", "acme/widgets", "issue/9")
+	d, err = h.opt.Store.LatestDecision(context.Background(), "github", "acme/widgets", "issue/9")
 	if err != nil || strings.Join(d.Actions, ",") != "label,comment" {
-		t.Errorf("got decision %v (err %v), want label,comment done", d.Actions, err)
+		t.Errorf("after the retry: got decision %v (err %v), want label,comment", d.Actions, err)
 	}
 }
 
@@ -767,13 +795,13 @@ func TestSweepClosesOnlyAfterGrace(t *testing.T) {
 		`{"number": 9, "state": "open", "labels": [{"name": "possible-slop"}]}`)
 	h.gh.reset()
 
-	h.now = h.now.Add(23 * time.Hour)
+	h.clock.Advance(23 * time.Hour)
 	if err := h.app.Sweep(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	wantCalls(t, h.gh.writes())
 
-	h.now = h.now.Add(2 * time.Hour)
+	h.clock.Advance(2 * time.Hour)
 	if err := h.app.Sweep(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -798,7 +826,7 @@ func TestSweepLeavesFlagModeAlone(t *testing.T) {
 	h.send("issues", fixture(t, "issues.opened.json", nil))
 	h.drain()
 	h.gh.reset()
-	h.now = h.now.Add(48 * time.Hour)
+	h.clock.Advance(48 * time.Hour)
 	if err := h.app.Sweep(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 // authorRoutes answers the two author lookups for login: an account made
 // age ago, with prs pull requests opened in the last day.
 func authorRoutes(h *harness, login string, age time.Duration, prs int) {
-	created := h.now.Add(-age).Format(time.RFC3339)
+	created := h.clock.Now().Add(-age).Format(time.RFC3339)
 	h.gh.handle("GET /users/"+login, 200, fmt.Sprintf(`{"login": %q, "type": "User", "created_at": %q}`, login, created))
 	h.gh.handle("GET /search/issues", 200, fmt.Sprintf(`{"total_count": %d, "incomplete_results": false, "items": []}`, prs))
 }

@@ -162,12 +162,14 @@ type harness struct {
 	gh     *fakeGitHub
 	opt    Options
 	sleeps []time.Duration
-	now    time.Time
+	// clock is the App's clock, moved by the test; workers read it while
+	// idle, so it is guarded.
+	clock *replicaClock
 }
 
 func newHarness(t *testing.T, checker moderation.Checker, mutate ...func(*Options)) *harness {
 	t.Helper()
-	h := &harness{t: t, gh: newFakeGitHub(t), now: time.Now().UTC().Truncate(time.Second)}
+	h := &harness{t: t, gh: newFakeGitHub(t), clock: &replicaClock{now: time.Now().UTC().Truncate(time.Second)}}
 	st, err := sqlstore.Open(context.Background(), "sqlite", filepath.Join(t.TempDir(), "slopguard.db"))
 	if err != nil {
 		t.Fatalf("open store: %v", err)
@@ -196,7 +198,7 @@ func newHarness(t *testing.T, checker moderation.Checker, mutate ...func(*Option
 		Checker:       checker,
 		Store:         st,
 		DefaultPolicy: moderation.DefaultPolicy(),
-		Now:           func() time.Time { return h.now },
+		Now:           h.clock.Now,
 	}
 	for _, m := range mutate {
 		m(&h.opt)

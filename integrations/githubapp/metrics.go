@@ -13,9 +13,12 @@ import (
 type metrics struct {
 	deliveries *prometheus.CounterVec // event, result
 	jobs       *prometheus.CounterVec // event, result
-	queueDepth prometheus.Gauge
-	scoring    prometheus.Histogram
-	verdicts   *prometheus.CounterVec // verdict, flagged
+	actions    *prometheus.CounterVec // action, result
+	// redeliveries counts deliveries the sweep asked GitHub to redeliver.
+	redeliveries *prometheus.CounterVec // result
+	queueDepth   prometheus.Gauge
+	scoring      prometheus.Histogram
+	verdicts     *prometheus.CounterVec // verdict, flagged
 }
 
 // apiMetrics count GitHub API requests; they belong to the transport.
@@ -32,11 +35,19 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		}, []string{"event", "result"}),
 		jobs: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "slopguard_github_jobs_total",
-			Help: "Queued deliveries processed, by event and result (ok, error, panic).",
+			Help: "Jobs (accepted deliveries) run, by event and result: ok, action_failed (GitHub refused a write), retry (queued again with backoff), failed (gave up; redeliver to try again), interrupted, panic.",
 		}, []string{"event", "result"}),
+		actions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "slopguard_github_actions_total",
+			Help: "Writes to GitHub (check_run, label, unlabel, comment, minimize, close), by action and result (ok, failed).",
+		}, []string{"action", "result"}),
+		redeliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "slopguard_github_redeliveries_total",
+			Help: "Failed webhook deliveries the redelivery sweep asked GitHub to send again, by result (asked, failed).",
+		}, []string{"result"}),
 		queueDepth: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "slopguard_github_queue_depth",
-			Help: "Deliveries waiting for a worker.",
+			Help: "Jobs running in this process (deliveries waiting are in the store).",
 		}),
 		scoring: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "slopguard_github_scoring_seconds",
@@ -51,7 +62,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	if reg == nil {
 		return m, nil
 	}
-	for _, c := range []prometheus.Collector{m.deliveries, m.jobs, m.queueDepth, m.scoring, m.verdicts} {
+	for _, c := range []prometheus.Collector{m.deliveries, m.jobs, m.actions, m.redeliveries, m.queueDepth, m.scoring, m.verdicts} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("register metrics: %w", err)
 		}

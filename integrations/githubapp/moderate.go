@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -160,15 +161,18 @@ func (a *App) moderateNote(ctx context.Context, log *slog.Logger, gh *github.Cli
 	}
 	if p.Skipped != "" {
 		log.Debug("not checked", "reason", p.Skipped)
+		var failed []actionFailure
 		for _, act := range p.Actions { // at most the check run of a skipped pull request
-			if err := a.upsertCheckRun(ctx, gh, t, skippedCheckRun(p, act.Detail)); err != nil {
+			err := a.upsertCheckRun(ctx, gh, t, skippedCheckRun(p, act.Detail))
+			a.countAction(act.Kind, err)
+			if err != nil {
 				log.Error("github action failed", "action", act.Kind, "err", err)
+				failed = append(failed, actionFailure{act.Kind, err})
 			}
 		}
-		return nil
+		return actionsError(failed)
 	}
-	a.execute(ctx, log, gh, t, p, note)
-	return nil
+	return a.execute(ctx, log, gh, t, p, note)
 }
 
 // plan decides what to do about t under its repository's policy, reading
@@ -290,14 +294,18 @@ func (a *App) plan(ctx context.Context, gh *github.Client, t target) (Plan, erro
 	return p, nil
 }
 
-// execute carries out a plan, best effort: each failed action is logged and
-// the others still run; the decision is recorded with what was done. note
-// is an extra line for the comment and the check run; it may be empty.
-func (a *App) execute(ctx context.Context, log *slog.Logger, gh *github.Client, t target, p Plan, note string) {
+// execute carries out a plan: each failed action is logged and counted, and
+// the others still run; the decision is recorded with what was done and
+// what failed ("failed:label"), and the check run says what failed. It
+// returns an *actionsFailedError when an action failed, so the job is
+// retried (a rate limit, a 5xx) or counted as failed (a refusal). note is
+// an extra line for the comment and the check run; it may be empty.
+func (a *App) execute(ctx context.Context, log *slog.Logger, gh *github.Client, t target, p Plan, note string) error {
 	if note == "" && p.Confirmed {
 		note = "A maintainer reviewed this and confirmed the flag."
 	}
 	v := *p.Verdict
+	var failed []actionFailure
 	log = log.With("score", v.Score, "verdict", v.Verdict.String(), "flagged", p.Flagged, "mode", p.Mode.String())
 	var done []string
 	for _, act := range p.Actions {
@@ -316,17 +324,139 @@ func (a *App) execute(ctx context.Context, log *slog.Logger, gh *github.Client, 
 		case "minimize":
 			err = a.graphqlMutation(ctx, gh, "minimize comment", minimizeMutation, map[string]string{"id": t.nodeID, "classifier": minimizeClassifier})
 		}
+		a.countAction(act.Kind, err)
 		if err != nil {
 			log.Error("github action failed", "action", act.Kind, "err", err)
+			failed = append(failed, actionFailure{act.Kind, err})
+			done = append(done, "failed:"+act.Kind)
 			continue
 		}
 		done = append(done, act.Kind)
+	}
+	if len(failed) > 0 && slices.Contains(done, "check_run") {
+		// Show on the check run what could not be done.
+		err := a.upsertCheckRun(ctx, gh, t, checkRunFor(p, failureNote(note, failed)))
+		a.countAction("check_run", err)
+		if err != nil {
+			log.Error("github action failed", "action", "check_run", "err", err)
+		}
 	}
 	if p.Mode == moderation.ModeObserve {
 		done = append(done, "observe")
 	}
 	a.record(ctx, log, t, v, done)
 	log.Info("item checked", "actions", strings.Join(done, ","))
+	return actionsError(failed)
+}
+
+// actionFailure is one action GitHub did not carry out.
+type actionFailure struct {
+	kind string
+	err  error
+}
+
+// actionsFailedError says which actions of a job failed; transient is true
+// when one may succeed if tried again (a rate limit, a 5xx, the network).
+type actionsFailedError struct {
+	failures  []actionFailure
+	transient bool
+}
+
+func (e *actionsFailedError) Error() string {
+	parts := make([]string, 0, len(e.failures))
+	for _, f := range e.failures {
+		parts = append(parts, f.kind+": "+f.err.Error())
+	}
+	return "github actions failed: " + strings.Join(parts, "; ")
+}
+
+// Unwrap gives errors.As the failures' errors (a rate limit's wait).
+func (e *actionsFailedError) Unwrap() []error {
+	errs := make([]error, 0, len(e.failures))
+	for _, f := range e.failures {
+		errs = append(errs, f.err)
+	}
+	return errs
+}
+
+// actionsError is nil for no failures, else an *actionsFailedError.
+func actionsError(failed []actionFailure) error {
+	if len(failed) == 0 {
+		return nil
+	}
+	e := &actionsFailedError{failures: failed}
+	for _, f := range failed {
+		if transient(f.err) {
+			e.transient = true
+		}
+	}
+	return e
+}
+
+// transient reports whether a failed GitHub call may succeed later: a rate
+// limit, a 5xx, a transport or store failure; not a 4xx refusal.
+func transient(err error) bool {
+	var rl *rateLimitedError
+	var primary *github.RateLimitError
+	var secondary *github.AbuseRateLimitError
+	if errors.As(err, &rl) || errors.As(err, &primary) || errors.As(err, &secondary) {
+		return true
+	}
+	var resp *github.ErrorResponse
+	if errors.As(err, &resp) && resp.Response != nil {
+		code := resp.Response.StatusCode
+		return code >= 500 || code == http.StatusTooManyRequests
+	}
+	return true
+}
+
+// failureNote adds to note a line per failed action, for the check run.
+func failureNote(note string, failed []actionFailure) string {
+	var b strings.Builder
+	if note != "" {
+		b.WriteString(note + " ")
+	}
+	for i, f := range failed {
+		if i > 0 {
+			b.WriteString(" ")
+		}
+		status := ""
+		var resp *github.ErrorResponse
+		if errors.As(f.err, &resp) && resp.Response != nil {
+			status = fmt.Sprintf(" (GitHub answered %d: %s)", resp.Response.StatusCode, resp.Message)
+			if resp.Response.StatusCode == http.StatusForbidden {
+				status += "; check the App's permissions"
+			}
+		}
+		fmt.Fprintf(&b, "slopguard could not %s%s.", actionVerb(f.kind), status)
+	}
+	return b.String()
+}
+
+// actionVerb says what an action does, for failureNote.
+func actionVerb(kind string) string {
+	switch kind {
+	case "label":
+		return "add the label"
+	case "unlabel":
+		return "remove the label"
+	case "comment":
+		return "post or update its comment"
+	case "minimize":
+		return "hide the comment"
+	case "close":
+		return "close the item"
+	}
+	return "update the " + strings.ReplaceAll(kind, "_", " ")
+}
+
+// countAction counts one action's outcome in /metrics.
+func (a *App) countAction(kind string, err error) {
+	result := "ok"
+	if err != nil {
+		result = "failed"
+	}
+	a.metrics.actions.WithLabelValues(kind, result).Inc()
 }
 
 // record stores the decision; the text only when the server keeps texts.

@@ -80,15 +80,21 @@ func (a *App) work() {
 		if a.baseCtx.Err() != nil {
 			return
 		}
+		// Only a claim that began after Shutdown and found nothing means
+		// nothing is left: one begun before may have missed a new job.
+		draining := false
+		select {
+		case <-a.stopping:
+			draining = true
+		default:
+		}
 		j, ok := a.claim()
 		if ok {
 			a.runJob(j)
 			continue
 		}
-		select {
-		case <-a.stopping:
-			return // draining, and nothing is claimable
-		default:
+		if draining {
+			return
 		}
 		timer := time.NewTimer(a.opt.PollInterval)
 		select {
@@ -149,6 +155,14 @@ func (a *App) runJob(j job) {
 	if a.killed.Load() {
 		return // a dead process writes nothing: its lease expires
 	}
+	var failed *actionsFailedError
+	if errors.As(err, &failed) && !failed.transient {
+		// GitHub refused a write (a missing permission): trying again will
+		// not help. The check run, the audit log and /metrics show it.
+		log.Warn("webhook job done, but GitHub refused some writes", "err", err)
+		a.finish(j, "action_failed", nil)
+		return
+	}
 	if err != nil {
 		log.Error("webhook handler failed", "err", err)
 		a.finish(j, "error", err)
@@ -170,6 +184,9 @@ func (a *App) finish(j job, result string, jobErr error) {
 	switch {
 	case jobErr == nil:
 		err = a.queue.CompleteJob(ctx, j.stored, now)
+		if result == "error" {
+			result = "ok"
+		}
 	case a.baseCtx.Err() != nil:
 		// Shutdown cut it short: hand it back now, for this or another replica.
 		result = "interrupted"
@@ -194,8 +211,15 @@ func (a *App) finish(j job, result string, jobErr error) {
 func (a *App) backoff(attempt int, err error) time.Duration {
 	d := a.opt.RetryDelay << min(attempt-1, 10)
 	var rl *rateLimitedError
-	if errors.As(err, &rl) {
+	var primary *github.RateLimitError
+	var secondary *github.AbuseRateLimitError
+	switch {
+	case errors.As(err, &rl):
 		d = max(d, rl.wait)
+	case errors.As(err, &primary):
+		d = max(d, time.Until(primary.Rate.Reset.Time))
+	case errors.As(err, &secondary) && secondary.RetryAfter != nil:
+		d = max(d, *secondary.RetryAfter)
 	}
 	return min(d, time.Hour)
 }

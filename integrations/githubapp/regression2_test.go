@@ -109,7 +109,7 @@ func TestMaintainerPermissionIsCachedForAFewMinutes(t *testing.T) {
 	if got := lookups(); got != 1 {
 		t.Errorf("got %d permission lookups for 3 questions, want 1", got)
 	}
-	h.now = h.now.Add(permissionTTL + time.Second) // no job is running: the clock is ours
+	h.clock.Advance(permissionTTL + time.Second) // no job is running: the clock is ours
 	h.app.isMaintainer(ctx, gh, "acme", "widgets", "maintainer", "COLLABORATOR")
 	if got := lookups(); got != 2 {
 		t.Errorf("got %d permission lookups after the cache expired, want 2", got)

@@ -36,7 +36,7 @@ func TestPolicyFileHugeGraceIsRefusedNotAnInstantClose(t *testing.T) {
 	h.drain()
 	h.gh.handle("GET /repos/acme/widgets/issues/9", 200, `{"number": 9, "state": "open", "labels": [{"name": "possible-slop"}]}`)
 	h.gh.reset()
-	h.now = h.now.Add(time.Minute)
+	h.clock.Advance(time.Minute)
 	if err := h.app.Sweep(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +96,7 @@ func TestUnsureBetweenThresholdsCountsAsFlagged(t *testing.T) {
 			}
 
 			h.gh.handle("GET /repos/acme/widgets/issues/9", 200, `{"number": 9, "state": "open", "labels": [{"name": "possible-slop"}]}`)
-			h.now = h.now.Add(25 * time.Hour)
+			h.clock.Advance(25 * time.Hour)
 			if err := h.app.Sweep(context.Background()); err != nil {
 				t.Fatal(err)
 			}

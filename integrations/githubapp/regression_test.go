@@ -69,19 +69,19 @@ func TestSweepLeavesAReopenedItemOpen(t *testing.T) {
 	h.drain()
 	h.gh.handle("GET /repos/acme/widgets/issues/9", 200,
 		`{"number": 9, "state": "open", "labels": [{"name": "possible-slop"}]}`)
-	h.now = h.now.Add(25 * time.Hour)
+	h.clock.Advance(25 * time.Hour)
 	if err := h.app.Sweep(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	// Maintainer reopens; GitHub sends issues.reopened (the label is still on).
-	h.now = h.now.Add(time.Hour)
+	h.clock.Advance(time.Hour)
 	h.send("issues", fixture(t, "issues.opened.json", map[string]any{
 		"action": "reopened", "issue.labels": []any{map[string]any{"name": "possible-slop"}},
 		"sender.login": "maintainer",
 	}))
 	h.drain()
 	h.gh.reset()
-	h.now = h.now.Add(15 * time.Minute)
+	h.clock.Advance(15 * time.Minute)
 	if err := h.app.Sweep(context.Background()); err != nil {
 		t.Fatal(err)
 	}

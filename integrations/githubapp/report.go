@@ -92,7 +92,7 @@ func writeVerdict(b *strings.Builder, p Plan) {
 	writeRule(b, p)
 	writeAuthorContext(b, p)
 	if v.Note != "" {
-		fmt.Fprintf(b, "- Note: %s\n", v.Note)
+		fmt.Fprintf(b, "- Note: %s\n", inertReason(v.Note))
 	}
 	var pos []detector.Reason
 	for _, r := range v.Reasons {
@@ -106,7 +106,7 @@ func writeVerdict(b *strings.Builder, p Plan) {
 			if i == 5 {
 				break
 			}
-			fmt.Fprintf(b, "- %s\n", r.Text)
+			fmt.Fprintf(b, "- %s\n", inertReason(r.Text))
 		}
 	}
 }

@@ -10,15 +10,20 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
 // RetryTransport retries GitHub API requests that failed for reasons that
-// pass: 5xx answers, 429, and 403 secondary or primary rate limits. It honours
-// Retry-After and X-RateLimit-Reset; a rate limit that gives neither waits
-// a minute, doubling per attempt, as GitHub asks; a 5xx backs off
-// exponentially with jitter. It gives up (returning the last answer) after
-// MaxAttempts or when the wait would be longer than MaxWait.
+// pass: 5xx answers (except to a POST, which may have been applied), 429,
+// and 403 secondary or primary rate limits. It honours Retry-After and
+// X-RateLimit-Reset; a rate limit that gives neither waits a minute,
+// doubling per attempt, as GitHub asks; a 5xx backs off exponentially with
+// jitter. A rate limit pauses every request sent through the transport
+// (every worker) until it passes, as GitHub asks; a pause longer than
+// MaxWait fails requests at once, without sending them, so the job is
+// retried later rather than held. It gives up (returning the last answer)
+// after MaxAttempts or when the wait would be longer than MaxWait.
 type RetryTransport struct {
 	// Next sends the requests; nil means http.DefaultTransport.
 	Next http.RoundTripper
@@ -36,6 +41,9 @@ type RetryTransport struct {
 	Logger *slog.Logger
 	// OnGiveUp is called when retries are exhausted (for metrics); may be nil.
 	OnGiveUp func(req *http.Request)
+
+	mu          sync.Mutex
+	pausedUntil time.Time // no request goes out before then (a rate limit)
 }
 
 // RoundTrip sends req, retrying as described on RetryTransport.
@@ -51,7 +59,14 @@ func (t *RetryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
 		attempts = 1 // cannot replay the body
 	}
+	slept := false // this request just waited out the pause it set
 	for attempt := 1; ; attempt++ {
+		if !slept {
+			if err := t.waitPause(req); err != nil {
+				return nil, err
+			}
+		}
+		slept = false
 		r := req
 		if attempt > 1 && req.GetBody != nil {
 			body, err := req.GetBody()
@@ -62,9 +77,12 @@ func (t *RetryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			r.Body = body
 		}
 		resp, err := next.RoundTrip(r)
-		wait, retry := t.shouldRetry(resp, err, attempt)
+		wait, retry, limited := t.shouldRetry(req, resp, err, attempt)
 		if !retry {
 			return resp, err
+		}
+		if limited {
+			t.pause(wait)
 		}
 		if attempt >= attempts || wait > t.maxWait() {
 			t.giveUp(req, resp, err, attempt, wait)
@@ -77,7 +95,33 @@ func (t *RetryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if err := t.sleep(req.Context(), wait); err != nil {
 			return nil, err
 		}
+		slept = limited
 	}
+}
+
+// pause holds every request until d from now (or later, if already paused).
+func (t *RetryTransport) pause(d time.Duration) {
+	until := t.now().Add(d)
+	t.mu.Lock()
+	if until.After(t.pausedUntil) {
+		t.pausedUntil = until
+	}
+	t.mu.Unlock()
+}
+
+// waitPause waits out a rate-limit pause before a request goes out, or
+// fails at once when the pause is longer than MaxWait.
+func (t *RetryTransport) waitPause(req *http.Request) error {
+	t.mu.Lock()
+	wait := t.pausedUntil.Sub(t.now())
+	t.mu.Unlock()
+	if wait <= 0 {
+		return nil
+	}
+	if wait > t.maxWait() {
+		return &rateLimitedError{wait: wait, err: fmt.Errorf("%s %s not sent: GitHub rate limit pause", req.Method, req.URL.Path)}
+	}
+	return t.sleep(req.Context(), wait)
 }
 
 func (t *RetryTransport) maxWait() time.Duration {
@@ -102,39 +146,50 @@ func (t *RetryTransport) sleep(ctx context.Context, d time.Duration) error {
 }
 
 // shouldRetry decides whether an answer is worth another try, and after how long.
-func (t *RetryTransport) shouldRetry(resp *http.Response, err error, attempt int) (time.Duration, bool) {
+func (t *RetryTransport) shouldRetry(req *http.Request, resp *http.Response, err error, attempt int) (time.Duration, bool, bool) {
 	if err != nil {
-		return 0, false // context cancelled or a transport failure the caller should see
+		return 0, false, false // context cancelled or a transport failure the caller should see
 	}
 	limited := false
 	switch {
+	case resp.StatusCode >= 500 && req.Method == http.MethodPost && !idempotentPost(req.URL.Path):
+		// The comment or check run may have been created: the caller looks
+		// for it before trying again.
+		return 0, false, false
 	case resp.StatusCode >= 500:
 	case resp.StatusCode == http.StatusTooManyRequests:
 		limited = true
 	case resp.StatusCode == http.StatusForbidden && t.rateLimited(resp):
 		limited = true
 	default:
-		return 0, false
+		return 0, false, false
 	}
 	if d, ok := retryAfter(resp.Header.Get("Retry-After"), t.now()); ok {
-		return d, true
+		return d, true, limited
 	}
 	if resp.Header.Get("X-RateLimit-Remaining") == "0" {
 		if reset, err := strconv.ParseInt(resp.Header.Get("X-RateLimit-Reset"), 10, 64); err == nil {
-			return max(time.Unix(reset, 0).Sub(t.now()), 0) + time.Second, true
+			return max(time.Unix(reset, 0).Sub(t.now()), 0) + time.Second, true, limited
 		}
 	}
 	if limited {
 		// GitHub: without Retry-After or a reset time, wait at least a
 		// minute, and longer after each further limit.
-		return rateLimitWait << (attempt - 1), true
+		return rateLimitWait << (attempt - 1), true, true
 	}
 	base := t.BaseDelay
 	if base <= 0 {
 		base = time.Second
 	}
 	d := base << (attempt - 1)
-	return d/2 + rand.N(d/2+1), true
+	return d/2 + rand.N(d/2+1), true, false
+}
+
+// idempotentPost reports whether a POST creates nothing that a second one
+// would duplicate: an installation token, or a GraphQL call (the App's
+// mutations hide or show a comment).
+func idempotentPost(path string) bool {
+	return strings.HasSuffix(path, "/access_tokens") || strings.HasSuffix(path, "/graphql")
 }
 
 // rateLimitWait is the first wait after a rate limit that says nothing of

@@ -15,6 +15,7 @@ import (
 // earlier comment).
 func Simulate(ctx context.Context, opt Options, owner, repo string, number int) (Plan, error) {
 	opt.Store = readOnlyStore{opt.Store}
+	opt.Queue = emptyQueue{}
 	opt.WebhookSecret = []byte("simulate")
 	opt.Workers, opt.QueueSize = 1, 1
 	app, err := New(opt)
@@ -71,3 +72,36 @@ func (s readOnlyStore) MarkDelivery(context.Context, string, string, time.Time) 
 }
 
 func (readOnlyStore) ForgetDelivery(context.Context, string, string) error { return nil }
+
+// emptyQueue is the job queue of a simulation: nothing is ever queued.
+type emptyQueue struct{}
+
+func (emptyQueue) EnqueueJob(context.Context, store.Job, time.Time, time.Time) (bool, error) {
+	return false, nil
+}
+
+func (emptyQueue) ClaimJobs(context.Context, string, int, time.Time, time.Duration) ([]store.Job, error) {
+	return nil, nil
+}
+
+func (emptyQueue) CompleteJob(context.Context, store.Job, time.Time) error { return nil }
+
+func (emptyQueue) RetryJob(context.Context, store.Job, time.Time, string, time.Time) error {
+	return nil
+}
+
+func (emptyQueue) FailJob(context.Context, store.Job, string, time.Time) error { return nil }
+
+func (emptyQueue) Job(context.Context, string, string) (store.Job, error) {
+	return store.Job{}, store.ErrNotFound
+}
+
+func (emptyQueue) JobCounts(context.Context, string) (map[string]int, error) {
+	return map[string]int{}, nil
+}
+
+func (emptyQueue) TakeLease(context.Context, string, string, time.Time, time.Duration) (bool, error) {
+	return false, nil
+}
+
+func (emptyQueue) ReleaseLease(context.Context, string, string) error { return nil }

@@ -31,11 +31,29 @@ func (a *App) RunSweeper(ctx context.Context, interval time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if err := a.Sweep(ctx); err != nil {
+			if _, err := a.sweepIfLeader(ctx, interval); err != nil {
 				a.log.Error("enforce sweep", "err", err)
 			}
 		}
 	}
+}
+
+// enforceLease names the lease under which one replica at a time runs the
+// enforce sweep.
+const enforceLease = "github sweep enforce"
+
+// sweepIfLeader runs Sweep if this App holds (or takes) the enforce
+// sweep's lease for interval, so that one replica sweeps; it reports
+// whether it swept.
+func (a *App) sweepIfLeader(ctx context.Context, interval time.Duration) (bool, error) {
+	held, err := a.queue.TakeLease(ctx, enforceLease, a.id, a.now(), interval)
+	if err != nil {
+		return false, fmt.Errorf("take the enforce sweep lease: %w", err)
+	}
+	if !held {
+		return false, nil
+	}
+	return true, a.Sweep(ctx)
 }
 
 // Sweep closes pull requests and issues that are still flagged past the

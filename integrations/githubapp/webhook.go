@@ -38,22 +38,28 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		result(http.StatusMethodNotAllowed, "bad_method", "use POST")
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, a.opt.MaxBodyBytes))
+	// Bodies are read before they are authenticated: bound how many at
+	// once, so a flood of large unsigned bodies cannot take the memory.
+	select {
+	case a.bodies <- struct{}{}:
+	default:
+		result(http.StatusServiceUnavailable, "busy", "too many deliveries being read, redeliver later")
+		return
+	}
+	body, err := a.readVerified(w, r)
+	<-a.bodies
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			result(http.StatusRequestEntityTooLarge, "too_large", "body too large")
-			return
+		var re *requestError
+		if errors.As(err, &re) {
+			if re.res == "bad_signature" {
+				a.log.Warn("webhook signature rejected", "reason", re.msg, "event", event,
+					"delivery_id", r.Header.Get("X-GitHub-Delivery"), "remote", r.RemoteAddr)
+			}
+			result(re.code, re.res, re.msg)
 		}
-		result(http.StatusBadRequest, "bad_body", "cannot read body")
 		return
 	}
-	if code, msg := verifySignature(r.Header.Get("X-Hub-Signature-256"), body, a.opt.WebhookSecret); code != 0 {
-		a.log.Warn("webhook signature rejected", "reason", msg, "event", event,
-			"delivery_id", r.Header.Get("X-GitHub-Delivery"), "remote", r.RemoteAddr)
-		result(code, "bad_signature", msg)
-		return
-	}
+
 	delivery := r.Header.Get("X-GitHub-Delivery")
 	if event == "" || delivery == "" {
 		result(http.StatusBadRequest, "bad_headers", "X-GitHub-Event and X-GitHub-Delivery are required")
@@ -94,6 +100,30 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a.metrics.deliveries.WithLabelValues(event, "accepted").Inc()
 	w.WriteHeader(http.StatusAccepted)
 	io.WriteString(w, "accepted\n")
+}
+
+// requestError is a refused delivery: its status, metric result and message.
+type requestError struct {
+	code     int
+	res, msg string
+}
+
+func (e *requestError) Error() string { return e.msg }
+
+// readVerified reads the body, up to MaxBodyBytes, and checks its signature.
+func (a *App) readVerified(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, a.opt.MaxBodyBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, &requestError{http.StatusRequestEntityTooLarge, "too_large", "body too large"}
+		}
+		return nil, &requestError{http.StatusBadRequest, "bad_body", "cannot read body"}
+	}
+	if code, msg := verifySignature(r.Header.Get("X-Hub-Signature-256"), body, a.opt.WebhookSecret); code != 0 {
+		return nil, &requestError{code, "bad_signature", msg}
+	}
+	return body, nil
 }
 
 // verifySignature checks an X-Hub-Signature-256 header against body in

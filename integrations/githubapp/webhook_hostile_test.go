@@ -9,12 +9,14 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -240,7 +242,7 @@ func TestSecretsNeverLogged(t *testing.T) {
 	if badKeyErr != nil {
 		all += "\n" + badKeyErr.Error()
 	}
-	if !strings.Contains(all, "giving up") || !strings.Contains(all, "webhook signature rejected") {
+	if !strings.Contains(all, "github action failed") || !strings.Contains(all, "webhook signature rejected") {
 		t.Fatalf("the failure paths did not run; logs:\n%s", all)
 	}
 	for name, secret := range map[string]string{
@@ -249,5 +251,53 @@ func TestSecretsNeverLogged(t *testing.T) {
 		if strings.Contains(all, secret) {
 			t.Errorf("logs or errors contain the %s:\n%s", name, all)
 		}
+	}
+}
+
+// readCounter counts reads of a request body.
+type readCounter struct {
+	r     io.Reader
+	reads atomic.Int32
+}
+
+func (c *readCounter) Read(p []byte) (int, error) { c.reads.Add(1); return c.r.Read(p) }
+
+// TestBodiesBoundedBeforeAuthentication: while MaxConcurrentBodies
+// unauthenticated bodies are being read, another request is refused with
+// 503 without its body being read, so a flood of large bodies cannot take
+// memory; once a slot is free, deliveries are accepted again.
+func TestBodiesBoundedBeforeAuthentication(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, clean, func(o *Options) { o.MaxConcurrentBodies = 1 })
+	pr, pw := io.Pipe()
+	slow := httptest.NewRequest(http.MethodPost, "/webhook", pr)
+	slow.Header.Set("X-GitHub-Event", "issues")
+	slow.Header.Set("X-GitHub-Delivery", "slow")
+	slow.Header.Set("X-Hub-Signature-256", "sha256="+strings.Repeat("0", 64))
+	done := make(chan int)
+	go func() {
+		rec := httptest.NewRecorder()
+		h.app.ServeHTTP(rec, slow)
+		done <- rec.Code
+	}()
+	pw.Write([]byte(`{"partial":`)) // returns once the handler is reading: it holds the slot
+
+	body := fixture(t, "issues.opened.json", nil)
+	rc := &readCounter{r: bytes.NewReader(body)}
+	req := httptest.NewRequest(http.MethodPost, "/webhook", rc)
+	req.Header.Set("X-GitHub-Event", "issues")
+	req.Header.Set("X-GitHub-Delivery", "second")
+	req.Header.Set("X-Hub-Signature-256", sign(body)["X-Hub-Signature-256"])
+	rec := httptest.NewRecorder()
+	h.app.ServeHTTP(rec, req)
+	if rec.Code != http.StatusServiceUnavailable || rc.reads.Load() != 0 {
+		t.Errorf("second request while a body is being read: got %d after %d reads, want 503 without reading", rec.Code, rc.reads.Load())
+	}
+	pw.Close()
+	if code := <-done; code != http.StatusUnauthorized {
+		t.Errorf("slow unsigned request: got %d, want 401", code)
+	}
+	if code := h.sendWith("issues", "third", body, sign(body)).Code; code != http.StatusAccepted {
+		t.Errorf("after the slot is free: got %d, want 202", code)
 	}
 }

@@ -16,6 +16,14 @@ var _ store.Queue = (*Store)(nil)
 // unleased is the lease_until of a job nobody holds: long expired.
 var unleased = time.Unix(0, 0).UTC()
 
+// seq is the column giving the jobs table's insertion order.
+func (d dialect) seq() string {
+	if d.name == Postgres {
+		return "seq"
+	}
+	return "rowid"
+}
+
 // itemLease names the lease that serialises the jobs of one item.
 func itemLease(platform, itemKey string) string { return platform + " item " + itemKey }
 
@@ -60,7 +68,7 @@ func (s *Store) ClaimJobs(ctx context.Context, platform string, n int, now time.
 	rows, err := s.db.QueryContext(ctx, s.d.q(`
 		SELECT delivery_id, kind, item_key FROM jobs
 		WHERE platform = ? AND state = 'queued' AND run_after <= ? AND lease_until < ?
-		ORDER BY created_at, delivery_id LIMIT ?`),
+		ORDER BY created_at, `+s.d.seq()+` LIMIT ?`),
 		platform, s.d.t(now), s.d.t(now), 4*n+16)
 	if err != nil {
 		return nil, fmt.Errorf("claim jobs: %w", err)
