@@ -3,11 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -406,8 +408,14 @@ func TestDiscordEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end: starts serve with the embedded model")
 	}
-	for _, replicas := range []int{1, 2} {
-		t.Run(fmt.Sprintf("%d replicas", replicas), func(t *testing.T) {
+	runs := []struct {
+		name     string
+		replicas int
+		postgres bool
+	}{{"1 replica", 1, false}, {"2 replicas", 2, false}, {"2 replicas on postgres", 2, true}}
+	for _, tc := range runs {
+		replicas := tc.replicas
+		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			n := &notifier{}
 			fake := newFakeDiscordServer(t, n)
@@ -420,6 +428,10 @@ func TestDiscordEndToEnd(t *testing.T) {
 				"SLOPGUARD_DATABASE_URL":    filepath.Join(dir, "slopguard.db"),
 				"SLOPGUARD_DISCORD_TOKEN":   e2eToken,
 				"SLOPGUARD_DISCORD_API_URL": fake.srv.URL + "/api",
+			}
+			if tc.postgres {
+				envVars["SLOPGUARD_DATABASE_URL"] = postgresSchema(t)
+				envVars["SLOPGUARD_DATABASE_DRIVER"] = "postgres"
 			}
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
@@ -556,6 +568,42 @@ func TestDiscordEndToEnd(t *testing.T) {
 			}
 		})
 	}
+}
+
+// postgresSchema returns a DSN for a schema of the test's own on the server
+// SLOPGUARD_TEST_POSTGRES_DSN names, dropped when the test ends; it skips
+// the test without a server (scripts/with-postgres.sh starts one).
+func postgresSchema(t *testing.T) string {
+	t.Helper()
+	dsn := os.Getenv("SLOPGUARD_TEST_POSTGRES_DSN")
+	if dsn == "" {
+		t.Skip("PostgreSQL run skipped: SLOPGUARD_TEST_POSTGRES_DSN is not set (run under scripts/with-postgres.sh)")
+	}
+	admin, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.Close() })
+	name := fmt.Sprintf("slopguard_e2e_%d_%d", os.Getpid(), time.Now().UnixNano()%1e9)
+	if _, err := admin.ExecContext(t.Context(), "CREATE SCHEMA "+name); err != nil {
+		t.Fatalf("create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		if _, err := admin.ExecContext(context.Background(), "DROP SCHEMA "+name+" CASCADE"); err != nil {
+			t.Errorf("drop schema %s: %v", name, err)
+		}
+	})
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		u, err := url.Parse(dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := u.Query()
+		q.Set("search_path", name)
+		u.RawQuery = q.Encode()
+		return u.String()
+	}
+	return dsn + " search_path=" + name
 }
 
 // dig walks a decoded JSON value along keys and indexes.

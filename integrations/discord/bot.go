@@ -84,6 +84,9 @@ type Bot struct {
 
 	ids atomic.Pointer[identity]
 
+	dmMu      sync.Mutex      // guards dmPending
+	dmPending map[string]bool // users with a DM waiting or being answered
+
 	leftMu sync.Mutex          // guards left
 	left   map[string]struct{} // guilds the bot was removed from, until it joins again
 

@@ -1,6 +1,7 @@
 package discord
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -63,7 +64,7 @@ func (b *Bot) MessageDelete(_ *discordgo.Session, m *discordgo.MessageDelete) {
 	e.Description = ""
 	var fields []*discordgo.MessageEmbedField
 	for _, f := range e.Fields {
-		if f != nil && !isQuoting(f.Name) {
+		if f != nil && !slices.Contains(quotingFields, f.Name) {
 			fields = append(fields, f)
 		}
 	}
@@ -83,13 +84,4 @@ func (b *Bot) MessageDelete(_ *discordgo.Session, m *discordgo.MessageDelete) {
 	}
 	b.metrics.actions.WithLabelValues("modlog_deleted").Inc()
 	log.Info("discord: message deleted; mod-log post cleared")
-}
-
-func isQuoting(name string) bool {
-	for _, q := range quotingFields {
-		if q == name {
-			return true
-		}
-	}
-	return false
 }

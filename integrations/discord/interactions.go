@@ -71,7 +71,11 @@ func (b *Bot) reply(ctx context.Context, log *slog.Logger, i *discordgo.Interact
 			Content: clip(content, maxContent), Embeds: fitEmbeds(embeds), Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: noMentions,
 		},
 	}, discordgo.WithContext(ctx))
-	if err != nil {
+	switch {
+	case err == nil:
+	case isAlreadyAnswered(err):
+		log.Debug("discord: interaction answered by another replica")
+	default:
 		log.Error("discord: answer interaction", "err", RedactTokens(err.Error()))
 	}
 }

@@ -61,13 +61,44 @@ func (b *Bot) admit(m *discordgo.Message, edited bool) {
 		b.metrics.dropped.Inc()
 		return
 	}
+	if m.GuildID == "" && !b.admitDM(m) {
+		return
+	}
 	select {
 	case b.queue <- job{msg: &cp, edited: edited}:
 	default:
+		if m.GuildID == "" {
+			b.doneDM(m.Author.ID)
+		}
 		b.metrics.messages.WithLabelValues("dropped").Inc()
 		b.metrics.dropped.Inc()
 		b.log.Warn("discord: scoring queue full; message dropped", "guild_id", m.GuildID, "channel_id", m.ChannelID, "message_id", m.ID)
 	}
+}
+
+// admitDM decides whether a direct message may wait in the scoring queue,
+// which it shares with server messages: DMs may fill at most half of it,
+// and each user may have one DM waiting or being answered. A refused DM is
+// dropped and counted.
+func (b *Bot) admitDM(m *discordgo.Message) bool {
+	b.dmMu.Lock()
+	defer b.dmMu.Unlock()
+	if b.dmPending == nil {
+		b.dmPending = make(map[string]bool)
+	}
+	if b.dmPending[m.Author.ID] || len(b.dmPending) >= max(cap(b.queue)/2, 1) {
+		b.metrics.messages.WithLabelValues("dropped_dm").Inc()
+		return false
+	}
+	b.dmPending[m.Author.ID] = true
+	return true
+}
+
+// doneDM ends a user's waiting DM.
+func (b *Bot) doneDM(userID string) {
+	b.dmMu.Lock()
+	delete(b.dmPending, userID)
+	b.dmMu.Unlock()
 }
 
 // quickSkip returns why a message is not worth queuing, or "".
@@ -101,6 +132,7 @@ func (b *Bot) runJob(j job) {
 	ctx, cancel := b.eventContext()
 	defer cancel()
 	if j.msg.GuildID == "" {
+		defer b.doneDM(j.msg.Author.ID)
 		b.answerDM(ctx, j.msg)
 		return
 	}
