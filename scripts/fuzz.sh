@@ -19,6 +19,7 @@ targets=(
   "./moderation/:FuzzParsePolicy"             # .github/slopguard.yml
   "./integrations/discord/:FuzzInteraction"   # INTERACTION_CREATE payloads
   "./cmd/slopguard/:FuzzScoreStream"          # `score` JSONL reader
+  "./integrations/web/:FuzzRender"            # any text and spans on a page
 )
 printf '%-28s %-18s %12s\n' package target executions
 for t in "${targets[@]}"; do
