@@ -12,8 +12,9 @@ import (
 // shows behind signed links. The link secret comes only from the
 // environment: SLOPGUARD_WEB_LINK_SECRET or SLOPGUARD_WEB_LINK_SECRET_FILE.
 type WebConfig struct {
-	// PublicURL is the address people reach this server at
-	// (https://slopguard.example.org); links to pages are built from it.
+	// PublicURL is the address people reach this server at, the root of
+	// a host (https://slopguard.example.org); links to pages are built
+	// from it.
 	// Empty: no link is posted anywhere, and the pages are only reached
 	// with links an operator makes (slopguard audit).
 	PublicURL string `yaml:"public_url"`
@@ -61,6 +62,9 @@ func (w WebConfig) validate() []error {
 			errs = append(errs, fmt.Errorf("web.public_url: %q is not an http(s) URL with a host", w.PublicURL))
 		case u.RawQuery != "" || u.Fragment != "" || strings.Contains(u.Path, "?"):
 			errs = append(errs, fmt.Errorf("web.public_url: %q has a query or fragment", w.PublicURL))
+		case strings.Trim(u.Path, "/") != "":
+			// The pages link to /assets/… and /d/… from the root.
+			errs = append(errs, fmt.Errorf("web.public_url: %q has a path: serve slopguard at the root of a host (https://slopguard.example.org)", w.PublicURL))
 		}
 		if w.LinkSecret == "" {
 			errs = append(errs, errors.New("web.public_url is set but SLOPGUARD_WEB_LINK_SECRET (or _FILE) is not: links cannot be signed"))

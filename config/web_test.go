@@ -30,6 +30,8 @@ func TestWebConfig(t *testing.T) {
 		{"public URL without a secret", "web:\n  public_url: https://sg.example.org\n", nil, false, "cannot be signed"},
 		{"public URL not http", "web:\n  public_url: ftp://sg.example.org\n", map[string]string{"SLOPGUARD_WEB_LINK_SECRET": long}, false, "not an http(s) URL"},
 		{"public URL with a query", "web:\n  public_url: https://sg.example.org/?a=1\n", map[string]string{"SLOPGUARD_WEB_LINK_SECRET": long}, false, "query"},
+		{"public URL with a path", "web:\n  public_url: https://example.org/slopguard/\n", map[string]string{"SLOPGUARD_WEB_LINK_SECRET": long}, false, "has a path"},
+		{"public URL with a slash", "web:\n  public_url: https://sg.example.org/\n", map[string]string{"SLOPGUARD_WEB_LINK_SECRET": long}, true, ""},
 		{"no ttl", "web:\n  link_ttl: 0s\n", nil, false, "link_ttl"},
 		{"secret not in the file", "web:\n  link_secret: abc\n", nil, false, "link_secret"},
 	}

@@ -20,6 +20,7 @@ targets=(
   "./integrations/discord/:FuzzInteraction"   # INTERACTION_CREATE payloads
   "./cmd/slopguard/:FuzzScoreStream"          # `score` JSONL reader
   "./disclosure/:FuzzScan"                    # agent marks: spans inside the text
+  "./integrations/web/:FuzzRender"            # any text and spans on a page
 )
 printf '%-28s %-18s %12s\n' package target executions
 for t in "${targets[@]}"; do

@@ -125,8 +125,8 @@ func (s *Server) buildDashboard(ctx context.Context, platform, scope string, exp
 		return p, fmt.Errorf("dashboard decisions: %w", err)
 	}
 	for _, d := range ds {
-		if len(d.Actions) == 1 && d.Actions[0] == "appeal" {
-			continue // an appeal's record; the appeals are listed apart
+		if isAppealRecord(d) {
+			continue // the appeals are listed apart
 		}
 		if len(p.Recent) == recentShown {
 			break
@@ -140,7 +140,11 @@ func (s *Server) buildDashboard(ctx context.Context, platform, scope string, exp
 	}
 	for _, a := range appeals {
 		row := AppealRow{At: a.UpdatedAt, ItemID: a.ItemID}
-		if id := s.latestChecked(ctx, platform, scope, a.ItemID); id > 0 {
+		id, err := s.latestChecked(ctx, platform, scope, a.ItemID)
+		if err != nil {
+			return p, fmt.Errorf("dashboard appeals: %w", err)
+		}
+		if id > 0 {
 			row.Link = s.opt.Signer.DecisionPath(id, exp)
 		}
 		p.Appeals = append(p.Appeals, row)
@@ -149,16 +153,20 @@ func (s *Server) buildDashboard(ctx context.Context, platform, scope string, exp
 }
 
 // latestChecked is the ID of the item's newest decision that is not an
-// appeal's record, or 0.
-func (s *Server) latestChecked(ctx context.Context, platform, scope, itemID string) int64 {
+// appeal's record, or 0 when there is none among its last ten.
+func (s *Server) latestChecked(ctx context.Context, platform, scope, itemID string) (int64, error) {
 	ds, err := s.opt.Store.Decisions(ctx, store.DecisionFilter{Platform: platform, Scope: scope, ItemID: itemID, Limit: 10})
 	if err != nil {
-		return 0
+		return 0, fmt.Errorf("decisions of %s %s: %w", scope, itemID, err)
 	}
 	for _, d := range ds {
-		if !(len(d.Actions) == 1 && d.Actions[0] == "appeal") {
-			return d.ID
+		if !isAppealRecord(d) {
+			return d.ID, nil
 		}
 	}
-	return 0
+	return 0, nil
 }
+
+// isAppealRecord reports whether d only records an appeal (the GitHub App
+// stores one per /slopguard appeal): it is not a decision of its own.
+func isAppealRecord(d store.Decision) bool { return len(d.Actions) == 1 && d.Actions[0] == "appeal" }

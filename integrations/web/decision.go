@@ -195,7 +195,7 @@ func (s *Server) history(ctx context.Context, d store.Decision, link func(id int
 	var rows []HistoryRow
 	for _, o := range ds {
 		what := "checked"
-		if len(o.Actions) == 1 && o.Actions[0] == "appeal" {
+		if isAppealRecord(o) {
 			what = "appeal"
 		} else if o.ID != d.ID && o.CreatedAt.After(d.CreatedAt) {
 			what = "checked again"

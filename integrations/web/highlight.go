@@ -74,7 +74,7 @@ func Highlight(text string, reasons []detector.Reason) []Segment {
 	cuts := []int{0, len(text)}
 	for i, r := range reasons {
 		for _, sp := range r.Spans {
-			s, e := max(sp.Start, 0), min(sp.End, len(text))
+			s, e := min(max(sp.Start, 0), len(text)), min(max(sp.End, 0), len(text))
 			for s > 0 && s < len(text) && !utf8.RuneStart(text[s]) {
 				s--
 			}

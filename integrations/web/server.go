@@ -166,7 +166,11 @@ func (s *Server) item(w http.ResponseWriter, r *http.Request) {
 		s.linkFailed(w, r, err)
 		return
 	}
-	id := s.latestChecked(r.Context(), platform, scope, itemID)
+	id, err := s.latestChecked(r.Context(), platform, scope, itemID)
+	if err != nil {
+		s.fail(w, r, http.StatusInternalServerError, "The decision could not be read just now.", err)
+		return
+	}
 	if id == 0 {
 		s.fail(w, r, http.StatusNotFound, "There is no decision about this item (any more).", nil)
 		return
