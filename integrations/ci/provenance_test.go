@@ -43,14 +43,16 @@ func TestRunProvenance(t *testing.T) {
 		pol  moderation.Policy
 		want []want
 	}{
+		// Only a score reaching --fail-on fails the run, as only a score
+		// enforces in the App: the provenance rules flag for people to decide.
 		{"label (default)", pol(func(*moderation.Policy) {}), []want{
-			{false, false, true, moderation.RuleDisclosed}, {true, true, false, moderation.RuleHoneypot}, {false, false, false, moderation.RuleNone}, {false, false, true, moderation.RuleDisclosed}}},
+			{false, false, true, moderation.RuleDisclosed}, {true, false, false, moderation.RuleHoneypot}, {false, false, false, moderation.RuleNone}, {false, false, true, moderation.RuleDisclosed}}},
 		{"ignore: the disclosed 0.97 text is flagged by its score", pol(func(p *moderation.Policy) { p.Disclosed = moderation.DisclosedIgnore }), []want{
-			{true, true, false, moderation.RuleScore}, {true, true, false, moderation.RuleHoneypot}, {false, false, false, moderation.RuleNone}, {false, false, false, moderation.RuleNone}}},
+			{true, true, false, moderation.RuleScore}, {true, false, false, moderation.RuleHoneypot}, {false, false, false, moderation.RuleNone}, {false, false, false, moderation.RuleNone}}},
 		{"flag", pol(func(p *moderation.Policy) { p.Disclosed = moderation.DisclosedFlag }), []want{
-			{true, true, false, moderation.RuleDisclosed}, {true, true, false, moderation.RuleHoneypot}, {false, false, false, moderation.RuleNone}, {true, true, false, moderation.RuleDisclosed}}},
+			{true, false, false, moderation.RuleDisclosed}, {true, false, false, moderation.RuleHoneypot}, {false, false, false, moderation.RuleNone}, {true, false, false, moderation.RuleDisclosed}}},
 		{"require_disclosure", pol(func(p *moderation.Policy) { p.RequireDisclosure, p.PolicyURL = true, "https://example.org/ai" }), []want{
-			{false, false, true, moderation.RuleDisclosed}, {true, true, false, moderation.RuleHoneypot}, {true, false, false, moderation.RuleUndisclosed}, {false, false, true, moderation.RuleDisclosed}}},
+			{false, false, true, moderation.RuleDisclosed}, {true, false, false, moderation.RuleHoneypot}, {true, false, false, moderation.RuleUndisclosed}, {false, false, true, moderation.RuleDisclosed}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
