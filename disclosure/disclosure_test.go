@@ -116,6 +116,10 @@ func TestScanNearMisses(t *testing.T) {
 		"Claude Code ends its PRs with `🤖 Generated with [Claude Code](https://claude.ai/code)`; strip it.",
 		"Our hook removes these lines:\n\n```\n🤖 Generated with [Claude Code](https://claude.ai/code)\nCo-Authored-By: Claude <noreply@anthropic.com>\n```\n",
 		"Unclosed fence:\n~~~\nhttps://app.devin.ai/sessions/e1ebd3c817324e83bc5d9b57cc2881aa\n",
+		// A pull request template's hidden comment stays in every description
+		// written from it; people do not see it, and no agent signs in one.
+		"Fixes the cache.\n\n<!-- AI policy: if an agent wrote this, keep its footer, e.g.\n🤖 Generated with [Claude Code](https://claude.ai/code)\nCo-Authored-By: Claude <noreply@anthropic.com> -->",
+		"Fixes the cache.\n<!-- Devin users: link the session, like https://app.devin.ai/sessions/e1ebd3c817324e83bc5d9b57cc2881aa",
 	} {
 		if got := Scan(text, "text"); len(got) != 0 {
 			t.Errorf("Scan(%q) = %+v, want no marks", text, got)
