@@ -149,6 +149,15 @@ func Agents() []string {
 	return out
 }
 
+// Describe is the mark's evidence kind in words, with "(quoted)" for a
+// mark someone quoted, for reports that list marks.
+func (m Mark) Describe() string {
+	if m.Quoted {
+		return m.Evidence.Describe() + " (quoted)"
+	}
+	return m.Evidence.Describe()
+}
+
 // Describe is the evidence kind in words, for reasons and reports.
 func (e Evidence) Describe() string {
 	switch e {

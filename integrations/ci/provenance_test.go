@@ -114,3 +114,21 @@ func TestCommitsKeepTrailersForDisclosure(t *testing.T) {
 		t.Errorf("got %+v, want Cursor disclosed by the trailer", d)
 	}
 }
+
+// TestTextReportSaysQuoted: a mark someone quotes is reported as quoted,
+// not as if the input disclosed the agent.
+func TestTextReportSaysQuoted(t *testing.T) {
+	t.Parallel()
+	in := textInput("reply", "reply.md", []byte(humanText+"\n\n> 🤖 Generated with [Claude Code](https://claude.ai/code)\n\nPlease drop that footer."))
+	r, err := Run(context.Background(), newFakeChecker(), []Input{in}, Options{Policy: moderation.DefaultPolicy(), ModelThreshold: 0.9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var txt bytes.Buffer
+	if err := WriteText(&txt, r); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(txt.String(), "disclosure: Claude Code, signature line (quoted) in text") || r.Entries[0].Assisted {
+		t.Errorf("text report does not say the mark is quoted, or the input was labelled:\n%s", txt.String())
+	}
+}
