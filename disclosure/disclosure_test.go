@@ -45,6 +45,8 @@ func TestScanPositives(t *testing.T) {
 		{"cursor link", `<a href="https://cursor.com/background-agent?bcId=bc-0cf04834-c057-41c6-abc9-853f23aceb00&cursor_ref=pr_footer">Open in Cursor</a>`,
 			Cursor, Link, "bcId=bc-0cf04834"},
 		{"cursor web link", "[Open in Web](https://cursor.com/agents/bc-103abc90-04ed-41ab-9255-d1182cfcd700)", Cursor, Link, "cursor.com/agents/bc-"},
+		// The agent's web address as Cursor's background-agent API returns it ("url").
+		{"cursor agent url", "Agent: https://cursor.com/agents?id=bc-d68dcb7c-9938-45e3-afb4-3551a92a052e", Cursor, Link, "cursor.com/agents?id=bc-"},
 		{"cursor trailer", "docs: split DOI\n\nCo-authored-by: Cursor Agent <cursoragent@cursor.com>", Cursor, Trailer, "cursoragent@cursor.com"},
 		// Jules's footer and commit co-author (google-labs-code/jules-sdk#94).
 		{"jules link", "---\n*PR created automatically by Jules for task [13400934124857324500](https://jules.google.com/task/13400934124857324500) started by @someone*",

@@ -80,8 +80,9 @@ var table = []pattern{
 	{agent: Devin, evidence: Account, re: login("devin-ai-integration[bot]")},
 
 	// Cursor's background agent links itself under the pull requests it
-	// opens and co-authors commits; cursor[bot] is its review bot.
-	{agent: Cursor, evidence: Link, re: regexp.MustCompile(`https://(?:www\.)?cursor\.com/(?:background-agent\?bcId=|agents/)bc-[0-9a-f-]{8,}`)},
+	// opens (and its API gives its address as cursor.com/agents?id=bc-…)
+	// and co-authors commits; cursor[bot] is its review bot.
+	{agent: Cursor, evidence: Link, re: regexp.MustCompile(`https://(?:www\.)?cursor\.com/(?:background-agent\?bcId=|agents/|agents\?id=)bc-[0-9a-f-]{8,}`)},
 	{agent: Cursor, evidence: Trailer, re: trailer(`cursoragent@cursor\.com`)},
 	// Commits the agent authors as cursoragent@cursor.com belong to the
 	// GitHub account "cursoragent" (the AIDev commit data's author field).
