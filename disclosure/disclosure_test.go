@@ -25,6 +25,9 @@ func TestScanPositives(t *testing.T) {
 		{"claude footer new link", "Fix typo.\n\n🤖 Generated with [Claude Code](https://claude.com/claude-code)",
 			ClaudeCode, Footer, "claude.com/claude-code"},
 		{"claude footer plain", "Bump the Java profile.\n\n🤖 Generated with Claude Code", ClaudeCode, Footer, "Generated with Claude Code"},
+		// The footer as copied from a terminal, which shows the link's address
+		// (an AIDev Claude Code pull request).
+		{"claude footer bare link", "  ---\n  🤖 Generated with https://claude.ai/code\n", ClaudeCode, Footer, "Generated with https://claude.ai/code"},
 		{"claude trailer", "fix: guard nil config\n\nCo-Authored-By: Claude <noreply@anthropic.com>\n", ClaudeCode, Trailer, "Co-Authored-By: Claude <noreply@anthropic.com>"},
 		// apache/pinot#18688 quotes model-named variants of the trailer.
 		{"claude trailer model name", "x\n\nCo-authored-by: Claude Opus 4.6 <noreply@anthropic.com>", ClaudeCode, Trailer, "Claude Opus 4.6"},

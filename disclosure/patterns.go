@@ -56,8 +56,9 @@ const (
 var table = []pattern{
 	// Claude Code signs pull request descriptions and commits it writes
 	// with a footer and a trailer (the claude.ai/code link became
-	// claude.com/claude-code in later versions).
-	{agent: ClaudeCode, evidence: Footer, re: regexp.MustCompile(`(?i)generated with \[?claude code\]?(?:\(https?://[^\s)]+\))?`)},
+	// claude.com/claude-code in later versions; copied from a terminal, the
+	// footer shows the link's address instead of its text).
+	{agent: ClaudeCode, evidence: Footer, re: regexp.MustCompile(`(?i)generated with (?:\[?claude code\]?(?:\(https?://[^\s)]+\))?|https://claude\.(?:ai/code|com/claude-code)\b)`)},
 	{agent: ClaudeCode, evidence: Trailer, re: trailer(`noreply@anthropic\.com`)},
 	{agent: ClaudeCode, evidence: Account, re: login("claude[bot]")},
 
