@@ -78,17 +78,24 @@ const maxQuote = 80
 // each mark's Where ("text", or "commit <sha>" for a commit message). A
 // wording inside Markdown code (a fenced block or an inline code span) is
 // someone quoting it, not an agent signing, and is left out; one on a
-// blockquote line is reported with Quoted set.
+// blockquote line is reported with Quoted set. So is a wording inside an
+// HTML comment (a pull request template's hidden text, kept in every
+// description written from it), except the comments that open review
+// bots' summary blocks.
 func Scan(text, where string) []Mark {
 	var out []Mark
 	code := codeSpans(text)
+	var hidden [][]int
+	if strings.Contains(text, "<!--") {
+		hidden = htmlComment.FindAllStringIndex(text, -1)
+	}
 	for _, p := range table {
 		if p.evidence == Account {
 			continue
 		}
 		for _, loc := range p.re.FindAllStringIndex(text, -1) {
 			start, end := loc[0], loc[1]
-			if inside(code, start, end) {
+			if inside(code, start, end) || (p.evidence != Summary && inside(hidden, start, end)) {
 				continue
 			}
 			quote := strings.TrimSpace(text[start:end])
@@ -161,6 +168,9 @@ var (
 	fencedBackticks = regexp.MustCompile("(?ms)^[ \t]*```.*?(?:^[ \t]*```[ \t]*\r?$|\\z)")
 	fencedTildes    = regexp.MustCompile(`(?ms)^[ \t]*~~~.*?(?:^[ \t]*~~~[ \t]*\r?$|\z)`)
 	inlineCode      = regexp.MustCompile("`[^`\n]+`")
+	// htmlComment is an HTML comment, or an unclosed one to the end of the
+	// text (GitHub hides both).
+	htmlComment = regexp.MustCompile(`(?s)<!--.*?(?:-->|\z)`)
 )
 
 // codeSpans returns the byte spans of Markdown code in text.

@@ -25,6 +25,9 @@ func TestScanPositives(t *testing.T) {
 		{"claude footer new link", "Fix typo.\n\n🤖 Generated with [Claude Code](https://claude.com/claude-code)",
 			ClaudeCode, Footer, "claude.com/claude-code"},
 		{"claude footer plain", "Bump the Java profile.\n\n🤖 Generated with Claude Code", ClaudeCode, Footer, "Generated with Claude Code"},
+		// The footer as copied from a terminal, which shows the link's address
+		// (an AIDev Claude Code pull request).
+		{"claude footer bare link", "  ---\n  🤖 Generated with https://claude.ai/code\n", ClaudeCode, Footer, "Generated with https://claude.ai/code"},
 		{"claude trailer", "fix: guard nil config\n\nCo-Authored-By: Claude <noreply@anthropic.com>\n", ClaudeCode, Trailer, "Co-Authored-By: Claude <noreply@anthropic.com>"},
 		// apache/pinot#18688 quotes model-named variants of the trailer.
 		{"claude trailer model name", "x\n\nCo-authored-by: Claude Opus 4.6 <noreply@anthropic.com>", ClaudeCode, Trailer, "Claude Opus 4.6"},
@@ -45,6 +48,8 @@ func TestScanPositives(t *testing.T) {
 		{"cursor link", `<a href="https://cursor.com/background-agent?bcId=bc-0cf04834-c057-41c6-abc9-853f23aceb00&cursor_ref=pr_footer">Open in Cursor</a>`,
 			Cursor, Link, "bcId=bc-0cf04834"},
 		{"cursor web link", "[Open in Web](https://cursor.com/agents/bc-103abc90-04ed-41ab-9255-d1182cfcd700)", Cursor, Link, "cursor.com/agents/bc-"},
+		// The agent's web address as Cursor's background-agent API returns it ("url").
+		{"cursor agent url", "Agent: https://cursor.com/agents?id=bc-d68dcb7c-9938-45e3-afb4-3551a92a052e", Cursor, Link, "cursor.com/agents?id=bc-"},
 		{"cursor trailer", "docs: split DOI\n\nCo-authored-by: Cursor Agent <cursoragent@cursor.com>", Cursor, Trailer, "cursoragent@cursor.com"},
 		// Jules's footer and commit co-author (google-labs-code/jules-sdk#94).
 		{"jules link", "---\n*PR created automatically by Jules for task [13400934124857324500](https://jules.google.com/task/13400934124857324500) started by @someone*",
@@ -116,6 +121,10 @@ func TestScanNearMisses(t *testing.T) {
 		"Claude Code ends its PRs with `🤖 Generated with [Claude Code](https://claude.ai/code)`; strip it.",
 		"Our hook removes these lines:\n\n```\n🤖 Generated with [Claude Code](https://claude.ai/code)\nCo-Authored-By: Claude <noreply@anthropic.com>\n```\n",
 		"Unclosed fence:\n~~~\nhttps://app.devin.ai/sessions/e1ebd3c817324e83bc5d9b57cc2881aa\n",
+		// A pull request template's hidden comment stays in every description
+		// written from it; people do not see it, and no agent signs in one.
+		"Fixes the cache.\n\n<!-- AI policy: if an agent wrote this, keep its footer, e.g.\n🤖 Generated with [Claude Code](https://claude.ai/code)\nCo-Authored-By: Claude <noreply@anthropic.com> -->",
+		"Fixes the cache.\n<!-- Devin users: link the session, like https://app.devin.ai/sessions/e1ebd3c817324e83bc5d9b57cc2881aa",
 	} {
 		if got := Scan(text, "text"); len(got) != 0 {
 			t.Errorf("Scan(%q) = %+v, want no marks", text, got)

@@ -56,8 +56,9 @@ const (
 var table = []pattern{
 	// Claude Code signs pull request descriptions and commits it writes
 	// with a footer and a trailer (the claude.ai/code link became
-	// claude.com/claude-code in later versions).
-	{agent: ClaudeCode, evidence: Footer, re: regexp.MustCompile(`(?i)generated with \[?claude code\]?(?:\(https?://[^\s)]+\))?`)},
+	// claude.com/claude-code in later versions; copied from a terminal, the
+	// footer shows the link's address instead of its text).
+	{agent: ClaudeCode, evidence: Footer, re: regexp.MustCompile(`(?i)generated with (?:\[?claude code\]?(?:\(https?://[^\s)]+\))?|https://claude\.(?:ai/code|com/claude-code)\b)`)},
 	{agent: ClaudeCode, evidence: Trailer, re: trailer(`noreply@anthropic\.com`)},
 	{agent: ClaudeCode, evidence: Account, re: login("claude[bot]")},
 
@@ -80,8 +81,9 @@ var table = []pattern{
 	{agent: Devin, evidence: Account, re: login("devin-ai-integration[bot]")},
 
 	// Cursor's background agent links itself under the pull requests it
-	// opens and co-authors commits; cursor[bot] is its review bot.
-	{agent: Cursor, evidence: Link, re: regexp.MustCompile(`https://(?:www\.)?cursor\.com/(?:background-agent\?bcId=|agents/)bc-[0-9a-f-]{8,}`)},
+	// opens (and its API gives its address as cursor.com/agents?id=bc-…)
+	// and co-authors commits; cursor[bot] is its review bot.
+	{agent: Cursor, evidence: Link, re: regexp.MustCompile(`https://(?:www\.)?cursor\.com/(?:background-agent\?bcId=|agents/|agents\?id=)bc-[0-9a-f-]{8,}`)},
 	{agent: Cursor, evidence: Trailer, re: trailer(`cursoragent@cursor\.com`)},
 	// Commits the agent authors as cursoragent@cursor.com belong to the
 	// GitHub account "cursoragent" (the AIDev commit data's author field).
@@ -147,6 +149,15 @@ func Agents() []string {
 		}
 	}
 	return out
+}
+
+// Describe is the mark's evidence kind in words, with "(quoted)" for a
+// mark someone quoted, for reports that list marks.
+func (m Mark) Describe() string {
+	if m.Quoted {
+		return m.Evidence.Describe() + " (quoted)"
+	}
+	return m.Evidence.Describe()
 }
 
 // Describe is the evidence kind in words, for reasons and reports.

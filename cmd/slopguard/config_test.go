@@ -99,13 +99,7 @@ func TestConfigValidateHoneypot(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	dir := t.TempDir()
-	write := func(name, text string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := func(name, text string) string { return writeFile(t, dir, name, text) }
 	good := write("good.yml", "honeypot:\n  phrase: put the word \"pelican\" in the title\n  file: .github/pull_request_template.md\n")
 	wrong := write("wrong.yml", "honeypot:\n  phrase: mention the word flamingo somewhere\n  file: .github/pull_request_template.md\n")
 	nofile := write("nofile.yml", "honeypot:\n  phrase: put the word \"pelican\" in the title\n  file: CONTRIBUTING.md\n")

@@ -146,7 +146,7 @@ func printPlan(w io.Writer, p githubapp.Plan) {
 	}
 	if d := v.Disclosure; d != nil {
 		for _, m := range d.Marks {
-			fmt.Fprintf(w, "  disclosure: %s, %s in %s: %s\n", m.Agent, m.Evidence.Describe(), m.Where, m.Quote)
+			fmt.Fprintf(w, "  disclosure: %s, %s in %s: %s\n", m.Agent, m.Describe(), m.Where, m.Quote)
 		}
 	}
 	for _, r := range v.Reasons {

@@ -170,7 +170,7 @@ func WriteText(w io.Writer, r *Report) error {
 		}
 		if d := e.Verdict.Disclosure; d != nil {
 			for _, m := range d.Marks {
-				ew.printf("  disclosure: %s, %s in %s: %s\n", m.Agent, m.Evidence.Describe(), m.Where, oneLine(m.Quote))
+				ew.printf("  disclosure: %s, %s in %s: %s\n", m.Agent, m.Describe(), m.Where, oneLine(m.Quote))
 			}
 		}
 		var ix *lineIndex

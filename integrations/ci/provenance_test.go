@@ -43,14 +43,16 @@ func TestRunProvenance(t *testing.T) {
 		pol  moderation.Policy
 		want []want
 	}{
+		// Only a score reaching --fail-on fails the run, as only a score
+		// enforces in the App: the provenance rules flag for people to decide.
 		{"label (default)", pol(func(*moderation.Policy) {}), []want{
-			{false, false, true, moderation.RuleDisclosed}, {true, true, false, moderation.RuleHoneypot}, {false, false, false, moderation.RuleNone}, {false, false, true, moderation.RuleDisclosed}}},
+			{false, false, true, moderation.RuleDisclosed}, {true, false, false, moderation.RuleHoneypot}, {false, false, false, moderation.RuleNone}, {false, false, true, moderation.RuleDisclosed}}},
 		{"ignore: the disclosed 0.97 text is flagged by its score", pol(func(p *moderation.Policy) { p.Disclosed = moderation.DisclosedIgnore }), []want{
-			{true, true, false, moderation.RuleScore}, {true, true, false, moderation.RuleHoneypot}, {false, false, false, moderation.RuleNone}, {false, false, false, moderation.RuleNone}}},
+			{true, true, false, moderation.RuleScore}, {true, false, false, moderation.RuleHoneypot}, {false, false, false, moderation.RuleNone}, {false, false, false, moderation.RuleNone}}},
 		{"flag", pol(func(p *moderation.Policy) { p.Disclosed = moderation.DisclosedFlag }), []want{
-			{true, true, false, moderation.RuleDisclosed}, {true, true, false, moderation.RuleHoneypot}, {false, false, false, moderation.RuleNone}, {true, true, false, moderation.RuleDisclosed}}},
+			{true, false, false, moderation.RuleDisclosed}, {true, false, false, moderation.RuleHoneypot}, {false, false, false, moderation.RuleNone}, {true, false, false, moderation.RuleDisclosed}}},
 		{"require_disclosure", pol(func(p *moderation.Policy) { p.RequireDisclosure, p.PolicyURL = true, "https://example.org/ai" }), []want{
-			{false, false, true, moderation.RuleDisclosed}, {true, true, false, moderation.RuleHoneypot}, {true, false, false, moderation.RuleUndisclosed}, {false, false, true, moderation.RuleDisclosed}}},
+			{false, false, true, moderation.RuleDisclosed}, {true, false, false, moderation.RuleHoneypot}, {true, false, false, moderation.RuleUndisclosed}, {false, false, true, moderation.RuleDisclosed}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -110,5 +112,23 @@ func TestCommitsKeepTrailersForDisclosure(t *testing.T) {
 	it := moderation.Item{Kind: moderation.KindCommit, Body: stripTrailers(full), Commits: []moderation.Commit{{SHA: "abc", Message: full}}}
 	if d := moderation.Disclose(it); d == nil || !d.Own || d.Agents[0] != "Cursor" {
 		t.Errorf("got %+v, want Cursor disclosed by the trailer", d)
+	}
+}
+
+// TestTextReportSaysQuoted: a mark someone quotes is reported as quoted,
+// not as if the input disclosed the agent.
+func TestTextReportSaysQuoted(t *testing.T) {
+	t.Parallel()
+	in := textInput("reply", "reply.md", []byte(humanText+"\n\n> 🤖 Generated with [Claude Code](https://claude.ai/code)\n\nPlease drop that footer."))
+	r, err := Run(context.Background(), newFakeChecker(), []Input{in}, Options{Policy: moderation.DefaultPolicy(), ModelThreshold: 0.9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var txt bytes.Buffer
+	if err := WriteText(&txt, r); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(txt.String(), "disclosure: Claude Code, signature line (quoted) in text") || r.Entries[0].Assisted {
+		t.Errorf("text report does not say the mark is quoted, or the input was labelled:\n%s", txt.String())
 	}
 }

@@ -129,13 +129,12 @@ func Run(ctx context.Context, c moderation.Checker, inputs []Input, opts Options
 		}
 		d := pol.Decide(e.Verdict, opts.ModelThreshold)
 		e.Verdict, e.Flagged, e.Rule, e.Why, e.Assisted = d.Verdict, d.Flagged, d.Rule, d.Why, d.Assisted
-		// A honeypot or `disclosed: flag` is certain, not a score: it fails
-		// the run whenever --fail-on is set. A disclosed item the policy
-		// labels never fails; anything else fails on its score, even below
-		// the flag threshold.
-		certain := d.Flagged && (d.Rule == moderation.RuleHoneypot || d.Rule == moderation.RuleDisclosed)
-		labelled := d.Rule == moderation.RuleDisclosed && !d.Flagged
-		e.Failed = r.FailOnSet && !labelled && (certain || e.Verdict.Flagged(r.FailOn))
+		// Only a score fails the run, as only a score enforces in the App:
+		// a honeypot, `disclosed: flag` or require_disclosure flags the
+		// input for people to decide. A disclosed item never fails (the App
+		// never enforces on one); anything else fails on its score, even
+		// below the flag threshold.
+		e.Failed = r.FailOnSet && d.Rule != moderation.RuleDisclosed && e.Verdict.Flagged(r.FailOn)
 	}
 	return r, nil
 }

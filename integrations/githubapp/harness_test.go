@@ -102,6 +102,7 @@ func (f *fakeGitHub) defaults() {
 		f.handle(fmt.Sprintf("DELETE /repos/acme/widgets/issues/%d/labels/possible-slop", n), 200, `[]`)
 		f.handle(fmt.Sprintf("POST /repos/acme/widgets/issues/%d/comments", n), 201, `{"id": 500}`)
 		f.handle(fmt.Sprintf("PATCH /repos/acme/widgets/issues/%d", n), 200, `{"state": "closed"}`)
+		f.handle(fmt.Sprintf("GET /repos/acme/widgets/pulls/%d/commits", n), 200, `[]`)
 	}
 	f.handle("PATCH /repos/acme/widgets/issues/comments/500", 200, `{"id": 500}`)
 	f.handle("POST /graphql", 200, `{"data": {"minimizeComment": {"minimizedComment": {"isMinimized": true}}}}`)

@@ -228,8 +228,9 @@ func (a *App) plan(ctx context.Context, gh *github.Client, t target) (Plan, erro
 		p.Skipped = "slopguard's own comment"
 		return p, nil
 	}
+	commitsRead := true
 	if t.item.Kind == moderation.KindPullRequest && t.number != 0 {
-		t.item.Commits = a.prCommits(ctx, t.logger(a.log), gh, t)
+		t.item.Commits, commitsRead = a.prCommits(ctx, t.logger(a.log), gh, t)
 	}
 	start := time.Now()
 	v, err := a.opt.Checker.Check(ctx, t.item)
@@ -237,7 +238,7 @@ func (a *App) plan(ctx context.Context, gh *github.Client, t target) (Plan, erro
 	if err != nil {
 		return p, fmt.Errorf("check %s: %w", t.item.ID, err)
 	}
-	d := pol.Decide(v, a.opt.ModelThreshold)
+	d := a.decide(pol, v, commitsRead)
 	v = d.Verdict
 	p.Verdict = &v
 	p.Threshold, p.Flagged, p.Rule, p.Why, p.Assisted = d.Threshold, d.Flagged, d.Rule, d.Why, d.Assisted

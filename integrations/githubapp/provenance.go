@@ -16,17 +16,17 @@ import (
 const maxCommitPages = 3
 
 // prCommits returns the pull request's commits, for the trailers in their
-// messages (Co-authored-by: Claude …). It is best effort: a failure is
-// logged and the commits read so far are returned, so the item is still
-// checked on its text.
-func (a *App) prCommits(ctx context.Context, log *slog.Logger, gh *github.Client, t target) []moderation.Commit {
+// messages (Co-authored-by: Claude …), and whether all of them were read.
+// It is best effort: a failure is logged and the commits read so far are
+// returned, so the item is still checked on its text.
+func (a *App) prCommits(ctx context.Context, log *slog.Logger, gh *github.Client, t target) ([]moderation.Commit, bool) {
 	var out []moderation.Commit
 	opts := &github.ListOptions{PerPage: 100}
 	for page := 0; page < maxCommitPages; page++ {
 		cs, resp, err := gh.PullRequests.ListCommits(ctx, t.owner, t.repo, t.number, opts)
 		if err != nil {
 			log.Warn("list pull request commits; disclosure reads the text only", "err", err)
-			return out
+			return out, false
 		}
 		for _, c := range cs {
 			out = append(out, moderation.Commit{SHA: c.GetSHA(), Message: c.GetCommit().GetMessage()})
@@ -36,7 +36,20 @@ func (a *App) prCommits(ctx context.Context, log *slog.Logger, gh *github.Client
 		}
 		opts.Page = resp.NextPage
 	}
-	return out
+	return out, true
+}
+
+// decide applies the policy to v. When the commits could not be read,
+// whether they disclose an agent is unknown, so require_disclosure, which
+// tells the author they disclosed nothing, does not fire on a guess; the
+// other rules still apply.
+func (a *App) decide(pol moderation.Policy, v moderation.Verdict, commitsRead bool) moderation.Decision {
+	d := pol.Decide(v, a.opt.ModelThreshold)
+	if d.Rule == moderation.RuleUndisclosed && !commitsRead {
+		pol.RequireDisclosure = false
+		d = pol.Decide(v, a.opt.ModelThreshold)
+	}
+	return d
 }
 
 // assistedLabel is the neutral label for items that disclose an agent.

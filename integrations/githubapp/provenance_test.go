@@ -257,9 +257,9 @@ func TestPRCommitsPagesAndBounds(t *testing.T) {
 				t.Fatal(err)
 			}
 			a := &App{}
-			got := a.prCommits(context.Background(), slog.New(slog.DiscardHandler), gh, target{owner: "acme", repo: "widgets", number: 7})
-			if len(got) != tt.wantN {
-				t.Errorf("got %d commits, want %d", len(got), tt.wantN)
+			got, read := a.prCommits(context.Background(), slog.New(slog.DiscardHandler), gh, target{owner: "acme", repo: "widgets", number: 7})
+			if len(got) != tt.wantN || read != (tt.failPage == 0) {
+				t.Errorf("got %d commits (all read %v), want %d (%v)", len(got), read, tt.wantN, tt.failPage == 0)
 			}
 			if tt.failPage == 0 && calls.Load() != tt.wantCalls {
 				t.Errorf("got %d calls, want %d", calls.Load(), tt.wantCalls)
@@ -300,5 +300,43 @@ func TestFlaggedThenDisclosed(t *testing.T) {
 		if !strings.Contains(body, "discloses AI assistance") || !strings.Contains(body, "Claude Code") || strings.Contains(body, "no longer shows") {
 			t.Errorf("comment:\n%s", body)
 		}
+	}
+}
+
+// TestRequireDisclosureNeedsTheCommits: when a pull request's commits
+// cannot be read, slopguard does not know whether their trailers disclose
+// an agent, so it does not tell the author they disclosed nothing; the
+// score rule still applies.
+func TestRequireDisclosureNeedsTheCommits(t *testing.T) {
+	t.Parallel()
+	const policy = "threshold: 0.97\nrequire_disclosure: true\npolicy_url: https://example.org/acme/AI_POLICY.md\n"
+	for _, tt := range []struct {
+		name      string
+		code      int
+		body      string
+		wantCalls []string
+	}{
+		{"commits read, none discloses", 200, `[{"sha":"1111111111111111111111111111111111111111","commit":{"message":"Fix eviction"}}]`,
+			[]string{"POST /repos/acme/widgets/check-runs", "POST /repos/acme/widgets/labels", "POST /repos/acme/widgets/issues/7/labels", "POST /repos/acme/widgets/issues/7/comments"}},
+		{"commits unreadable", 500, `{"message":"boom"}`, []string{"POST /repos/acme/widgets/check-runs"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, pipeline(0.95, detector.Machine))
+			h.gh.policy(policy)
+			h.gh.handle("GET /repos/acme/widgets/pulls/7/commits", tt.code, tt.body)
+			if got := h.send("pull_request", fixture(t, "pull_request.opened.json", map[string]any{"pull_request.body": "I fixed the eviction order."})); got != http.StatusAccepted {
+				t.Fatalf("got status %d, want 202", got)
+			}
+			h.drain()
+			writes := h.gh.writes()
+			wantCalls(t, writes, tt.wantCalls...)
+			if tt.code != 200 && len(writes) == 1 {
+				cr := bodyOf(t, writes, "POST /repos/acme/widgets/check-runs")
+				if cr["conclusion"] != "success" || strings.Contains(fmt.Sprint(cr["output"]), "require_disclosure") {
+					t.Errorf("got check run %v, want success without the require_disclosure rule", cr)
+				}
+			}
+		})
 	}
 }
