@@ -25,7 +25,7 @@ var migrations = []migration{
 			platform    TEXT NOT NULL,
 			delivery_id TEXT NOT NULL,
 			seen_at     {time} NOT NULL,
-			expires_at  {time} NOT NULL{seq},
+			expires_at  {time} NOT NULL,
 			PRIMARY KEY (platform, delivery_id)
 		)`,
 		`CREATE TABLE decisions (
@@ -132,7 +132,7 @@ var migrations = []migration{
 			last_error  TEXT NOT NULL DEFAULT '',
 			created_at  {time} NOT NULL,
 			updated_at  {time} NOT NULL,
-			expires_at  {time} NOT NULL,
+			expires_at  {time} NOT NULL{seq},
 			PRIMARY KEY (platform, delivery_id)
 		)`,
 		`CREATE INDEX jobs_runnable ON jobs (platform, state, run_after)`,
