@@ -21,6 +21,9 @@ import (
 type Config struct {
 	// Listen is the HTTP address of the server (webhooks, health, metrics).
 	Listen string `yaml:"listen"`
+	// MetricsListen, when set, serves /metrics on this address only (for
+	// example 127.0.0.1:9090), not on the public webhook listener.
+	MetricsListen string `yaml:"metrics_listen"`
 	// LogLevel is debug, info, warn or error.
 	LogLevel string `yaml:"log_level"`
 	// LogFormat is text or json.
@@ -96,6 +99,9 @@ func Parse(data []byte, cfg *Config) error {
 func (c *Config) applyEnv(getenv Getenv) error {
 	if v := getenv("SLOPGUARD_LISTEN"); v != "" {
 		c.Listen = v
+	}
+	if v := getenv("SLOPGUARD_METRICS_LISTEN"); v != "" {
+		c.MetricsListen = v
 	}
 	var errs []error
 	for _, apply := range []func(Getenv) error{c.Store.applyEnv, c.Detector.applyEnv, c.GitHub.applyEnv, c.Discord.applyEnv} {

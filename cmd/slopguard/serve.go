@@ -119,7 +119,10 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		}
 		io.WriteString(w, "ready\n")
 	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	metrics := promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
+	if cfg.MetricsListen == "" {
+		mux.Handle("GET /metrics", metrics)
+	}
 
 	// Bind before starting anything, so a taken port fails fast and leaves
 	// nothing running.
@@ -128,6 +131,19 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("listen: %w", err)
 	}
 	defer ln.Close()
+	if cfg.MetricsListen != "" {
+		// /metrics apart from the public webhook listener.
+		mln, err := net.Listen("tcp", cfg.MetricsListen)
+		if err != nil {
+			return fmt.Errorf("listen for metrics: %w", err)
+		}
+		mmux := http.NewServeMux()
+		mmux.Handle("GET /metrics", metrics)
+		msrv := &http.Server{Handler: mmux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+		go msrv.Serve(mln)
+		defer msrv.Close()
+		log.Info("metrics", "addr", mln.Addr().String())
+	}
 
 	// Background loops (pruner, sweeper) stop before the store closes.
 	runCtx, cancelRun := context.WithCancel(context.WithoutCancel(ctx))
