@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )
@@ -88,7 +90,7 @@ func Parse(data []byte, cfg *Config) error {
 		if errors.Is(err, io.EOF) {
 			return nil // only comments: an empty file
 		}
-		return fmt.Errorf("parse yaml: %w", err)
+		return fmt.Errorf("parse yaml: %w", readableYAMLError(err))
 	}
 	// A second YAML document would be ignored silently: refuse it.
 	var extra yaml.Node
@@ -161,4 +163,22 @@ func secret(getenv Getenv, name string) (string, error) {
 	default:
 		return v, nil
 	}
+}
+
+// goTypeField matches yaml.v3's message for an unknown key, which names a
+// Go type the reader of a config file has never heard of.
+var goTypeField = regexp.MustCompile(`field (\S+) not found in type \S+`)
+
+// readableYAMLError rewrites yaml.v3's unmarshal errors for people: one
+// problem per line, an unknown key called an unknown key.
+func readableYAMLError(err error) error {
+	var te *yaml.TypeError
+	if !errors.As(err, &te) {
+		return err
+	}
+	msgs := make([]string, 0, len(te.Errors))
+	for _, m := range te.Errors {
+		msgs = append(msgs, goTypeField.ReplaceAllString(m, `unknown key "$1"`))
+	}
+	return errors.New(strings.Join(msgs, "; "))
 }

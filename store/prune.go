@@ -23,7 +23,12 @@ func (p Pruner) PruneOnce(ctx context.Context) (int64, error) {
 	if p.Now != nil {
 		now = p.Now
 	}
-	before := now().Add(-p.Retention)
+	// No retention keeps every dated record, but expired delivery marks
+	// and finished jobs still go: they only ever grow.
+	var before time.Time
+	if p.Retention > 0 {
+		before = now().Add(-p.Retention)
+	}
 	n, err := p.Store.Prune(ctx, before)
 	log := p.Log
 	if log == nil {
@@ -38,12 +43,9 @@ func (p Pruner) PruneOnce(ctx context.Context) (int64, error) {
 }
 
 // Run prunes once, then on every value from ticks, until ctx is done or
-// ticks is closed. A retention of zero or less keeps everything: Run returns
-// at once.
+// ticks is closed. A retention of zero or less keeps every decision,
+// strike and claim, and prunes only expired delivery marks and finished jobs.
 func (p Pruner) Run(ctx context.Context, ticks <-chan time.Time) {
-	if p.Retention <= 0 {
-		return
-	}
 	p.PruneOnce(ctx)
 	for {
 		select {
@@ -60,9 +62,10 @@ func (p Pruner) Run(ctx context.Context, ticks <-chan time.Time) {
 
 // RunPruner deletes decisions, deliveries, strikes and claims older than retention
 // now and then every interval, until ctx is done. Start it in its own
-// goroutine. A retention of zero or less keeps everything.
+// goroutine. A retention of zero or less keeps those, and removes only
+// expired delivery marks and finished jobs.
 func RunPruner(ctx context.Context, s Store, retention, every time.Duration, log *slog.Logger) {
-	if retention <= 0 || every <= 0 {
+	if every <= 0 {
 		return
 	}
 	t := time.NewTicker(every)

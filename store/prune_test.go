@@ -67,8 +67,10 @@ func TestPrunerStops(t *testing.T) {
 		close     bool
 		wantCalls int
 	}{
-		{"zero retention keeps everything", 0, false, 0},
-		{"negative retention keeps everything", -time.Hour, false, 0},
+		// No retention still prunes expired delivery marks and jobs, with
+		// a zero cut-off that keeps every dated record.
+		{"zero retention prunes only what expired", 0, true, 1},
+		{"negative retention prunes only what expired", -time.Hour, true, 1},
 		{"closed ticks end the loop", time.Hour, true, 1},
 	}
 	for _, tt := range tests {
@@ -82,7 +84,10 @@ func TestPrunerStops(t *testing.T) {
 			// Run must return by itself: the context never ends.
 			store.Pruner{Store: rec, Retention: tt.retention}.Run(context.Background(), ticks)
 			if got := len(rec.calls); got != tt.wantCalls {
-				t.Errorf("Prune called %d times, want %d", got, tt.wantCalls)
+				t.Fatalf("Prune called %d times, want %d", got, tt.wantCalls)
+			}
+			if before := <-rec.calls; (tt.retention <= 0) != before.IsZero() {
+				t.Errorf("retention %v: cut-off %v, want zero only without retention", tt.retention, before)
 			}
 		})
 	}

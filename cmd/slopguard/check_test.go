@@ -111,6 +111,7 @@ func TestCheckExitCodes(t *testing.T) {
 		// The enforce threshold defaults to halfway from the flag threshold
 		// (the test model's 0.9) to 1.
 		{"enforce fails at the enforce threshold", []string{"--mode", "enforce", machine}, "", 1, "--fail-on 0.95"},
+		{"a glob that matches nothing", []string{"nothing/**/*.rst"}, "", 2, `no files match "nothing/**/*.rst"`},
 		{"bad git range", []string{"--commits", "-x"}, "", 2, `invalid git range "-x"`},
 		// ${{ github.event.before }}..HEAD with the expression unset: not "nothing to check, exit 0".
 		{"git range with an empty side", []string{"--commits", "..HEAD"}, "", 2, "unset ${{ }} expression"},

@@ -71,7 +71,7 @@ func runLoadtest(ctx context.Context, e *env, args []string) error {
 	fs.DurationVar(&o.step, "step", 3*time.Second, "how long each rate is held")
 	fs.IntVar(&o.startRate, "rate", 50, "first rate, deliveries per second; it doubles each step")
 	fs.IntVar(&o.maxRate, "max-rate", 12800, "highest rate tried")
-	fs.IntVar(&o.queue, "queue", 256, "server webhook queue size")
+	fs.IntVar(&o.queue, "queue", 256, "server webhook queue size (no longer used by serve: deliveries wait in the store)")
 	fs.IntVar(&o.workers, "workers", 4, "server webhook workers")
 	fs.IntVar(&o.procs, "procs", 2, "GOMAXPROCS of the server (cores it may use)")
 	fs.BoolVar(&o.inProcess, "in-process", false, "run the server in this process instead of as a child")
@@ -135,6 +135,8 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.mu.Unlock()
 		w.WriteHeader(http.StatusCreated)
 		fmt.Fprintf(w, `{"id":%d}`, n)
+	case r.Method == http.MethodGet && r.URL.Path == "/app/hook/deliveries":
+		io.WriteString(w, `[]`) // nothing failed, for the redelivery sweep
 	case r.Method == http.MethodGet:
 		w.WriteHeader(http.StatusNotFound)
 		io.WriteString(w, `{"message":"Not Found"}`)
@@ -311,6 +313,7 @@ func peakRSS(pid int) int64 {
 // stepResult is what one rate step saw.
 type stepResult struct {
 	rate                   int
+	overloaded             bool
 	sent, accepted, busy   int
 	other                  int
 	decided                int // decisions made during the step
@@ -334,7 +337,7 @@ type loadReport struct {
 	decidedOnce, decidedTwice     int
 	missing, decidedBusy          int
 	storeDecisions, storeDistinct int
-	drained, memoryBack, fast503  bool
+	drained, memoryBack, fast503  bool // fast503: overload answered quickly (2xx or 503)
 	drainTime                     time.Duration
 	shutdownErr                   error
 }
@@ -390,6 +393,9 @@ func loadtest(ctx context.Context, e *env, o loadtestOptions) (*loadReport, erro
 		before := len(decidedSet(api))
 		st := runStepSampled(ctx, client, srv, rate, o.step, &seq)
 		st.decided = len(decidedSet(api)) - before
+		// Overloaded: the server falls behind (deliveries wait in the
+		// store) or refuses some.
+		st.overloaded = st.busy > 0 || st.decided < st.accepted*9/10
 		r.steps = append(r.steps, st)
 		for sha, t := range st.acceptedAt {
 			allAccepted[sha] = t
@@ -403,7 +409,7 @@ func loadtest(ctx context.Context, e *env, o loadtestOptions) (*loadReport, erro
 		}
 		r.peak.goroutines = max(r.peak.goroutines, st.peak.goroutines)
 		r.peak.queue = max(r.peak.queue, st.peak.queue)
-		if st.busy > 0 {
+		if st.overloaded {
 			overloaded++
 			if overloaded == 2 {
 				break // one step past the first overflow shows the plateau
@@ -419,7 +425,7 @@ func loadtest(ctx context.Context, e *env, o loadtestOptions) (*loadReport, erro
 	var dec int
 	var secs float64
 	for _, st := range r.steps {
-		if st.busy > 0 {
+		if st.overloaded {
 			dec += st.decided
 			secs += st.elapsed.Seconds()
 		}
@@ -427,9 +433,9 @@ func loadtest(ctx context.Context, e *env, o loadtestOptions) (*loadReport, erro
 	if secs > 0 {
 		r.sustained = float64(dec) / secs
 	}
-	r.fast503 = r.busy > 0
+	r.fast503 = overloaded > 0
 	for _, st := range r.steps {
-		if st.busy > 0 && st.p99Busy > 250*time.Millisecond {
+		if st.overloaded && (st.p99Answer > 250*time.Millisecond || (st.busy > 0 && st.p99Busy > 250*time.Millisecond)) {
 			r.fast503 = false
 		}
 	}
@@ -704,7 +710,7 @@ func (r *loadReport) print(w io.Writer, o loadtestOptions) {
 		}
 		return "FAILED"
 	}
-	fmt.Fprintf(w, "(a) overload answered 503 quickly (p99 under 250ms, heap bounded): %s (%d answered 503)\n", check(r.fast503), r.busy)
+	fmt.Fprintf(w, "(a) overload answered quickly, deliveries kept in the store (p99 under 250ms, heap bounded): %s (%d answered 503)\n", check(r.fast503), r.busy)
 	fmt.Fprintf(w, "(b) every 2xx processed exactly once: %s (accepted %d; check runs: once %d, twice+ %d, missing %d; for 503s: %d; store decisions %d for %d items)\n",
 		check(r.missing == 0 && r.decidedTwice == 0 && r.decidedBusy == 0 && r.storeDecisions == r.accepted && r.storeDistinct == r.accepted),
 		r.accepted, r.decidedOnce, r.decidedTwice, r.missing, r.decidedBusy, r.storeDecisions, r.storeDistinct)

@@ -153,7 +153,12 @@ func runSubcommand(ctx context.Context, e *env, args []string, usage string, sub
 
 // run executes one command line and returns the process exit code.
 func run(ctx context.Context, e *env, args []string) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	if len(args) == 0 {
+		// No command is a usage error (exit 2), with the help on stderr.
+		printHelp(e.stderr)
+		return 2
+	}
+	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		printHelp(e.stdout)
 		return 0
 	}

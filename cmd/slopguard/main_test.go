@@ -62,3 +62,18 @@ func TestStdinReadStopsOnInterrupt(t *testing.T) {
 		})
 	}
 }
+
+// TestNoCommandIsAUsageError: `slopguard` alone exits 2 with the help on
+// stderr, as a missing command is a usage error; `slopguard help` exits 0.
+func TestNoCommandIsAUsageError(t *testing.T) {
+	t.Parallel()
+	var out, errOut bytes.Buffer
+	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }}
+	if code := run(context.Background(), e, nil); code != 2 || out.Len() != 0 || !strings.Contains(errOut.String(), "serve") {
+		t.Errorf("no command: exit %d, stdout %q, stderr %d bytes; want 2, nothing on stdout, the help on stderr", code, out.String(), errOut.Len())
+	}
+	out.Reset()
+	if code := run(context.Background(), e, []string{"help"}); code != 0 || !strings.Contains(out.String(), "serve") {
+		t.Errorf("help: exit %d, want 0 with the help on stdout", code)
+	}
+}

@@ -181,6 +181,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	defer bg.Wait()
 	defer cancelRun()
 	var app *githubapp.App
+	if !cfg.GitHub.Enabled && !cfg.Discord.Enabled {
+		log.Warn("neither the GitHub App (github.app_id) nor the Discord bot (discord token) is configured: serving only health checks and metrics")
+	}
 	if cfg.GitHub.Enabled {
 		var appClient *github.Client
 		app, appClient, err = startGitHub(cfg, deps)

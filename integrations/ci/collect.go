@@ -222,7 +222,8 @@ func (s Sources) files(changed map[string]bool) ([]Input, []string, error) {
 			return nil, nil, err
 		}
 		if len(paths) == 0 {
-			notes = append(notes, fmt.Sprintf("no files match %q", arg))
+			// In CI a mistyped path would otherwise check nothing and pass.
+			return nil, nil, fmt.Errorf("no files match %q", arg)
 		}
 		for _, p := range paths {
 			if seen[p] {

@@ -68,9 +68,14 @@ func TestCollect(t *testing.T) {
 		},
 		{
 			name:      "event and files combine, duplicates once",
-			src:       Sources{Dir: "testdata/files", Event: true, EventPath: prEvent, Args: []string{"README.md", "*.md", "nothing/**/*.rst"}},
+			src:       Sources{Dir: "testdata/files", Event: true, EventPath: prEvent, Args: []string{"README.md", "*.md"}},
 			wantNames: []string{"pull request #12", "README.md"},
-			wantNotes: []string{`no files match "nothing/**/*.rst"`},
+		},
+		{
+			// A mistyped path must not check nothing and pass.
+			name:    "a glob that matches nothing is an error",
+			src:     Sources{Dir: "testdata/files", Args: []string{"README.md", "nothing/**/*.rst"}},
+			wantErr: `no files match "nothing/**/*.rst"`,
 		},
 		{
 			name:      "stdin",

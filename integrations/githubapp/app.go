@@ -26,6 +26,9 @@ type Options struct {
 	// MaxConcurrentBodies caps the webhook bodies being read (before their
 	// signature is checked) at once; more requests get 503. 0 means 8.
 	MaxConcurrentBodies int
+	// BodySlotWait is how long a request waits for one of those slots
+	// before it gets 503; 0 means 2 seconds.
+	BodySlotWait time.Duration
 	// QueueSize is kept for configuration compatibility and not used:
 	// accepted deliveries wait in the store (Queue), not in memory.
 	QueueSize int
@@ -139,6 +142,9 @@ func New(opt Options) (*App, error) {
 	}
 	if opt.MaxConcurrentBodies <= 0 {
 		opt.MaxConcurrentBodies = 8
+	}
+	if opt.BodySlotWait <= 0 {
+		opt.BodySlotWait = 2 * time.Second
 	}
 	if opt.Workers <= 0 {
 		opt.Workers = 4

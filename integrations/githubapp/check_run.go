@@ -51,7 +51,11 @@ func (a *App) onCheckRun(ctx context.Context, log *slog.Logger, payload any) err
 	case ActionRecheck:
 		return a.moderate(ctx, log, gh, t)
 	case ActionNotSlop:
-		if !a.isMaintainer(ctx, gh, t.owner, t.repo, sender, "") {
+		ok, err := a.isMaintainer(ctx, gh, t.owner, t.repo, sender, "")
+		if err != nil {
+			return err // not a "no": the job is retried
+		}
+		if !ok {
 			log.Info("not-slop button refused: sender is not a maintainer")
 			return nil
 		}

@@ -55,18 +55,29 @@ func (a *App) runCommand(ctx context.Context, log *slog.Logger, gh *github.Clien
 		return nil
 	}
 	log = log.With("target", t.item.ID)
+	// A permission that could not be checked is not a "no": the command
+	// fails, its job is retried, and no refusal is posted meanwhile.
+	var permErr error
 	maintainer := func() bool {
-		return a.isMaintainer(ctx, gh, t.owner, t.repo, sender, ev.GetComment().GetAuthorAssociation())
+		ok, err := a.isMaintainer(ctx, gh, t.owner, t.repo, sender, ev.GetComment().GetAuthorAssociation())
+		permErr = err
+		return ok
+	}
+	refuse := func(why string) error {
+		if permErr != nil {
+			return permErr
+		}
+		return a.refuse(ctx, log, gh, t, sender, why)
 	}
 	switch cmd.verb {
 	case "recheck":
 		if !strings.EqualFold(sender, t.item.Author) && !maintainer() {
-			return a.refuse(ctx, log, gh, t, sender, "only the author or a maintainer can ask for a re-check")
+			return refuse("only the author or a maintainer can ask for a re-check")
 		}
 		return a.moderate(ctx, log, gh, t)
 	case "appeal":
 		if !strings.EqualFold(sender, t.item.Author) && !maintainer() {
-			return a.refuse(ctx, log, gh, t, sender, "only the author can appeal")
+			return refuse("only the author can appeal")
 		}
 		// Every comment is an item: without this, anyone could have the App
 		// ping the maintainers about items it never flagged.
@@ -80,7 +91,7 @@ func (a *App) runCommand(ctx context.Context, log *slog.Logger, gh *github.Clien
 		return a.appeal(ctx, log, gh, t, sender, ev.GetComment().GetID())
 	case "not-slop", "confirm":
 		if !maintainer() {
-			return a.refuse(ctx, log, gh, t, sender, "only maintainers can answer with `/slopguard not-slop` or `/slopguard confirm`; `/slopguard appeal` asks them to look")
+			return refuse("only maintainers can answer with `/slopguard not-slop` or `/slopguard confirm`; `/slopguard appeal` asks them to look")
 		}
 		return a.judge(ctx, log, gh, t, sender, cmd.verb == "not-slop")
 	default:
@@ -168,11 +179,11 @@ type collaboratorPermission struct {
 // admin, maintain or write. MEMBER and COLLABORATOR associations are not
 // enough: they include organisation members and collaborators with read or
 // triage access only. Answers (404 counts as "no access") are cached per
-// repository and login for permissionTTL; a failed lookup counts as "no"
-// and is not cached.
-func (a *App) isMaintainer(ctx context.Context, gh *github.Client, owner, repo, login, association string) bool {
+// repository and login for permissionTTL; a failed lookup is an error (the
+// caller must not answer "only maintainers can…") and is not cached.
+func (a *App) isMaintainer(ctx context.Context, gh *github.Client, owner, repo, login, association string) (bool, error) {
 	if strings.EqualFold(association, "OWNER") {
-		return true
+		return true, nil
 	}
 	key := strings.ToLower(owner + "/" + repo + "\x00" + login)
 	now := a.now()
@@ -180,14 +191,13 @@ func (a *App) isMaintainer(ctx context.Context, gh *github.Client, owner, repo, 
 	c, ok := a.permissions[key]
 	a.permMu.Unlock()
 	if ok && now.Sub(c.at) < permissionTTL {
-		return c.maintainer
+		return c.maintainer, nil
 	}
 	perm, err := a.permission(ctx, gh, owner, repo, login)
 	var gherr *github.ErrorResponse
 	notFound := errors.As(err, &gherr) && gherr.Response != nil && gherr.Response.StatusCode == http.StatusNotFound
 	if err != nil && !notFound {
-		a.log.Warn("collaborator permission", "repo", owner+"/"+repo, "login", login, "err", err)
-		return false
+		return false, fmt.Errorf("could not check the permission of %s on %s/%s: %w", login, owner, repo, err)
 	}
 	// 404: login has no access to the repository at all.
 	maintainer := !notFound && (isWriteRole(perm.Permission) || isWriteRole(perm.RoleName))
@@ -204,7 +214,7 @@ func (a *App) isMaintainer(ctx context.Context, gh *github.Client, owner, repo, 
 	}
 	a.permissions[key] = cachedPermission{maintainer: maintainer, at: now}
 	a.permMu.Unlock()
-	return maintainer
+	return maintainer, nil
 }
 
 // isWriteRole reports whether a permission or role name may judge items.

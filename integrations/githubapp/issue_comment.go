@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strings"
 
 	"github.com/google/go-github/v60/github"
@@ -18,7 +19,7 @@ func (a *App) onIssueComment(ctx context.Context, log *slog.Logger, payload any)
 		return fmt.Errorf("issue_comment: unexpected payload %T", payload)
 	}
 	switch ev.GetAction() {
-	case "created", "edited":
+	case "created", "edited", "deleted":
 	default:
 		return nil
 	}
@@ -26,11 +27,14 @@ func (a *App) onIssueComment(ctx context.Context, log *slog.Logger, payload any)
 		return fmt.Errorf("issue_comment: payload has no issue or comment")
 	}
 	inst := ev.GetInstallation().GetID()
+	t := commentTarget(inst, ev.GetRepo(), ev.GetIssue(), ev.GetComment())
+	if ev.GetAction() == "deleted" {
+		return a.onCommentDeleted(ctx, t)
+	}
 	gh, err := a.opt.Clients.Installation(ctx, inst)
 	if err != nil {
 		return fmt.Errorf("installation %d client: %w", inst, err)
 	}
-	t := commentTarget(inst, ev.GetRepo(), ev.GetIssue(), ev.GetComment())
 	body := ev.GetComment().GetBody()
 	if cmd, ok := parseCommand(body); ok {
 		var cmdErr error
@@ -52,4 +56,27 @@ func (a *App) onIssueComment(ctx context.Context, log *slog.Logger, payload any)
 func textAfterCommand(body string) bool {
 	_, rest, _ := strings.Cut(strings.TrimSpace(body), "\n")
 	return strings.TrimSpace(rest) != ""
+}
+
+// onCommentDeleted deletes the App's reply to a comment its author deleted:
+// the reply quoted and named a comment that no longer exists. A comment the
+// App never replied to costs one store lookup and no API call.
+func (a *App) onCommentDeleted(ctx context.Context, t target) error {
+	id, err := a.stickyID(ctx, t)
+	if err != nil || id == 0 {
+		return err
+	}
+	gh, err := a.opt.Clients.Installation(ctx, t.installation)
+	if err != nil {
+		return fmt.Errorf("installation %d client: %w", t.installation, err)
+	}
+	resp, err := gh.Issues.DeleteComment(ctx, t.owner, t.repo, id)
+	if err != nil && (resp == nil || resp.StatusCode != http.StatusNotFound) {
+		return fmt.Errorf("delete the reply %d to a deleted comment: %w", id, err)
+	}
+	key := stickyKey(t)
+	if err := a.opt.Store.ReleaseMessage(ctx, key.Platform, key.Scope, key.ItemID, key.Kind); err != nil {
+		return fmt.Errorf("forget the reply to a deleted comment: %w", err)
+	}
+	return nil
 }

@@ -102,7 +102,7 @@ func TestMaintainerPermissionIsCachedForAFewMinutes(t *testing.T) {
 		return n
 	}
 	for i := range 3 {
-		if !h.app.isMaintainer(ctx, gh, "acme", "widgets", "maintainer", "COLLABORATOR") {
+		if ok, err := h.app.isMaintainer(ctx, gh, "acme", "widgets", "maintainer", "COLLABORATOR"); !ok || err != nil {
 			t.Fatalf("call %d: a write collaborator is not a maintainer", i)
 		}
 	}

@@ -40,10 +40,16 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// Bodies are read before they are authenticated: bound how many at
 	// once, so a flood of large unsigned bodies cannot take the memory.
+	wait := time.NewTimer(a.opt.BodySlotWait)
 	select {
 	case a.bodies <- struct{}{}:
-	default:
+		wait.Stop()
+	case <-wait.C:
 		result(http.StatusServiceUnavailable, "busy", "too many deliveries being read, redeliver later")
+		return
+	case <-r.Context().Done():
+		wait.Stop()
+		result(http.StatusServiceUnavailable, "busy", "client gone")
 		return
 	}
 	body, err := a.readVerified(w, r)

@@ -268,7 +268,7 @@ func (c *readCounter) Read(p []byte) (int, error) { c.reads.Add(1); return c.r.R
 // memory; once a slot is free, deliveries are accepted again.
 func TestBodiesBoundedBeforeAuthentication(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, clean, func(o *Options) { o.MaxConcurrentBodies = 1 })
+	h := newHarness(t, clean, func(o *Options) { o.MaxConcurrentBodies, o.BodySlotWait = 1, time.Millisecond })
 	pr, pw := io.Pipe()
 	slow := httptest.NewRequest(http.MethodPost, "/webhook", pr)
 	slow.Header.Set("X-GitHub-Event", "issues")

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -59,8 +60,9 @@ func (s *Store) EnqueueJob(ctx context.Context, j store.Job, now, expires time.T
 }
 
 // ClaimJobs reads candidates oldest first, then for each takes its item's
-// lease and leases the job, each with one conditional statement, so that
-// claims racing in any number of processes never share a job or an item.
+// lease and leases the job with conditional statements in one transaction,
+// so that claims racing in any number of processes never share a job or an
+// item.
 func (s *Store) ClaimJobs(ctx context.Context, platform string, n int, now time.Time, lease time.Duration) ([]store.Job, error) {
 	if n <= 0 {
 		return nil, nil
@@ -87,7 +89,6 @@ func (s *Store) ClaimJobs(ctx context.Context, platform string, n int, now time.
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("claim jobs: %w", err)
 	}
-	until := now.Add(lease)
 	var out []store.Job
 	tried := map[string]bool{}
 	for _, c := range cands {
@@ -102,47 +103,57 @@ func (s *Store) ClaimJobs(ctx context.Context, platform string, n int, now time.
 		if err != nil {
 			return out, err
 		}
-		if c.item != "" {
-			ok, err := s.TakeLease(ctx, itemLease(platform, c.item), token, now, lease)
-			if err != nil {
-				return out, fmt.Errorf("claim jobs: %w", err)
-			}
-			if !ok {
-				continue
-			}
-		}
-		res, err := s.db.ExecContext(ctx, s.d.q(`
-			UPDATE jobs SET lease_token = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?
-			WHERE platform = ? AND delivery_id = ? AND state = 'queued' AND run_after <= ? AND lease_until < ?`),
-			token, s.d.t(until), s.d.t(now), platform, c.id, s.d.t(now), s.d.t(now))
-		if err == nil {
-			var got int64
-			if got, err = res.RowsAffected(); err == nil && got == 0 {
-				err = errLost
-			}
-		}
-		if err != nil {
-			if c.item != "" {
-				if rerr := s.ReleaseLease(ctx, itemLease(platform, c.item), token); rerr != nil {
-					return out, rerr
-				}
-			}
-			if errors.Is(err, errLost) {
-				continue // another claim took it first
-			}
-			return out, fmt.Errorf("claim job %s: %w", c.id, err)
-		}
-		j, err := s.Job(ctx, platform, c.id)
+		j, ok, err := s.claimOne(ctx, platform, c.id, c.item, token, now, lease)
 		if err != nil {
 			return out, fmt.Errorf("claim job %s: %w", c.id, err)
 		}
-		out = append(out, j)
+		if ok {
+			out = append(out, j)
+		}
 	}
 	return out, nil
 }
 
-// errLost is ClaimJobs' note that another claim won a job.
-var errLost = errors.New("lost")
+// claimOne takes the item's lease and leases the job in one transaction
+// (one write lock on SQLite); ok is false when another claim holds the
+// item or took the job first.
+func (s *Store) claimOne(ctx context.Context, platform, id, item, token string, now time.Time, lease time.Duration) (store.Job, bool, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return store.Job{}, false, err
+	}
+	defer tx.Rollback()
+	if item != "" {
+		ok, err := s.takeLease(ctx, tx, itemLease(platform, item), token, now, lease)
+		if err != nil || !ok {
+			return store.Job{}, false, err
+		}
+	}
+	res, err := tx.ExecContext(ctx, s.d.q(`
+		UPDATE jobs SET lease_token = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?
+		WHERE platform = ? AND delivery_id = ? AND state = 'queued' AND run_after <= ? AND lease_until < ?`),
+		token, s.d.t(now.Add(lease)), s.d.t(now), platform, id, s.d.t(now), s.d.t(now))
+	if err != nil {
+		return store.Job{}, false, err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return store.Job{}, false, err // another claim took it first
+	}
+	j, err := s.job(ctx, tx, platform, id)
+	if err != nil {
+		return store.Job{}, false, err
+	}
+	if err := tx.Commit(); err != nil {
+		return store.Job{}, false, err
+	}
+	return j, true, nil
+}
+
+// execer runs statements on the database or in a transaction.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
 
 func newToken() (string, error) {
 	b := make([]byte, 12)
@@ -173,7 +184,12 @@ func (s *Store) finish(ctx context.Context, j store.Job, state string, runAfter 
 	if j.Lease == "" {
 		return fmt.Errorf("finish job %s/%s: %w (no lease)", j.Platform, j.DeliveryID, store.ErrLeaseLost)
 	}
-	res, err := s.db.ExecContext(ctx, s.d.q(`
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("finish job %s/%s as %s: %w", j.Platform, j.DeliveryID, state, err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, s.d.q(`
 		UPDATE jobs SET state = ?, run_after = ?, lease_token = '', lease_until = ?, last_error = ?, updated_at = ?
 		WHERE platform = ? AND delivery_id = ? AND lease_token = ?`),
 		state, s.d.t(runAfter), s.d.t(unleased), lastError, s.d.t(now), j.Platform, j.DeliveryID, j.Lease)
@@ -188,18 +204,25 @@ func (s *Store) finish(ctx context.Context, j store.Job, state string, runAfter 
 		return fmt.Errorf("finish job %s/%s as %s: %w", j.Platform, j.DeliveryID, state, store.ErrLeaseLost)
 	}
 	if j.ItemKey != "" {
-		if err := s.ReleaseLease(ctx, itemLease(j.Platform, j.ItemKey), j.Lease); err != nil {
+		if err := s.releaseLease(ctx, tx, itemLease(j.Platform, j.ItemKey), j.Lease); err != nil {
 			return err
 		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("finish job %s/%s as %s: %w", j.Platform, j.DeliveryID, state, err)
 	}
 	return nil
 }
 
 // Job returns one job by delivery ID.
 func (s *Store) Job(ctx context.Context, platform, deliveryID string) (store.Job, error) {
+	return s.job(ctx, s.db, platform, deliveryID)
+}
+
+func (s *Store) job(ctx context.Context, ex execer, platform, deliveryID string) (store.Job, error) {
 	j := store.Job{Platform: platform, DeliveryID: deliveryID}
 	var created dbTime
-	err := s.db.QueryRowContext(ctx, s.d.q(`
+	err := ex.QueryRowContext(ctx, s.d.q(`
 		SELECT kind, item_key, payload, state, attempts, lease_token, last_error, created_at
 		FROM jobs WHERE platform = ? AND delivery_id = ?`), platform, deliveryID).
 		Scan(&j.Kind, &j.ItemKey, &j.Payload, &j.State, &j.Attempts, &j.Lease, &j.LastError, &created)
@@ -235,10 +258,14 @@ func (s *Store) JobCounts(ctx context.Context, platform string) (map[string]int,
 // TakeLease takes or renews a named lease with one INSERT … ON CONFLICT
 // statement: the row changes only when the lease has expired or owner holds it.
 func (s *Store) TakeLease(ctx context.Context, name, owner string, now time.Time, d time.Duration) (bool, error) {
+	return s.takeLease(ctx, s.db, name, owner, now, d)
+}
+
+func (s *Store) takeLease(ctx context.Context, ex execer, name, owner string, now time.Time, d time.Duration) (bool, error) {
 	if name == "" || owner == "" {
 		return false, errors.New("take lease: empty name or owner")
 	}
-	res, err := s.db.ExecContext(ctx, s.d.q(`
+	res, err := ex.ExecContext(ctx, s.d.q(`
 		INSERT INTO leases (name, owner, expires_at) VALUES (?, ?, ?)
 		ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
 			WHERE leases.expires_at <= ? OR leases.owner = excluded.owner`),
@@ -255,7 +282,11 @@ func (s *Store) TakeLease(ctx context.Context, name, owner string, now time.Time
 
 // ReleaseLease deletes the named lease if owner holds it.
 func (s *Store) ReleaseLease(ctx context.Context, name, owner string) error {
-	if _, err := s.db.ExecContext(ctx, s.d.q(`DELETE FROM leases WHERE name = ? AND owner = ?`), name, owner); err != nil {
+	return s.releaseLease(ctx, s.db, name, owner)
+}
+
+func (s *Store) releaseLease(ctx context.Context, ex execer, name, owner string) error {
+	if _, err := ex.ExecContext(ctx, s.d.q(`DELETE FROM leases WHERE name = ? AND owner = ?`), name, owner); err != nil {
 		return fmt.Errorf("release lease %q: %w", name, err)
 	}
 	return nil

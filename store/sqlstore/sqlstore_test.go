@@ -53,7 +53,7 @@ var schemaSeq atomic.Int64
 
 // freshSchema creates a schema of its own for t on the server at dsn, drops
 // it when t ends, and returns a DSN whose search_path is that schema.
-func freshSchema(t *testing.T, dsn string) string {
+func freshSchema(t testing.TB, dsn string) string {
 	t.Helper()
 	admin, err := sql.Open("pgx", dsn)
 	if err != nil {
@@ -72,7 +72,7 @@ func freshSchema(t *testing.T, dsn string) string {
 	return withSearchPath(t, dsn, name)
 }
 
-func withSearchPath(t *testing.T, dsn, schema string) string {
+func withSearchPath(t testing.TB, dsn, schema string) string {
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		u, err := url.Parse(dsn)
 		if err != nil {
