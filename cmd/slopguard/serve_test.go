@@ -1,18 +1,14 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
-	"io"
 	"net"
-	"net/http"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -135,50 +131,3 @@ func TestCachedCheckRunsAtMostOncePerInterval(t *testing.T) {
 	}
 }
 
-// TestMetricsOnTheirOwnListener: with metrics_listen set, /metrics answers
-// there and not on the public webhook listener (L18).
-func TestMetricsOnTheirOwnListener(t *testing.T) {
-	t.Parallel()
-	envVars := map[string]string{
-		"SLOPGUARD_DATABASE_URL":   filepath.Join(t.TempDir(), "slopguard.db"),
-		"SLOPGUARD_METRICS_LISTEN": "127.0.0.1:0",
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	pr, pw := io.Pipe()
-	e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: pw, getenv: func(k string) string { return envVars[k] }}
-	done := make(chan int, 1)
-	go func() { done <- run(ctx, e, []string{"serve", "--listen", "127.0.0.1:0"}); pw.Close() }()
-	addrs := map[string]string{}
-	sc := bufio.NewScanner(pr)
-	for sc.Scan() && len(addrs) < 2 {
-		line := sc.Text()
-		for _, msg := range []string{"serving", "metrics"} {
-			if m := regexp.MustCompile(`msg=` + msg + ` addr=(\S+)`).FindStringSubmatch(line); m != nil {
-				addrs[msg] = m[1]
-			}
-		}
-	}
-	go io.Copy(io.Discard, pr)
-	if len(addrs) < 2 {
-		t.Fatalf("serve did not log both addresses: %v", addrs)
-	}
-	get := func(addr string) int {
-		resp, err := http.Get("http://" + addr + "/metrics")
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
-	if got := get(addrs["metrics"]); got != http.StatusOK {
-		t.Errorf("/metrics on metrics_listen: got %d, want 200", got)
-	}
-	if got := get(addrs["serving"]); got == http.StatusOK {
-		t.Errorf("/metrics on the public listener: got %d, want it not served there", got)
-	}
-	cancel()
-	if code := <-done; code != 0 {
-		t.Errorf("serve exited %d, want 0", code)
-	}
-}
