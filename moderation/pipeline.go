@@ -25,7 +25,7 @@ type Verdict struct {
 // whatever its score; an Unsure verdict between the model's own thresholds
 // is, when a lower threshold was chosen and the score reaches it.
 func (v Verdict) Flagged(threshold float64) bool {
-	return !v.CannotJudge && v.Score >= threshold
+	return FlaggedScore(v.Score, v.CannotJudge, threshold)
 }
 
 // Scorer is what the pipeline needs from a detector.
