@@ -2,7 +2,6 @@ package discord
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"hash/fnv"
 	"log/slog"
@@ -436,78 +435,4 @@ func (b *Bot) decision(v moderation.Verdict, m *discordgo.Message) store.Decisio
 		d.Text = m.Content
 	}
 	return d
-}
-
-// jumpLink is the URL that opens a message in Discord.
-func jumpLink(guildID, channelID, messageID string) string {
-	return "https://discord.com/channels/" + guildID + "/" + channelID + "/" + messageID
-}
-
-// parseJumpLink splits a message link into its IDs.
-func parseJumpLink(link string) (guildID, channelID, messageID string, err error) {
-	s := strings.TrimSpace(link)
-	for _, prefix := range []string{"https://", "http://"} {
-		s = strings.TrimPrefix(s, prefix)
-	}
-	for _, host := range []string{"discord.com/", "ptb.discord.com/", "canary.discord.com/", "discordapp.com/"} {
-		if strings.HasPrefix(s, host) {
-			s = strings.TrimPrefix(s, host)
-			break
-		}
-	}
-	parts := strings.Split(strings.Trim(s, "/"), "/")
-	if len(parts) != 4 || parts[0] != "channels" || !isSnowflake(parts[1]) || !isSnowflake(parts[2]) || !isSnowflake(parts[3]) {
-		// The link is the user's input: quote only its start back.
-		return "", "", "", fmt.Errorf("%q is not a message link like https://discord.com/channels/1/2/3", clip(strings.TrimSpace(link), 60))
-	}
-	return parts[1], parts[2], parts[3], nil
-}
-
-func isSnowflake(s string) bool {
-	if s == "" || len(s) > 20 {
-		return false
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-// isUnknownMessage reports whether err is Discord's "Unknown Message"
-// (10008): the message does not exist, for instance it is already deleted.
-func isUnknownMessage(err error) bool {
-	var re *discordgo.RESTError
-	return errors.As(err, &re) && re.Message != nil && re.Message.Code == discordgo.ErrCodeUnknownMessage
-}
-
-// restErrorText is a short description of a REST failure for people.
-func restErrorText(err error) string {
-	var rl *discordgo.RateLimitError
-	if errors.Is(err, ErrRateLimited) || errors.As(err, &rl) {
-		return "Discord is rate limiting the bot; try again in a minute"
-	}
-	var re *discordgo.RESTError
-	if errors.As(err, &re) && re.Message != nil {
-		return fmt.Sprintf("%s (code %d)", re.Message.Message, re.Message.Code)
-	}
-	if errors.As(err, &re) && re.Response != nil {
-		return re.Response.Status
-	}
-	return "request failed"
-}
-
-// humanDuration writes 1h0m0s as "1h", 30m0s as "30m", 48h as "2d".
-func humanDuration(d time.Duration) string {
-	switch {
-	case d%(24*time.Hour) == 0:
-		return fmt.Sprintf("%dd", d/(24*time.Hour))
-	case d%time.Hour == 0:
-		return fmt.Sprintf("%dh", d/time.Hour)
-	case d%time.Minute == 0:
-		return fmt.Sprintf("%dm", d/time.Minute)
-	default:
-		return d.String()
-	}
 }
