@@ -329,7 +329,7 @@ func (b *Bot) feedback(ctx context.Context, log *slog.Logger, d store.Decision, 
 		}
 	}
 	_, err := b.store.AddFeedback(ctx, store.Feedback{
-		DecisionID: d.ID, Platform: d.Platform, Scope: d.Scope, ItemID: d.ItemID,
+		DecisionID: d.ID, Platform: d.Platform, Scope: d.Scope, ItemID: d.ItemID, Kind: string(moderation.KindMessage),
 		By: by, Label: label, Note: note, Text: text, CreatedAt: b.now().UTC(),
 	})
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/slopguard/slopguard/detector"
+	"github.com/slopguard/slopguard/moderation"
 )
 
 // Text the bot writes for people: excerpts, quotes, the reasons shown as
@@ -39,18 +40,14 @@ func ordinal(n int) string {
 	return strconv.Itoa(n) + "th"
 }
 
-// reasonList renders up to n reasons as a bullet list.
+// reasonList renders the reasons people are shown as patterns found
+// (moderation.ShownReasons: up to n pointing towards machine writing, then
+// the note on hidden characters) as a bullet list.
 func reasonList(r detector.Result, n int) string {
-	var lines, note []string
-	for _, reason := range r.Reasons {
-		switch {
-		case reason.Signal == detector.SignalHiddenCharacters:
-			note = append(note, "• "+reason.Text) // always shown
-		case len(lines) < n:
-			lines = append(lines, "• "+reason.Text)
-		}
+	var lines []string
+	for _, reason := range moderation.ShownReasons(r.Reasons, n) {
+		lines = append(lines, "• "+reason.Text)
 	}
-	lines = append(lines, note...)
 	if len(lines) == 0 {
 		if r.Note != "" {
 			return r.Note
