@@ -34,7 +34,8 @@ type Scorer interface {
 	Version() string
 }
 
-// Checker turns an Item into a Verdict; adapters depend on this, not on the detector.
+// Checker turns an Item into a Verdict; adapters score through it, never by
+// calling the detector (they use the detector's Result and Reason types).
 type Checker interface {
 	Check(ctx context.Context, it Item) (Verdict, error)
 }
