@@ -32,3 +32,10 @@ func restErrorText(err error) string {
 	}
 	return "request failed"
 }
+
+// isAlreadyAnswered reports whether err is Discord's "Interaction has
+// already been acknowledged" (40060).
+func isAlreadyAnswered(err error) bool {
+	var re *discordgo.RESTError
+	return errors.As(err, &re) && re.Message != nil && re.Message.Code == discordgo.ErrCodeInteractionHasAlreadyBeenAcknowledged
+}
