@@ -9,4 +9,17 @@
 // agents' marks (package disclosure) into the verdict, and Policy.Decide
 // applies a repository's rules (honeypot, disclosed, require_disclosure,
 // then the score) and says which one fired.
+//
+// The decision every surface makes about an item is in decide.go, so the
+// GitHub App, the CI check and the Discord bot agree:
+//
+//	Policy.Screen      is it checked? mode off, the kind's surface, exemptions
+//	Policy.Outcome     a checked item's Decision, and whether enforce mode acts
+//	ScoreOutcome       the same by score alone, for a Discord server's Thresholds
+//	FlaggedScore       the one score rule (Verdict.Flagged applies it)
+//	Mode.Checks/Tells  off checks nothing; observe checks but tells no one
+//	ShownReasons       which reasons people see as patterns found
+//
+// item.go holds the item vocabulary: Kinds, ItemID and ParseItemID for the
+// numbered IDs ("pr/12", "comment/345", "review/9"), and IsBotLogin.
 package moderation

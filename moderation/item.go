@@ -1,6 +1,10 @@
 package moderation
 
-import "strings"
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
 
 // Platform names where an item comes from.
 type Platform string
@@ -64,4 +68,40 @@ func (it Item) Text() string {
 	default:
 		return title + "\n\n" + body
 	}
+}
+
+// ItemID is the ID of a numbered item within its scope: "kind/n", e.g.
+// ItemID(KindPullRequest, 12) is "pr/12" and ItemID(KindComment, 345) is
+// "comment/345". Pull requests and issues are numbered per repository;
+// comments, reviews and review comments by GitHub's own IDs. A Discord
+// message's item ID is the message's own snowflake, a CI file's its path.
+func ItemID(k Kind, n int64) string {
+	return string(k) + "/" + strconv.FormatInt(n, 10)
+}
+
+// ParseItemID reads an ID written by ItemID back into its kind and number.
+// It accepts only the numbered kinds (pr, issue, comment, review,
+// review_comment) and a positive number.
+func ParseItemID(id string) (Kind, int64, error) {
+	prefix, num, ok := strings.Cut(id, "/")
+	if !ok {
+		return "", 0, fmt.Errorf("item ID %q is not kind/number", id)
+	}
+	k := Kind(prefix)
+	switch k {
+	case KindPullRequest, KindIssue, KindComment, KindReview, KindReviewComment:
+	default:
+		return "", 0, fmt.Errorf("item ID %q: %q is not a numbered kind (pr, issue, comment, review, review_comment)", id, prefix)
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || n <= 0 {
+		return "", 0, fmt.Errorf("item ID %q: %q is not a positive number", id, num)
+	}
+	return k, n, nil
+}
+
+// IsBotLogin reports whether login is an app account's login such as
+// "dependabot[bot]", in any case.
+func IsBotLogin(login string) bool {
+	return strings.HasSuffix(strings.ToLower(login), "[bot]")
 }

@@ -25,7 +25,7 @@ type Verdict struct {
 // whatever its score; an Unsure verdict between the model's own thresholds
 // is, when a lower threshold was chosen and the score reaches it.
 func (v Verdict) Flagged(threshold float64) bool {
-	return !v.CannotJudge && v.Score >= threshold
+	return FlaggedScore(v.Score, v.CannotJudge, threshold)
 }
 
 // Scorer is what the pipeline needs from a detector.
@@ -34,7 +34,8 @@ type Scorer interface {
 	Version() string
 }
 
-// Checker turns an Item into a Verdict; adapters depend on this, not on the detector.
+// Checker turns an Item into a Verdict; adapters score through it, never by
+// calling the detector (they use the detector's Result and Reason types).
 type Checker interface {
 	Check(ctx context.Context, it Item) (Verdict, error)
 }

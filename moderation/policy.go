@@ -365,11 +365,6 @@ func (p Policy) Checks(k Kind) bool {
 	}
 }
 
-// IsBotLogin reports whether login is an app account's login such as "dependabot[bot]".
-func IsBotLogin(login string) bool {
-	return strings.HasSuffix(strings.ToLower(login), "[bot]")
-}
-
 // Exempt reports whether the policy leaves the item alone, and why. labels are
 // the item's labels, draft whether it is a draft pull request, and teams the
 // author's team slugs ("org/team" or "team") when known.

@@ -25,8 +25,10 @@ type TrainingRecord struct {
 }
 
 // FeedbackRecord converts feedback into a training record. The kind is the
-// feedback's Kind, else the item ID's prefix before "/" ("pr/12" → "pr"),
-// else "message" for Discord and "comment" elsewhere.
+// feedback's Kind, which the Discord bot records; feedback without one
+// (stored before kinds were recorded, or from a writer that does not set it
+// yet) falls back to the item ID's prefix before "/" ("pr/12" → "pr"), else
+// "message" for Discord and "comment" elsewhere.
 func FeedbackRecord(f Feedback) TrainingRecord {
 	return TrainingRecord{
 		Text:   f.Text,

@@ -271,7 +271,7 @@ func check(ctx context.Context, e *env, args []string, load checkLoader) error {
 		modelT float64
 		inputs []ci.Input
 	)
-	if pol.Mode == moderation.ModeOff {
+	if !pol.Mode.Checks() {
 		where := "--mode"
 		if o.mode == "" {
 			where = polPath

@@ -12,6 +12,14 @@
 //	          threshold, exemptions and the --fail-on score)
 //	Write     Report → one of the Formats
 //
+// Run decides nothing of its own: whether an input is checked
+// (moderation.Policy.Screen), whether it is flagged and by which rule
+// (moderation.Policy.Outcome) and which reasons become findings
+// (moderation.Shown) are the same calls the other surfaces make; only the
+// --fail-on score is the CI check's. Items get their IDs from
+// moderation.ItemID ("pr/12", "comment/345") and their bot flag from
+// moderation.IsBotLogin, as in the GitHub App.
+//
 // Nothing here reads the process environment or exits: the caller passes
 // getenv, readers and writers, and maps Report.ExitCode to the process.
 package ci

@@ -127,32 +127,32 @@ func ParseEvent(name string, data []byte) (Event, error) {
 		if p.PullRequest == nil {
 			return Event{}, fmt.Errorf("parse event %s: no pull_request in the payload", name)
 		}
-		ev.Input = issueInput(scope, moderation.KindPullRequest, "pr", "pull request", p.PullRequest)
+		ev.Input = issueInput(scope, moderation.KindPullRequest, "pull request", p.PullRequest)
 		ev.Range = prRange(p.PullRequest)
 	case EventIssues:
 		if p.Issue == nil {
 			return Event{}, fmt.Errorf("parse event %s: no issue in the payload", name)
 		}
-		ev.Input = issueInput(scope, moderation.KindIssue, "issue", "issue", p.Issue)
+		ev.Input = issueInput(scope, moderation.KindIssue, "issue", p.Issue)
 	case EventIssueComment:
 		if p.Comment == nil {
 			return Event{}, fmt.Errorf("parse event %s: no comment in the payload", name)
 		}
-		ev.Input = commentInput(scope, moderation.KindComment, "comment", "comment", p.Comment)
+		ev.Input = commentInput(scope, moderation.KindComment, "comment", p.Comment)
 		if p.Issue != nil {
 			// The thread's labels count for the policy's exemptions, as in the GitHub App.
 			ev.Input.Name += " on #" + strconv.Itoa(p.Issue.Number)
 			ev.Input.Labels = labelNames(p.Issue)
 		}
 	case EventPullRequestReview, EventPullRequestReviewComment:
-		c, kind, prefix, noun := p.Review, moderation.KindReview, "review", "review"
+		c, kind, noun := p.Review, moderation.KindReview, "review"
 		if name == EventPullRequestReviewComment {
-			c, kind, prefix, noun = p.Comment, moderation.KindReviewComment, "review_comment", "review comment"
+			c, kind, noun = p.Comment, moderation.KindReviewComment, "review comment"
 		}
 		if c == nil {
 			return Event{}, fmt.Errorf("parse event %s: no %s in the payload", name, noun)
 		}
-		ev.Input = commentInput(scope, kind, prefix, noun, c)
+		ev.Input = commentInput(scope, kind, noun, c)
 		if c.Body == nil || strings.TrimSpace(*c.Body) == "" {
 			ev.Input.Skip = "no text" // e.g. an approval without a comment
 		}
@@ -172,12 +172,12 @@ func ParseEvent(name string, data []byte) (Event, error) {
 	return ev, nil
 }
 
-func issueInput(scope string, kind moderation.Kind, prefix, noun string, is *ghIssue) Input {
+func issueInput(scope string, kind moderation.Kind, noun string, is *ghIssue) Input {
 	it := moderation.Item{
 		Platform:          moderation.GitHub,
 		Kind:              kind,
 		Scope:             scope,
-		ID:                prefix + "/" + strconv.Itoa(is.Number),
+		ID:                moderation.ItemID(kind, int64(is.Number)),
 		URL:               is.HTMLURL,
 		AuthorAssociation: is.AuthorAssociation,
 		Title:             is.Title,
@@ -207,13 +207,13 @@ func prRange(pr *ghIssue) string {
 }
 
 // commentInput builds the Input for a comment, review comment or review
-// (kind), with IDs prefix/ID and the name "noun ID".
-func commentInput(scope string, kind moderation.Kind, prefix, noun string, c *ghComment) Input {
+// (kind), with the ID moderation.ItemID(kind, ID) and the name "noun ID".
+func commentInput(scope string, kind moderation.Kind, noun string, c *ghComment) Input {
 	it := moderation.Item{
 		Platform:          moderation.GitHub,
 		Kind:              kind,
 		Scope:             scope,
-		ID:                prefix + "/" + strconv.FormatInt(c.ID, 10),
+		ID:                moderation.ItemID(kind, c.ID),
 		URL:               c.HTMLURL,
 		AuthorAssociation: c.AuthorAssociation,
 	}
@@ -229,5 +229,5 @@ func setAuthor(it *moderation.Item, u *ghUser) {
 		return
 	}
 	it.Author = u.Login
-	it.AuthorIsBot = u.Type == "Bot" || strings.HasSuffix(u.Login, "[bot]")
+	it.AuthorIsBot = u.Type == "Bot" || moderation.IsBotLogin(u.Login)
 }

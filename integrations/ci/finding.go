@@ -85,9 +85,10 @@ func (r *Report) Findings() []Finding {
 		rank := 0
 		for j := range e.Verdict.Reasons {
 			rs := &e.Verdict.Reasons[j]
-			// Findings are the patterns pointing towards machine writing,
-			// the note on hidden characters, and disclosures and honeypots.
-			if rs.Weight <= 0 && rs.Signal != detector.SignalHiddenCharacters && rs.Family != moderation.FamilyProvenance {
+			// Findings are the reasons people are shown: the patterns
+			// pointing towards machine writing, the note on hidden
+			// characters, and disclosures and honeypots.
+			if !moderation.Shown(*rs) {
 				continue
 			}
 			f := Finding{Entry: i, Reason: rs, Level: lvl, rank: rank}

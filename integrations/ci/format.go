@@ -48,8 +48,8 @@ func DefaultFormat(getenv func(string) string) Format {
 }
 
 // Write writes the report in format f. For FormatGitHub it writes only the
-// workflow commands and the text report; WriteGitHubFiles writes the step
-// summary and outputs.
+// workflow commands and the text report; WriteStepSummary and WriteOutputs
+// write the step summary and the step outputs.
 func Write(w io.Writer, f Format, r *Report) error {
 	var err error
 	switch f {
@@ -150,7 +150,7 @@ func direction(w float64) string {
 // reasons, and a note when the model is unsure; then a one-line total.
 func WriteText(w io.Writer, r *Report) error {
 	ew := &errWriter{w: w}
-	if r.Mode == moderation.ModeOff {
+	if !r.Mode.Checks() {
 		ew.printf("slopguard: mode is off in the policy; nothing was checked.\n")
 		return ew.err
 	}
@@ -234,7 +234,6 @@ func plural(n int, one, many string) string {
 	return many
 }
 
-// oneLine folds a text onto one line for line-oriented outputs.
 // displayName is a file name as the text report shows it: quoted when it
 // holds control characters, so a name with a newline cannot start a line
 // of its own (in GitHub Actions, a workflow command).
@@ -245,6 +244,7 @@ func displayName(name string) string {
 	return name
 }
 
+// oneLine folds a text onto one line for line-oriented outputs.
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }

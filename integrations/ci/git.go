@@ -202,7 +202,7 @@ func (g Git) Commits(ctx context.Context, rng string) ([]Input, error) {
 				Kind:        moderation.KindCommit,
 				ID:          "commit/" + short,
 				Author:      name,
-				AuthorIsBot: strings.HasSuffix(name, "[bot]"),
+				AuthorIsBot: moderation.IsBotLogin(name),
 				Body:        msg,
 				// The whole message, trailers included, for disclosures.
 				Commits: []moderation.Commit{{SHA: hash, Message: full}},

@@ -8,8 +8,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-
-	"github.com/slopguard/slopguard/moderation"
 )
 
 // MaxAnnotationsPerLevel is how many annotations of one level WriteGitHub
@@ -62,7 +60,7 @@ func newToken() string {
 // annotations.
 func WriteGitHub(w io.Writer, r *Report) error {
 	ew := &errWriter{w: w}
-	if r.Mode != moderation.ModeObserve && r.Mode != moderation.ModeOff {
+	if r.Mode.Tells() {
 		shown := map[Level]int{}
 		dropped := 0
 		for _, f := range r.Findings() {

@@ -4,7 +4,6 @@ import (
 	"io"
 
 	"github.com/slopguard/slopguard/integrations/web"
-	"github.com/slopguard/slopguard/moderation"
 )
 
 // WriteHTML writes the report as one self-contained HTML file: every input
@@ -13,7 +12,7 @@ import (
 // a CI artifact or a browser on the machine that ran the check.
 func WriteHTML(w io.Writer, r *Report) error {
 	summary := r.totals()
-	if r.Mode == moderation.ModeOff {
+	if !r.Mode.Checks() {
 		summary = "Mode is off in the policy; nothing was checked."
 	}
 	items := make([]web.ReportItem, 0, len(r.Entries))

@@ -270,6 +270,6 @@ func jsonlInput(name, path string, lineNo int, line []byte) Input {
 	case float64:
 		in.Item.ID = strconv.FormatFloat(id, 'f', -1, 64)
 	}
-	in.Item.AuthorIsBot = strings.HasSuffix(rec.Author, "[bot]")
+	in.Item.AuthorIsBot = moderation.IsBotLogin(rec.Author)
 	return in
 }

@@ -513,3 +513,31 @@ func TestCollectMessagesAreOneLine(t *testing.T) {
 		})
 	}
 }
+
+// TestParseEventBotLoginAnyCase: an app account is a bot whatever the case of
+// its "[bot]" suffix, as in the GitHub App (moderation.IsBotLogin).
+func TestParseEventBotLoginAnyCase(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		login, typ string
+		want       bool
+	}{
+		{"renovate[bot]", "User", true},
+		{"Renovate[BOT]", "User", true},
+		{"some-app", "Bot", true},
+		{"alice", "User", false},
+	} {
+		data := []byte(`{"action":"created","repository":{"full_name":"o/r"},"issue":{"number":3},` +
+			`"comment":{"id":9,"body":"hello","user":{"login":"` + tt.login + `","type":"` + tt.typ + `"}}}`)
+		ev, err := ParseEvent("issue_comment", data)
+		if err != nil {
+			t.Fatalf("ParseEvent: %v", err)
+		}
+		if got := ev.Input.Item.AuthorIsBot; got != tt.want {
+			t.Errorf("login %q type %s: AuthorIsBot = %v, want %v", tt.login, tt.typ, got, tt.want)
+		}
+		if ev.Input.Item.ID != "comment/9" {
+			t.Errorf("ID = %q, want comment/9", ev.Input.Item.ID)
+		}
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/slopguard/slopguard/detector"
-	"github.com/slopguard/slopguard/moderation"
 )
 
 // Limits that keep the Markdown report under GitHub's 1 MiB step-summary cap.
@@ -43,7 +42,7 @@ func mdName(in Input) string {
 func WriteMarkdown(w io.Writer, r *Report) error {
 	ew := &errWriter{w: w}
 	ew.printf("## slopguard\n\n")
-	if r.Mode == moderation.ModeOff {
+	if !r.Mode.Checks() {
 		ew.printf("Mode is `off` in the policy; nothing was checked.\n")
 		return ew.err
 	}

@@ -34,7 +34,7 @@ type Entry struct {
 	Skipped string
 	// Err says why the input could not be read or checked.
 	Err string
-	// Flagged is true when the policy flags the verdict (moderation.Policy.Decide).
+	// Flagged is true when the policy flags the verdict (moderation.Policy.Outcome).
 	Flagged bool
 	// Rule is the policy rule that decided, and Why says so in a sentence.
 	Rule moderation.Rule
@@ -65,15 +65,16 @@ type Report struct {
 // fails only when ctx is done.
 func Run(ctx context.Context, c moderation.Checker, inputs []Input, opts Options) (*Report, error) {
 	pol := opts.Policy
+	th := pol.Thresholds(opts.ModelThreshold)
 	r := &Report{
 		Entries:   make([]Entry, len(inputs)),
 		Mode:      pol.Mode,
-		Threshold: pol.Threshold(opts.ModelThreshold),
+		Threshold: th.Flag,
 		FailOn:    opts.FailOn,
 		FailOnSet: opts.FailOnSet,
 	}
 	if pol.Mode == moderation.ModeEnforce && !opts.FailOnSet {
-		r.FailOn, r.FailOnSet = pol.EnforceThreshold(opts.ModelThreshold), true
+		r.FailOn, r.FailOnSet = th.Enforce, true
 	}
 	if pol.Mode == moderation.ModeObserve {
 		r.FailOnSet = false // observe never fails a build
@@ -81,21 +82,22 @@ func Run(ctx context.Context, c moderation.Checker, inputs []Input, opts Options
 	var todo []int
 	for i, in := range inputs {
 		e := Entry{Input: in}
+		// The input's own skip (a binary file, a deleted comment) comes
+		// after mode off and before the policy's surfaces and exemptions.
+		skip, why := pol.Screen(in.Item, in.Labels, in.Draft, nil)
 		switch {
 		case in.Err != "":
 			e.Err = in.Err
-		case pol.Mode == moderation.ModeOff:
+		case skip == moderation.SkipModeOff:
 			e.Skipped = "mode is off"
 		case in.Skip != "":
 			e.Skipped = in.Skip
-		case !pol.Checks(in.Item.Kind):
+		case skip == moderation.SkipSurface:
 			e.Skipped = fmt.Sprintf("%s items are switched off in the policy", in.Item.Kind)
+		case skip == moderation.SkipExempt:
+			e.Skipped = why
 		default:
-			if ok, why := pol.Exempt(in.Item, in.Labels, in.Draft, nil); ok {
-				e.Skipped = why
-			} else {
-				todo = append(todo, i)
-			}
+			todo = append(todo, i)
 		}
 		r.Entries[i] = e
 	}
@@ -127,7 +129,7 @@ func Run(ctx context.Context, c moderation.Checker, inputs []Input, opts Options
 		if r.ModelVersion == "" {
 			r.ModelVersion = e.Verdict.ModelVersion
 		}
-		d := pol.Decide(e.Verdict, opts.ModelThreshold)
+		d := pol.Outcome(e.Verdict, opts.ModelThreshold)
 		e.Verdict, e.Flagged, e.Rule, e.Why, e.Assisted = d.Verdict, d.Flagged, d.Rule, d.Why, d.Assisted
 		// Only a score fails the run, as only a score enforces in the App:
 		// a honeypot, `disclosed: flag` or require_disclosure flags the

@@ -68,8 +68,9 @@ const (
 	humanText = "lol no, I wrote this on my phone on the bus and the build is still broken, will look tonight"
 )
 
-// fakeChecker scores texts by prefix: SLOP 0.99 machine, MAYBE 0.92 machine,
-// anything else 0.10 human.
+// fakeChecker scores texts by prefix: SLOP 0.99 machine, MIXED 0.99 machine
+// with a reason towards human first, MAYBE 0.92 machine, anything else 0.10
+// human.
 type fakeChecker struct {
 	fn func(it moderation.Item) // optional hook, called before scoring
 }
@@ -84,6 +85,12 @@ func (f *fakeChecker) Check(ctx context.Context, it moderation.Item) (moderation
 		r = detector.Result{Score: 0.99, Verdict: detector.Machine, Reasons: []detector.Reason{
 			{Family: "phrasing", Signal: "stock_phrase", Text: "stock phrases such as \"it is important to note\"", Weight: 1.2},
 			{Family: "vocabulary", Signal: "delve", Text: "words common in generated text (delve, tapestry)", Weight: 0.8},
+		}}
+	case strings.HasPrefix(it.Body, "MIXED"):
+		// The detector also returns reasons pointing towards human writing.
+		r = detector.Result{Score: 0.99, Verdict: detector.Machine, Reasons: []detector.Reason{
+			{Family: "style", Signal: "typos", Text: "typos and lowercase sentence starts", Weight: -0.7},
+			{Family: "phrasing", Signal: "stock_phrase", Text: "stock phrases such as \"it is important to note\"", Weight: 1.2},
 		}}
 	case strings.HasPrefix(it.Body, "MAYBE"):
 		r = detector.Result{Score: 0.92, Verdict: detector.Machine, Reasons: []detector.Reason{

@@ -84,19 +84,38 @@ func (b *Bot) reply(ctx context.Context, log *slog.Logger, i *discordgo.Interact
 // that may outlast the three seconds Discord waits for the first one;
 // editReply fills it in. It reports whether Discord took the answer.
 func (b *Bot) deferReply(ctx context.Context, log *slog.Logger, i *discordgo.Interaction) bool {
-	err := b.api.InteractionRespond(i, &discordgo.InteractionResponse{
+	return b.respond(ctx, log, i, &discordgo.InteractionResponse{
 		Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
 		Data: &discordgo.InteractionResponseData{Flags: discordgo.MessageFlagsEphemeral},
-	}, discordgo.WithContext(ctx))
+	}, "defer interaction answer")
+}
+
+// respond gives an interaction its one first answer and reports whether
+// Discord took it. An answer another replica gave first is logged at debug,
+// any other failure as an error saying what failed.
+func (b *Bot) respond(ctx context.Context, log *slog.Logger, i *discordgo.Interaction, resp *discordgo.InteractionResponse, what string) bool {
+	err := b.api.InteractionRespond(i, resp, discordgo.WithContext(ctx))
 	switch {
 	case err == nil:
 		return true
 	case isAlreadyAnswered(err):
 		log.Debug("discord: interaction answered by another replica")
 	default:
-		log.Error("discord: defer interaction answer", "err", RedactTokens(err.Error()))
+		log.Error("discord: "+what, "err", RedactTokens(err.Error()))
 	}
 	return false
+}
+
+// withAppID returns i with the application ID set, which the webhook
+// endpoints that edit or follow up an answer need; a gateway interaction
+// may come without it.
+func (b *Bot) withAppID(i *discordgo.Interaction) *discordgo.Interaction {
+	if i.AppID != "" {
+		return i
+	}
+	cp := *i
+	cp.AppID = b.appID()
+	return &cp
 }
 
 // editReply fills in the answer deferReply gave, cut to Discord's limits. It
@@ -105,11 +124,7 @@ func (b *Bot) deferReply(ctx context.Context, log *slog.Logger, i *discordgo.Int
 func (b *Bot) editReply(ctx context.Context, log *slog.Logger, i *discordgo.Interaction, content string, embeds ...*discordgo.MessageEmbed) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), answerTimeout)
 	defer cancel()
-	if i.AppID == "" {
-		cp := *i
-		cp.AppID = b.appID()
-		i = &cp
-	}
+	i = b.withAppID(i)
 	content = clip(content, maxContent)
 	fitted := fitEmbeds(embeds)
 	edit := &discordgo.WebhookEdit{Content: &content, Embeds: &fitted, AllowedMentions: noMentions}
@@ -134,23 +149,7 @@ func fitEmbeds(embeds []*discordgo.MessageEmbed) []*discordgo.MessageEmbed {
 // Discord takes one per interaction, so when several replicas receive the
 // press, the one whose answer was taken handles it and the others stop.
 func (b *Bot) acknowledge(ctx context.Context, log *slog.Logger, i *discordgo.Interaction) bool {
-	err := b.api.InteractionRespond(i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredMessageUpdate}, discordgo.WithContext(ctx))
-	switch {
-	case err == nil:
-		return true
-	case isAlreadyAnswered(err):
-		log.Debug("discord: interaction answered by another replica")
-	default:
-		log.Error("discord: acknowledge button", "err", RedactTokens(err.Error()))
-	}
-	return false
-}
-
-// isAlreadyAnswered reports whether err is Discord's "Interaction has
-// already been acknowledged" (40060).
-func isAlreadyAnswered(err error) bool {
-	var re *discordgo.RESTError
-	return errors.As(err, &re) && re.Message != nil && re.Message.Code == discordgo.ErrCodeInteractionHasAlreadyBeenAcknowledged
+	return b.respond(ctx, log, i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredMessageUpdate}, "acknowledge button")
 }
 
 func hasPermission(perms, want int64) bool {
@@ -329,7 +328,7 @@ func (b *Bot) feedback(ctx context.Context, log *slog.Logger, d store.Decision, 
 		}
 	}
 	_, err := b.store.AddFeedback(ctx, store.Feedback{
-		DecisionID: d.ID, Platform: d.Platform, Scope: d.Scope, ItemID: d.ItemID,
+		DecisionID: d.ID, Platform: d.Platform, Scope: d.Scope, ItemID: d.ItemID, Kind: string(moderation.KindMessage),
 		By: by, Label: label, Note: note, Text: text, CreatedAt: b.now().UTC(),
 	})
 	if err != nil {
@@ -491,4 +490,18 @@ func (b *Bot) checkMessage(ctx context.Context, log *slog.Logger, i *discordgo.I
 		}
 	}
 	return checkEmbed(v, threshold), nil
+}
+
+// followup sends the user of an acknowledged interaction a message only
+// they see.
+func (b *Bot) followup(ctx context.Context, log *slog.Logger, i *discordgo.Interaction, content string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), answerTimeout)
+	defer cancel()
+	i = b.withAppID(i)
+	_, err := b.api.FollowupMessageCreate(i, false, &discordgo.WebhookParams{
+		Content: clip(content, maxContent), Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: noMentions,
+	}, discordgo.WithContext(ctx))
+	if err != nil {
+		log.Error("discord: follow up interaction", "err", RedactTokens(err.Error()))
+	}
 }

@@ -2,7 +2,6 @@ package discord
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"hash/fnv"
 	"log/slog"
@@ -39,6 +38,10 @@ func (b *Bot) MessageUpdate(_ *discordgo.Session, m *discordgo.MessageUpdate) {
 		return
 	}
 	defer b.recoverEvent("message_update", "guild_id", m.GuildID, "message_id", m.ID)
+	// BeforeUpdate is set only when the session's state caches messages
+	// (State.MaxMessageCount > 0), which the served bot's session does not:
+	// there the edit time alone tells an edit, and an edit that keeps the
+	// text is scored again (once: eventKey hashes the text).
 	if m.EditedTimestamp == nil || (m.BeforeUpdate != nil && m.BeforeUpdate.Content == m.Content) {
 		b.metrics.messages.WithLabelValues("skipped_unchanged").Inc()
 		return // an embed unfurled or a pin changed; the author did not edit the text
@@ -153,7 +156,7 @@ func (b *Bot) process(ctx context.Context, j job) {
 		log.Error("discord: load settings", "err", err)
 		return
 	}
-	if set.Mode == moderation.ModeOff {
+	if !set.Mode.Checks() {
 		b.metrics.messages.WithLabelValues("skipped_off").Inc()
 		return
 	}
@@ -195,16 +198,16 @@ func (b *Bot) process(ctx context.Context, j job) {
 		b.metrics.messages.WithLabelValues("skipped_left").Inc()
 		return
 	}
-	flagged := v.Flagged(set.FlagThreshold(b.modelThreshold))
-	log = log.With("score", v.Score, "verdict", v.Verdict.String(), "flagged", flagged, "mode", set.Mode.String())
+	o := moderation.ScoreOutcome(set.Mode, v, set.Thresholds(b.modelThreshold))
+	log = log.With("score", v.Score, "verdict", v.Verdict.String(), "flagged", o.Flagged, "mode", set.Mode.String())
 	outcome := "scored"
-	if flagged {
+	if o.Flagged {
 		outcome = "flagged"
 	}
 	b.metrics.messages.WithLabelValues(outcome).Inc()
 
 	d := b.decision(v, m)
-	if set.Mode == moderation.ModeObserve {
+	if !set.Mode.Tells() {
 		if _, err := b.store.RecordDecision(ctx, d); err != nil {
 			log.Error("discord: record decision", "err", err)
 		}
@@ -212,7 +215,7 @@ func (b *Bot) process(ctx context.Context, j job) {
 		return
 	}
 
-	p := b.plan(ctx, log, set, v, m, flagged, j.edited)
+	p := b.countStrike(ctx, log, set, m, planFor(set, o, j.edited))
 	// The decision is recorded before acting, without actions: without its
 	// ID the buttons cannot work, and acting anyway would punish without a
 	// record, so stop here when it fails. Only what succeeds is added to it.
@@ -285,10 +288,11 @@ func eventKey(m *discordgo.Message, edited bool) string {
 // plan is what the bot means to do about one message.
 type plan struct {
 	modlog        bool
-	strikes       int // strikes counted for this message, 0 when none was added
+	strike        bool // the message earns its author a strike
+	strikes       int  // strikes counted for this message, 0 when none was added (countStrike)
 	strikesNeeded int
-	delete        bool
-	timeout       time.Duration
+	delete        bool          // set by countStrike once the author has strikesNeeded
+	timeout       time.Duration // likewise
 }
 
 // result is what was done about one message, which may fall short of the plan.
@@ -318,13 +322,25 @@ func (r result) actions() []string {
 	return a
 }
 
-// plan decides the actions for a scored message. Enforce mode adds a strike
-// for a message over the stricter threshold and acts once the author has
-// enough strikes in the window. Edits are flagged but never enforced, so one
+// planFor decides the actions for a scored message from its outcome; it
+// reads and writes nothing. A flagged message goes to the mod-log; in
+// enforce mode a message over the stricter threshold earns a strike
+// (moderation.Outcome.Enforce), and countStrike then says whether the author
+// has enough to act on. Edits are flagged but never enforced, so one
 // message cannot earn two strikes.
-func (b *Bot) plan(ctx context.Context, log *slog.Logger, set Settings, v moderation.Verdict, m *discordgo.Message, flagged, edited bool) plan {
-	p := plan{modlog: flagged && set.ModLogChannel != "", strikesNeeded: set.Strikes}
-	if set.Mode != moderation.ModeEnforce || !flagged || edited || v.Score < set.ActThreshold(b.modelThreshold) {
+func planFor(set Settings, o moderation.Outcome, edited bool) plan {
+	return plan{
+		modlog:        o.Flagged && set.ModLogChannel != "",
+		strike:        o.Enforce && !edited,
+		strikesNeeded: set.Strikes,
+	}
+}
+
+// countStrike adds the strike p plans to the author's record in the store
+// and, once the author has set.Strikes within the window, plans the delete
+// and the timeout. Without a planned strike it returns p as it is.
+func (b *Bot) countStrike(ctx context.Context, log *slog.Logger, set Settings, m *discordgo.Message, p plan) plan {
+	if !p.strike {
 		return p
 	}
 	n, err := b.store.AddStrike(ctx, m.GuildID, m.Author.ID, m.ID, b.now(), set.StrikeWindow)
@@ -427,7 +443,7 @@ func (b *Bot) item(m *discordgo.Message) moderation.Item {
 
 func (b *Bot) decision(v moderation.Verdict, m *discordgo.Message) store.Decision {
 	d := store.Decision{
-		Platform: string(moderation.Discord), Scope: m.GuildID, ItemID: m.ID, ItemURL: v.Item.URL,
+		Platform: string(moderation.Discord), Scope: m.GuildID, ItemID: m.ID, Kind: string(moderation.KindMessage), ItemURL: v.Item.URL,
 		Author: m.Author.ID, Score: v.Score, Verdict: v.Verdict.String(), CannotJudge: v.CannotJudge, Model: v.ModelVersion,
 		CreatedAt: v.CheckedAt,
 	}
@@ -436,78 +452,4 @@ func (b *Bot) decision(v moderation.Verdict, m *discordgo.Message) store.Decisio
 		d.Text = m.Content
 	}
 	return d
-}
-
-// jumpLink is the URL that opens a message in Discord.
-func jumpLink(guildID, channelID, messageID string) string {
-	return "https://discord.com/channels/" + guildID + "/" + channelID + "/" + messageID
-}
-
-// parseJumpLink splits a message link into its IDs.
-func parseJumpLink(link string) (guildID, channelID, messageID string, err error) {
-	s := strings.TrimSpace(link)
-	for _, prefix := range []string{"https://", "http://"} {
-		s = strings.TrimPrefix(s, prefix)
-	}
-	for _, host := range []string{"discord.com/", "ptb.discord.com/", "canary.discord.com/", "discordapp.com/"} {
-		if strings.HasPrefix(s, host) {
-			s = strings.TrimPrefix(s, host)
-			break
-		}
-	}
-	parts := strings.Split(strings.Trim(s, "/"), "/")
-	if len(parts) != 4 || parts[0] != "channels" || !isSnowflake(parts[1]) || !isSnowflake(parts[2]) || !isSnowflake(parts[3]) {
-		// The link is the user's input: quote only its start back.
-		return "", "", "", fmt.Errorf("%q is not a message link like https://discord.com/channels/1/2/3", clip(strings.TrimSpace(link), 60))
-	}
-	return parts[1], parts[2], parts[3], nil
-}
-
-func isSnowflake(s string) bool {
-	if s == "" || len(s) > 20 {
-		return false
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-// isUnknownMessage reports whether err is Discord's "Unknown Message"
-// (10008): the message does not exist, for instance it is already deleted.
-func isUnknownMessage(err error) bool {
-	var re *discordgo.RESTError
-	return errors.As(err, &re) && re.Message != nil && re.Message.Code == discordgo.ErrCodeUnknownMessage
-}
-
-// restErrorText is a short description of a REST failure for people.
-func restErrorText(err error) string {
-	var rl *discordgo.RateLimitError
-	if errors.Is(err, ErrRateLimited) || errors.As(err, &rl) {
-		return "Discord is rate limiting the bot; try again in a minute"
-	}
-	var re *discordgo.RESTError
-	if errors.As(err, &re) && re.Message != nil {
-		return fmt.Sprintf("%s (code %d)", re.Message.Message, re.Message.Code)
-	}
-	if errors.As(err, &re) && re.Response != nil {
-		return re.Response.Status
-	}
-	return "request failed"
-}
-
-// humanDuration writes 1h0m0s as "1h", 30m0s as "30m", 48h as "2d".
-func humanDuration(d time.Duration) string {
-	switch {
-	case d%(24*time.Hour) == 0:
-		return fmt.Sprintf("%dd", d/(24*time.Hour))
-	case d%time.Hour == 0:
-		return fmt.Sprintf("%dh", d/time.Hour)
-	case d%time.Minute == 0:
-		return fmt.Sprintf("%dm", d/time.Minute)
-	default:
-		return d.String()
-	}
 }

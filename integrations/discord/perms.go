@@ -109,21 +109,3 @@ func (b *Bot) mayActOn(ctx context.Context, log *slog.Logger, i *discordgo.Inter
 	}
 	return ""
 }
-
-// followup sends the user of an acknowledged interaction a message only
-// they see.
-func (b *Bot) followup(ctx context.Context, log *slog.Logger, i *discordgo.Interaction, content string) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), answerTimeout)
-	defer cancel()
-	if i.AppID == "" {
-		cp := *i
-		cp.AppID = b.appID()
-		i = &cp
-	}
-	_, err := b.api.FollowupMessageCreate(i, false, &discordgo.WebhookParams{
-		Content: clip(content, maxContent), Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: noMentions,
-	}, discordgo.WithContext(ctx))
-	if err != nil {
-		log.Error("discord: follow up interaction", "err", RedactTokens(err.Error()))
-	}
-}

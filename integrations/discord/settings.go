@@ -159,6 +159,12 @@ func (s Settings) ActThreshold(model float64) float64 {
 	return max(s.EnforceThreshold, s.FlagThreshold(model))
 }
 
+// Thresholds are the server's two thresholds for a model whose own flag
+// threshold is model, as moderation.ScoreOutcome reads them.
+func (s Settings) Thresholds(model float64) moderation.Thresholds {
+	return moderation.Thresholds{Flag: s.FlagThreshold(model), Enforce: s.ActThreshold(model)}
+}
+
 func (s Settings) clone() Settings {
 	s.ExemptRoles = slices.Clone(s.ExemptRoles)
 	s.ExemptChannels = slices.Clone(s.ExemptChannels)
