@@ -1,0 +1,141 @@
+package discord
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+)
+
+// IDs of a second server the bot is in, and of a private thread in general.
+const (
+	otherGuildID   = "110"
+	otherChannelID = "950" // readable by the other server's @everyone
+	privThreadID   = "410" // a private thread in general
+)
+
+// withOtherServerAndPrivateThread adds to the harness's cache a second
+// server whose @everyone reads its channel, and a private thread in general.
+func withOtherServerAndPrivateThread(t *testing.T, h *harness) {
+	t.Helper()
+	st := h.bot.channels.(*discordgo.State)
+	if err := st.GuildAdd(&discordgo.Guild{
+		ID: otherGuildID, OwnerID: "801",
+		Roles:    []*discordgo.Role{{ID: otherGuildID, Name: "@everyone", Permissions: everyoneSee}},
+		Channels: []*discordgo.Channel{{ID: otherChannelID, GuildID: otherGuildID, Type: discordgo.ChannelTypeGuildText}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.ChannelAdd(&discordgo.Channel{ID: privThreadID, GuildID: guildID, Type: discordgo.ChannelTypeGuildPrivateThread, ParentID: generalID}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestCheckLinkRefusesOtherServersAndPrivateThreads: the link's server part
+// is only text; the channel decides. A channel of another server the bot is
+// in must not be read for a member of this one (their roles mean nothing
+// there, and @everyone's permissions there are not theirs), and a private
+// thread is readable only by its members and those with Manage Threads, not
+// by everyone who reads its parent channel.
+func TestCheckLinkRefusesOtherServersAndPrivateThreads(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		channel string
+		roles   []string
+		perms   int64
+		want    string
+		fetched bool
+	}{
+		{"a channel of another server", otherChannelID, []string{roleHelper}, 0, "another server", false},
+		{"a channel of another server, as an administrator here", otherChannelID, []string{roleAdmin}, 0, "another server", false},
+		{"a private thread in a readable channel", privThreadID, []string{roleHelper}, 0, "private thread", false},
+		{"a private thread, as an administrator", privThreadID, []string{roleAdmin}, 0, "|Reads like machine-generated text", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, nil)
+			withOtherServerAndPrivateThread(t, h)
+			h.api.mu.Lock()
+			h.api.messages[tt.channel+"/1001"] = slopText
+			h.api.mu.Unlock()
+			ev := slash("check", opt("message", discordgo.ApplicationCommandOptionString, "https://discord.com/channels/"+guildID+"/"+tt.channel+"/1001"))
+			ev.Member.Roles = tt.roles
+			ev.Member.Permissions = tt.perms
+			h.bot.InteractionCreate(nil, ev)
+			calls := h.api.Calls()
+			fetched := false
+			for _, c := range calls {
+				fetched = fetched || c.String() == "GET /channels/"+tt.channel+"/messages/1001"
+			}
+			if fetched != tt.fetched {
+				t.Errorf("fetched the message: %v, want %v (calls %s)", fetched, tt.fetched, paths(calls))
+			}
+			if got := answerText(t, calls); !strings.Contains(got, tt.want) {
+				t.Errorf("answer: got %q, want it to contain %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestButtonsFollowDiscordsImplicitDenials: Discord takes every other
+// channel permission from a member who cannot see the channel, and all but
+// View Channel and Read Message History from a member who is timed out
+// (the owner and administrators excepted). A moderator so restricted where
+// the message is may not delete it, nor time its author out, by button.
+func TestButtonsFollowDiscordsImplicitDenials(t *testing.T) {
+	t.Parallel()
+	deleteCall := "DELETE /channels/" + generalID + "/messages/1001"
+	timeoutCall := "PATCH /guilds/" + guildID + "/members/" + authorID
+	hideGeneral := func(st *discordgo.State) {
+		ch, _ := st.Channel(generalID)
+		ch.PermissionOverwrites = []*discordgo.PermissionOverwrite{{ID: guildID, Type: discordgo.PermissionOverwriteTypeRole, Deny: discordgo.PermissionViewChannel}}
+	}
+	timedOut := func(ev *discordgo.InteractionCreate) {
+		until := now.Add(time.Hour)
+		ev.Member.CommunicationDisabledUntil = &until
+	}
+	tests := []struct {
+		name     string
+		button   string
+		perms    int64
+		state    func(st *discordgo.State)
+		press    func(ev *discordgo.InteractionCreate)
+		wantCall string // "" when refused
+	}{
+		{"delete in a channel the moderator cannot see", "delete", discordgo.PermissionManageMessages, hideGeneral, nil, ""},
+		{"delete in a hidden channel, as an administrator", "delete", discordgo.PermissionAdministrator, hideGeneral, nil, deleteCall},
+		{"delete by a timed-out moderator", "delete", discordgo.PermissionManageMessages, nil, timedOut, ""},
+		{"timeout by a timed-out moderator", "timeout", discordgo.PermissionModerateMembers, nil, timedOut, ""},
+		{"delete by a timed-out administrator", "delete", discordgo.PermissionAdministrator, nil, timedOut, deleteCall},
+		{"delete by a moderator whose timeout ended", "delete", discordgo.PermissionManageMessages, nil, func(ev *discordgo.InteractionCreate) {
+			until := now.Add(-time.Minute)
+			ev.Member.CommunicationDisabledUntil = &until
+		}, deleteCall},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, nil)
+			if tt.state != nil {
+				tt.state(h.bot.channels.(*discordgo.State))
+			}
+			on := flagged(t, h)
+			ev := press("slopguard:"+tt.button+":1", tt.perms, on)
+			if tt.press != nil {
+				tt.press(ev)
+			}
+			h.bot.InteractionCreate(nil, ev)
+			calls := h.api.Calls()
+			acted := false
+			for _, c := range calls {
+				acted = acted || c.String() == deleteCall || c.String() == timeoutCall
+			}
+			if want := tt.wantCall != ""; acted != want {
+				t.Errorf("acted: %v, want %v (calls %s)", acted, want, paths(calls))
+			}
+		})
+	}
+}
