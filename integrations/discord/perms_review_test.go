@@ -1,6 +1,7 @@
 package discord
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -137,5 +138,26 @@ func TestButtonsFollowDiscordsImplicitDenials(t *testing.T) {
 				t.Errorf("acted: %v, want %v (calls %s)", acted, want, paths(calls))
 			}
 		})
+	}
+}
+
+// TestSetupRefusesAModLogInAnotherServer: a mod-log channel of another
+// server the bot is in would carry this server's flags, with the texts
+// they quote, to people outside it.
+func TestSetupRefusesAModLogInAnotherServer(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, nil)
+	withOtherServerAndPrivateThread(t, h)
+	h.bot.InteractionCreate(nil, slash("setup", opt("modlog", discordgo.ApplicationCommandOptionChannel, otherChannelID)))
+	if got := answerText(t, h.api.Calls()); !strings.Contains(got, "another server") {
+		t.Errorf("answer: got %q, want a refusal naming another server", got)
+	}
+	h.bot.settings.forget(guildID)
+	set, err := h.bot.settings.get(context.Background(), guildID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if set.ModLogChannel == otherChannelID {
+		t.Errorf("the mod-log was set to the other server's channel %s", otherChannelID)
 	}
 }

@@ -115,6 +115,13 @@ func (b *Bot) cmdSetup(ctx context.Context, log *slog.Logger, i *discordgo.Inter
 	if modlog == "" {
 		return "", errors.New("choose a mod-log channel")
 	}
+	// The flags it carries quote this server's messages: never to a
+	// channel of another server the bot is in.
+	if b.channels != nil {
+		if ch, err := b.channels.Channel(modlog); err == nil && ch != nil && ch.GuildID != i.GuildID {
+			return "", errors.New("that channel is in another server")
+		}
+	}
 	set, err := b.settings.modify(ctx, i.GuildID, func(s *Settings) error {
 		s.ModLogChannel = modlog
 		if m := str(opts["mode"]); m != "" {
