@@ -2,8 +2,11 @@ package web
 
 import (
 	"bytes"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/slopguard/slopguard/detector"
 )
@@ -28,6 +31,27 @@ func TestReportHostileFields(t *testing.T) {
 	for _, bad := range []string{"<script", "\u202e", "\u2066"} {
 		if strings.Contains(body, bad) {
 			t.Errorf("report contains %q", bad)
+		}
+	}
+}
+
+// TestDashboardAuthorFilterStaysText: the author filter is cut to 100 bytes
+// on a character boundary, and bytes that are not UTF-8 are dropped: the
+// page stays valid UTF-8, and PostgreSQL, which refuses invalid UTF-8 in a
+// query parameter, is never sent any.
+func TestDashboardAuthorFilterStaysText(t *testing.T) {
+	f := newFixture(t)
+	for _, author := range []string{strings.Repeat("a", 99) + "é", "bob%ff%fe"} {
+		res, body := get(t, f.srv, f.scopePath()+"&author="+url.QueryEscape(author))
+		if author == "bob%ff%fe" {
+			res, body = get(t, f.srv, f.scopePath()+"&author="+author)
+		}
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("author %q: status %d", author, res.StatusCode)
+		}
+		if !utf8.ValidString(body) {
+			i := strings.Index(body, `name="author"`)
+			t.Errorf("author %q: the page is not valid UTF-8: %q", author, body[i:min(i+160, len(body))])
 		}
 	}
 }
