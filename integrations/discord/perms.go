@@ -43,20 +43,24 @@ func (b *Bot) permissionsIn(guildID string, member *discordgo.Member, channelID 
 	if err != nil || ch == nil {
 		return 0, fmt.Errorf("channel %s is not in the cache: %w", channelID, errors.Join(err, errors.New("not found")))
 	}
-	if ch.GuildID != guildID {
+	// A thread takes its parent's permissions, and its server too: the
+	// threads GUILD_CREATE lists come without guild_id.
+	base := ch
+	if ch.IsThread() && ch.ParentID != "" {
+		if base, err = b.channels.Channel(ch.ParentID); err != nil || base == nil {
+			return 0, fmt.Errorf("parent channel %s is not in the cache: %w", ch.ParentID, errors.Join(err, errors.New("not found")))
+		}
+	}
+	if base.GuildID != guildID {
 		return 0, fmt.Errorf("channel %s: %w", channelID, errOtherServer)
 	}
 	g, err := b.channels.Guild(guildID)
 	if err != nil {
 		return 0, fmt.Errorf("server %s is not in the cache: %w", guildID, err)
 	}
-	id := ch.ID
-	if ch.IsThread() && ch.ParentID != "" {
-		id = ch.ParentID
-	}
-	perms, err := b.channels.MessagePermissions(&discordgo.Message{ChannelID: id, Author: member.User, Member: member})
+	perms, err := b.channels.MessagePermissions(&discordgo.Message{ChannelID: base.ID, Author: member.User, Member: member})
 	if err != nil {
-		return 0, fmt.Errorf("permissions in channel %s: %w", id, err)
+		return 0, fmt.Errorf("permissions in channel %s: %w", base.ID, err)
 	}
 	if member.User.ID == g.OwnerID || perms&discordgo.PermissionAdministrator != 0 {
 		return perms, nil
@@ -71,6 +75,21 @@ func (b *Bot) permissionsIn(guildID string, member *discordgo.Member, channelID 
 		return 0, fmt.Errorf("channel %s: %w", channelID, errPrivateThread)
 	}
 	return perms, nil
+}
+
+// channelGuild is the server of a cached channel, a thread's from its
+// parent when it has none; "" when the cache does not know.
+func (b *Bot) channelGuild(channelID string) string {
+	ch, err := b.channels.Channel(channelID)
+	if err != nil || ch == nil {
+		return ""
+	}
+	if ch.GuildID == "" && ch.IsThread() && ch.ParentID != "" {
+		if p, err := b.channels.Channel(ch.ParentID); err == nil && p != nil {
+			return p.GuildID
+		}
+	}
+	return ch.GuildID
 }
 
 // highestRole is the position of the highest of roles in g: 0 (the

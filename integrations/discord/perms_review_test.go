@@ -48,17 +48,33 @@ func TestCheckLinkRefusesOtherServersAndPrivateThreads(t *testing.T) {
 		perms   int64
 		want    string
 		fetched bool
+		state   func(st *discordgo.State)
 	}{
-		{"a channel of another server", otherChannelID, []string{roleHelper}, 0, "another server", false},
-		{"a channel of another server, as an administrator here", otherChannelID, []string{roleAdmin}, 0, "another server", false},
-		{"a private thread in a readable channel", privThreadID, []string{roleHelper}, 0, "private thread", false},
-		{"a private thread, as an administrator", privThreadID, []string{roleAdmin}, 0, "|Reads like machine-generated text", true},
+		{"a channel of another server", otherChannelID, []string{roleHelper}, 0, "another server", false, nil},
+		{"a channel of another server, as an administrator here", otherChannelID, []string{roleAdmin}, 0, "another server", false, nil},
+		{"a private thread in a readable channel", privThreadID, []string{roleHelper}, 0, "private thread", false, nil},
+		{"a private thread, as an administrator", privThreadID, []string{roleAdmin}, 0, "|Reads like machine-generated text", true, nil},
+		// GUILD_CREATE lists the active threads without guild_id, and
+		// discordgo fills it in for channels only: the parent tells.
+		{"a thread known from the server's GUILD_CREATE", threadID, []string{roleHelper}, 0, "|Reads like machine-generated text", true,
+			func(st *discordgo.State) { th, _ := st.Channel(threadID); th.GuildID = "" }},
+		{"a thread of another server known from its GUILD_CREATE", "951", []string{roleHelper}, 0, "another server", false,
+			func(st *discordgo.State) {
+				g, _ := st.Guild(otherGuildID)
+				g.Threads = append(g.Threads, &discordgo.Channel{ID: "951", Type: discordgo.ChannelTypeGuildPublicThread, ParentID: otherChannelID})
+				if err := st.GuildAdd(g); err != nil {
+					panic(err)
+				}
+			}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			h := newHarness(t, nil)
 			withOtherServerAndPrivateThread(t, h)
+			if tt.state != nil {
+				tt.state(h.bot.channels.(*discordgo.State))
+			}
 			h.api.mu.Lock()
 			h.api.messages[tt.channel+"/1001"] = slopText
 			h.api.mu.Unlock()
@@ -148,6 +164,18 @@ func TestSetupRefusesAModLogInAnotherServer(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, nil)
 	withOtherServerAndPrivateThread(t, h)
+	// A thread of this server known from GUILD_CREATE (no guild_id) is
+	// a mod-log like any channel.
+	st := h.bot.channels.(*discordgo.State)
+	th, _ := st.Channel(threadID)
+	th.GuildID = ""
+	h.bot.InteractionCreate(nil, slash("setup", opt("modlog", discordgo.ApplicationCommandOptionChannel, threadID)))
+	if got := answerText(t, h.api.Calls()); !strings.Contains(got, "Saved.") {
+		t.Fatalf("a thread of this server as the mod-log: got %q, want it saved", got)
+	}
+	h.api.mu.Lock()
+	h.api.calls = nil
+	h.api.mu.Unlock()
 	h.bot.InteractionCreate(nil, slash("setup", opt("modlog", discordgo.ApplicationCommandOptionChannel, otherChannelID)))
 	if got := answerText(t, h.api.Calls()); !strings.Contains(got, "another server") {
 		t.Errorf("answer: got %q, want a refusal naming another server", got)

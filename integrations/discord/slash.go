@@ -118,7 +118,7 @@ func (b *Bot) cmdSetup(ctx context.Context, log *slog.Logger, i *discordgo.Inter
 	// The flags it carries quote this server's messages: never to a
 	// channel of another server the bot is in.
 	if b.channels != nil {
-		if ch, err := b.channels.Channel(modlog); err == nil && ch != nil && ch.GuildID != i.GuildID {
+		if g := b.channelGuild(modlog); g != "" && g != i.GuildID {
 			return "", errors.New("that channel is in another server")
 		}
 	}
