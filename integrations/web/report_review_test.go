@@ -55,3 +55,15 @@ func TestDashboardAuthorFilterStaysText(t *testing.T) {
 		}
 	}
 }
+
+// TestDashboardFilterKeepsTheWindow: filtering the recent decisions keeps
+// the days the dashboard was opened with.
+func TestDashboardFilterKeepsTheWindow(t *testing.T) {
+	f := newFixture(t)
+	_, body := get(t, f.srv, f.scopePath()+"&days=7")
+	form := body[strings.Index(body, `<form class="filters"`):]
+	form = form[:strings.Index(form, "</form>")]
+	if !strings.Contains(form, `name="days" value="7"`) {
+		t.Errorf("the filter form drops days=7:\n%s", form)
+	}
+}
