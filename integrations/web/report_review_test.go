@@ -3,9 +3,12 @@ package web
 import (
 	"bytes"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/slopguard/slopguard/detector"
@@ -65,5 +68,47 @@ func TestDashboardFilterKeepsTheWindow(t *testing.T) {
 	form = form[:strings.Index(form, "</form>")]
 	if !strings.Contains(form, `name="days" value="7"`) {
 		t.Errorf("the filter form drops days=7:\n%s", form)
+	}
+}
+
+// countingScorer counts the texts scored through it.
+type countingScorer struct {
+	Scorer
+	n atomic.Int32
+}
+
+func (c *countingScorer) Score(text string) detector.Result {
+	c.n.Add(1)
+	return c.Scorer.Score(text)
+}
+
+// TestPagesScoreWithinTheirSlots: a decision page scores its text again to
+// place the marks, and a link in a public comment lets anyone ask for it as
+// often as they like. Those scorings share a bounded number of slots, so a
+// flood of page views cannot take the CPU the webhooks' scoring needs: a
+// request that gives up waiting for a slot gets the page without marks.
+func TestPagesScoreWithinTheirSlots(t *testing.T) {
+	f := newFixture(t)
+	sc := &countingScorer{Scorer: testDetector(t)}
+	srv, err := New(Options{Store: f.st, Scorer: sc, Signer: f.signer, Now: func() time.Time { return testNow }, ScoringWait: time.Nanosecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range cap(srv.scoring) {
+		srv.scoring <- struct{}{} // every slot busy
+	}
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, f.decisionPath(f.slopID), nil))
+	if rec.Code != http.StatusOK || sc.n.Load() != 0 {
+		t.Fatalf("all slots busy: status %d, %d texts scored; want the page, none scored", rec.Code, sc.n.Load())
+	}
+	if body := rec.Body.String(); !strings.Contains(body, "busy") || strings.Contains(body, `aria-describedby=`) {
+		t.Errorf("all slots busy: want the page to say so, without marks")
+	}
+	for range cap(srv.scoring) {
+		<-srv.scoring
+	}
+	if res, _ := get(t, srv, f.decisionPath(f.slopID)); res.StatusCode != http.StatusOK || sc.n.Load() != 1 {
+		t.Errorf("a free slot: status %d, %d texts scored; want the page, one scored", res.StatusCode, sc.n.Load())
 	}
 }
