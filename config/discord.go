@@ -110,11 +110,15 @@ func (d *DiscordConfig) applyEnv(getenv Getenv) error {
 // bot token goes with every request).
 func validateAPIURL(raw string) error {
 	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return fmt.Errorf("discord.api_url: %q is not an http(s) URL", raw)
+	if err != nil {
+		// Not quoted: the text may hold a password.
+		return errors.New("discord.api_url: is not an http(s) URL (it does not parse)")
 	}
 	if u.User != nil {
 		return fmt.Errorf("discord.api_url: must not hold a user name or password")
+	}
+	if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return fmt.Errorf("discord.api_url: %q is not an http(s) URL", raw)
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
 		return fmt.Errorf("discord.api_url: %q has a query or fragment", u.Redacted())

@@ -162,6 +162,9 @@ func TestDiscordAPIURL(t *testing.T) {
 		{"https://chat.example.org/api?x=1", "query or fragment"},
 		{"ftp://chat.example.org/api", "not an http(s) URL"},
 		{"chat.example.org", "not an http(s) URL"},
+		{"ftp://user:hunter2@chat.example.org/api", "must not hold a user name"},
+		{"https://user:hunter2@chat.example.org/%zz", "does not parse"},
+		{"http://user:hunter2@chat.example.org/api", "must not hold a user name"},
 	}
 	for _, tt := range tests {
 		d := defaultDiscord()
@@ -172,6 +175,11 @@ func TestDiscordAPIURL(t *testing.T) {
 			t.Errorf("api_url %q: got %v, want no error", tt.url, errs)
 		case tt.wantErr != "" && (len(errs) != 1 || !strings.Contains(errs[0].Error(), tt.wantErr) || !strings.Contains(errs[0].Error(), "discord.api_url")):
 			t.Errorf("api_url %q: got %v, want one discord.api_url error containing %q", tt.url, errs, tt.wantErr)
+		}
+		for _, err := range errs {
+			if strings.Contains(err.Error(), "hunter2") {
+				t.Errorf("api_url %q: the error %q shows the password", tt.url, err)
+			}
 		}
 	}
 	cfg := Default()

@@ -150,7 +150,9 @@ type Store interface {
 	// ScopeStats sums up a scope's decisions since a time (zero: all).
 	ScopeStats(ctx context.Context, platform, scope string, since time.Time) (ScopeStats, error)
 	// PendingAppeals lists a scope's appeals (claims of KindAppealClaim)
-	// that no feedback on their item has answered since, oldest first.
+	// that no feedback on their item has answered since, oldest first. An
+	// appeal whose post (its MessageID) has a KindHandledClaim, as a
+	// moderator's Dismiss leaves, is answered too.
 	PendingAppeals(ctx context.Context, platform, scope string) ([]OwnedMessage, error)
 
 	// AddFeedback stores feedback and returns its ID.

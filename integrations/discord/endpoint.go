@@ -1,6 +1,12 @@
 package discord
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -51,5 +57,45 @@ func (t *EndpointTransport) RoundTrip(req *http.Request) (*http.Response, error)
 		r.URL.RawPath = prefix + strings.TrimPrefix(in.RawPath, discordAPI.Path)
 	}
 	r.Host = ""
-	return base.RoundTrip(r)
+	resp, err := base.RoundTrip(r)
+	if err != nil || resp.StatusCode != http.StatusOK || !isGatewayPath(r.URL.Path) {
+		return resp, err
+	}
+	return checkGateway(resp)
+}
+
+// isGatewayPath reports whether an API path asks for the gateway's address.
+func isGatewayPath(p string) bool {
+	return strings.HasSuffix(p, "/gateway") || strings.HasSuffix(p, "/gateway/bot")
+}
+
+// checkGateway passes on an answer naming the gateway only when that
+// address is wss, or ws on a loopback host: the bot sends its token there
+// in IDENTIFY, so it gets the protection discord.api_url must have.
+func checkGateway(resp *http.Response) (*http.Response, error) {
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
+	if err != nil {
+		return nil, fmt.Errorf("discord: read the gateway address: %w", err)
+	}
+	var g struct {
+		URL string `json:"url"`
+	}
+	if err := json.Unmarshal(body, &g); err != nil {
+		return nil, fmt.Errorf("discord: the gateway address: %w", err)
+	}
+	u, err := url.Parse(g.URL)
+	if err != nil {
+		return nil, errors.New("discord: the API named a gateway address that does not parse")
+	}
+	loopback := u.Hostname() == "localhost"
+	if ip := net.ParseIP(u.Hostname()); ip != nil && ip.IsLoopback() {
+		loopback = true
+	}
+	if u.Scheme != "wss" && (u.Scheme != "ws" || !loopback) || u.Host == "" {
+		return nil, fmt.Errorf("discord: the API named the gateway %s://%s: the token would go there in clear (want wss, ws only on a loopback host)", u.Scheme, u.Host)
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	resp.ContentLength = int64(len(body))
+	return resp, nil
 }

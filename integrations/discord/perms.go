@@ -15,11 +15,24 @@ import (
 // the channel where the command ran) do not answer whether the presser may
 // act there. These helpers compute them from the gateway's cache.
 
-// permissionsIn returns what member may do in channelID: discordgo's
-// computation from the server's roles and the channel's overwrites, with a
-// thread taking its parent channel's. It fails when the bot has no channel
-// cache or does not know the channel.
-func (b *Bot) permissionsIn(member *discordgo.Member, channelID string) (int64, error) {
+// Errors of permissionsIn that the caller tells the user about.
+var (
+	errOtherServer   = errors.New("the channel is in another server")
+	errPrivateThread = errors.New("the channel is a private thread")
+)
+
+// permissionsIn returns what member of server guildID may do in channelID:
+// discordgo's computation from the server's roles and the channel's
+// overwrites, with a thread taking its parent channel's, and then Discord's
+// implicit denials that discordgo leaves out: nothing at all without View
+// Channel, and only View Channel and Read Message History while timed out
+// (the owner and administrators excepted). It fails when the bot has no
+// channel cache or does not know the channel, when the channel is in
+// another server (errOtherServer: the member's roles mean nothing there),
+// and for a private thread without Manage Threads (errPrivateThread: its
+// members are not in the cache, and reading the parent does not let anyone
+// read it).
+func (b *Bot) permissionsIn(guildID string, member *discordgo.Member, channelID string) (int64, error) {
 	if b.channels == nil {
 		return 0, errors.New("no channel cache")
 	}
@@ -30,15 +43,53 @@ func (b *Bot) permissionsIn(member *discordgo.Member, channelID string) (int64, 
 	if err != nil || ch == nil {
 		return 0, fmt.Errorf("channel %s is not in the cache: %w", channelID, errors.Join(err, errors.New("not found")))
 	}
-	id := ch.ID
+	// A thread takes its parent's permissions, and its server too: the
+	// threads GUILD_CREATE lists come without guild_id.
+	base := ch
 	if ch.IsThread() && ch.ParentID != "" {
-		id = ch.ParentID
+		if base, err = b.channels.Channel(ch.ParentID); err != nil || base == nil {
+			return 0, fmt.Errorf("parent channel %s is not in the cache: %w", ch.ParentID, errors.Join(err, errors.New("not found")))
+		}
 	}
-	perms, err := b.channels.MessagePermissions(&discordgo.Message{ChannelID: id, Author: member.User, Member: member})
+	if base.GuildID != guildID {
+		return 0, fmt.Errorf("channel %s: %w", channelID, errOtherServer)
+	}
+	g, err := b.channels.Guild(guildID)
 	if err != nil {
-		return 0, fmt.Errorf("permissions in channel %s: %w", id, err)
+		return 0, fmt.Errorf("server %s is not in the cache: %w", guildID, err)
+	}
+	perms, err := b.channels.MessagePermissions(&discordgo.Message{ChannelID: base.ID, Author: member.User, Member: member})
+	if err != nil {
+		return 0, fmt.Errorf("permissions in channel %s: %w", base.ID, err)
+	}
+	if member.User.ID == g.OwnerID || perms&discordgo.PermissionAdministrator != 0 {
+		return perms, nil
+	}
+	if perms&discordgo.PermissionViewChannel == 0 {
+		return 0, nil
+	}
+	if t := member.CommunicationDisabledUntil; t != nil && t.After(b.now()) {
+		perms &= discordgo.PermissionViewChannel | discordgo.PermissionReadMessageHistory
+	}
+	if ch.Type == discordgo.ChannelTypeGuildPrivateThread && perms&discordgo.PermissionManageThreads == 0 {
+		return 0, fmt.Errorf("channel %s: %w", channelID, errPrivateThread)
 	}
 	return perms, nil
+}
+
+// channelGuild is the server of a cached channel, a thread's from its
+// parent when it has none; "" when the cache does not know.
+func (b *Bot) channelGuild(channelID string) string {
+	ch, err := b.channels.Channel(channelID)
+	if err != nil || ch == nil {
+		return ""
+	}
+	if ch.GuildID == "" && ch.IsThread() && ch.ParentID != "" {
+		if p, err := b.channels.Channel(ch.ParentID); err == nil && p != nil {
+			return p.GuildID
+		}
+	}
+	return ch.GuildID
 }
 
 // highestRole is the position of the highest of roles in g: 0 (the
@@ -78,7 +129,7 @@ func (b *Bot) mayActOn(ctx context.Context, log *slog.Logger, i *discordgo.Inter
 	if action == actionTimeout {
 		need, needName = discordgo.PermissionModerateMembers, "Moderate Members"
 	}
-	perms, err := b.permissionsIn(i.Member, channelID)
+	perms, err := b.permissionsIn(guildID, i.Member, channelID)
 	if err != nil {
 		log.Warn("discord: button refused: cannot compute permissions", "channel_id", channelID, "err", err)
 		return fmt.Sprintf("I could not check your permissions in <#%s>, so I did nothing.", channelID)

@@ -119,6 +119,12 @@ func (t *RetryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		resp.Body = io.NopCloser(bytes.NewReader(body))
 		wait, global := rateLimit(resp.Header, body)
+		if global {
+			// The pause is kept here, sparing interaction answers;
+			// discordgo, seeing this header, would hold every request
+			// for it, those answers included, in a sleep no context ends.
+			resp.Header.Del("X-RateLimit-Global")
+		}
 		switch {
 		case wait <= 0:
 			// Retrying at once would only earn another 429.

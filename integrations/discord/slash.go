@@ -115,6 +115,13 @@ func (b *Bot) cmdSetup(ctx context.Context, log *slog.Logger, i *discordgo.Inter
 	if modlog == "" {
 		return "", errors.New("choose a mod-log channel")
 	}
+	// The flags it carries quote this server's messages: never to a
+	// channel of another server the bot is in.
+	if b.channels != nil {
+		if g := b.channelGuild(modlog); g != "" && g != i.GuildID {
+			return "", errors.New("that channel is in another server")
+		}
+	}
 	set, err := b.settings.modify(ctx, i.GuildID, func(s *Settings) error {
 		s.ModLogChannel = modlog
 		if m := str(opts["mode"]); m != "" {
@@ -165,7 +172,7 @@ func (b *Bot) missingInModLog(ctx context.Context, log *slog.Logger, i *discordg
 			self.User = &discordgo.User{ID: b.selfID()}
 		}
 		var perms int64
-		if perms, err = b.permissionsIn(self, set.ModLogChannel); err == nil {
+		if perms, err = b.permissionsIn(i.GuildID, self, set.ModLogChannel); err == nil {
 			return missingPermissions(perms, set.Mode), "<#" + set.ModLogChannel + ">"
 		}
 	}
@@ -311,7 +318,15 @@ func (b *Bot) cmdCheck(ctx context.Context, log *slog.Logger, i *discordgo.Inter
 			return nil, errors.New("that message is in another server")
 		}
 		// The answer quotes the message: only for a caller who can read it.
-		perms, err := b.permissionsIn(i.Member, channelID)
+		perms, err := b.permissionsIn(i.GuildID, i.Member, channelID)
+		switch {
+		case errors.Is(err, errOtherServer):
+			return nil, errors.New("that message is in another server")
+		case errors.Is(err, errPrivateThread):
+			log.Info("discord: check refused: private thread", "channel_id", channelID)
+			//lint:ignore ST1005 shown to the Discord user as a sentence
+			return nil, fmt.Errorf("<#%s> is a private thread: use the \"Check for slop\" menu on the message instead", channelID)
+		}
 		if err != nil {
 			log.Info("discord: check refused: cannot compute permissions", "channel_id", channelID, "err", err)
 			//lint:ignore ST1005 shown to the Discord user as a sentence

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/slopguard/slopguard/store"
 )
@@ -64,7 +65,8 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	f := filter{Verdict: q.Get("verdict"), Kind: q.Get("kind"), Author: strings.TrimSpace(q.Get("author"))}
+	// Only text: PostgreSQL refuses a parameter that is not UTF-8.
+	f := filter{Verdict: q.Get("verdict"), Kind: q.Get("kind"), Author: strings.TrimSpace(strings.ToValidUTF8(q.Get("author"), ""))}
 	if !slices.Contains([]string{"", "human", "unsure", "machine"}, f.Verdict) {
 		f.Verdict = ""
 	}
@@ -72,7 +74,11 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 		f.Kind = ""
 	}
 	if len(f.Author) > 100 {
-		f.Author = f.Author[:100]
+		cut := 100
+		for cut > 0 && !utf8.RuneStart(f.Author[cut]) {
+			cut--
+		}
+		f.Author = f.Author[:cut]
 	}
 	p, err := s.buildDashboard(r.Context(), platform, scope, exp, dashboardDays(r), f, q.Get("sig"))
 	if err != nil {

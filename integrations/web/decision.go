@@ -144,7 +144,7 @@ func (s *Server) buildDecision(ctx context.Context, d store.Decision, link func(
 		}
 	}
 	p.Gauge = gauge{Score: d.Score, Threshold: p.Threshold}
-	s.explain(&p, d)
+	s.explain(ctx, &p, d)
 	hist, err := s.history(ctx, d, link)
 	if err != nil {
 		return decisionPage{}, err
@@ -155,8 +155,9 @@ func (s *Server) buildDecision(ctx context.Context, d store.Decision, link func(
 
 // explain fills the reasons and the highlighted text. With the text kept,
 // it is scored again: with the model that decided, that gives the very
-// reasons, weights and spans of the decision.
-func (s *Server) explain(p *decisionPage, d store.Decision) {
+// reasons, weights and spans of the decision. The scoring waits a while
+// for one of the server's slots; without one the text is shown unmarked.
+func (s *Server) explain(ctx context.Context, p *decisionPage, d store.Decision) {
 	stored := func() {
 		for i, t := range d.Reasons {
 			p.Reasons = append(p.Reasons, ReasonView{N: i + 1, Text: t})
@@ -170,7 +171,12 @@ func (s *Server) explain(p *decisionPage, d store.Decision) {
 		stored()
 		p.Segments = Highlight(d.Text, nil)
 		p.TextNote = "No model is loaded here, so the text is shown without marks."
+	case !s.takeSlot(ctx):
+		stored()
+		p.Segments = Highlight(d.Text, nil)
+		p.TextNote = "The server is busy scoring other texts, so the text is shown without marks; load the page again for them."
 	default:
+		defer func() { <-s.scoring }()
 		res := s.opt.Scorer.Score(d.Text)
 		p.Reasons = reasonViews(res.Reasons)
 		p.Segments = Highlight(d.Text, res.Reasons)
@@ -178,6 +184,26 @@ func (s *Server) explain(p *decisionPage, d store.Decision) {
 			p.ReasonNote = fmt.Sprintf("The decision was made by model %s; this server now runs %s, which gives these reasons and scores the text %.0f%%. They may differ from the ones recorded: %s.",
 				d.Model, v, 100*res.Score, strings.Join(d.Reasons, "; "))
 		}
+	}
+}
+
+// takeSlot waits for a scoring slot, at most ScoringWait, and reports
+// whether it got one; the caller gives it back.
+func (s *Server) takeSlot(ctx context.Context) bool {
+	select {
+	case s.scoring <- struct{}{}:
+		return true
+	default:
+	}
+	t := time.NewTimer(s.opt.ScoringWait)
+	defer t.Stop()
+	select {
+	case s.scoring <- struct{}{}:
+		return true
+	case <-t.C:
+		return false
+	case <-ctx.Done():
+		return false
 	}
 }
 

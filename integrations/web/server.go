@@ -29,6 +29,14 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// ScoringSlots is how many pages may score a text again at once; 0
+	// means 1. A link in a public comment can be opened by anyone, as
+	// often as they like: the bound keeps page views from taking the CPU
+	// that scoring new items needs.
+	ScoringSlots int
+	// ScoringWait is how long a page waits for a slot before it shows the
+	// text without marks; 0 means 5 s.
+	ScoringWait time.Duration
 }
 
 // Policy is the policy in force in a scope, as a page shows it.
@@ -44,8 +52,9 @@ type Policy struct {
 // Server serves the decision pages, dashboards and their charts and
 // stylesheet. Every page needs a valid signed link.
 type Server struct {
-	opt Options
-	mux *http.ServeMux
+	opt     Options
+	mux     *http.ServeMux
+	scoring chan struct{} // a token per page scoring a text
 }
 
 // contentSecurityPolicy allows the page's own stylesheet and images and
@@ -67,7 +76,13 @@ func New(opt Options) (*Server, error) {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
-	s := &Server{opt: opt, mux: http.NewServeMux()}
+	if opt.ScoringSlots <= 0 {
+		opt.ScoringSlots = 1
+	}
+	if opt.ScoringWait <= 0 {
+		opt.ScoringWait = 5 * time.Second
+	}
+	s := &Server{opt: opt, mux: http.NewServeMux(), scoring: make(chan struct{}, opt.ScoringSlots)}
 	s.mux.HandleFunc("GET /d/{id}", s.decision)
 	s.mux.HandleFunc("GET /i", s.item)
 	s.mux.HandleFunc("GET /dashboard", s.dashboard)

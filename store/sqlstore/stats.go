@@ -67,14 +67,18 @@ func scoreBin(score float64) int {
 }
 
 // PendingAppeals lists a scope's appeal claims that no feedback on their
-// item has answered since, oldest first.
+// item has answered since, and whose post no moderator has handled (a
+// handled claim on the appeal's MessageID, as a Dismiss leaves), oldest
+// first.
 func (s *Store) PendingAppeals(ctx context.Context, platform, scope string) ([]store.OwnedMessage, error) {
 	rows, err := s.db.QueryContext(ctx, s.d.q(`SELECT o.platform, o.scope, o.item_id, o.kind, o.message_id, o.updated_at
 		FROM owned_messages o
 		WHERE o.platform = ? AND o.scope = ? AND o.kind = ?
 		AND NOT EXISTS (SELECT 1 FROM feedback f
 			WHERE f.platform = o.platform AND f.scope = o.scope AND f.item_id = o.item_id AND f.created_at >= o.updated_at)
-		ORDER BY o.updated_at, o.item_id`), platform, scope, store.KindAppealClaim)
+		AND NOT EXISTS (SELECT 1 FROM owned_messages h
+			WHERE h.platform = o.platform AND h.scope = o.scope AND h.kind = ? AND h.item_id = o.message_id)
+		ORDER BY o.updated_at, o.item_id`), platform, scope, store.KindAppealClaim, store.KindHandledClaim)
 	if err != nil {
 		return nil, fmt.Errorf("pending appeals %s %s: %w", platform, scope, err)
 	}

@@ -109,6 +109,28 @@ func testPendingAppeals(t *testing.T, open func(*testing.T) store.Store) {
 	if !got[0].UpdatedAt.Equal(base) {
 		t.Errorf("PendingAppeals[0] at %v, want %v", got[0].UpdatedAt, base)
 	}
+
+	// The Discord bot posts an appeal to the mod-log (its claim's
+	// MessageID is "channel/post"); a moderator's Dismiss on that post,
+	// kept as the post's handled claim, answers it without feedback.
+	for _, m := range []store.OwnedMessage{
+		{Platform: "discord", Scope: "g1", ItemID: "m1", Kind: store.KindAppealClaim, MessageID: "201/901", UpdatedAt: base},
+		{Platform: "discord", Scope: "g1", ItemID: "m2", Kind: store.KindAppealClaim, MessageID: "201/902", UpdatedAt: base},
+		{Platform: "discord", Scope: "g1", ItemID: "201/901", Kind: store.KindHandledClaim, MessageID: "mod-1", UpdatedAt: base.Add(time.Hour)},
+		// A press on the flag's own post (not the appeal's) answers nothing.
+		{Platform: "discord", Scope: "g1", ItemID: "201/800", Kind: store.KindHandledClaim, MessageID: "mod-1", UpdatedAt: base.Add(time.Hour)},
+	} {
+		if _, won, err := s.ClaimMessage(ctx, m); err != nil || !won {
+			t.Fatalf("ClaimMessage %+v: won %v, err %v", m, won, err)
+		}
+	}
+	got, err = s.PendingAppeals(ctx, "discord", "g1")
+	if err != nil {
+		t.Fatalf("PendingAppeals: %v", err)
+	}
+	if len(got) != 1 || got[0].ItemID != "m2" {
+		t.Errorf("PendingAppeals after a Dismiss on m1's appeal post = %+v, want m2's only", got)
+	}
 }
 
 func testDecisionKindAuthorFilter(t *testing.T, open func(*testing.T) store.Store) {
