@@ -15,6 +15,29 @@ import (
 	"github.com/slopguard/slopguard/store/sqlstore"
 )
 
+// TestTrainChecksOutBeforeTraining: a model that cannot be written is
+// reported before minutes of training, not after.
+func TestTrainChecksOutBeforeTraining(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	data := writeJSONL(t, "d.jsonl", trainRecords(40, "train", ""))
+	tests := []struct {
+		name, out, want string
+	}{
+		{"missing folder", filepath.Join(dir, "nope", "model.bin"), "does not exist"},
+		{"a folder", dir, "is a folder"},
+		{"a file as the folder", filepath.Join(data, "model.bin"), "is not a folder"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, errOut := auditRun(t, nil, "train", "--quiet", "--data", data, "--out", tt.out)
+			if code != 2 || !strings.Contains(errOut, tt.want) || strings.Contains(errOut, "training on") {
+				t.Errorf("exit %d, stderr %q; want exit 2 and %q before training", code, errOut, tt.want)
+			}
+		})
+	}
+}
+
 func TestTrainUsageErrors(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
