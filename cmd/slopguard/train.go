@@ -176,6 +176,8 @@ func addTrainFlags(fs *flag.FlagSet, opts *train.Options) func() (map[string]str
 	fs.Float64Var(&opts.L2, "l2", opts.L2, "L2 regularisation strength")
 	fs.Float64Var(&opts.OneLabelFactor, "one-label-factor", opts.OneLabelFactor, "weight of a source with one label relative to a two-label source of the same size (they can teach topic rather than authorship)")
 	fs.BoolVar(&opts.Features.FoldMixedCase, "fold-mixed-case", opts.Features.FoldMixedCase, "give ASCII words of mixed case their plain form after normalising (\"tHe\" → \"the\", \"GitHub\" → \"Github\", \"HTmL\" → \"HTML\"), so random case flips change little")
+	fs.Float64Var(&opts.Features.WordScale, "word-scale", 1, "multiplies the values of the word n-grams (below 1: what a text is about counts less)")
+	fs.Float64Var(&opts.Features.MaskedScale, "masked-scale", 1, "multiplies the values of the masked n-grams (above 1: how sentences are built counts more)")
 	var factors stringList
 	fs.Var(&factors, "source-factor", "SOURCE=X scales a source file's share of its label's weight by X (repeatable; e.g. glimpse_continuations=2)")
 	return func() (map[string]string, error) {
@@ -188,6 +190,15 @@ func addTrainFlags(fs *flag.FlagSet, opts *train.Options) func() (map[string]str
 			return nil, usageErrorf("--max-weight must be above 0")
 		case opts.L2 < 0:
 			return nil, usageErrorf("--l2 must not be negative")
+		case !(opts.Features.WordScale > 0 && opts.Features.WordScale <= 8) || !(opts.Features.MaskedScale > 0 && opts.Features.MaskedScale <= 8):
+			return nil, usageErrorf("--word-scale and --masked-scale must be above 0 and at most 8")
+		}
+		// 1 is the default: stored as unset, so the model file says nothing of it.
+		if opts.Features.WordScale == 1 {
+			opts.Features.WordScale = 0
+		}
+		if opts.Features.MaskedScale == 1 {
+			opts.Features.MaskedScale = 0
 		}
 		factorFlag := map[string]string{} // source name -> the flag's value, for errors
 		if opts.SourceFactor == nil {
