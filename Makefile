@@ -37,9 +37,9 @@ eval:
 # rest, and rewrite their tables in docs/evaluation.md (about 10 minutes
 # each on 2 cores).
 loo:
-	go run ./cmd/slopguard unseen --data $(DATA) --loo --update docs/evaluation.md
+	go run ./cmd/slopguard unseen --data $(DATA) --loo --update docs/evaluation.md --update docs/model-card.md
 lofo:
-	go run ./cmd/slopguard unseen --data $(DATA) --lofo --families $(FAMILIES) --update docs/evaluation.md
+	go run ./cmd/slopguard unseen --data $(DATA) --lofo --families $(FAMILIES) --update docs/evaluation.md --update docs/model-card.md
 
 # The benchmark against fastText and scikit-learn (about 6 minutes).
 bench:

@@ -139,6 +139,7 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 			fmt.Fprintln(e.stderr, rep.Summary())
 		}
 	}
+	res.Card.Licences = dataLicences(data)
 	data2, err := res.File.Marshal()
 	if err != nil {
 		return err
@@ -218,6 +219,42 @@ func addTrainFlags(fs *flag.FlagSet, opts *train.Options) func() (map[string]str
 		}
 		return factorFlag, nil
 	}
+}
+
+// dataLicences reads the licence of each source from the README.md of every
+// data directory given, where one exists: every Markdown table row whose
+// first cell names a .jsonl file, in a table with a "licence" column. It
+// returns nil when there is none; the card then says "not recorded".
+func dataLicences(paths []string) map[string]string {
+	out := map[string]string{}
+	for _, p := range paths {
+		b, err := os.ReadFile(filepath.Join(p, "README.md"))
+		if err != nil {
+			continue
+		}
+		col := -1
+		for _, line := range strings.Split(string(b), "\n") {
+			if !strings.HasPrefix(line, "|") {
+				col = -1 // a table ends at the first line outside it
+				continue
+			}
+			cells := strings.Split(strings.Trim(strings.TrimSpace(line), "|"), "|")
+			for i := range cells {
+				cells[i] = strings.TrimSpace(cells[i])
+			}
+			if col < 0 {
+				col = slices.IndexFunc(cells, func(c string) bool { return strings.EqualFold(c, "licence") || strings.EqualFold(c, "license") })
+				continue
+			}
+			if col < len(cells) && strings.HasSuffix(cells[0], ".jsonl") {
+				out[strings.TrimSuffix(filepath.Base(cells[0]), ".jsonl")] = cells[col]
+			}
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
 }
 
 // checkWritable reports whether a file can be written at path: its folder

@@ -364,3 +364,26 @@ func TestHelpExitsZero(t *testing.T) {
 		})
 	}
 }
+
+func TestDataLicences(t *testing.T) {
+	dir := t.TempDir()
+	readme := "# Data\n\n| file | train h/m | licence | what |\n|---|---|---|---|\n" +
+		"| pr/a_set.jsonl | 1 / 2 | CC BY 4.0 | agent PRs |\n| qa/b_set.jsonl | 3 / 0 | none stated (B) | answers |\n\n" +
+		"| other | table |\n|---|---|\n| c_set.jsonl | x |\n"
+	if err := os.WriteFile(filepath.Join(dir, "README.md"), []byte(readme), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got := dataLicences([]string{dir, filepath.Join(dir, "missing")})
+	want := map[string]string{"a_set": "CC BY 4.0", "b_set": "none stated (B)"}
+	if len(got) != len(want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s: got %q, want %q", k, got[k], v)
+		}
+	}
+	if dataLicences([]string{filepath.Join(dir, "missing")}) != nil {
+		t.Error("no README: want nil")
+	}
+}

@@ -33,7 +33,8 @@ func runUnseen(ctx context.Context, e *env, args []string) error {
 	famPath := fs.String("families", "", "tab-separated `file` mapping generator to family (the data's generator_families.tsv)")
 	only := fs.String("only", "", "comma-separated sources or families to run (default all)")
 	evalCap := fs.Int("eval-per-source", generaliseEvalCap, "score at most `n` left-out texts of each source and label (0 = all)")
-	update := fs.String("update", "", "Markdown `file` whose <!-- loo:begin/end --> and <!-- lofo:begin/end --> sections get the tables")
+	var update stringList
+	fs.Var(&update, "update", "Markdown `file` whose <!-- loo:begin/end --> and <!-- lofo:begin/end --> sections get the tables (repeatable)")
 	checkTrainFlags := addTrainFlags(fs, &opts)
 	setUsage(fs, "slopguard unseen --data PATH... [--loo] [--lofo --families FILE] [--update FILE] [--max-per-source N] [train flags]",
 		"Trains one model per left-out source or generator family, on a sample of the rest",
@@ -57,13 +58,19 @@ func runUnseen(ctx context.Context, e *env, args []string) error {
 	if _, err := checkTrainFlags(); err != nil {
 		return err
 	}
-	var doc string
-	if *update != "" {
-		b, err := os.ReadFile(*update)
+	docs := make([]string, len(update))
+	for i, path := range update {
+		b, err := os.ReadFile(path)
 		if err != nil {
 			return usageErrorf("--update: %v", err)
 		}
-		doc = string(b)
+		docs[i] = string(b)
+		// Find a missing section now, not after the folds.
+		for name, on := range map[string]bool{"loo": *loo, "lofo": *lofo} {
+			if _, err := generalise.Splice(docs[i], name, ""); on && err != nil {
+				return usageErrorf("--update %s: %v", path, err)
+			}
+		}
 	}
 	gopts := generalise.Options{Train: opts, EvalCap: *evalCap, Progress: e.stderr}
 	if *lofo {
@@ -94,7 +101,7 @@ func runUnseen(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if doc, err = emitTable(e, doc, "loo", "left-out source", setting, rows); err != nil {
+		if err := emitTable(e, docs, "loo", "left-out source", setting, rows); err != nil {
 			return err
 		}
 	}
@@ -113,34 +120,34 @@ func runUnseen(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if doc, err = emitTable(e, doc, "lofo", "left-out family", setting, rows); err != nil {
+		if err := emitTable(e, docs, "lofo", "left-out family", setting, rows); err != nil {
 			return err
 		}
 	}
-	if *update != "" {
-		if err := os.WriteFile(*update, []byte(doc), 0o644); err != nil {
-			return fmt.Errorf("update %s: %w", *update, err)
+	for i, path := range update {
+		if err := os.WriteFile(path, []byte(docs[i]), 0o644); err != nil {
+			return fmt.Errorf("update %s: %w", path, err)
 		}
-		fmt.Fprintf(e.stderr, "updated %s\n", *update)
+		fmt.Fprintf(e.stderr, "updated %s\n", path)
 	}
 	return nil
 }
 
-// emitTable prints the table and, when doc is not empty, splices it into
-// doc's section name.
-func emitTable(e *env, doc, name, first, setting string, rows []generalise.Row) (string, error) {
+// emitTable prints the table and splices it into section name of each of
+// docs.
+func emitTable(e *env, docs []string, name, first, setting string, rows []generalise.Row) error {
 	var b strings.Builder
 	b.WriteString(setting)
 	if err := generalise.WriteTable(&b, first, rows); err != nil {
-		return doc, err
+		return err
 	}
 	fmt.Fprint(e.stdout, b.String())
-	if doc == "" {
-		return doc, nil
+	for i := range docs {
+		out, err := generalise.Splice(docs[i], name, b.String())
+		if err != nil {
+			return usageErrorf("--update: %v", err)
+		}
+		docs[i] = out
 	}
-	out, err := generalise.Splice(doc, name, b.String())
-	if err != nil {
-		return doc, usageErrorf("--update: %v", err)
-	}
-	return out, nil
+	return nil
 }
