@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/slopguard/slopguard/config"
@@ -60,6 +61,16 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	factorFlag, err := checkTrainFlags()
 	if err != nil {
 		return err
+	}
+	// SOURCE_DATE_EPOCH (seconds since 1970, the reproducible-builds
+	// convention) fixes the date the model carries, so that the same data,
+	// seed and date give the same bytes.
+	if v := os.Getenv("SOURCE_DATE_EPOCH"); v != "" {
+		sec, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return usageErrorf("SOURCE_DATE_EPOCH %q: want seconds since 1970", v)
+		}
+		opts.Date = time.Unix(sec, 0).UTC()
 	}
 	// Training takes minutes: find out now, not after it, that the model
 	// cannot be written where asked.

@@ -115,7 +115,7 @@ func newCard(f *model.File, exs, hold []*example, probs []float64, opts Options,
 	return Card{
 		Name: f.Header.Name,
 		Training: model.Training{
-			CreatedAt: time.Now().UTC().Format(time.RFC3339),
+			CreatedAt: opts.Date.UTC().Format(time.RFC3339),
 			Seed:      opts.Seed,
 			Epochs:    opts.Epochs,
 			Sources:   sources,

@@ -87,6 +87,10 @@ type Options struct {
 	FeedbackWeight float64
 	MinWords       int
 	Workers        int
+	// Date is when the model is said to be made (its name's date and the
+	// card's creation time); zero means now. A fixed date makes the model
+	// file byte-for-byte reproducible.
+	Date time.Time
 	// SkipChecks leaves out the model card's out-of-fold calibration and
 	// evasion checks (for benchmarks that train many models and read
 	// neither).
@@ -151,6 +155,9 @@ type Result struct {
 // Train fits a model on records, which must all be from split=train.
 func Train(ctx context.Context, recs []dataset.Record, opts Options) (*Result, error) {
 	start := time.Now()
+	if opts.Date.IsZero() {
+		opts.Date = start
+	}
 	def := DefaultOptions()
 	if opts.Workers <= 0 {
 		opts.Workers = def.Workers
@@ -264,7 +271,7 @@ func Train(ctx context.Context, recs []dataset.Record, opts Options) (*Result, e
 
 	f := &model.File{
 		Header: model.Header{
-			Name:        fmt.Sprintf("%s-%s", opts.Name, time.Now().UTC().Format("20060102")),
+			Name:        fmt.Sprintf("%s-%s", opts.Name, opts.Date.UTC().Format("20060102")),
 			Features:    opts.Features,
 			StatEdges:   ext.Edges(),
 			Dim:         ext.Dim(),
