@@ -18,8 +18,10 @@ ci:
 build:
 	go build -o bin/slopguard ./cmd/slopguard
 
-# Rebuild the embedded model from the labelled data (1–2 minutes on 2 cores)
-# and copy its card into docs/.
+# Rebuild the embedded model from the labelled data (about 4 minutes of CPU on
+# the 2026-12-07 data; 12 minutes wall on a loaded 2-core machine)
+# and copy its card into docs/ (its unseen-data sections stay empty until
+# make loo and make lofo fill them).
 model:
 	go run ./cmd/slopguard train --data $(DATA) --out detector/default.model
 	cp detector/default.card.md docs/model-card.md
@@ -34,8 +36,8 @@ eval:
 
 # Generalisation, the measure settings are chosen by: train without one
 # source (loo) or one generator family (lofo) at a time, on a sample of the
-# rest, and rewrite their tables in docs/evaluation.md (about 10 minutes
-# each on 2 cores).
+# rest, and rewrite their tables in docs/evaluation.md and docs/model-card.md (10–16 minutes
+# each on a shared 2-core machine).
 loo:
 	go run ./cmd/slopguard unseen --data $(DATA) --loo --update docs/evaluation.md --update docs/model-card.md
 lofo:
