@@ -43,7 +43,7 @@ loo:
 lofo:
 	go run ./cmd/slopguard unseen --data $(DATA) --lofo --families $(FAMILIES) --update docs/evaluation.md --update docs/model-card.md
 
-# The benchmark against fastText and scikit-learn (about 6 minutes).
+# The benchmark against fastText and scikit-learn (16 minutes on the 2026-12-07 data).
 bench:
 	bench/run.sh
 
