@@ -234,9 +234,22 @@ func (d *Detector) score(text string, explain bool) (res Result) {
 		if !withEvidence {
 			res.Reasons = slices.DeleteFunc(res.Reasons, func(r Reason) bool { return r.Signal != SignalHiddenCharacters })
 		}
+		if res.Verdict == Unsure && !res.CannotJudge {
+			// In between: what moved the score is real but not enough.
+			for i := range res.Reasons {
+				if res.Reasons[i].Signal != SignalHiddenCharacters {
+					res.Reasons[i].Text = WeakPrefix + res.Reasons[i].Text
+				}
+			}
+		}
 	}
 	return res
 }
+
+// WeakPrefix begins the text of every reason of a text whose score lies
+// between the human and machine thresholds: the signals moved the score,
+// but not far enough for a verdict.
+const WeakPrefix = "weak evidence, not enough for a verdict: "
 
 func joinNote(a, b string) string {
 	switch {

@@ -76,9 +76,12 @@ func (d *Detector) reasons(norm normalize.Text, doc *features.Doc, buf *buffers,
 
 // phraseReasons attributes the contribution of every hashed n-gram (token,
 // character and word n-grams) to the bytes it was read from, sums it per
-// distinct (lower-cased) word, and reports the words that push hardest
-// either way. The masked word n-grams, which carry sentence construction
-// rather than words, are reported as one reason of their own.
+// place of each distinct (lower-cased) word, and reports the words whose
+// average place pushes hardest either way: a word the topic needs sixteen
+// times weighs what one of its places weighs, not sixteen times that. The
+// masked word n-grams and the function words and pronouns ("and", "you"),
+// which carry sentence construction rather than a tell a reader can point
+// at, are reported together as one reason of their own.
 //
 // The contributions are the ones raw summed (buf.contrib): Occurrences
 // walks the n-grams in the order ExtractDoc added them, so the k-th
@@ -92,7 +95,7 @@ func (d *Detector) phraseReasons(norm normalize.Text, doc *features.Doc, buf *bu
 	// its bytes, and contrib is its running sum.
 	diff := make([]float64, len(text)+1)
 	var masked []pattern
-	maskedTotal := 0.0
+	maskedTotal := 0.0 // the masked n-grams' and the function words' contribution
 	spans := d.tokenSpans(text, buf.tokSpans, len(buf.ids))
 	if spans == nil && len(buf.ids) > 0 {
 		return nil // cannot happen; without token spans the walk would not line up
@@ -146,6 +149,12 @@ func (d *Detector) phraseReasons(norm normalize.Text, doc *features.Doc, buf *bu
 				sum += contrib[i]
 			}
 			key := strings.ToLower(w)
+			if features.IsFunctionWord(key) {
+				maskedTotal += sum
+				masked = append(masked, pattern{sum, start, end})
+				start = -1
+				return
+			}
 			e := words[key]
 			if e == nil {
 				e = &word{shown: clip(w, maxQuoted)}
@@ -171,6 +180,10 @@ func (d *Detector) phraseReasons(norm normalize.Text, doc *features.Doc, buf *bu
 	}
 	flush(len(text))
 
+	// A word's weight is its average place's.
+	for _, w := range words {
+		w.weight /= float64(w.count)
+	}
 	sort.SliceStable(order, func(i, j int) bool {
 		wi, wj := math.Abs(words[order[i]].weight), math.Abs(words[order[j]].weight)
 		if wi != wj {

@@ -39,6 +39,7 @@ func commands() map[string]command {
 		"score":    {"score JSONL records and write one JSON line per record", runScore},
 		"eval":     {"evaluate the model on labelled JSONL and write a report with plots", runEval},
 		"train":    {"train a model from labelled JSONL", runTrain},
+		"unseen":   {"train without one source or generator family at a time and report on it (make loo, lofo)", runUnseen},
 		"serve":    {"run the GitHub App webhook server and/or the Discord bot", runServe},
 		"simulate": {"show what the GitHub App would do for one item, writing nothing", runSimulate},
 		"config":   {"config validate FILE: check a server config or repository policy file", runConfig},

@@ -7,11 +7,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -335,13 +333,3 @@ func (c *cachedCheck) run(ctx context.Context) error {
 	return c.err
 }
 
-// replicaID names this process among replicas sharing a store, for leases:
-// host name, process ID and a random suffix, so a restarted process is a
-// new holder.
-func replicaID() string {
-	host, err := os.Hostname()
-	if err != nil || host == "" {
-		host = "unknown"
-	}
-	return fmt.Sprintf("%s/%d/%08x", host, os.Getpid(), rand.Uint32())
-}

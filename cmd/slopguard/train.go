@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/slopguard/slopguard/config"
@@ -42,21 +43,7 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	fs.Var(&feedback, "feedback", "feedback JSONL (from `slopguard feedback export`), a SQLite store file or a postgres:// URL, added to the training data (repeatable)")
 	out := fs.String("out", "model.bin", "where to write the model file; the model card goes beside it as .md and .json")
 	fs.StringVar(&opts.Name, "name", opts.Name, "model name; the training date is appended (NAME-YYYYMMDD) and decision logs and reports show it")
-	fs.Int64Var(&opts.Seed, "seed", opts.Seed, "random seed; the same data and seed give the same model")
-	fs.IntVar(&opts.Epochs, "epochs", opts.Epochs, "passes over the data")
-	fs.IntVar(&opts.VocabSize, "vocab", opts.VocabSize, "BPE vocabulary size")
-	fs.IntVar(&opts.Features.HashBits, "hash-bits", opts.Features.HashBits, "log2 of the number of hashed n-gram features")
-	fs.BoolVar(&opts.Features.WordNgrams, "word-ngrams", opts.Features.WordNgrams, "hashed unigrams and bigrams of lower-cased words")
-	fs.BoolVar(&opts.PlainCalibration, "plain-calibration", false, "calibrate without the length terms (to compare; the shipped model has them)")
-	fs.IntVar(&opts.Features.MaskedNgrams, "masked-ngrams", opts.Features.MaskedNgrams, "longest n-gram of the masked word sequence (function words kept, other words as length classes); 0 turns them off")
-	fs.Float64Var(&opts.FeedbackWeight, "feedback-weight", opts.FeedbackWeight, "weight of each feedback example relative to an average training example")
-	fs.IntVar(&opts.MaxPerGroup, "max-per-source", opts.MaxPerGroup, "cap on examples per source and label")
-	fs.Float64Var(&opts.MaxWeight, "max-weight", opts.MaxWeight, "cap on every weight's magnitude (log-odds per unit feature)")
-	fs.Float64Var(&opts.L2, "l2", opts.L2, "L2 regularisation strength")
-	fs.Float64Var(&opts.OneLabelFactor, "one-label-factor", opts.OneLabelFactor, "weight of a source with one label relative to a two-label source of the same size (they can teach topic rather than authorship)")
-	fs.BoolVar(&opts.Features.FoldMixedCase, "fold-mixed-case", opts.Features.FoldMixedCase, "give ASCII words of mixed case their plain form after normalising (\"tHe\" → \"the\", \"GitHub\" → \"Github\", \"HTmL\" → \"HTML\"), so random case flips change little")
-	var factors stringList
-	fs.Var(&factors, "source-factor", "SOURCE=X scales a source file's share of its label's weight by X (repeatable; e.g. glimpse_continuations=2)")
+	checkTrainFlags := addTrainFlags(fs, &opts)
 	noDev := fs.Bool("no-dev", false, "skip the dev-split evaluation in the model card")
 	quiet := fs.Bool("quiet", false, "no progress bars")
 	setUsage(fs, "slopguard train --data PATH... [--feedback PATH]... [--out FILE] [--name NAME] [flags]",
@@ -71,31 +58,24 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	if len(data) == 0 {
 		return usageErrorf("--data is required: give --data PATH (a JSONL file or a directory of them)")
 	}
-	switch {
-	case strings.TrimSpace(opts.Name) == "" || strings.ContainsFunc(opts.Name, unicode.IsSpace):
-		return usageErrorf("--name %q: want a name without spaces, e.g. slopguard-octo", opts.Name)
-	case opts.OneLabelFactor <= 0:
-		return usageErrorf("--one-label-factor must be above 0")
-	case opts.MaxWeight <= 0:
-		return usageErrorf("--max-weight must be above 0")
-	case opts.L2 < 0:
-		return usageErrorf("--l2 must not be negative")
+	factorFlag, err := checkTrainFlags()
+	if err != nil {
+		return err
 	}
-	factorFlag := map[string]string{} // source name -> the flag's value, for errors
-	if opts.SourceFactor == nil {
-		opts.SourceFactor = map[string]float64{}
+	// SOURCE_DATE_EPOCH (seconds since 1970, the reproducible-builds
+	// convention) fixes the date the model carries, so that the same data,
+	// seed and date give the same bytes.
+	if v := os.Getenv("SOURCE_DATE_EPOCH"); v != "" {
+		sec, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return usageErrorf("SOURCE_DATE_EPOCH %q: want seconds since 1970", v)
+		}
+		opts.Date = time.Unix(sec, 0).UTC()
 	}
-	for _, f := range factors {
-		name, val, ok := strings.Cut(f, "=")
-		x, err := strconv.ParseFloat(val, 64)
-		if !ok || name == "" || err != nil || !(x > 0) || math.IsInf(x, 0) {
-			return usageErrorf("--source-factor %q: want SOURCE=X with X above 0, e.g. glimpse_continuations=2", f)
-		}
-		if name == "feedback" {
-			return usageErrorf("--source-factor %q: feedback is weighted by --feedback-weight", f)
-		}
-		opts.SourceFactor[name] = x
-		factorFlag[name] = f
+	// Training takes minutes: find out now, not after it, that the model
+	// cannot be written where asked.
+	if err := checkWritable(*out); err != nil {
+		return usageErrorf("--out %s: %v", *out, err)
 	}
 	if !*quiet {
 		opts.Progress = e.stderr
@@ -170,6 +150,7 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 			fmt.Fprintln(e.stderr, rep.Summary())
 		}
 	}
+	res.Card.Licences = dataLicences(data)
 	data2, err := res.File.Marshal()
 	if err != nil {
 		return err
@@ -187,6 +168,133 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "wrote %s (%d bytes), %s.card.md and %s.card.json; machine threshold %.4f\n",
 		*out, len(data2), base, base, res.File.Header.Thresholds.Machine)
 	return nil
+}
+
+// addTrainFlags defines the flags that set how a model is trained (shared by
+// train and unseen) on fs, writing into opts. The returned function
+// validates them after parsing, applies --source-factor and returns each
+// factor's source name with the flag's value, for later errors.
+func addTrainFlags(fs *flag.FlagSet, opts *train.Options) func() (map[string]string, error) {
+	fs.Int64Var(&opts.Seed, "seed", opts.Seed, "random seed; the same data and seed give the same model")
+	fs.IntVar(&opts.Epochs, "epochs", opts.Epochs, "passes over the data")
+	fs.IntVar(&opts.VocabSize, "vocab", opts.VocabSize, "BPE vocabulary size")
+	fs.IntVar(&opts.Features.HashBits, "hash-bits", opts.Features.HashBits, "log2 of the number of hashed n-gram features")
+	fs.BoolVar(&opts.Features.WordNgrams, "word-ngrams", opts.Features.WordNgrams, "hashed unigrams and bigrams of lower-cased words")
+	fs.BoolVar(&opts.PlainCalibration, "plain-calibration", false, "calibrate without the length terms (to compare; the shipped model has them)")
+	fs.IntVar(&opts.Features.MaskedNgrams, "masked-ngrams", opts.Features.MaskedNgrams, "longest n-gram of the masked word sequence (function words kept, other words as length classes); 0 turns them off")
+	fs.Float64Var(&opts.FeedbackWeight, "feedback-weight", opts.FeedbackWeight, "weight of each feedback example relative to an average training example")
+	fs.IntVar(&opts.MaxPerGroup, "max-per-source", opts.MaxPerGroup, "cap on examples per source and label")
+	fs.Float64Var(&opts.MaxWeight, "max-weight", opts.MaxWeight, "cap on every weight's magnitude (log-odds per unit feature)")
+	fs.Float64Var(&opts.L2, "l2", opts.L2, "L2 regularisation strength")
+	fs.Float64Var(&opts.OneLabelFactor, "one-label-factor", opts.OneLabelFactor, "weight of a source with one label relative to a two-label source of the same size (they can teach topic rather than authorship)")
+	fs.BoolVar(&opts.Features.FoldMixedCase, "fold-mixed-case", opts.Features.FoldMixedCase, "give ASCII words of mixed case their plain form after normalising (\"tHe\" → \"the\", \"GitHub\" → \"Github\", \"HTmL\" → \"HTML\"), so random case flips change little")
+	fs.Float64Var(&opts.Features.WordScale, "word-scale", 1, "multiplies the values of the word n-grams (below 1: what a text is about counts less)")
+	fs.Float64Var(&opts.Features.MaskedScale, "masked-scale", 1, "multiplies the values of the masked n-grams (above 1: how sentences are built counts more)")
+	var factors stringList
+	fs.Var(&factors, "source-factor", "SOURCE=X scales a source file's share of its label's weight by X (repeatable; e.g. glimpse_continuations=2)")
+	return func() (map[string]string, error) {
+		switch {
+		case strings.TrimSpace(opts.Name) == "" || strings.ContainsFunc(opts.Name, unicode.IsSpace):
+			return nil, usageErrorf("--name %q: want a name without spaces, e.g. slopguard-octo", opts.Name)
+		case opts.OneLabelFactor <= 0:
+			return nil, usageErrorf("--one-label-factor must be above 0")
+		case opts.MaxWeight <= 0:
+			return nil, usageErrorf("--max-weight must be above 0")
+		case opts.L2 < 0:
+			return nil, usageErrorf("--l2 must not be negative")
+		case !(opts.Features.WordScale > 0 && opts.Features.WordScale <= 8) || !(opts.Features.MaskedScale > 0 && opts.Features.MaskedScale <= 8):
+			return nil, usageErrorf("--word-scale and --masked-scale must be above 0 and at most 8")
+		}
+		// 1 is the default: stored as unset, so the model file says nothing of it.
+		if opts.Features.WordScale == 1 {
+			opts.Features.WordScale = 0
+		}
+		if opts.Features.MaskedScale == 1 {
+			opts.Features.MaskedScale = 0
+		}
+		factorFlag := map[string]string{} // source name -> the flag's value, for errors
+		if opts.SourceFactor == nil {
+			opts.SourceFactor = map[string]float64{}
+		}
+		for _, f := range factors {
+			name, val, ok := strings.Cut(f, "=")
+			x, err := strconv.ParseFloat(val, 64)
+			if !ok || name == "" || err != nil || !(x > 0) || math.IsInf(x, 0) {
+				return nil, usageErrorf("--source-factor %q: want SOURCE=X with X above 0, e.g. glimpse_continuations=2", f)
+			}
+			if name == "feedback" {
+				return nil, usageErrorf("--source-factor %q: feedback is weighted by --feedback-weight", f)
+			}
+			opts.SourceFactor[name] = x
+			factorFlag[name] = f
+		}
+		return factorFlag, nil
+	}
+}
+
+// dataLicences reads the licence of each source from the README.md of every
+// data directory given, where one exists: every Markdown table row whose
+// first cell names a .jsonl file, in a table with a "licence" column. It
+// returns nil when there is none; the card then says "not recorded".
+func dataLicences(paths []string) map[string]string {
+	out := map[string]string{}
+	for _, p := range paths {
+		b, err := os.ReadFile(filepath.Join(p, "README.md"))
+		if err != nil {
+			continue
+		}
+		col := -1
+		for _, line := range strings.Split(string(b), "\n") {
+			if !strings.HasPrefix(line, "|") {
+				col = -1 // a table ends at the first line outside it
+				continue
+			}
+			cells := strings.Split(strings.Trim(strings.TrimSpace(line), "|"), "|")
+			for i := range cells {
+				cells[i] = strings.TrimSpace(cells[i])
+			}
+			if col < 0 {
+				col = slices.IndexFunc(cells, func(c string) bool { return strings.EqualFold(c, "licence") || strings.EqualFold(c, "license") })
+				continue
+			}
+			if col < len(cells) && strings.HasSuffix(cells[0], ".jsonl") {
+				out[strings.TrimSuffix(filepath.Base(cells[0]), ".jsonl")] = cells[col]
+			}
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// checkWritable reports whether a file can be written at path: its folder
+// exists and takes a new file, and path itself is not a folder. It writes
+// and removes a temporary file beside path, touching nothing else.
+func checkWritable(path string) error {
+	dir := filepath.Dir(path)
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("folder %s does not exist (create it first)", dir)
+	case err != nil:
+		return err
+	case !st.IsDir():
+		return fmt.Errorf("%s is not a folder", dir)
+	}
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return fmt.Errorf("is a folder: give a file name, e.g. %s", filepath.Join(path, "model.bin"))
+	}
+	f, err := os.CreateTemp(dir, ".slopguard-train-*")
+	if err != nil {
+		if inner := errors.Unwrap(err); inner != nil {
+			err = inner // the temporary file's name says nothing useful
+		}
+		return fmt.Errorf("cannot write in folder %s: %w", dir, err)
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
 }
 
 // reportBadLines prints skipped-line counts and passes other errors on.

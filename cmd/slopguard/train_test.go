@@ -15,6 +15,29 @@ import (
 	"github.com/slopguard/slopguard/store/sqlstore"
 )
 
+// TestTrainChecksOutBeforeTraining: a model that cannot be written is
+// reported before minutes of training, not after.
+func TestTrainChecksOutBeforeTraining(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	data := writeJSONL(t, "d.jsonl", trainRecords(40, "train", ""))
+	tests := []struct {
+		name, out, want string
+	}{
+		{"missing folder", filepath.Join(dir, "nope", "model.bin"), "does not exist"},
+		{"a folder", dir, "is a folder"},
+		{"a file as the folder", filepath.Join(data, "model.bin"), "is not a folder"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, errOut := auditRun(t, nil, "train", "--quiet", "--data", data, "--out", tt.out)
+			if code != 2 || !strings.Contains(errOut, tt.want) || strings.Contains(errOut, "training on") {
+				t.Errorf("exit %d, stderr %q; want exit 2 and %q before training", code, errOut, tt.want)
+			}
+		})
+	}
+}
+
 func TestTrainUsageErrors(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -339,5 +362,28 @@ func TestHelpExitsZero(t *testing.T) {
 				t.Errorf("stderr %q reports help as an error", errOut)
 			}
 		})
+	}
+}
+
+func TestDataLicences(t *testing.T) {
+	dir := t.TempDir()
+	readme := "# Data\n\n| file | train h/m | licence | what |\n|---|---|---|---|\n" +
+		"| pr/a_set.jsonl | 1 / 2 | CC BY 4.0 | agent PRs |\n| qa/b_set.jsonl | 3 / 0 | none stated (B) | answers |\n\n" +
+		"| other | table |\n|---|---|\n| c_set.jsonl | x |\n"
+	if err := os.WriteFile(filepath.Join(dir, "README.md"), []byte(readme), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got := dataLicences([]string{dir, filepath.Join(dir, "missing")})
+	want := map[string]string{"a_set": "CC BY 4.0", "b_set": "none stated (B)"}
+	if len(got) != len(want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s: got %q, want %q", k, got[k], v)
+		}
+	}
+	if dataLicences([]string{filepath.Join(dir, "missing")}) != nil {
+		t.Error("no README: want nil")
 	}
 }

@@ -64,7 +64,7 @@ func (e *Extractor) Occurrences(d *Doc, ids []int32, tokenSpans [][2]int, fn fun
 		return // cannot happen: WordSpans splits as Parse does
 	}
 	if e.cfg.WordNgrams {
-		x := float32(1 / math.Sqrt(float64(2*len(d.Words)-1)))
+		x := float32(scaleOr1(e.cfg.WordScale) / math.Sqrt(float64(2*len(d.Words)-1)))
 		var prev uint64
 		for i, h := range d.wordHashes {
 			fn(Occurrence{GroupWord, uint32(mix(h) & e.mask), x, spans[i][0], spans[i][1]})
@@ -75,7 +75,7 @@ func (e *Extractor) Occurrences(d *Doc, ids []int32, tokenSpans [][2]int, fn fun
 		}
 	}
 	if maxN := e.cfg.MaskedNgrams; maxN >= 2 {
-		x := maskedValue(len(d.maskHashes), maxN)
+		x := maskedValue(len(d.maskHashes), maxN) * float32(scaleOr1(e.cfg.MaskedScale))
 		e.maskedNgrams(d.maskHashes, maxN, func(b uint32, i, n int) {
 			fn(Occurrence{GroupMasked, b, x, spans[i][0], spans[i+n-1][1]})
 		})

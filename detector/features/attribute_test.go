@@ -27,6 +27,11 @@ func TestOccurrencesMatchExtract(t *testing.T) {
 			c.WordNgrams = true
 			return c
 		}(),
+		"default, scaled groups": func() Config {
+			c := DefaultConfig()
+			c.StatBins, c.WordScale, c.MaskedScale = 2, 0.5, 2
+			return c
+		}(),
 		"masked only": func() Config {
 			c := base
 			c.TokenBigrams, c.MaskedNgrams = true, 3

@@ -50,6 +50,20 @@ type Config struct {
 	// "GitHub" → "Github"), else lower case ("tHe"). Random case flips
 	// inside words then change nothing.
 	FoldMixedCase bool `json:"fold_mixed_case,omitempty"`
+	// WordScale and MaskedScale multiply the values of the word n-grams and
+	// of the masked n-grams (0 means 1). With every weight capped, a scale
+	// below 1 caps how far a group can move a score: a way to trust what a
+	// text is about (its words) less than how it is built.
+	WordScale   float64 `json:"word_scale,omitempty"`
+	MaskedScale float64 `json:"masked_scale,omitempty"`
+}
+
+// scaleOr1 returns x, or 1 when x is 0 (not set).
+func scaleOr1(x float64) float64 {
+	if x == 0 {
+		return 1
+	}
+	return x
 }
 
 // Prepare is the last step of normalisation that depends on the model:
@@ -121,6 +135,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("stat_bins %d out of range 2..64", c.StatBins)
 	case c.MaskedNgrams < 0 || c.MaskedNgrams == 1 || c.MaskedNgrams > 6:
 		return fmt.Errorf("masked_ngrams %d: want 0 (off) or 2..6", c.MaskedNgrams)
+	case !(c.WordScale >= 0 && c.WordScale <= 8) || !(c.MaskedScale >= 0 && c.MaskedScale <= 8):
+		return fmt.Errorf("word_scale %g, masked_scale %g: want 0..8", c.WordScale, c.MaskedScale)
 	}
 	return nil
 }
@@ -303,7 +319,7 @@ func (e *Extractor) addCharNgrams(text string, v *Vector, x float32) {
 
 // addMaskedNgrams adds the 2- to maxN-grams of the masked word sequence.
 func (e *Extractor) addMaskedNgrams(masked []uint64, maxN int, v *Vector) {
-	x := maskedValue(len(masked), maxN)
+	x := maskedValue(len(masked), maxN) * float32(scaleOr1(e.cfg.MaskedScale))
 	e.maskedNgrams(masked, maxN, func(b uint32, _, _ int) { v.add(b, x) })
 }
 
@@ -394,7 +410,7 @@ func (e *Extractor) ExtractDoc(d *Doc, ids []int32, v *Vector, stats []float64) 
 		e.addCharNgrams(text, v, float32(1/math.Sqrt(float64(n))))
 	}
 	if e.cfg.WordNgrams && len(d.Words) > 0 {
-		x := float32(1 / math.Sqrt(float64(2*len(d.Words)-1)))
+		x := float32(scaleOr1(e.cfg.WordScale) / math.Sqrt(float64(2*len(d.Words)-1)))
 		var prev uint64
 		for i, h := range d.wordHashes {
 			v.add(uint32(mix(h)&e.mask), x)

@@ -148,6 +148,8 @@ func TestConfigValidate(t *testing.T) {
 		{Hashing: CurrentHashing, HashBits: 20, CharMin: 3, CharMax: 5, StatBins: 1},
 		{Hashing: CurrentHashing, HashBits: 20, CharMin: 3, CharMax: 5, StatBins: 8, MaskedNgrams: 1},
 		{Hashing: CurrentHashing, HashBits: 20, CharMin: 3, CharMax: 5, StatBins: 8, MaskedNgrams: 9},
+		{Hashing: CurrentHashing, HashBits: 20, CharMin: 3, CharMax: 5, StatBins: 8, WordScale: -1},
+		{Hashing: CurrentHashing, HashBits: 20, CharMin: 3, CharMax: 5, StatBins: 8, MaskedScale: 9},
 	}
 	for _, c := range bad {
 		if c.Validate() == nil {
@@ -256,4 +258,37 @@ func FuzzPrepare(f *testing.F) {
 			t.Fatalf("Prepare(%q) = %q, but Prepare of that = %q", text, got, again)
 		}
 	})
+}
+
+// TestGroupScales: a group's scale multiplies its values and nothing else's.
+func TestGroupScales(t *testing.T) {
+	t.Parallel()
+	cfg := Config{Hashing: CurrentHashing, HashBits: 16, CharMin: 3, CharMax: 5, StatBins: 2, WordNgrams: true}
+	edges := make([][]float64, len(Stats))
+	for i := range edges {
+		edges[i] = []float64{0}
+	}
+	text := "the parser now checks every field of the request"
+	sum := func(c Config) float64 {
+		e, err := NewExtractor(c, edges)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v Vector
+		e.Extract(text, nil, &v, nil)
+		var s float64
+		for _, x := range v.Val {
+			s += float64(x)
+		}
+		return s
+	}
+	plain := sum(cfg)
+	half := cfg
+	half.WordScale = 0.5
+	noWords := cfg
+	noWords.WordNgrams = false
+	words := plain - sum(noWords)
+	if got := plain - sum(half); words <= 0 || got < 0.49*words || got > 0.51*words {
+		t.Errorf("word scale 0.5 removed %.4f of the words' %.4f", got, words)
+	}
 }

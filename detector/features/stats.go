@@ -316,6 +316,13 @@ func init() {
 		so than then too very just also into about up out over more most some such only own same other`)...)
 }
 
+// IsFunctionWord reports whether the lower-cased word w is a function word
+// or a personal pronoun ("the", "and", "you", "i'm"): words that say how a
+// sentence is built, not what it is about.
+func IsFunctionWord(w string) bool {
+	return wordClasses[w]&(classFunction|classFirstPerson|classSecondPerson) != 0
+}
+
 // countClass returns how many of the document's words are in the class bit.
 func countClass(d *Doc, bit uint8) int {
 	for i := range numClasses {

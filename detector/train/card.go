@@ -39,7 +39,15 @@ type Card struct {
 	Dev string `json:"-"`
 	// DevMetrics are the same dev-split figures as data.
 	DevMetrics *evaluate.Report `json:"dev,omitempty"`
+	// Licences maps a source (file base name) to the licence its data
+	// states, as the data's README gives it; "" when not recorded.
+	Licences map[string]string `json:"licences,omitempty"`
 }
+
+// UnseenSections are the names of the card's sections that the
+// generalisation benchmark (slopguard unseen) fills: the card carries
+// their markers empty, since training does not run the benchmark.
+var UnseenSections = []string{"loo", "lofo"}
 
 func newCard(f *model.File, exs, hold []*example, probs []float64, opts Options, took time.Duration) Card {
 	type counts struct{ h, m int }
@@ -107,7 +115,7 @@ func newCard(f *model.File, exs, hold []*example, probs []float64, opts Options,
 	return Card{
 		Name: f.Header.Name,
 		Training: model.Training{
-			CreatedAt: time.Now().UTC().Format(time.RFC3339),
+			CreatedAt: opts.Date.UTC().Format(time.RFC3339),
 			Seed:      opts.Seed,
 			Epochs:    opts.Epochs,
 			Sources:   sources,
@@ -205,9 +213,15 @@ func (c Card) WriteMarkdown(w io.Writer) error {
 	fmt.Fprintf(&b, "Trained %s in %s, seed %d, %d epochs. %s\n\n",
 		c.Training.CreatedAt, c.Duration, c.Training.Seed, c.Training.Epochs, describeModel(c.Training.Settings))
 	fmt.Fprintf(&b, "Thresholds: machine at score >= %.4f, human at score <= %.4f, unsure between (and for texts too short or not in English).\n\n", c.Thresholds.Machine, c.Thresholds.Human)
-	b.WriteString("## Training data (split=train only)\n\n| source | human | machine | weight share |\n|---|---:|---:|---:|\n")
+	b.WriteString("## Training data (split=train only)\n\n")
+	b.WriteString("The licence is the one the data states for the source; \"none stated\" sources were published by their authors for detection research, and a user who needs licensed data only must retrain without them.\n\n")
+	b.WriteString("| source | human | machine | weight share | licence |\n|---|---:|---:|---:|---|\n")
 	for _, s := range c.Training.Sources {
-		fmt.Fprintf(&b, "| %s | %d | %d | %.3f |\n", s.File, s.Human, s.Machine, s.Weight)
+		lic := c.Licences[s.File]
+		if lic == "" {
+			lic = "not recorded"
+		}
+		fmt.Fprintf(&b, "| %s | %d | %d | %.3f | %s |\n", s.File, s.Human, s.Machine, s.Weight, lic)
 	}
 	b.WriteString("\n## Settings\n\n| setting | value |\n|---|---|\n")
 	keys := make([]string, 0, len(c.Training.Settings))
@@ -246,6 +260,11 @@ func (c Card) WriteMarkdown(w io.Writer) error {
 		fmt.Fprintf(&b, "| Platt (A·z + B) | %.4f | %.4f |\n", cc["plain_auroc"], cc["plain_tpr_at_1pct"])
 		fmt.Fprintf(&b, "| with length (+ (C + D·z)·ln(1+runes)) | %.4f | %.4f |\n", cc["length_auroc"], cc["length_tpr_at_1pct"])
 		fmt.Fprintf(&b, "\nShipped: A=%.4f B=%.4f C=%.4f D=%.4f.\n", c.Calibration.A, c.Calibration.B, c.Calibration.C, c.Calibration.D)
+	}
+	b.WriteString("\n## Sources and generator families never seen in training\n\n")
+	b.WriteString("Filled by `make loo` and `make lofo` (`slopguard unseen`): one model per left-out source or family, trained with these settings on a sample of the rest. See docs/evaluation.md.\n\n")
+	for _, name := range UnseenSections {
+		fmt.Fprintf(&b, "<!-- %s:begin -->\n<!-- %s:end -->\n\n", name, name)
 	}
 	if c.Dev != "" {
 		b.WriteString("\n## Dev split\n\n")

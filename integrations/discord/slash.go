@@ -324,7 +324,6 @@ func (b *Bot) cmdCheck(ctx context.Context, log *slog.Logger, i *discordgo.Inter
 			return nil, errors.New("that message is in another server")
 		case errors.Is(err, errPrivateThread):
 			log.Info("discord: check refused: private thread", "channel_id", channelID)
-			//lint:ignore ST1005 shown to the Discord user as a sentence
 			return nil, fmt.Errorf("<#%s> is a private thread: use the \"Check for slop\" menu on the message instead", channelID)
 		}
 		if err != nil {

@@ -1,0 +1,137 @@
+package detector_test
+
+import (
+	"math"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/slopguard/slopguard/detector"
+	"github.com/slopguard/slopguard/detector/features"
+	"github.com/slopguard/slopguard/detector/model"
+)
+
+// essay is written the way a student writing in a second language might:
+// plain words, many "you" and "and".
+const essay = `I think you should do sport every day and you will feel better. When you do sport you sleep better and you eat better. ` +
+	`My friend and me go to the gym and we run and we swim. You can also walk to school and you can take the bike. ` +
+	`In my country many people do not do sport and they are tired and sad. If you want to be happy you must move and you must eat good food.`
+
+// quotedWord is the word a "phrase" reason quotes.
+var quotedWord = regexp.MustCompile(`^(?:` + regexp.QuoteMeta(detector.WeakPrefix) + `)?the wording "([^"]*)"`)
+
+// detectors are the models the reason tests run on: the committed fixture
+// model and the embedded one.
+func detectors(t *testing.T) map[string]*detector.Detector {
+	t.Helper()
+	def, err := detector.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return map[string]*detector.Detector{"tiny": tinyDetector(t), "default": def}
+}
+
+func TestWordReasonsNeverQuoteFunctionWords(t *testing.T) {
+	texts := []string{essay, "You and you and you: and then you and I and you went there and you came back and you saw it."}
+	for name, d := range detectors(t) {
+		for _, text := range texts {
+			res := d.Score(text)
+			var sawPattern bool
+			for _, r := range res.Reasons {
+				if r.Signal == "sentence_patterns" {
+					sawPattern = true
+				}
+				if r.Signal != "phrase" {
+					continue
+				}
+				m := quotedWord.FindStringSubmatch(r.Text)
+				if m == nil {
+					t.Errorf("%s: phrase reason %q quotes no word", name, r.Text)
+					continue
+				}
+				if features.IsFunctionWord(strings.ToLower(m[1])) {
+					t.Errorf("%s: reason %q names a function word on its own", name, r.Text)
+				}
+			}
+			t.Logf("%s: %.3f %v, sentence construction reason: %v", name, res.Score, res.Verdict, sawPattern)
+		}
+	}
+}
+
+// TestWordWeightIsPerPlace: repeating a sentence four times must not make
+// its words weigh four times as much.
+func TestWordWeightIsPerPlace(t *testing.T) {
+	once := "This change ensures comprehensive validation and enhances the overall robustness of the notification configuration loader."
+	many := strings.Repeat(once+" ", 4)
+	for name, d := range detectors(t) {
+		w1 := wordWeights(d.Score(once).Reasons)
+		w4 := wordWeights(d.Score(many).Reasons)
+		compared := 0
+		for word, a := range w1 {
+			b, ok := w4[word]
+			if !ok {
+				continue
+			}
+			compared++
+			if math.Abs(b) > 1.5*math.Abs(a)+0.02 {
+				t.Errorf("%s: %q weighs %.3f in one place and %.3f when the sentence is repeated four times", name, word, a, b)
+			}
+		}
+		if compared == 0 {
+			t.Errorf("%s: no word reason in both texts (%v; %v)", name, w1, w4)
+		}
+	}
+}
+
+func wordWeights(rs []detector.Reason) map[string]float64 {
+	out := map[string]float64{}
+	for _, r := range rs {
+		if m := quotedWord.FindStringSubmatch(r.Text); r.Signal == "phrase" && m != nil {
+			out[strings.ToLower(m[1])] = r.Weight
+		}
+	}
+	return out
+}
+
+// TestUnsureReasonsSayTheEvidenceIsWeak scores with thresholds moved so
+// that every judgeable text lies between them.
+func TestUnsureReasonsSayTheEvidenceIsWeak(t *testing.T) {
+	def, err := detector.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile("default.model") // the embedded model
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := model.Read(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Header.Thresholds = model.Thresholds{Machine: 1, Human: 0}
+	d, err := detector.FromFile(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, text := range []string{essay, "This change ensures comprehensive validation and enhances the overall robustness of the configuration loader."} {
+		res := d.Score(text)
+		if res.Verdict != detector.Unsure || res.CannotJudge || len(res.Reasons) == 0 {
+			t.Fatalf("%q: got %v (cannot judge %v) with %d reasons; want unsure with reasons", text, res.Verdict, res.CannotJudge, len(res.Reasons))
+		}
+		for _, r := range res.Reasons {
+			if !strings.HasPrefix(r.Text, detector.WeakPrefix) {
+				t.Errorf("unsure reason %q does not say the evidence is weak", r.Text)
+			}
+		}
+		// The same text under the shipped thresholds keeps its reasons
+		// as they are when it gets a verdict.
+		if sure := def.Score(text); sure.Verdict != detector.Unsure {
+			for _, r := range sure.Reasons {
+				if strings.HasPrefix(r.Text, detector.WeakPrefix) {
+					t.Errorf("%v verdict, yet reason %q says the evidence is weak", sure.Verdict, r.Text)
+				}
+			}
+		}
+	}
+}
