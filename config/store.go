@@ -14,7 +14,8 @@ type StoreConfig struct {
 	DSN string `yaml:"dsn"`
 	// RetentionDays is how long decisions and deliveries are kept; 0 keeps them forever.
 	RetentionDays int `yaml:"retention_days"`
-	// StoreText keeps the scored text with each decision; off by default.
+	// StoreText keeps the scored text (and a GitHub item's title) with each
+	// decision; off by default.
 	StoreText bool `yaml:"store_text"`
 }
 

@@ -35,6 +35,11 @@ type Decision struct {
 	Actions     []string // e.g. "check_run", "label", "comment", "minimize", "close", "delete", "timeout"
 	// Kind is the item's kind ("pr", "issue", "comment", "message", …); optional.
 	Kind string
+	// Title names the item for people: a pull request's or issue's title
+	// (for a comment or review, its thread's), a Discord message's
+	// "#channel"; optional. Text someone wrote, so like Text it is kept
+	// only when the scope's settings allow storing texts.
+	Title string
 	// Text is the scored text; empty unless the scope's settings allow storing it.
 	Text      string
 	CreatedAt time.Time

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
 
 	"github.com/slopguard/slopguard/config"
 	"github.com/slopguard/slopguard/store"
@@ -239,6 +240,7 @@ func writeDecision(w io.Writer, d store.Decision, fbs []store.Feedback) error {
 		{"scope", d.Scope},
 		{"item", d.ItemID},
 		{"kind", orDash(d.Kind)},
+		{"title", orDash(terminalLine(d.Title))},
 		{"url", orDash(d.ItemURL)},
 		{"author", orDash(d.Author)},
 		{"verdict", verdictText(d)},
@@ -281,6 +283,18 @@ func writeDecision(w io.Writer, d store.Decision, fbs []store.Feedback) error {
 	return nil
 }
 
+// terminalLine makes text someone wrote safe to print on one terminal
+// line: runs of white space become one space, and control characters
+// (escape sequences too) and bidirectional controls become U+FFFD.
+func terminalLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
+			return unicode.ReplacementChar
+		}
+		return r
+	}, strings.Join(strings.Fields(s), " "))
+}
+
 // decisionJSON is the JSON form of a decision in audit output.
 type decisionJSON struct {
 	ID        int64     `json:"id"`
@@ -289,6 +303,7 @@ type decisionJSON struct {
 	Scope     string    `json:"scope"`
 	ItemID    string    `json:"item_id"`
 	Kind      string    `json:"kind,omitempty"`
+	Title     string    `json:"title,omitempty"`
 	ItemURL   string    `json:"item_url,omitempty"`
 	Author    string    `json:"author,omitempty"`
 	Score     float64   `json:"score"`
@@ -312,7 +327,7 @@ type feedbackJSON struct {
 
 func toDecisionJSON(d store.Decision) decisionJSON {
 	j := decisionJSON{
-		ID: d.ID, CreatedAt: d.CreatedAt.UTC(), Platform: d.Platform, Scope: d.Scope, ItemID: d.ItemID, Kind: d.Kind,
+		ID: d.ID, CreatedAt: d.CreatedAt.UTC(), Platform: d.Platform, Scope: d.Scope, ItemID: d.ItemID, Kind: d.Kind, Title: d.Title,
 		ItemURL: d.ItemURL, Author: d.Author, Score: d.Score, Verdict: d.Verdict, CannotJudge: d.CannotJudge, Reasons: d.Reasons,
 		Model: d.Model, Actions: d.Actions, Text: d.Text,
 	}

@@ -48,7 +48,7 @@ func auditSeed(t *testing.T) (path string, ids []int64) {
 	path = auditDB(t, func(s store.Store) {
 		ctx := t.Context()
 		for _, d := range []store.Decision{
-			{Platform: "github", Scope: "octo/repo", ItemID: "pr/12", Kind: "pr", Author: "alice", Score: 0.91, Verdict: "machine",
+			{Platform: "github", Scope: "octo/repo", ItemID: "pr/12", Kind: "pr", Title: "Fix the\nparser \x1b[31mnow\u202e", Author: "alice", Score: 0.91, Verdict: "machine",
 				Reasons: []string{"stock phrases", "uniform sentences"}, Model: "m-1", Actions: []string{"check_run", "label"},
 				Text: "Line one\nline two", CreatedAt: now.Add(-72 * time.Hour)},
 			{Platform: "github", Scope: "octo/repo", ItemID: "issue/3", Author: "bob", Score: 0.12, Verdict: "human", CreatedAt: now.Add(-2 * time.Hour)},
@@ -147,7 +147,8 @@ func TestAuditShow(t *testing.T) {
 		}
 		flat := strings.Join(strings.Fields(out), " ") // alignment does not matter
 		for _, want := range []string{"verdict: machine", "score: 0.910", "1. stock phrases", "2. uniform sentences",
-			"| Line one | line two", "maint says human: writes like this", "actions: check_run, label", "kind: pr", "url: -"} {
+			"| Line one | line two", "maint says human: writes like this", "actions: check_run, label", "kind: pr", "url: -",
+			"title: Fix the parser \ufffd[31mnow\ufffd"} {
 			if !strings.Contains(flat, want) {
 				t.Errorf("output lacks %q:\n%s", want, out)
 			}
@@ -156,7 +157,7 @@ func TestAuditShow(t *testing.T) {
 	t.Run("text not stored", func(t *testing.T) {
 		t.Parallel()
 		code, out, _ := auditRun(t, nil, "audit", "show", id(1), "--db", db) // flags after the ID work too
-		if code != 0 || !strings.Contains(out, "text: (not stored; set store_text: true to keep it)") {
+		if code != 0 || !strings.Contains(out, "text: (not stored; set store_text: true to keep it)") || !strings.Contains(strings.Join(strings.Fields(out), " "), "title: -") {
 			t.Errorf("exit %d, output:\n%s\nwant the not-stored note", code, out)
 		}
 	})
@@ -185,7 +186,8 @@ func TestAuditShow(t *testing.T) {
 		if err := json.Unmarshal([]byte(out), &got); err != nil {
 			t.Fatalf("bad JSON: %v\n%s", err, out)
 		}
-		if got.ID != ids[0] || got.Verdict != "machine" || len(got.Reasons) != 2 || len(got.Feedback) != 1 || got.Feedback[0].Label != "human" {
+		if got.ID != ids[0] || got.Verdict != "machine" || len(got.Reasons) != 2 || len(got.Feedback) != 1 || got.Feedback[0].Label != "human" ||
+			got.Title != "Fix the\nparser \x1b[31mnow\u202e" {
 			t.Errorf("got %+v, want decision %d with 2 reasons and 1 human feedback", got, ids[0])
 		}
 	})

@@ -445,7 +445,7 @@ func (b *Bot) decision(v moderation.Verdict, m *discordgo.Message) store.Decisio
 	d := store.Decision{
 		Platform: string(moderation.Discord), Scope: m.GuildID, ItemID: m.ID, Kind: string(moderation.KindMessage), ItemURL: v.Item.URL,
 		Author: m.Author.ID, Score: v.Score, Verdict: v.Verdict.String(), CannotJudge: v.CannotJudge, Model: v.ModelVersion,
-		CreatedAt: v.CheckedAt,
+		CreatedAt: v.CheckedAt, Title: b.channelTitle(m.ChannelID),
 	}
 	d.Reasons = moderation.ReasonTexts(v.Reasons, b.storeText)
 	if b.storeText {

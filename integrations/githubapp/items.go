@@ -61,7 +61,7 @@ func commentTarget(inst int64, repo *github.Repository, is *github.Issue, c *git
 	t := baseTarget(inst, repo)
 	t.number, t.isPR = is.GetNumber(), is.IsPullRequest()
 	t.labels, t.state = labelNames(is.Labels), is.GetState()
-	t.commentID, t.nodeID = c.GetID(), c.GetNodeID()
+	t.commentID, t.nodeID, t.threadTitle = c.GetID(), c.GetNodeID(), is.GetTitle()
 	t.item = moderation.Item{
 		Platform: moderation.GitHub, Kind: moderation.KindComment, Scope: t.scope(),
 		ID: fmt.Sprintf("comment/%d", c.GetID()), URL: c.GetHTMLURL(),
@@ -75,7 +75,7 @@ func commentTarget(inst int64, repo *github.Repository, is *github.Issue, c *git
 func inPullRequest(inst int64, repo *github.Repository, pr *github.PullRequest) target {
 	t := baseTarget(inst, repo)
 	t.number, t.isPR = pr.GetNumber(), true
-	t.labels, t.state = labelNames(pr.Labels), pr.GetState()
+	t.labels, t.state, t.threadTitle = labelNames(pr.Labels), pr.GetState(), pr.GetTitle()
 	return t
 }
 

@@ -41,6 +41,9 @@ type target struct {
 	// commentID and nodeID identify a comment (REST and GraphQL).
 	commentID int64
 	nodeID    string
+	// threadTitle is a comment's or review's pull request or issue title,
+	// from the same payload; recorded as the decision's title.
+	threadTitle string
 }
 
 func (t target) scope() string { return t.owner + "/" + t.repo }
@@ -460,7 +463,7 @@ func (a *App) countAction(kind string, err error) {
 	a.metrics.actions.WithLabelValues(kind, result).Inc()
 }
 
-// record stores the decision; the text only when the server keeps texts.
+// record stores the decision; the text and title only when the server keeps texts.
 func (a *App) record(ctx context.Context, log *slog.Logger, t target, v moderation.Verdict, actions []string) int64 {
 	d := store.Decision{
 		Platform: string(moderation.GitHub), Scope: t.scope(), ItemID: t.item.ID, ItemURL: t.item.URL,
@@ -468,7 +471,11 @@ func (a *App) record(ctx context.Context, log *slog.Logger, t target, v moderati
 		Model: v.ModelVersion, Actions: actions, CreatedAt: a.now().UTC(),
 	}
 	if a.opt.StoreText {
-		d.Text = t.item.Text()
+		// The title is text people wrote: kept only with the text.
+		d.Text, d.Title = t.item.Text(), t.item.Title
+		if d.Title == "" {
+			d.Title = t.threadTitle
+		}
 	}
 	id, err := a.opt.Store.RecordDecision(ctx, d)
 	if err != nil {

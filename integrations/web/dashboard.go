@@ -18,6 +18,7 @@ import (
 type RecentRow struct {
 	At                            time.Time
 	ItemID, Kind, Author, Verdict string
+	Title                         string // shortened
 	Score                         float64
 	Actions                       string
 	Link                          string
@@ -137,7 +138,7 @@ func (s *Server) buildDashboard(ctx context.Context, platform, scope string, exp
 		if len(p.Recent) == recentShown {
 			break
 		}
-		p.Recent = append(p.Recent, RecentRow{At: d.CreatedAt, ItemID: d.ItemID, Kind: d.Kind, Author: d.Author, Verdict: d.Verdict,
+		p.Recent = append(p.Recent, RecentRow{At: d.CreatedAt, ItemID: d.ItemID, Kind: d.Kind, Author: d.Author, Verdict: d.Verdict, Title: shortTitle(d.Title, rowTitleRunes),
 			Score: d.Score, Actions: strings.Join(d.Actions, ", "), Link: s.opt.Signer.DecisionPath(d.ID, exp)})
 	}
 	appeals, err := s.opt.Store.PendingAppeals(ctx, platform, scope)

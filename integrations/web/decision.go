@@ -48,6 +48,7 @@ type gauge struct{ Score, Threshold float64 }
 type decisionPage struct {
 	page
 	D            store.Decision
+	ItemTitle    string // D.Title, shortened
 	VerdictLabel string
 	PlatformName string
 	ItemURL      string
@@ -85,6 +86,28 @@ func safeURL(s string) string {
 	return u.String()
 }
 
+// Title lengths, in runes: a decision page shows a long title whole up to
+// pageTitleRunes, a dashboard row up to rowTitleRunes.
+const (
+	pageTitleRunes = 300
+	rowTitleRunes  = 80
+)
+
+// shortTitle is an item's title for a page: its runs of white space (line
+// breaks too) made one space, and cut at a rune boundary after max runes,
+// with "…" when something was left out. Escaping is the template's.
+func shortTitle(s string, max int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	n := 0
+	for i := range s {
+		if n == max {
+			return s[:i] + "…"
+		}
+		n++
+	}
+	return s
+}
+
 // verdictLabel is the verdict as shown, "could not judge" for a text the
 // model declined.
 func verdictLabel(d store.Decision) string {
@@ -117,7 +140,7 @@ func reasonViews(rs []detector.Reason) []ReasonView {
 func (s *Server) buildDecision(ctx context.Context, d store.Decision, link func(id int64) string) (decisionPage, error) {
 	p := decisionPage{
 		page: servedPage(fmt.Sprintf("%s %s", d.Scope, d.ItemID), platformName(d.Platform)+" · "+plainText(d.Scope)),
-		D:    d, VerdictLabel: verdictLabel(d), PlatformName: platformName(d.Platform), ItemURL: safeURL(d.ItemURL),
+		D:    d, ItemTitle: shortTitle(d.Title, pageTitleRunes), VerdictLabel: verdictLabel(d), PlatformName: platformName(d.Platform), ItemURL: safeURL(d.ItemURL),
 		Mode: "flag or enforce",
 	}
 	for _, a := range d.Actions {

@@ -84,7 +84,7 @@ func newFixture(t testing.TB) *fixture {
 		for _, r := range res.Reasons {
 			reasons = append(reasons, r.Text)
 		}
-		dec := store.Decision{Platform: "github", Scope: "octo/repo", ItemID: item, Kind: kind, Author: author,
+		dec := store.Decision{Platform: "github", Scope: "octo/repo", ItemID: item, Kind: kind, Author: author, Title: "About " + item,
 			ItemURL: "https://github.com/octo/repo/pull/12", Score: res.Score, Verdict: res.Verdict.String(),
 			CannotJudge: res.CannotJudge, Reasons: reasons, Model: d.Version(), Actions: actions, CreatedAt: at}
 		if keep {

@@ -60,3 +60,28 @@ func TestShowText(t *testing.T) {
 		t.Errorf("plainText = %q", got)
 	}
 }
+
+func TestShortTitle(t *testing.T) {
+	tests := []struct {
+		name, in string
+		max      int
+		want     string
+	}{
+		{"short", "Fix the parser", 80, "Fix the parser"},
+		{"empty", "", 80, ""},
+		{"exactly max", "abcde", 5, "abcde"},
+		{"cut", "abcdef", 5, "abcde…"},
+		{"white space and line breaks made one space", "  Fix\n\tthe   parser \r\n", 80, "Fix the parser"},
+		{"cut on a rune boundary", "ünïcödé 🚀🚀🚀", 9, "ünïcödé 🚀…"},
+		{"combining text is cut by runes", "e\u0301e\u0301e\u0301", 3, "e\u0301e…"},
+		{"invalid UTF-8 counts a byte a rune", "ab\xffcd", 3, "ab\xff…"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := shortTitle(tt.in, tt.max)
+			if got != tt.want {
+				t.Errorf("shortTitle(%q, %d) = %q, want %q", tt.in, tt.max, got, tt.want)
+			}
+		})
+	}
+}

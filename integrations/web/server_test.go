@@ -152,6 +152,7 @@ func TestDecisionPage(t *testing.T) {
 	}
 	for _, want := range []string{
 		`<mark class="hl machine`, `tabindex="0"`, `role="tooltip"`, "comprehensive",
+		`<p class="item-title"><bdi>About pr/12</bdi></p>`, // title
 		"slopguard-default", "check_run, label, comment", // model, actions
 		"checked again", "appeal", "confirmed: slop", // history
 		`href="https://github.com/octo/repo/pull/12"`,
@@ -204,6 +205,9 @@ func TestDashboardPage(t *testing.T) {
 	if !strings.Contains(appeals, "pr/14") || strings.Contains(appeals, "pr/12<") {
 		t.Errorf("pending appeals: want pr/14 only:\n%s", appeals)
 	}
+	if !strings.Contains(body, `<a href="/d/`) || !strings.Contains(body, "<td><bdi>About pr/14</bdi></td>") {
+		t.Errorf("recent decisions lack their titles")
+	}
 	_, humans := get(t, f.srv, f.scopePath()+"&verdict=human&kind=issue&author=bob")
 	table := humans[strings.Index(humans, `<table id="recent-table">`):]
 	table = table[:strings.Index(table, "</table>")]
@@ -230,7 +234,7 @@ func TestHostileText(t *testing.T) {
 	}{{"short", hostile + "\nCertainly! This comprehensive change ensures a seamless experience for users."}, {"1 MB", big}} {
 		t.Run(tt.name, func(t *testing.T) {
 			id, err := f.st.RecordDecision(ctx, store.Decision{Platform: "github", Scope: `o/"><script>alert(4)</script>`, ItemID: "pr/<b>1</b>",
-				ItemURL: "javascript:alert(5)", Author: "\u202eevil\"><svg onload=alert(6)>", Verdict: "machine", Score: 0.99,
+				ItemURL: "javascript:alert(5)", Author: "\u202eevil\"><svg onload=alert(6)>", Verdict: "machine", Score: 0.99, Title: hostile + tt.text,
 				Reasons: []string{`the wording "<script>" is more common`}, Model: testDetector(t).Version(), Actions: []string{"comment"}, Text: tt.text})
 			if err != nil {
 				t.Fatal(err)
@@ -250,6 +254,15 @@ func TestHostileText(t *testing.T) {
 				if !strings.Contains(body, want) {
 					t.Errorf("page lacks %q", want)
 				}
+			}
+			// The title, hostile and long, is escaped and cut short.
+			head := body[strings.Index(body, `<p class="item-title">`):]
+			head = head[:strings.Index(head, "</p>")]
+			if !strings.Contains(head, "&lt;/pre&gt;&lt;script&gt;") || !strings.HasSuffix(head, "…</bdi>") || strings.Contains(head, "\u202e") {
+				t.Errorf("title not escaped or not shortened: %.300q", head)
+			}
+			if n := len([]rune(head)); n > pageTitleRunes*8 {
+				t.Errorf("title shown with %d runes, want it shortened to %d runes before escaping", n, pageTitleRunes)
 			}
 		})
 	}

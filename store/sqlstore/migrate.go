@@ -151,6 +151,12 @@ var migrations = []migration{
 			SELECT MIN(id) FROM strikes WHERE item_id <> '' GROUP BY scope, user_id, item_id)`,
 		`CREATE UNIQUE INDEX strikes_item ON strikes (scope, user_id, item_id) WHERE item_id <> ''`,
 	}},
+	// A decision names its item for people: a pull request's or issue's
+	// title (a comment's, its thread's), a Discord message's channel.
+	// Decisions from before have an empty title.
+	{8, "decision titles", []string{
+		`ALTER TABLE decisions ADD COLUMN title TEXT NOT NULL DEFAULT ''`,
+	}},
 }
 
 // latestVersion is the schema version this binary writes.

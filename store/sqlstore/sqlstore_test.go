@@ -190,7 +190,7 @@ func TestMigrateFromPrevious(t *testing.T) {
 				{`INSERT INTO strike_users (scope, user_id, updated_at) VALUES ('g', 'u', ?)`, []any{at}},
 				{`INSERT INTO strikes (scope, user_id, at) VALUES ('g', 'u', ?)`, []any{at}},
 			}
-			if prev >= 5 {
+			if prev >= 5 && prev < 7 {
 				// Two replicas struck one message twice before schema 7.
 				for range 2 {
 					stmts = append(stmts, struct {
@@ -217,6 +217,17 @@ func TestMigrateFromPrevious(t *testing.T) {
 			if d.Author != "alice" || d.Score != 0.75 || d.Kind != "" || len(d.Reasons) != 1 || d.Reasons[0] != "r1" ||
 				!d.CreatedAt.Equal(time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)) {
 				t.Errorf("Decision(1) after upgrade = %+v, want the old row", d)
+			}
+			// Schema 8: an old decision has no title; a new one keeps its own.
+			if d.Title != "" {
+				t.Errorf("Decision(1) after upgrade has title %q, want none", d.Title)
+			}
+			nid, err := s.RecordDecision(ctx, store.Decision{Platform: "github", Scope: "a/x", ItemID: "pr/9", Title: "Fix the parser", Verdict: "human"})
+			if err != nil {
+				t.Fatalf("RecordDecision with a title after upgrade: %v", err)
+			}
+			if got, err := s.Decision(ctx, nid); err != nil || got.Title != "Fix the parser" {
+				t.Errorf("Decision(%d).Title after upgrade = %q, %v; want %q", nid, got.Title, err, "Fix the parser")
 			}
 			// Schema 5: an old "unsure" row counts as not judged, as it was read.
 			if d.CannotJudge {
@@ -250,7 +261,7 @@ func TestMigrateFromPrevious(t *testing.T) {
 			if n, err := s.Strikes(ctx, "g", "u", struck.Add(time.Minute), time.Hour); err != nil || n != 1 {
 				t.Errorf("Strikes after removing the new one = %d, %v; want the old strike", n, err)
 			}
-			if prev >= 5 {
+			if prev >= 5 && prev < 7 {
 				// Schema 7: a message's duplicate strikes are one.
 				if n, err := s.Strikes(ctx, "g", "u2", struck.Add(time.Minute), time.Hour); err != nil || n != 1 {
 					t.Errorf("Strikes of a message struck twice before schema 7 = %d, %v; want 1", n, err)

@@ -170,6 +170,7 @@ func sampleDecision() store.Decision {
 		Scope:     "octo/repo",
 		ItemID:    "pr/12",
 		Kind:      "pr",
+		Title:     "Fix the parser: \"edge\" cases <b>&</b> ünïcode 🚀",
 		ItemURL:   "https://github.com/octo/repo/pull/12",
 		Author:    "someone",
 		Score:     0.8125,
@@ -193,7 +194,7 @@ func testDecisionRoundTrip(t *testing.T, open func(*testing.T) store.Store) {
 		{"every field", sampleDecision(), func(d store.Decision) store.Decision { return d }},
 		{"nil lists come back empty", func() store.Decision {
 			d := sampleDecision()
-			d.ItemID, d.Reasons, d.Actions, d.Text, d.Kind = "pr/13", nil, nil, "", ""
+			d.ItemID, d.Reasons, d.Actions, d.Text, d.Kind, d.Title = "pr/13", nil, nil, "", "", ""
 			return d
 		}(), func(d store.Decision) store.Decision {
 			d.Reasons, d.Actions = []string{}, []string{}
