@@ -57,7 +57,10 @@ type DiscordGuildDefaults struct {
 	Mode moderation.Mode `yaml:"mode"`
 	// Threshold flags messages at or above it; 0 means the model's own.
 	Threshold float64 `yaml:"threshold"`
-	// EnforceThreshold is the stricter score enforce mode acts at.
+	// EnforceThreshold is the stricter score enforce mode acts at; 0 means
+	// halfway from the flag threshold (the loaded model's when Threshold is
+	// 0) to 1, as moderation.DefaultEnforceThreshold, so enforce stays the
+	// stricter tier whatever the model.
 	EnforceThreshold float64 `yaml:"enforce_threshold"`
 	// Strikes is how many enforce-level messages within StrikeWindow trigger action.
 	Strikes int `yaml:"strikes"`
@@ -80,12 +83,11 @@ func defaultDiscord() DiscordConfig {
 		QueueSize:  256,
 		MinChars:   80,
 		Defaults: DiscordGuildDefaults{
-			Mode:             moderation.ModeFlag,
-			EnforceThreshold: 0.97,
-			Strikes:          3,
-			StrikeWindow:     7 * 24 * time.Hour,
-			Timeout:          time.Hour,
-			Delete:           true,
+			Mode:         moderation.ModeFlag,
+			Strikes:      3,
+			StrikeWindow: 7 * 24 * time.Hour,
+			Timeout:      time.Hour,
+			Delete:       true,
 		},
 	}
 }
@@ -163,12 +165,15 @@ func (d DiscordConfig) validate() []error {
 	if g.Mode < moderation.ModeOff || g.Mode > moderation.ModeEnforce {
 		errs = append(errs, fmt.Errorf("discord.defaults.mode: %d is not off, observe, flag or enforce", int(g.Mode)))
 	}
-	if g.Threshold < 0 || g.Threshold > 1 {
+	// Written as !(in range) so NaN is refused too. Whether the enforce
+	// threshold is below the model's is checked when the model is loaded
+	// (discord.New), as config does not know it.
+	if !(g.Threshold >= 0 && g.Threshold <= 1) {
 		errs = append(errs, fmt.Errorf("discord.defaults.threshold: %g is not between 0 and 1", g.Threshold))
 	}
-	if g.EnforceThreshold <= 0 || g.EnforceThreshold > 1 {
-		errs = append(errs, fmt.Errorf("discord.defaults.enforce_threshold: %g is not above 0 and at most 1", g.EnforceThreshold))
-	} else if g.Threshold > 0 && g.EnforceThreshold < g.Threshold {
+	if !(g.EnforceThreshold >= 0 && g.EnforceThreshold <= 1) {
+		errs = append(errs, fmt.Errorf("discord.defaults.enforce_threshold: %g is not between 0 (halfway from the flag threshold to 1) and 1", g.EnforceThreshold))
+	} else if g.Threshold > 0 && g.EnforceThreshold > 0 && g.EnforceThreshold < g.Threshold {
 		errs = append(errs, fmt.Errorf("discord.defaults.enforce_threshold: %g is below threshold %g", g.EnforceThreshold, g.Threshold))
 	}
 	if g.Strikes < 1 {

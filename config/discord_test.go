@@ -1,6 +1,7 @@
 package config
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -122,6 +123,9 @@ func TestDiscordValidate(t *testing.T) {
 		{"min chars", func(d *DiscordConfig) { d.MinChars = -1 }, "min_chars"},
 		{"threshold", func(d *DiscordConfig) { d.Defaults.Threshold = 1.5 }, "defaults.threshold"},
 		{"enforce below flag", func(d *DiscordConfig) { d.Defaults.Threshold = 0.9; d.Defaults.EnforceThreshold = 0.8 }, "below threshold"},
+		{"enforce NaN", func(d *DiscordConfig) { d.Defaults.EnforceThreshold = math.NaN() }, "enforce_threshold: NaN"},
+		{"enforce negative", func(d *DiscordConfig) { d.Defaults.EnforceThreshold = -0.5 }, "enforce_threshold: -0.5"},
+		{"threshold NaN", func(d *DiscordConfig) { d.Defaults.Threshold = math.NaN() }, "defaults.threshold: NaN"},
 		{"strikes", func(d *DiscordConfig) { d.Defaults.Strikes = 0 }, "strikes: 0"},
 		{"window", func(d *DiscordConfig) { d.Defaults.StrikeWindow = 0 }, "strike_window"},
 		{"timeout too long", func(d *DiscordConfig) { d.Defaults.Timeout = 29 * 24 * time.Hour }, "28 days"},

@@ -46,6 +46,10 @@ type GitHubConfig struct {
 	SweepInterval time.Duration `yaml:"sweep_interval"`
 	// Policy is the policy of repositories without a policy file (same keys as the file).
 	Policy moderation.Policy `yaml:"policy"`
+	// AllowedAccounts, when not empty, are the only user or organization
+	// logins whose installations are served; deliveries for any other
+	// account are acknowledged and counted but not processed.
+	AllowedAccounts []string `yaml:"allowed_accounts"`
 
 	// PrivateKey is the App's PEM private key, from the environment only.
 	PrivateKey string `yaml:"-"`
@@ -178,6 +182,11 @@ func (g GitHubConfig) validate() []error {
 	if err := g.Policy.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("github.policy: %w", err))
 	}
+	for _, acct := range g.AllowedAccounts {
+		if !validLogin(acct) {
+			errs = append(errs, fmt.Errorf("github.allowed_accounts: %q is not a GitHub user or organization login", acct))
+		}
+	}
 	if g.AppID < 0 {
 		errs = append(errs, fmt.Errorf("github.app_id: %d is negative", g.AppID))
 	}
@@ -199,4 +208,18 @@ func loopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// validLogin reports whether s looks like a GitHub login: 1 to 39 letters,
+// digits or single hyphens, not starting or ending with a hyphen.
+func validLogin(s string) bool {
+	if s == "" || len(s) > 39 || strings.HasPrefix(s, "-") || strings.HasSuffix(s, "-") || strings.Contains(s, "--") {
+		return false
+	}
+	for _, r := range s {
+		if !(r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return false
+		}
+	}
+	return true
 }

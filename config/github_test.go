@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -199,6 +200,40 @@ func TestGitHubAPIURLMustBeHTTPS(t *testing.T) {
 		}
 		if strings.Contains(got, "secret") {
 			t.Errorf("api_url %q: the error shows the password: %q", tt.url, got)
+		}
+	}
+}
+
+func TestGitHubAllowedAccounts(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		yaml    string
+		want    []string
+		wantErr string
+	}{
+		{"github:\n  allowed_accounts: [acme, Acme-Labs]\n", []string{"acme", "Acme-Labs"}, ""},
+		{"github:\n  allowed_accounts: []\n", []string{}, ""},
+		{"github:\n  allowed_accounts: [acme/widgets]\n", nil, `"acme/widgets" is not a GitHub user or organization login`},
+		{"github:\n  allowed_accounts: [\"\"]\n", nil, "github.allowed_accounts"},
+		{"github:\n  allowed_accounts: [-acme]\n", nil, "github.allowed_accounts"},
+	}
+	for _, tt := range tests {
+		cfg := Default()
+		if err := Parse([]byte(tt.yaml), &cfg); err != nil {
+			t.Fatalf("%q: %v", tt.yaml, err)
+		}
+		err := cfg.Validate()
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("%q: got %v, want an error containing %q", tt.yaml, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%q: %v", tt.yaml, err)
+		}
+		if !slices.Equal(cfg.GitHub.AllowedAccounts, tt.want) {
+			t.Errorf("%q: allowed accounts %q, want %q", tt.yaml, cfg.GitHub.AllowedAccounts, tt.want)
 		}
 	}
 }

@@ -90,13 +90,16 @@ const auditUsage = `Usage:
   slopguard audit list [--db DSN] [--driver sqlite|postgres] [--platform P] [--scope S]
                        [--item ID] [--verdict human|unsure|machine] [--since 7d|RFC3339]
                        [--limit N] [--format table|json]
-  slopguard audit show [--db DSN] [--format table|json] ID
+  slopguard audit show [--db DSN] [--format table|json] [--config FILE] ID
   slopguard audit dashboard-url --scope owner/repo|GUILD_ID [--platform github|discord] [--ttl 24h]
+                                [--config FILE]
 
 Reads the decision log: what slopguard decided about each item, why, and what it did.
 With SLOPGUARD_WEB_LINK_SECRET (or _FILE) set as for serve, show prints a signed link to the
 decision's page, and dashboard-url one to a repository's or server's dashboard (built from
-SLOPGUARD_PUBLIC_URL, or a path to put after the server's address without one).
+SLOPGUARD_PUBLIC_URL, or a path to put after the server's address without one). With
+--config, web.public_url and web.link_ttl come from the config file serve reads, the
+environment on top, as for serve.
 `
 
 // runAudit implements `slopguard audit list|show`.
@@ -175,6 +178,7 @@ func auditShow(ctx context.Context, e *env, args []string) error {
 	var sf storeFlags
 	sf.register(fs)
 	format := fs.String("format", "table", "table or json")
+	configPath := fs.String("config", "", "the server config `FILE` serve reads, for the page link (web.public_url, web.link_ttl)")
 	fs.Usage = func() { fmt.Fprint(fs.Output(), auditUsage, "\nFlags:\n"); fs.PrintDefaults() }
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -225,7 +229,7 @@ func auditShow(ctx context.Context, e *env, args []string) error {
 	if err := writeDecision(e.stdout, d, fbs); err != nil {
 		return err
 	}
-	if signer, err := auditSigner(e, 0); err == nil {
+	if signer, err := auditSigner(e, *configPath, 0); err == nil {
 		fmt.Fprintf(e.stdout, "page: %s\n", signer.LocalDecisionURL(d.ID))
 	}
 	return nil

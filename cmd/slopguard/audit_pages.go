@@ -14,12 +14,23 @@ import (
 // errNoLinkSecret is why audit cannot sign a link.
 var errNoLinkSecret = errors.New("no link secret: set SLOPGUARD_WEB_LINK_SECRET or SLOPGUARD_WEB_LINK_SECRET_FILE to the server's")
 
-// auditSigner signs links with the server's secret from the environment;
-// ttl 0 means the configured default.
-func auditSigner(e *env, ttl time.Duration) (*web.Signer, error) {
-	w, err := config.WebFromEnv(e.getenv)
-	if err != nil {
-		return nil, err
+// auditSigner signs links with the server's secret: from the config file
+// serve reads (configPath, with the environment on top, as serve applies
+// it) or, without one, from the environment alone. ttl 0 means the
+// configured web.link_ttl.
+func auditSigner(e *env, configPath string, ttl time.Duration) (*web.Signer, error) {
+	var w config.WebConfig
+	if configPath != "" {
+		cfg, err := config.Load(configPath, e.getenv)
+		if err != nil {
+			return nil, err
+		}
+		w = cfg.Web
+	} else {
+		var err error
+		if w, err = config.WebFromEnv(e.getenv); err != nil {
+			return nil, err
+		}
 	}
 	if !w.Enabled() {
 		return nil, errNoLinkSecret
@@ -37,6 +48,7 @@ func auditDashboardURL(_ context.Context, e *env, args []string) error {
 	scope := fs.String("scope", "", "the repository (owner/name) or Discord server ID")
 	platform := fs.String("platform", "", "github or discord (default: discord for a numeric scope, else github)")
 	ttl := fs.Duration("ttl", 0, "how long the link works (default web.link_ttl, 720h)")
+	configPath := fs.String("config", "", "the server config `FILE` serve reads (web.public_url, web.link_ttl); the environment applies on top")
 	fs.Usage = func() { fmt.Fprint(fs.Output(), auditUsage, "\nFlags:\n"); fs.PrintDefaults() }
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -61,7 +73,7 @@ func auditDashboardURL(_ context.Context, e *env, args []string) error {
 	if p != "github" && p != "discord" && p != "ci" {
 		return usageErrorf("--platform %q is not github, discord or ci", p)
 	}
-	signer, err := auditSigner(e, *ttl)
+	signer, err := auditSigner(e, *configPath, *ttl)
 	if err != nil {
 		return usageErrorf("%v", err)
 	}

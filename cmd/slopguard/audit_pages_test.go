@@ -3,6 +3,9 @@ package main
 import (
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -64,5 +67,52 @@ func TestAuditLinks(t *testing.T) {
 		if rec.Code != http.StatusOK {
 			t.Errorf("GET %s: %d, want 200", link, rec.Code)
 		}
+	}
+}
+
+// TestAuditLinksReadTheServerConfig: with --config, dashboard-url and show
+// build their links from the file serve reads — web.public_url and
+// web.link_ttl — with the environment on top, as serve does.
+func TestAuditLinksReadTheServerConfig(t *testing.T) {
+	t.Parallel()
+	db, ids := auditSeed(t)
+	cfg := filepath.Join(t.TempDir(), "slopguard.yml")
+	if err := os.WriteFile(cfg, []byte("web:\n  public_url: https://from-config.example.org\n  link_ttl: 2h\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]string{"SLOPGUARD_WEB_LINK_SECRET": testLinkSecret}
+	before := time.Now()
+	code, dash, errOut := auditRun(t, vars, "audit", "dashboard-url", "--config", cfg, "--scope", "octo/repo")
+	if code != 0 || !strings.HasPrefix(dash, "https://from-config.example.org/dashboard?") {
+		t.Fatalf("dashboard-url --config: exit %d, %q %s; want a link on web.public_url", code, dash, errOut)
+	}
+	u, err := url.Parse(strings.TrimSpace(dash))
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp, err := strconv.ParseInt(u.Query().Get("exp"), 10, 64)
+	if err != nil {
+		t.Fatalf("link %q: no exp: %v", dash, err)
+	}
+	if got := time.Unix(exp, 0).Sub(before); got < 2*time.Hour-time.Minute || got > 2*time.Hour+time.Minute {
+		t.Errorf("link valid for %v, want web.link_ttl 2h", got)
+	}
+
+	// The environment overrides the file, as for serve.
+	env := map[string]string{"SLOPGUARD_WEB_LINK_SECRET": testLinkSecret, "SLOPGUARD_PUBLIC_URL": "https://from-env.example.org"}
+	if _, dash, _ := auditRun(t, env, "audit", "dashboard-url", "--config", cfg, "--scope", "octo/repo"); !strings.HasPrefix(dash, "https://from-env.example.org/") {
+		t.Errorf("SLOPGUARD_PUBLIC_URL with --config: %q, want the environment's address", dash)
+	}
+	id := strconv.FormatInt(ids[0], 10)
+	if code, out, errOut := auditRun(t, vars, "audit", "show", "--db", db, "--config", cfg, id); code != 0 || !strings.Contains(out, "page: https://from-config.example.org/d/"+id+"?") {
+		t.Errorf("audit show --config: exit %d, %s%s; want a page link on web.public_url", code, out, errOut)
+	}
+	// A config serve would refuse is refused here too.
+	bad := filepath.Join(t.TempDir(), "bad.yml")
+	if err := os.WriteFile(bad, []byte("web:\n  link_ttl: -1h\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := auditRun(t, vars, "audit", "dashboard-url", "--config", bad, "--scope", "a/b"); code == 0 || !strings.Contains(errOut, "link_ttl") {
+		t.Errorf("dashboard-url with an invalid config: exit %d, %s; want an error naming web.link_ttl", code, errOut)
 	}
 }

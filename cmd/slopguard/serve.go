@@ -278,6 +278,7 @@ func startGitHub(cfg config.Config, deps *serveDeps) (*githubapp.App, *github.Cl
 		PolicyTTL:           g.PolicyCacheTTL,
 		Logger:              deps.Logger.With("component", "github"),
 		Metrics:             deps.Metrics,
+		AllowedAccounts:     g.AllowedAccounts,
 	})
 	if err != nil {
 		return nil, nil, err

@@ -114,7 +114,7 @@ func New(opts Options) (*Bot, error) {
 	if opts.Store == nil {
 		errs = append(errs, errors.New("discord: Store is required"))
 	}
-	if err := opts.Defaults.Validate(); err != nil {
+	if err := opts.Defaults.ValidateFor(opts.ModelThreshold); err != nil {
 		errs = append(errs, fmt.Errorf("discord: default settings: %w", err))
 	}
 	if opts.Workers < 0 || opts.QueueSize < 0 || opts.MinChars < 0 {

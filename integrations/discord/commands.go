@@ -69,7 +69,7 @@ func Commands() []*discordgo.ApplicationCommand {
 					Options: []*discordgo.ApplicationCommandOption{
 						{Type: discordgo.ApplicationCommandOptionNumber, Name: "flag", Description: "Flag at or above this score; 0 uses the model's own",
 							Required: true, MinValue: &minZero, MaxValue: 1},
-						{Type: discordgo.ApplicationCommandOptionNumber, Name: "enforce", Description: "Enforce mode acts at or above this score",
+						{Type: discordgo.ApplicationCommandOptionNumber, Name: "enforce", Description: "Enforce mode acts at or above this score; 0 means halfway from the flag threshold to 1",
 							MinValue: &minZero, MaxValue: 1},
 						{Type: discordgo.ApplicationCommandOptionInteger, Name: "strikes", Description: "Enforce-level messages before acting",
 							MinValue: &minOne, MaxValue: 100},

@@ -300,7 +300,7 @@ func TestSettingsSurviveRestart(t *testing.T) {
 	}{
 		{slash("setup", opt("modlog", discordgo.ApplicationCommandOptionChannel, modlogID), opt("mode", discordgo.ApplicationCommandOptionString, "enforce")), "**Mode**: enforce · **mod-log**: <#201>"},
 		{slash("threshold", opt("flag", discordgo.ApplicationCommandOptionNumber, 0.8), opt("enforce", discordgo.ApplicationCommandOptionNumber, 0.95), opt("strikes", discordgo.ApplicationCommandOptionInteger, 2.0)), "**Flag at**: 0.80 · **enforce at**: 0.95 after 2 strikes in 7d"},
-		{slash("threshold", opt("flag", discordgo.ApplicationCommandOptionNumber, 0.99)), "Not done: the enforce threshold 0.95 is below the flag threshold 0.99"},
+		{slash("threshold", opt("flag", discordgo.ApplicationCommandOptionNumber, 0.99), opt("enforce", discordgo.ApplicationCommandOptionNumber, 0.95)), "Not done: the enforce threshold 0.95 is below the flag threshold 0.99"},
 		{exempt("add", opt("role", discordgo.ApplicationCommandOptionRole, "r-mods"), opt("category", discordgo.ApplicationCommandOptionChannel, categoryID)), "**Exempt**: <@&r-mods>, <#300> (category)"},
 		{exempt("add", opt("channel", discordgo.ApplicationCommandOptionChannel, exemptChanID)), "**Exempt**: <@&r-mods>, <#202>, <#300> (category)"},
 		{exempt("remove", opt("role", discordgo.ApplicationCommandOptionRole, "r-mods")), "**Exempt**: <#202>, <#300> (category)"},

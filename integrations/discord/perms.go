@@ -130,6 +130,10 @@ func (b *Bot) mayActOn(ctx context.Context, log *slog.Logger, i *discordgo.Inter
 		need, needName = discordgo.PermissionModerateMembers, "Moderate Members"
 	}
 	perms, err := b.permissionsIn(guildID, i.Member, channelID)
+	if errors.Is(err, errPrivateThread) {
+		log.Info("discord: button refused: private thread without Manage Threads", "channel_id", channelID)
+		return fmt.Sprintf("<#%s> is a private thread: you need the Manage Threads permission there (and %s) to do that.", channelID, needName)
+	}
 	if err != nil {
 		log.Warn("discord: button refused: cannot compute permissions", "channel_id", channelID, "err", err)
 		return fmt.Sprintf("I could not check your permissions in <#%s>, so I did nothing.", channelID)

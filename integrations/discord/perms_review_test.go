@@ -189,3 +189,50 @@ func TestSetupRefusesAModLogInAnotherServer(t *testing.T) {
 		t.Errorf("the mod-log was set to the other server's channel %s", otherChannelID)
 	}
 }
+
+// TestButtonsInAPrivateThreadNameManageThreads: a moderator without Manage
+// Threads who presses Delete or Timeout on a message in a private thread
+// is told that Manage Threads is what they lack, not that their
+// permissions could not be checked; nothing is done.
+func TestButtonsInAPrivateThreadNameManageThreads(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		button string
+		perms  int64
+		need   string
+	}{
+		{"delete", discordgo.PermissionManageMessages, "Manage Messages"},
+		{"timeout", discordgo.PermissionModerateMembers, "Moderate Members"},
+	} {
+		t.Run(tt.button, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, nil)
+			on := flagged(t, h)
+			// The flagged message's channel is a private thread under the mod-log channel.
+			ch, err := h.bot.channels.(*discordgo.State).Channel(generalID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ch.Type, ch.ParentID = discordgo.ChannelTypeGuildPrivateThread, modlogID
+			h.api.mu.Lock()
+			h.api.calls = nil
+			h.api.mu.Unlock()
+			h.bot.InteractionCreate(nil, press("slopguard:"+tt.button+":1", tt.perms, on))
+			calls := h.api.Calls()
+			var got string
+			for _, c := range calls {
+				if c.String() == "POST "+followupPath {
+					got, _ = dig(c.Body, "content").(string)
+				}
+			}
+			if !strings.Contains(got, "Manage Threads") || !strings.Contains(got, tt.need) || strings.Contains(got, "could not check") {
+				t.Errorf("answer: got %q, want it to say Manage Threads (and %s) is needed", got, tt.need)
+			}
+			for _, c := range calls {
+				if c.Method == "DELETE" || c.Method == "PATCH" && strings.Contains(c.Path, "/members/") {
+					t.Errorf("acted in a private thread the moderator cannot manage: %s", c)
+				}
+			}
+		})
+	}
+}

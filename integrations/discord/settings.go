@@ -29,7 +29,9 @@ type Settings struct {
 	ModLogChannel string
 	// Threshold flags messages scoring at or above it; 0 means the model's own.
 	Threshold float64
-	// EnforceThreshold is the stricter score at or above which enforce mode acts.
+	// EnforceThreshold is the stricter score at or above which enforce mode
+	// acts; 0 means halfway from the flag threshold to 1
+	// (moderation.DefaultEnforceThreshold).
 	EnforceThreshold float64
 	// Strikes is how many enforce-level messages within StrikeWindow it takes before acting.
 	Strikes int
@@ -126,11 +128,11 @@ func (s Settings) Validate() error {
 	if s.Mode < moderation.ModeOff || s.Mode > moderation.ModeEnforce {
 		errs = append(errs, fmt.Errorf("mode: %d is not off, observe, flag or enforce", int(s.Mode)))
 	}
-	if s.Threshold < 0 || s.Threshold > 1 {
+	if !(s.Threshold >= 0 && s.Threshold <= 1) {
 		errs = append(errs, fmt.Errorf("threshold: %g is not between 0 and 1", s.Threshold))
 	}
-	if s.EnforceThreshold <= 0 || s.EnforceThreshold > 1 {
-		errs = append(errs, fmt.Errorf("enforce threshold: %g is not above 0 and at most 1", s.EnforceThreshold))
+	if !(s.EnforceThreshold >= 0 && s.EnforceThreshold <= 1) {
+		errs = append(errs, fmt.Errorf("enforce threshold: %g is not between 0 (halfway from the flag threshold to 1) and 1", s.EnforceThreshold))
 	}
 	if s.Strikes < 1 {
 		errs = append(errs, fmt.Errorf("strikes: %d is below 1", s.Strikes))
@@ -144,6 +146,23 @@ func (s Settings) Validate() error {
 	return errors.Join(errs...)
 }
 
+// ValidateFor is Validate plus the checks that need the loaded model's own
+// flag threshold: an explicit enforce threshold must not be below the flag
+// threshold (the model's when the server's is 0), or every flag would also
+// be an enforcement.
+func (s Settings) ValidateFor(model float64) error {
+	err := s.Validate()
+	if flag := s.FlagThreshold(model); s.EnforceThreshold > 0 && s.EnforceThreshold < flag {
+		which := "the flag threshold"
+		if s.Threshold == 0 {
+			which = "the model's flag threshold"
+		}
+		err = errors.Join(err, fmt.Errorf("enforce threshold: %.4g is below %s %.4g (0 means halfway from it to 1, %.4g)",
+			s.EnforceThreshold, which, flag, moderation.DefaultEnforceThreshold(flag)))
+	}
+	return err
+}
+
 // FlagThreshold is the score at or above which a message is flagged: the
 // server's threshold, or model when the server leaves it at 0.
 func (s Settings) FlagThreshold(model float64) float64 {
@@ -153,10 +172,15 @@ func (s Settings) FlagThreshold(model float64) float64 {
 	return model
 }
 
-// ActThreshold is the score at or above which enforce mode acts; never below
-// the flag threshold.
+// ActThreshold is the score at or above which enforce mode acts: the
+// server's enforce threshold, never below the flag threshold, or halfway
+// from the flag threshold to 1 when the server leaves it at 0.
 func (s Settings) ActThreshold(model float64) float64 {
-	return max(s.EnforceThreshold, s.FlagThreshold(model))
+	flag := s.FlagThreshold(model)
+	if s.EnforceThreshold <= 0 {
+		return moderation.DefaultEnforceThreshold(flag)
+	}
+	return max(s.EnforceThreshold, flag)
 }
 
 // Thresholds are the server's two thresholds for a model whose own flag

@@ -2,6 +2,7 @@ package discord
 
 import (
 	"encoding/json"
+	"math"
 	"regexp"
 	"strings"
 	"testing"
@@ -59,7 +60,10 @@ func TestSettingsValidate(t *testing.T) {
 	}{
 		{"defaults", func(*Settings) {}, ""},
 		{"threshold", func(s *Settings) { s.Threshold = 2 }, "threshold: 2"},
-		{"enforce threshold", func(s *Settings) { s.EnforceThreshold = 0 }, "enforce threshold: 0"},
+		{"enforce threshold 0 (derived)", func(s *Settings) { s.EnforceThreshold = 0 }, ""},
+		{"enforce threshold negative", func(s *Settings) { s.EnforceThreshold = -0.1 }, "enforce threshold: -0.1"},
+		{"enforce threshold NaN", func(s *Settings) { s.EnforceThreshold = math.NaN() }, "enforce threshold: NaN"},
+		{"threshold NaN", func(s *Settings) { s.Threshold = math.NaN() }, "threshold: NaN"},
 		{"strikes", func(s *Settings) { s.Strikes = 0 }, "strikes: 0"},
 		{"window", func(s *Settings) { s.StrikeWindow = -time.Hour }, "strike window"},
 		{"timeout at the limit", func(s *Settings) { s.Timeout = MaxTimeout }, ""},

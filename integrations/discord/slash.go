@@ -223,12 +223,17 @@ func (b *Bot) cmdThreshold(ctx context.Context, log *slog.Logger, i *discordgo.I
 		s.Threshold = flag
 		if v, ok := num(opts["enforce"]); ok {
 			s.EnforceThreshold = v
+		} else if s.EnforceThreshold > 0 && s.EnforceThreshold < s.FlagThreshold(b.modelThreshold) {
+			// Not asked for: an old enforce threshold the new flag
+			// threshold passed goes back to the default, halfway to 1.
+			s.EnforceThreshold = 0
 		}
 		if v, ok := num(opts["strikes"]); ok {
 			s.Strikes = int(v)
 		}
-		if s.EnforceThreshold < s.FlagThreshold(b.modelThreshold) {
-			return fmt.Errorf("the enforce threshold %.2f is below the flag threshold %.2f", s.EnforceThreshold, s.FlagThreshold(b.modelThreshold))
+		if flag := s.FlagThreshold(b.modelThreshold); s.EnforceThreshold > 0 && s.EnforceThreshold < flag {
+			return fmt.Errorf("the enforce threshold %.4g is below the flag threshold %.4g; give one at or above it, or 0 for halfway to 1 (%.4g)",
+				s.EnforceThreshold, flag, moderation.DefaultEnforceThreshold(flag))
 		}
 		return nil
 	})
@@ -356,18 +361,32 @@ func (b *Bot) describe(s Settings) string {
 	if s.ModLogChannel != "" {
 		modlog = "<#" + s.ModLogChannel + ">"
 	}
-	threshold := fmt.Sprintf("%.2f", s.FlagThreshold(b.modelThreshold))
+	threshold := scoreText(s.FlagThreshold(b.modelThreshold))
 	if s.Threshold == 0 {
 		threshold += " (the model's)"
 	}
 	var lines []string
+	enforceNote := ""
+	if s.EnforceThreshold == 0 {
+		enforceNote = " (halfway to 1)"
+	}
 	lines = append(lines,
 		fmt.Sprintf("**Mode**: %s · **mod-log**: %s", s.Mode, modlog),
-		fmt.Sprintf("**Flag at**: %s · **enforce at**: %.2f after %d strikes in %s", threshold, s.ActThreshold(b.modelThreshold), s.Strikes, humanDuration(s.StrikeWindow)),
+		fmt.Sprintf("**Flag at**: %s · **enforce at**: %s%s after %d strikes in %s", threshold, scoreText(s.ActThreshold(b.modelThreshold)), enforceNote, s.Strikes, humanDuration(s.StrikeWindow)),
 		fmt.Sprintf("**Enforce does**: delete %s, timeout %s", onOff(s.Delete), timeoutText(s.Timeout)),
 		"**Exempt**: "+exemptText(s),
 	)
 	return strings.Join(lines, "\n")
+}
+
+// scoreText shows a threshold with two to four decimals, enough to tell
+// the model's 0.9888 from a derived 0.9944 (both 0.99 at two).
+func scoreText(x float64) string {
+	t := strings.TrimRight(fmt.Sprintf("%.4f", x), "0")
+	if i := strings.IndexByte(t, '.'); i >= 0 && len(t)-i-1 < 2 {
+		t += strings.Repeat("0", 2-(len(t)-i-1))
+	}
+	return t
 }
 
 func onOff(b bool) string {

@@ -80,6 +80,12 @@ type Options struct {
 	Metrics prometheus.Registerer
 	// Now returns the time; nil means time.Now.
 	Now func() time.Time
+
+	// AllowedAccounts, when not empty, are the only accounts (user or
+	// organization logins, any case) whose installations are served: a
+	// delivery for any other account is answered 202, logged and counted
+	// (result not_allowed), and nothing is done or written for it.
+	AllowedAccounts []string
 }
 
 // App is the GitHub App: an http.Handler for webhooks plus the workers that

@@ -87,6 +87,12 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		result(http.StatusBadRequest, "bad_payload", "cannot parse payload")
 		return
 	}
+	if account, ok := a.accountAllowed(payload); !ok {
+		a.log.Warn("webhook from an account not in github.allowed_accounts: acknowledged, not processed",
+			"event", event, "delivery_id", delivery, "account", account)
+		result(http.StatusAccepted, "not_allowed", "account not served here")
+		return
+	}
 	// The job is in the store before the answer: a 2xx means it will run,
 	// here or in another replica, even if this process dies next.
 	now := a.now()
