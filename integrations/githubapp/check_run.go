@@ -3,11 +3,10 @@ package githubapp
 import (
 	"context"
 	"fmt"
-	"log/slog"
-	"strconv"
-	"strings"
-
 	"github.com/google/go-github/v60/github"
+	"log/slog"
+
+	"github.com/slopguard/slopguard/moderation"
 )
 
 // onCheckRun handles the check run's buttons ("Not slop", "Re-check") and
@@ -72,10 +71,9 @@ func checkRunPullRequest(run *github.CheckRun) (int, bool) {
 	if len(run.PullRequests) > 0 {
 		return run.PullRequests[0].GetNumber(), true
 	}
-	text, ok := strings.CutPrefix(run.GetExternalID(), "pr/")
-	if !ok {
+	kind, n, err := moderation.ParseItemID(run.GetExternalID())
+	if err != nil || kind != moderation.KindPullRequest {
 		return 0, false
 	}
-	n, err := strconv.Atoi(text)
-	return n, err == nil && n > 0
+	return int(n), true
 }

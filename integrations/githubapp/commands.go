@@ -102,8 +102,8 @@ func (a *App) runCommand(ctx context.Context, log *slog.Logger, gh *github.Clien
 // commandTarget finds the item a command is about: the thread, or a named comment.
 func (a *App) commandTarget(ctx context.Context, gh *github.Client, inst int64, ev *github.IssueCommentEvent, itemID string) (target, error) {
 	repo, is := ev.GetRepo(), ev.GetIssue()
-	kind, idText, _ := strings.Cut(itemID, "/")
-	id, _ := strconv.ParseInt(idText, 10, 64)
+	// A malformed ID names nothing: kind stays empty and the last case says so.
+	kind, id, _ := moderation.ParseItemID(itemID)
 	switch {
 	case itemID == "" && is.IsPullRequest():
 		pr, _, err := gh.PullRequests.Get(ctx, repo.GetOwner().GetLogin(), repo.GetName(), is.GetNumber())
@@ -113,7 +113,7 @@ func (a *App) commandTarget(ctx context.Context, gh *github.Client, inst int64, 
 		return prTarget(inst, repo, pr), nil
 	case itemID == "":
 		return issueTarget(inst, repo, is), nil
-	case kind == "comment" && id > 0:
+	case kind == moderation.KindComment:
 		c, _, err := gh.Issues.GetComment(ctx, repo.GetOwner().GetLogin(), repo.GetName(), id)
 		if err != nil {
 			return target{}, fmt.Errorf("get comment %d: %w", id, err)
@@ -124,7 +124,7 @@ func (a *App) commandTarget(ctx context.Context, gh *github.Client, inst int64, 
 			return target{}, fmt.Errorf("comment %d belongs to %q, not to #%d", id, c.GetIssueURL(), is.GetNumber())
 		}
 		return commentTarget(inst, repo, is, c), nil
-	case kind == "review_comment" && id > 0 && is.IsPullRequest():
+	case kind == moderation.KindReviewComment && is.IsPullRequest():
 		c, _, err := gh.PullRequests.GetComment(ctx, repo.GetOwner().GetLogin(), repo.GetName(), id)
 		if err != nil {
 			return target{}, fmt.Errorf("get review comment %d: %w", id, err)
@@ -137,7 +137,7 @@ func (a *App) commandTarget(ctx context.Context, gh *github.Client, inst int64, 
 			return target{}, fmt.Errorf("get pull request %d: %w", is.GetNumber(), err)
 		}
 		return reviewCommentTarget(inst, repo, pr, c), nil
-	case kind == "review" && id > 0 && is.IsPullRequest():
+	case kind == moderation.KindReview && is.IsPullRequest():
 		// Asked for under this pull request's number, and checked against
 		// the pull request the answer names, as for review comments.
 		r, _, err := gh.PullRequests.GetReview(ctx, repo.GetOwner().GetLogin(), repo.GetName(), is.GetNumber(), id)
@@ -244,7 +244,7 @@ func (a *App) permission(ctx context.Context, gh *github.Client, owner, repo, lo
 // nothing in observe mode and creates no comment where there was none.
 func (a *App) reply(ctx context.Context, log *slog.Logger, gh *github.Client, t target, status string) {
 	p, err := a.plan(ctx, gh, t)
-	if err != nil || p.PolicyError != "" || p.Mode < moderation.ModeFlag || !p.policy.Comment.Enabled {
+	if err != nil || p.PolicyError != "" || !p.Mode.Tells() || !p.policy.Comment.Enabled {
 		log.Info("command answered without a comment", "status", status, "err", err)
 		return
 	}
@@ -271,12 +271,13 @@ func (a *App) appeal(ctx context.Context, log *slog.Logger, gh *github.Client, t
 		d.Verdict = "unsure"
 	}
 	d.ID, d.Platform, d.Scope, d.ItemID, d.ItemURL, d.Author = 0, string(moderation.GitHub), t.scope(), t.item.ID, t.item.URL, t.item.Author
+	d.Kind = string(t.item.Kind)
 	d.Actions, d.CreatedAt, d.Text = []string{"appeal"}, a.now().UTC(), ""
 	if _, err := a.opt.Store.RecordDecision(ctx, d); err != nil {
 		return fmt.Errorf("record appeal: %w", err)
 	}
 	pol, _, err := a.policyFor(ctx, gh, t.owner, t.repo)
-	if err != nil || pol.Mode < moderation.ModeFlag {
+	if err != nil || !pol.Mode.Tells() {
 		log.Info("appeal recorded", "err", err)
 		return nil
 	}
@@ -337,7 +338,7 @@ func (a *App) wasFlagged(ctx context.Context, gh *github.Client, t target) (bool
 	if err != nil {
 		return false, fmt.Errorf("latest decision: %w", err)
 	}
-	return !d.CannotJudge && d.Score >= pol.Threshold(a.opt.ModelThreshold), nil
+	return moderation.FlaggedScore(d.Score, d.CannotJudge, pol.Threshold(a.opt.ModelThreshold)), nil
 }
 
 // judge stores a maintainer's answer as feedback and makes GitHub show it:
@@ -350,7 +351,7 @@ func (a *App) judge(ctx context.Context, log *slog.Logger, gh *github.Client, t 
 		label = "human"
 	}
 	fb := store.Feedback{
-		Platform: string(moderation.GitHub), Scope: t.scope(), ItemID: t.item.ID, By: by, Label: label,
+		Platform: string(moderation.GitHub), Scope: t.scope(), ItemID: t.item.ID, Kind: string(t.item.Kind), By: by, Label: label,
 		Note: "github command", Text: t.item.Text(), CreatedAt: a.now().UTC(),
 	}
 	if d, err := a.opt.Store.LatestDecision(ctx, fb.Platform, fb.Scope, fb.ItemID); err == nil {
@@ -364,7 +365,7 @@ func (a *App) judge(ctx context.Context, log *slog.Logger, gh *github.Client, t 
 	}
 	log.Info("maintainer feedback stored", "label", label)
 	pol, _, err := a.policyFor(ctx, gh, t.owner, t.repo)
-	if err != nil || pol.Mode < moderation.ModeFlag {
+	if err != nil || !pol.Mode.Tells() {
 		return nil // observe mode (or no policy): nothing written to GitHub
 	}
 	if !notSlop {

@@ -1,8 +1,6 @@
 package githubapp
 
 import (
-	"fmt"
-
 	"github.com/google/go-github/v60/github"
 
 	"github.com/slopguard/slopguard/moderation"
@@ -33,7 +31,7 @@ func prTarget(inst int64, repo *github.Repository, pr *github.PullRequest) targe
 	t.labels, t.draft, t.state = labelNames(pr.Labels), pr.GetDraft(), pr.GetState()
 	t.item = moderation.Item{
 		Platform: moderation.GitHub, Kind: moderation.KindPullRequest, Scope: t.scope(),
-		ID: fmt.Sprintf("pr/%d", pr.GetNumber()), URL: pr.GetHTMLURL(),
+		ID: moderation.ItemID(moderation.KindPullRequest, int64(pr.GetNumber())), URL: pr.GetHTMLURL(),
 		Author: pr.GetUser().GetLogin(), AuthorIsBot: isBot(pr.GetUser()),
 		AuthorAssociation: pr.GetAuthorAssociation(), Title: pr.GetTitle(), Body: pr.GetBody(),
 	}
@@ -44,10 +42,11 @@ func issueTarget(inst int64, repo *github.Repository, is *github.Issue) target {
 	t := baseTarget(inst, repo)
 	t.number, t.isPR = is.GetNumber(), is.IsPullRequest()
 	t.labels, t.state = labelNames(is.Labels), is.GetState()
-	kind, id := moderation.KindIssue, fmt.Sprintf("issue/%d", is.GetNumber())
+	kind := moderation.KindIssue
 	if t.isPR {
-		kind, id = moderation.KindPullRequest, fmt.Sprintf("pr/%d", is.GetNumber())
+		kind = moderation.KindPullRequest
 	}
+	id := moderation.ItemID(kind, int64(is.GetNumber()))
 	t.item = moderation.Item{
 		Platform: moderation.GitHub, Kind: kind, Scope: t.scope(), ID: id, URL: is.GetHTMLURL(),
 		Author: is.GetUser().GetLogin(), AuthorIsBot: isBot(is.GetUser()),
@@ -64,7 +63,7 @@ func commentTarget(inst int64, repo *github.Repository, is *github.Issue, c *git
 	t.commentID, t.nodeID = c.GetID(), c.GetNodeID()
 	t.item = moderation.Item{
 		Platform: moderation.GitHub, Kind: moderation.KindComment, Scope: t.scope(),
-		ID: fmt.Sprintf("comment/%d", c.GetID()), URL: c.GetHTMLURL(),
+		ID: moderation.ItemID(moderation.KindComment, c.GetID()), URL: c.GetHTMLURL(),
 		Author: c.GetUser().GetLogin(), AuthorIsBot: isBot(c.GetUser()),
 		AuthorAssociation: c.GetAuthorAssociation(), Body: c.GetBody(),
 	}
@@ -85,7 +84,7 @@ func reviewCommentTarget(inst int64, repo *github.Repository, pr *github.PullReq
 	t.commentID, t.nodeID = c.GetID(), c.GetNodeID()
 	t.item = moderation.Item{
 		Platform: moderation.GitHub, Kind: moderation.KindReviewComment, Scope: t.scope(),
-		ID: fmt.Sprintf("review_comment/%d", c.GetID()), URL: c.GetHTMLURL(),
+		ID: moderation.ItemID(moderation.KindReviewComment, c.GetID()), URL: c.GetHTMLURL(),
 		Author: c.GetUser().GetLogin(), AuthorIsBot: isBot(c.GetUser()),
 		AuthorAssociation: c.GetAuthorAssociation(), Body: c.GetBody(),
 	}
@@ -99,7 +98,7 @@ func reviewTarget(inst int64, repo *github.Repository, pr *github.PullRequest, r
 	t.commentID, t.nodeID = r.GetID(), r.GetNodeID()
 	t.item = moderation.Item{
 		Platform: moderation.GitHub, Kind: moderation.KindReview, Scope: t.scope(),
-		ID: fmt.Sprintf("review/%d", r.GetID()), URL: r.GetHTMLURL(),
+		ID: moderation.ItemID(moderation.KindReview, r.GetID()), URL: r.GetHTMLURL(),
 		Author: r.GetUser().GetLogin(), AuthorIsBot: isBot(r.GetUser()),
 		AuthorAssociation: r.GetAuthorAssociation(), Body: r.GetBody(),
 	}

@@ -124,7 +124,7 @@ func (p Plan) conclusion() string {
 // must not have pull requests wait for it forever. GitHub counts both
 // "skipped" and "success" as passing.
 func skippedCheckRunAction(pol moderation.Policy, t target, conclusion string) []Action {
-	if pol.Mode < moderation.ModeFlag || t.item.Kind != moderation.KindPullRequest || t.headSHA == "" {
+	if !pol.Mode.Tells() || t.item.Kind != moderation.KindPullRequest || t.headSHA == "" {
 		return nil
 	}
 	return []Action{{Kind: "check_run", Detail: conclusion}}
@@ -190,23 +190,15 @@ func (a *App) plan(ctx context.Context, gh *github.Client, t target) (Plan, erro
 		return p, err
 	}
 	p.policy, p.Mode = pol, pol.Mode
-	if !pol.Checks(t.item.Kind) {
+	override, skip, why := a.screen(ctx, gh, t, pol)
+	switch skip {
+	case moderation.SkipModeOff, moderation.SkipSurface:
 		p.Skipped = fmt.Sprintf("mode %s or surface for %s turned off", pol.Mode, t.item.Kind)
 		return p, nil
-	}
-	// A maintainer's decision beats the automatic exemptions: a confirmed
-	// item is flagged even when its author or labels would exempt it.
-	override := a.override(ctx, t)
-	if override != "machine" {
-		var teams []string
-		if len(pol.Exemptions.Teams) > 0 {
-			teams = a.authorTeams(ctx, gh, t.owner, t.item.Author, pol.Exemptions.Teams)
-		}
-		if exempt, why := pol.Exempt(t.item, t.labels, t.draft, teams); exempt {
-			p.Skipped = "exempt: " + why
-			p.Actions = skippedCheckRunAction(pol, t, "skipped")
-			return p, nil
-		}
+	case moderation.SkipExempt:
+		p.Skipped = "exempt: " + why
+		p.Actions = skippedCheckRunAction(pol, t, "skipped")
+		return p, nil
 	}
 	if pol.AuthorContext.Enabled && override == "" && !t.item.AuthorIsBot {
 		ac := a.authorContext(ctx, t.logger(a.log), gh, t)
@@ -238,12 +230,11 @@ func (a *App) plan(ctx context.Context, gh *github.Client, t target) (Plan, erro
 	if err != nil {
 		return p, fmt.Errorf("check %s: %w", t.item.ID, err)
 	}
-	d := a.decide(pol, v, commitsRead)
-	v = d.Verdict
+	o := a.outcome(pol, v, commitsRead)
+	v = o.Verdict
 	p.Verdict = &v
-	p.Threshold, p.Flagged, p.Rule, p.Why, p.Assisted = d.Threshold, d.Flagged, d.Rule, d.Why, d.Assisted
-	p.Enforce = pol.Mode == moderation.ModeEnforce && d.Flagged && d.Rule != moderation.RuleDisclosed &&
-		v.Flagged(pol.EnforceThreshold(a.opt.ModelThreshold))
+	p.Threshold, p.Flagged, p.Rule, p.Why, p.Assisted = o.Threshold, o.Flagged, o.Rule, o.Why, o.Assisted
+	p.Enforce = o.Enforce
 	a.metrics.verdicts.WithLabelValues(v.Verdict.String(), strconv.FormatBool(p.Flagged)).Inc()
 	if override == "machine" {
 		// A maintainer confirmed the flag: an edit that scores low does not
@@ -254,7 +245,7 @@ func (a *App) plan(ctx context.Context, gh *github.Client, t target) (Plan, erro
 		p.Flagged, p.Confirmed = true, true
 	}
 
-	if pol.Mode < moderation.ModeFlag {
+	if !pol.Mode.Tells() {
 		return p, nil // observe: record only, write nothing to GitHub
 	}
 	if t.item.Kind == moderation.KindPullRequest && t.headSHA != "" {
@@ -293,6 +284,28 @@ func (a *App) plan(ctx context.Context, gh *github.Client, t target) (Plan, erro
 		p.Actions = append(p.Actions, Action{Kind: "minimize", Detail: minimizeClassifier})
 	}
 	return p, nil
+}
+
+// screen applies the shared screen (moderation.Policy.Screen) to t and
+// returns the maintainer's earlier decision about it with the result. A
+// maintainer's decision beats the automatic exemptions: a confirmed item
+// ("machine") is checked even when its author or labels would exempt it.
+// Nothing is read for an item the policy does not check (mode off, surface
+// off), and the author's teams are asked of GitHub only when the policy
+// names exempt teams and the exemptions apply.
+func (a *App) screen(ctx context.Context, gh *github.Client, t target, pol moderation.Policy) (override string, skip moderation.Skip, why string) {
+	var teams []string
+	if pol.Checks(t.item.Kind) {
+		override = a.override(ctx, t)
+		if override != "machine" && len(pol.Exemptions.Teams) > 0 {
+			teams = a.authorTeams(ctx, gh, t.owner, t.item.Author, pol.Exemptions.Teams)
+		}
+	}
+	skip, why = pol.Screen(t.item, t.labels, t.draft, teams)
+	if skip == moderation.SkipExempt && override == "machine" {
+		return override, moderation.SkipNone, ""
+	}
+	return override, skip, why
 }
 
 // execute carries out a plan: each failed action is logged and counted, and
@@ -463,7 +476,7 @@ func (a *App) countAction(kind string, err error) {
 // record stores the decision; the text only when the server keeps texts.
 func (a *App) record(ctx context.Context, log *slog.Logger, t target, v moderation.Verdict, actions []string) int64 {
 	d := store.Decision{
-		Platform: string(moderation.GitHub), Scope: t.scope(), ItemID: t.item.ID, ItemURL: t.item.URL,
+		Platform: string(moderation.GitHub), Scope: t.scope(), ItemID: t.item.ID, Kind: string(t.item.Kind), ItemURL: t.item.URL,
 		Author: t.item.Author, Score: v.Score, Verdict: v.Verdict.String(), CannotJudge: v.CannotJudge, Reasons: moderation.ReasonTexts(v.Reasons, a.opt.StoreText),
 		Model: v.ModelVersion, Actions: actions, CreatedAt: a.now().UTC(),
 	}

@@ -94,6 +94,11 @@ func writeVerdict(b *strings.Builder, p Plan) {
 	if v.Note != "" {
 		fmt.Fprintf(b, "- Note: %s\n", inertReason(v.Note))
 	}
+	// GitHub keeps its own list rather than moderation.ShownReasons, so
+	// its text stays as it was: reasons of positive weight and the note on
+	// hidden characters, in the detector's order, at most five in all (the
+	// note counts towards the five and keeps its place); a provenance
+	// reason of zero weight is said by the rule line instead.
 	var pos []detector.Reason
 	for _, r := range v.Reasons {
 		if r.Weight > 0 || r.Signal == detector.SignalHiddenCharacters {

@@ -72,7 +72,7 @@ func (a *App) Sweep(ctx context.Context) error {
 	var order []itemKey
 	byItem := map[itemKey][]store.Decision{}
 	for _, d := range ds {
-		if !strings.HasPrefix(d.ItemID, "pr/") && !strings.HasPrefix(d.ItemID, "issue/") {
+		if kind, _, err := moderation.ParseItemID(d.ItemID); err != nil || (kind != moderation.KindPullRequest && kind != moderation.KindIssue) {
 			continue
 		}
 		k := itemKey{d.Scope, d.ItemID}
@@ -97,8 +97,8 @@ func (a *App) sweepItem(ctx context.Context, scope, itemID string, ds []store.De
 		return nil
 	}
 	owner, repo, _ := strings.Cut(scope, "/")
-	_, numText, _ := strings.Cut(itemID, "/")
-	number, _ := strconv.Atoi(numText)
+	kind, n, _ := moderation.ParseItemID(itemID) // Sweep kept pull requests and issues only
+	number := int(n)
 	raw, err := a.opt.Store.Setting(ctx, scope, installationSetting)
 	if err != nil {
 		return nil // never seen through a webhook: nothing to act with
@@ -113,7 +113,7 @@ func (a *App) sweepItem(ctx context.Context, scope, itemID string, ds []store.De
 		return nil
 	}
 	limit := pol.EnforceThreshold(a.opt.ModelThreshold)
-	over := func(d store.Decision) bool { return !d.CannotJudge && d.Score >= limit }
+	over := func(d store.Decision) bool { return moderation.FlaggedScore(d.Score, d.CannotJudge, limit) }
 	// The flag started at the oldest decision of the newest run over the limit.
 	var since time.Time
 	for _, d := range ds {
@@ -127,10 +127,7 @@ func (a *App) sweepItem(ctx context.Context, scope, itemID string, ds []store.De
 		return nil
 	}
 	t := target{installation: inst, owner: owner, repo: repo, number: number}
-	t.item = moderation.Item{Platform: moderation.GitHub, Scope: scope, ID: itemID, Kind: moderation.KindIssue}
-	if strings.HasPrefix(itemID, "pr/") {
-		t.item.Kind = moderation.KindPullRequest
-	}
+	t.item = moderation.Item{Platform: moderation.GitHub, Scope: scope, ID: itemID, Kind: kind}
 	if a.override(ctx, t) == "human" {
 		return nil
 	}
