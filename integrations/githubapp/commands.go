@@ -40,10 +40,6 @@ func parseCommand(body string) (command, bool) {
 	return c, true
 }
 
-// overrideSetting is the store key prefix of a maintainer's decision about
-// an item ("human" or "machine"), which later edits do not undo.
-const overrideSetting = "github.override/"
-
 // runCommand answers a command comment.
 func (a *App) runCommand(ctx context.Context, log *slog.Logger, gh *github.Client, ev *github.IssueCommentEvent, cmd command) error {
 	inst := ev.GetInstallation().GetID()
@@ -272,7 +268,7 @@ func (a *App) appeal(ctx context.Context, log *slog.Logger, gh *github.Client, t
 	}
 	d.ID, d.Platform, d.Scope, d.ItemID, d.ItemURL, d.Author = 0, string(moderation.GitHub), t.scope(), t.item.ID, t.item.URL, t.item.Author
 	d.Kind = string(t.item.Kind)
-	d.Actions, d.CreatedAt, d.Text = []string{"appeal"}, a.now().UTC(), ""
+	d.Actions, d.CreatedAt, d.Text = []string{actionAppeal}, a.now().UTC(), ""
 	if _, err := a.opt.Store.RecordDecision(ctx, d); err != nil {
 		return fmt.Errorf("record appeal: %w", err)
 	}
@@ -283,8 +279,7 @@ func (a *App) appeal(ctx context.Context, log *slog.Logger, gh *github.Client, t
 	}
 	status := fmt.Sprintf("@%s asked for a human review; a maintainer will take a look.", sender)
 	// Ping the team once per item, however often the command is repeated.
-	_, first, err := a.opt.Store.ClaimMessage(ctx, store.OwnedMessage{Platform: string(moderation.GitHub),
-		Scope: t.scope(), ItemID: t.item.ID, Kind: "appeal", MessageID: strconv.FormatInt(commandID, 10)})
+	_, first, err := a.opt.Store.ClaimMessage(ctx, appealKey(t, commandID))
 	if err != nil {
 		log.Error("remember appeal", "err", err)
 	}
@@ -309,7 +304,7 @@ func (a *App) appeal(ctx context.Context, log *slog.Logger, gh *github.Client, t
 // policy's threshold (a text the model could not judge does not count, as
 // in the sweep and moderation.Verdict.Flagged).
 func (a *App) wasFlagged(ctx context.Context, gh *github.Client, t target) (bool, error) {
-	if a.override(ctx, t) == "machine" {
+	if a.override(ctx, t) == overrideMachine {
 		return true, nil
 	}
 	id, err := a.stickyID(ctx, t)
@@ -346,9 +341,9 @@ func (a *App) wasFlagged(ctx context.Context, gh *github.Client, t target) (bool
 // App hid and says so in the App's comment; "confirm" moderates the item
 // again, which the stored override keeps flagged.
 func (a *App) judge(ctx context.Context, log *slog.Logger, gh *github.Client, t target, by string, notSlop bool) error {
-	label := "machine"
+	label := overrideMachine
 	if notSlop {
-		label = "human"
+		label = overrideHuman
 	}
 	fb := store.Feedback{
 		Platform: string(moderation.GitHub), Scope: t.scope(), ItemID: t.item.ID, Kind: string(t.item.Kind), By: by, Label: label,
@@ -412,14 +407,5 @@ func (a *App) minimizedByApp(ctx context.Context, t target) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("decisions of %s: %w", t.item.ID, err)
 	}
-	return slices.ContainsFunc(ds, func(d store.Decision) bool { return slices.Contains(d.Actions, "minimize") }), nil
-}
-
-// override returns a maintainer's earlier decision about an item, if any.
-func (a *App) override(ctx context.Context, t target) string {
-	v, err := a.opt.Store.Setting(ctx, t.scope(), overrideSetting+t.item.ID)
-	if err != nil {
-		return ""
-	}
-	return string(v)
+	return slices.ContainsFunc(ds, func(d store.Decision) bool { return slices.Contains(d.Actions, actionMinimize) }), nil
 }

@@ -17,10 +17,6 @@ import (
 	"github.com/slopguard/slopguard/store"
 )
 
-// installationSetting is the store key (scoped by "owner/repo") of the
-// repository's installation ID, which the enforce sweep needs.
-const installationSetting = "github.installation"
-
 // target is one item to moderate, translated from a webhook payload or an API
 // answer: the platform-neutral Item plus what acting on GitHub needs.
 type target struct {
@@ -65,6 +61,23 @@ func (t target) minimizable() bool {
 func (t target) logger(log *slog.Logger) *slog.Logger {
 	return log.With("repo", t.scope(), "number", t.number, "item", t.item.ID)
 }
+
+// The kinds of Action, which are also the names recorded in a decision's
+// Actions (store.Decision.Actions) and counted in /metrics.
+const (
+	actionCheckRun = "check_run"
+	actionLabel    = "label"
+	actionUnlabel  = "unlabel"
+	actionComment  = "comment"
+	actionMinimize = "minimize"
+	actionClose    = "close"
+	// actionObserve and actionAppeal are recorded only: observe mode's
+	// decisions, and an author's appeal.
+	actionObserve = "observe"
+	actionAppeal  = "appeal"
+	// actionFailedPrefix marks a recorded action that failed ("failed:label").
+	actionFailedPrefix = "failed:"
+)
 
 // Action is one thing the App does on GitHub for an item.
 type Action struct {
@@ -127,7 +140,7 @@ func skippedCheckRunAction(pol moderation.Policy, t target, conclusion string) [
 	if !pol.Mode.Tells() || t.item.Kind != moderation.KindPullRequest || t.headSHA == "" {
 		return nil
 	}
-	return []Action{{Kind: "check_run", Detail: conclusion}}
+	return []Action{{Kind: actionCheckRun, Detail: conclusion}}
 }
 
 // skippedCheckRun renders the check run of a skipped plan.
@@ -209,7 +222,7 @@ func (a *App) plan(ctx context.Context, gh *github.Client, t target) (Plan, erro
 			return p, nil
 		}
 	}
-	if override == "human" {
+	if override == overrideHuman {
 		p.Skipped = "a maintainer marked it not slop"
 		p.Actions = skippedCheckRunAction(pol, t, "success")
 		return p, nil
@@ -236,7 +249,7 @@ func (a *App) plan(ctx context.Context, gh *github.Client, t target) (Plan, erro
 	p.Threshold, p.Flagged, p.Rule, p.Why, p.Assisted = o.Threshold, o.Flagged, o.Rule, o.Why, o.Assisted
 	p.Enforce = o.Enforce
 	a.metrics.verdicts.WithLabelValues(v.Verdict.String(), strconv.FormatBool(p.Flagged)).Inc()
-	if override == "machine" {
+	if override == overrideMachine {
 		// A maintainer confirmed the flag: an edit that scores low does not
 		// take the label or the comment away.
 		if !p.Flagged {
@@ -249,12 +262,12 @@ func (a *App) plan(ctx context.Context, gh *github.Client, t target) (Plan, erro
 		return p, nil // observe: record only, write nothing to GitHub
 	}
 	if t.item.Kind == moderation.KindPullRequest && t.headSHA != "" {
-		p.Actions = append(p.Actions, Action{Kind: "check_run", Detail: p.conclusion()})
+		p.Actions = append(p.Actions, Action{Kind: actionCheckRun, Detail: p.conclusion()})
 	}
 	// The neutral label goes on with the first disclosure (a push can add
 	// a trailer) and stays: maintainers may put it on by hand too.
 	if p.Assisted && !t.isComment() && !slices.ContainsFunc(t.labels, func(l string) bool { return strings.EqualFold(l, moderation.AssistedLabel) }) {
-		p.Actions = append(p.Actions, Action{Kind: "label", Detail: moderation.AssistedLabel})
+		p.Actions = append(p.Actions, Action{Kind: actionLabel, Detail: moderation.AssistedLabel})
 	}
 	if t.checkRunOnly {
 		return p, nil
@@ -263,9 +276,9 @@ func (a *App) plan(ctx context.Context, gh *github.Client, t target) (Plan, erro
 	if !t.isComment() {
 		switch {
 		case p.Flagged && !hasLabel:
-			p.Actions = append(p.Actions, Action{Kind: "label", Detail: pol.Label.Name})
+			p.Actions = append(p.Actions, Action{Kind: actionLabel, Detail: pol.Label.Name})
 		case !p.Flagged && hasLabel:
-			p.Actions = append(p.Actions, Action{Kind: "unlabel", Detail: pol.Label.Name})
+			p.Actions = append(p.Actions, Action{Kind: actionUnlabel, Detail: pol.Label.Name})
 		}
 	}
 	if pol.Comment.Enabled {
@@ -275,13 +288,13 @@ func (a *App) plan(ctx context.Context, gh *github.Client, t target) (Plan, erro
 		}
 		switch {
 		case p.Flagged && current == 0:
-			p.Actions = append(p.Actions, Action{Kind: "comment", Detail: "create"})
+			p.Actions = append(p.Actions, Action{Kind: actionComment, Detail: "create"})
 		case current != 0:
-			p.Actions = append(p.Actions, Action{Kind: "comment", Detail: "update"})
+			p.Actions = append(p.Actions, Action{Kind: actionComment, Detail: "update"})
 		}
 	}
 	if p.Enforce && pol.Enforce.Minimize && t.minimizable() {
-		p.Actions = append(p.Actions, Action{Kind: "minimize", Detail: minimizeClassifier})
+		p.Actions = append(p.Actions, Action{Kind: actionMinimize, Detail: minimizeClassifier})
 	}
 	return p, nil
 }
@@ -297,12 +310,12 @@ func (a *App) screen(ctx context.Context, gh *github.Client, t target, pol moder
 	var teams []string
 	if pol.Checks(t.item.Kind) {
 		override = a.override(ctx, t)
-		if override != "machine" && len(pol.Exemptions.Teams) > 0 {
+		if override != overrideMachine && len(pol.Exemptions.Teams) > 0 {
 			teams = a.authorTeams(ctx, gh, t.owner, t.item.Author, pol.Exemptions.Teams)
 		}
 	}
 	skip, why = pol.Screen(t.item, t.labels, t.draft, teams)
-	if skip == moderation.SkipExempt && override == "machine" {
+	if skip == moderation.SkipExempt && override == overrideMachine {
 		return override, moderation.SkipNone, ""
 	}
 	return override, skip, why
@@ -325,38 +338,38 @@ func (a *App) execute(ctx context.Context, log *slog.Logger, gh *github.Client, 
 	for _, act := range p.Actions {
 		var err error
 		switch act.Kind {
-		case "check_run":
+		case actionCheckRun:
 			err = a.upsertCheckRun(ctx, gh, t, a.withDetails(checkRunFor(p, note), t))
-		case "label":
+		case actionLabel:
 			err = a.addLabel(ctx, gh, t, labelPolicyFor(p, act.Detail))
-		case "unlabel":
+		case actionUnlabel:
 			err = a.removeLabel(ctx, gh, t, p.policy.Label.Name)
-		case "comment":
+		case actionComment:
 			// A flagged item gets its comment back if someone deleted it; a
 			// deleted "no longer flagged" comment stays deleted.
 			err = a.upsertSticky(ctx, gh, t, stickyBody(t, p, note)+a.detailsLine(t, p), p.Flagged)
-		case "minimize":
+		case actionMinimize:
 			err = a.graphqlMutation(ctx, gh, "minimize comment", minimizeMutation, map[string]string{"id": t.nodeID, "classifier": minimizeClassifier})
 		}
 		a.countAction(act.Kind, err)
 		if err != nil {
 			log.Error("github action failed", "action", act.Kind, "err", err)
 			failed = append(failed, actionFailure{act.Kind, err})
-			done = append(done, "failed:"+act.Kind)
+			done = append(done, actionFailedPrefix+act.Kind)
 			continue
 		}
 		done = append(done, act.Kind)
 	}
-	if len(failed) > 0 && slices.Contains(done, "check_run") {
+	if len(failed) > 0 && slices.Contains(done, actionCheckRun) {
 		// Show on the check run what could not be done.
 		err := a.upsertCheckRun(ctx, gh, t, checkRunFor(p, failureNote(note, failed)))
-		a.countAction("check_run", err)
+		a.countAction(actionCheckRun, err)
 		if err != nil {
-			log.Error("github action failed", "action", "check_run", "err", err)
+			log.Error("github action failed", "action", actionCheckRun, "err", err)
 		}
 	}
 	if p.Mode == moderation.ModeObserve {
-		done = append(done, "observe")
+		done = append(done, actionObserve)
 	}
 	a.record(ctx, log, t, v, done)
 	log.Info("item checked", "actions", strings.Join(done, ","))
@@ -450,15 +463,15 @@ func failureNote(note string, failed []actionFailure) string {
 // actionVerb says what an action does, for failureNote.
 func actionVerb(kind string) string {
 	switch kind {
-	case "label":
+	case actionLabel:
 		return "add the label"
-	case "unlabel":
+	case actionUnlabel:
 		return "remove the label"
-	case "comment":
+	case actionComment:
 		return "post or update its comment"
-	case "minimize":
+	case actionMinimize:
 		return "hide the comment"
-	case "close":
+	case actionClose:
 		return "close the item"
 	}
 	return "update the " + strings.ReplaceAll(kind, "_", " ")

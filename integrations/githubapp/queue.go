@@ -21,9 +21,6 @@ import (
 // expires; jobs about one item (a pull request or issue with its comments)
 // run one at a time, in every replica.
 
-// jobPlatform is the platform name of the App's jobs in the store.
-const jobPlatform = "github"
-
 // job is one claimed delivery being processed.
 type job struct {
 	event    string

@@ -16,7 +16,6 @@ import (
 
 	"github.com/slopguard/slopguard/detector"
 	"github.com/slopguard/slopguard/moderation"
-	"github.com/slopguard/slopguard/store"
 )
 
 // CheckRunName is the name of the App's check run on pull requests.
@@ -119,7 +118,7 @@ func writeVerdict(b *strings.Builder, p Plan) {
 // upsertCheckRun creates the item's check run for the current head commit,
 // or updates the one already created for it.
 func (a *App) upsertCheckRun(ctx context.Context, gh *github.Client, t target, cr checkRun) error {
-	key := store.OwnedMessage{Platform: string(moderation.GitHub), Scope: t.scope(), ItemID: t.item.ID, Kind: "check_run"}
+	key := checkRunKey(t)
 	current, _, err := a.opt.Store.ClaimMessage(ctx, key)
 	if err != nil {
 		return fmt.Errorf("look up check run: %w", err)
@@ -264,10 +263,6 @@ func (a *App) removeLabel(ctx context.Context, gh *github.Client, t target, name
 	return nil
 }
 
-func stickyKey(t target) store.OwnedMessage {
-	return store.OwnedMessage{Platform: string(moderation.GitHub), Scope: t.scope(), ItemID: t.item.ID, Kind: "comment"}
-}
-
 // stickyID returns the ID of the App's comment about the item, or 0.
 func (a *App) stickyID(ctx context.Context, t target) (int64, error) {
 	current, _, err := a.opt.Store.ClaimMessage(ctx, stickyKey(t))
@@ -341,10 +336,6 @@ func (a *App) upsertSticky(ctx context.Context, gh *github.Client, t target, bod
 	}
 	return nil
 }
-
-// pendingClaim is the owned-message ID recorded while the App creates a
-// comment or check run, before GitHub has answered with its ID.
-const pendingClaim = "pending"
 
 // stickyBody renders the App's comment about an item; status is an extra
 // line answering a command.

@@ -38,10 +38,6 @@ func (a *App) RunSweeper(ctx context.Context, interval time.Duration) {
 	}
 }
 
-// enforceLease names the lease under which one replica at a time runs the
-// enforce sweep.
-const enforceLease = "github sweep enforce"
-
 // sweepIfLeader runs Sweep if this App holds (or takes) the enforce
 // sweep's lease for interval, so that one replica sweeps; it reports
 // whether it swept.
@@ -93,7 +89,7 @@ func (a *App) Sweep(ctx context.Context) error {
 func (a *App) sweepItem(ctx context.Context, scope, itemID string, ds []store.Decision, now time.Time) error {
 	// The sweep closes an item once: when a maintainer reopens it, the
 	// reopening is their decision, and a later sweep must not undo it.
-	if slices.ContainsFunc(ds, func(d store.Decision) bool { return slices.Contains(d.Actions, "close") }) {
+	if slices.ContainsFunc(ds, func(d store.Decision) bool { return slices.Contains(d.Actions, actionClose) }) {
 		return nil
 	}
 	owner, repo, _ := strings.Cut(scope, "/")
@@ -128,7 +124,7 @@ func (a *App) sweepItem(ctx context.Context, scope, itemID string, ds []store.De
 	}
 	t := target{installation: inst, owner: owner, repo: repo, number: number}
 	t.item = moderation.Item{Platform: moderation.GitHub, Scope: scope, ID: itemID, Kind: kind}
-	if a.override(ctx, t) == "human" {
+	if a.override(ctx, t) == overrideHuman {
 		return nil
 	}
 	is, _, err := gh.Issues.Get(ctx, owner, repo, number)
@@ -149,13 +145,13 @@ func (a *App) sweepItem(ctx context.Context, scope, itemID string, ds []store.De
 		if err := a.upsertSticky(ctx, gh, t, body, true); err != nil {
 			log.Error("explain close", "err", err)
 		} else {
-			done = append(done, "comment")
+			done = append(done, actionComment)
 		}
 	}
 	if _, _, err := gh.Issues.Edit(ctx, owner, repo, number, &github.IssueRequest{State: github.String("closed"), StateReason: github.String("not_planned")}); err != nil {
 		return fmt.Errorf("close: %w", err)
 	}
-	done = append(done, "close")
+	done = append(done, actionClose)
 	d := ds[0]
 	d.ID, d.Actions, d.CreatedAt, d.Text = 0, done, now.UTC(), ""
 	if _, err := a.opt.Store.RecordDecision(ctx, d); err != nil {
