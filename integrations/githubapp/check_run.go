@@ -11,11 +11,7 @@ import (
 
 // onCheckRun handles the check run's buttons ("Not slop", "Re-check") and
 // "Re-run" requests.
-func (a *App) onCheckRun(ctx context.Context, log *slog.Logger, payload any) error {
-	ev, ok := payload.(*github.CheckRunEvent)
-	if !ok {
-		return fmt.Errorf("check_run: unexpected payload %T", payload)
-	}
+func (a *App) onCheckRun(ctx context.Context, log *slog.Logger, ev *github.CheckRunEvent) error {
 	run := ev.GetCheckRun()
 	if run.GetName() != CheckRunName {
 		return nil
