@@ -287,8 +287,7 @@ func (a *App) appeal(ctx context.Context, log *slog.Logger, gh *github.Client, t
 		if !strings.Contains(team, "/") {
 			team = t.owner + "/" + team
 		}
-		ping := fmt.Sprintf("%sappeal item=%s -->\n@%s: @%s asks for a human review of %s flagged by slopguard. "+
-			"Answer with `/slopguard not-slop` or `/slopguard confirm`.", markerPrefix, t.item.ID, team, sender, t.item.ID)
+		ping := appealPing(t.item.ID, team, sender)
 		if _, _, err := gh.Issues.CreateComment(ctx, t.owner, t.repo, t.number, &github.IssueComment{Body: github.String(ping)}); err != nil {
 			log.Error("ping maintainers", "err", err)
 		}
@@ -374,9 +373,7 @@ func (a *App) judge(ctx context.Context, log *slog.Logger, gh *github.Client, t 
 		}
 	}
 	if t.item.Kind == moderation.KindPullRequest && t.headSHA != "" {
-		cr := checkRun{conclusion: "success", title: "Marked not slop by a maintainer",
-			summary: fmt.Sprintf("@%s reviewed this pull request and cleared slopguard's flag.", by)}
-		if err := a.upsertCheckRun(ctx, gh, t, cr); err != nil {
+		if err := a.upsertCheckRun(ctx, gh, t, notSlopCheckRun(by)); err != nil {
 			log.Error("clear check run", "err", err)
 		}
 	}
@@ -391,9 +388,7 @@ func (a *App) judge(ctx context.Context, log *slog.Logger, gh *github.Client, t 
 			}
 		}
 	}
-	body := fmt.Sprintf("%ssticky item=%s -->\n**slopguard** · automated check\n\nA maintainer (@%s) reviewed this and cleared the flag. Sorry for the noise, and thanks for your patience!\n",
-		markerPrefix, t.item.ID, by)
-	if err := a.upsertSticky(ctx, gh, t, body, false); err != nil {
+	if err := a.upsertSticky(ctx, gh, t, clearedBody(t.item.ID, by), false); err != nil {
 		log.Error("update comment", "err", err)
 	}
 	return nil

@@ -143,13 +143,6 @@ func skippedCheckRunAction(pol moderation.Policy, t target, conclusion string) [
 	return []Action{{Kind: actionCheckRun, Detail: conclusion}}
 }
 
-// skippedCheckRun renders the check run of a skipped plan.
-func skippedCheckRun(p Plan, conclusion string) checkRun {
-	return checkRun{conclusion: conclusion, title: "Not checked: " + p.Skipped,
-		summary: "slopguard did not score this pull request (" + p.Skipped + "), so the check passes.\n",
-		actions: []*github.CheckRunAction{{Label: "Re-check", Description: "Score the text again", Identifier: ActionRecheck}}}
-}
-
 // moderate plans and executes one item; the entry point of every event handler.
 func (a *App) moderate(ctx context.Context, log *slog.Logger, gh *github.Client, t target) error {
 	return a.moderateNote(ctx, log, gh, t, "")
@@ -437,46 +430,6 @@ func transient(err error) bool {
 	return true
 }
 
-// failureNote adds to note a line per failed action, for the check run.
-func failureNote(note string, failed []actionFailure) string {
-	var b strings.Builder
-	if note != "" {
-		b.WriteString(note + " ")
-	}
-	for i, f := range failed {
-		if i > 0 {
-			b.WriteString(" ")
-		}
-		status := ""
-		var resp *github.ErrorResponse
-		if errors.As(f.err, &resp) && resp.Response != nil {
-			status = fmt.Sprintf(" (GitHub answered %d: %s)", resp.Response.StatusCode, resp.Message)
-			if resp.Response.StatusCode == http.StatusForbidden {
-				status += "; check the App's permissions"
-			}
-		}
-		fmt.Fprintf(&b, "slopguard could not %s%s.", actionVerb(f.kind), status)
-	}
-	return b.String()
-}
-
-// actionVerb says what an action does, for failureNote.
-func actionVerb(kind string) string {
-	switch kind {
-	case actionLabel:
-		return "add the label"
-	case actionUnlabel:
-		return "remove the label"
-	case actionComment:
-		return "post or update its comment"
-	case actionMinimize:
-		return "hide the comment"
-	case actionClose:
-		return "close the item"
-	}
-	return "update the " + strings.ReplaceAll(kind, "_", " ")
-}
-
 // countAction counts one action's outcome in /metrics.
 func (a *App) countAction(kind string, err error) {
 	result := "ok"
@@ -529,13 +482,7 @@ func (a *App) reportPolicyError(ctx context.Context, log *slog.Logger, gh *githu
 	if t.item.Kind != moderation.KindPullRequest || t.headSHA == "" {
 		return
 	}
-	cr := checkRun{
-		conclusion: "failure",
-		title:      "Invalid slopguard policy file",
-		summary: fmt.Sprintf("slopguard did not check this pull request because the policy file `%s` is invalid:\n\n```\n%s\n```\n\n"+
-			"Fix the file on the default branch; the next event will use it.", p.PolicySource, p.PolicyError),
-	}
-	if err := a.upsertCheckRun(ctx, gh, t, cr); err != nil {
+	if err := a.upsertCheckRun(ctx, gh, t, policyErrorCheckRun(p)); err != nil {
 		log.Error("report invalid policy", "err", err)
 	}
 }

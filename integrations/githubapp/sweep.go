@@ -136,10 +136,7 @@ func (a *App) sweepItem(ctx context.Context, scope, itemID string, ds []store.De
 		return nil
 	}
 	log := t.logger(a.log)
-	body := fmt.Sprintf("%ssticky item=%s -->\n**slopguard** · automated check\n\n"+
-		"This repository closes items that still show strong machine-writing patterns %d hours after they were flagged, "+
-		"and no maintainer has cleared this one, so it is now closed. A maintainer can reopen it at any time; "+
-		"`/slopguard appeal` asks them to look.\n", markerPrefix, itemID, pol.Enforce.CloseAfterHours)
+	body := closedBody(itemID, pol.Enforce.CloseAfterHours)
 	var done []string
 	if pol.Comment.Enabled {
 		if err := a.upsertSticky(ctx, gh, t, body, true); err != nil {
