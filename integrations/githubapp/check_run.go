@@ -3,8 +3,9 @@ package githubapp
 import (
 	"context"
 	"fmt"
-	"github.com/google/go-github/v60/github"
 	"log/slog"
+
+	"github.com/google/go-github/v60/github"
 
 	"github.com/slopguard/slopguard/moderation"
 )
