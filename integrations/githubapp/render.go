@@ -15,7 +15,7 @@ import (
 // This file renders what people read on GitHub: the check run's title and
 // summary, and every version of the App's comment about an item, which all
 // start with stickyHeader. Nothing here calls GitHub or the store; the
-// writes are in report.go.
+// writes are in writes.go.
 
 // markerPrefix starts the hidden marker in every comment the App writes.
 const markerPrefix = "<!-- slopguard:"
