@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -322,7 +321,7 @@ func (a *App) wasFlagged(ctx context.Context, gh *github.Client, t target) (bool
 		return false, fmt.Errorf("policy: %w", err)
 	}
 	// A comment's labels are its thread's: they say nothing about the comment.
-	if !t.isComment() && slices.ContainsFunc(t.labels, func(l string) bool { return strings.EqualFold(l, pol.Label.Name) }) {
+	if !t.isComment() && t.hasLabel(pol.Label.Name) {
 		return true, nil
 	}
 	d, err := a.opt.Store.LatestDecision(ctx, string(moderation.GitHub), t.scope(), t.item.ID)

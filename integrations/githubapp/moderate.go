@@ -41,6 +41,12 @@ type target struct {
 
 func (t target) scope() string { return t.owner + "/" + t.repo }
 
+// hasLabel reports whether the pull request or issue (a comment's thread)
+// carries the label, in any case.
+func (t target) hasLabel(name string) bool {
+	return slices.ContainsFunc(t.labels, func(l string) bool { return strings.EqualFold(l, name) })
+}
+
 // isComment is true for issue, pull request and review comments and for
 // reviews: items inside a thread, which carry no label of their own.
 func (t target) isComment() bool {
@@ -259,13 +265,13 @@ func (a *App) plan(ctx context.Context, gh *github.Client, t target) (Plan, erro
 	}
 	// The neutral label goes on with the first disclosure (a push can add
 	// a trailer) and stays: maintainers may put it on by hand too.
-	if p.Assisted && !t.isComment() && !slices.ContainsFunc(t.labels, func(l string) bool { return strings.EqualFold(l, moderation.AssistedLabel) }) {
+	if p.Assisted && !t.isComment() && !t.hasLabel(moderation.AssistedLabel) {
 		p.Actions = append(p.Actions, Action{Kind: actionLabel, Detail: moderation.AssistedLabel})
 	}
 	if t.checkRunOnly {
 		return p, nil
 	}
-	hasLabel := slices.ContainsFunc(t.labels, func(l string) bool { return strings.EqualFold(l, pol.Label.Name) })
+	hasLabel := t.hasLabel(pol.Label.Name)
 	if !t.isComment() {
 		switch {
 		case p.Flagged && !hasLabel:
