@@ -4,19 +4,15 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"strconv"
-	"strings"
 
 	"github.com/google/go-github/v60/github"
+
+	"github.com/slopguard/slopguard/moderation"
 )
 
 // onCheckRun handles the check run's buttons ("Not slop", "Re-check") and
 // "Re-run" requests.
-func (a *App) onCheckRun(ctx context.Context, log *slog.Logger, payload any) error {
-	ev, ok := payload.(*github.CheckRunEvent)
-	if !ok {
-		return fmt.Errorf("check_run: unexpected payload %T", payload)
-	}
+func (a *App) onCheckRun(ctx context.Context, log *slog.Logger, ev *github.CheckRunEvent) error {
 	run := ev.GetCheckRun()
 	if run.GetName() != CheckRunName {
 		return nil
@@ -72,10 +68,9 @@ func checkRunPullRequest(run *github.CheckRun) (int, bool) {
 	if len(run.PullRequests) > 0 {
 		return run.PullRequests[0].GetNumber(), true
 	}
-	text, ok := strings.CutPrefix(run.GetExternalID(), "pr/")
-	if !ok {
+	kind, n, err := moderation.ParseItemID(run.GetExternalID())
+	if err != nil || kind != moderation.KindPullRequest {
 		return 0, false
 	}
-	n, err := strconv.Atoi(text)
-	return n, err == nil && n > 0
+	return int(n), true
 }

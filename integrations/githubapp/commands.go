@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -39,10 +38,6 @@ func parseCommand(body string) (command, bool) {
 	}
 	return c, true
 }
-
-// overrideSetting is the store key prefix of a maintainer's decision about
-// an item ("human" or "machine"), which later edits do not undo.
-const overrideSetting = "github.override/"
 
 // runCommand answers a command comment.
 func (a *App) runCommand(ctx context.Context, log *slog.Logger, gh *github.Client, ev *github.IssueCommentEvent, cmd command) error {
@@ -102,8 +97,8 @@ func (a *App) runCommand(ctx context.Context, log *slog.Logger, gh *github.Clien
 // commandTarget finds the item a command is about: the thread, or a named comment.
 func (a *App) commandTarget(ctx context.Context, gh *github.Client, inst int64, ev *github.IssueCommentEvent, itemID string) (target, error) {
 	repo, is := ev.GetRepo(), ev.GetIssue()
-	kind, idText, _ := strings.Cut(itemID, "/")
-	id, _ := strconv.ParseInt(idText, 10, 64)
+	// A malformed ID names nothing: kind stays empty and the last case says so.
+	kind, id, _ := moderation.ParseItemID(itemID)
 	switch {
 	case itemID == "" && is.IsPullRequest():
 		pr, _, err := gh.PullRequests.Get(ctx, repo.GetOwner().GetLogin(), repo.GetName(), is.GetNumber())
@@ -113,7 +108,7 @@ func (a *App) commandTarget(ctx context.Context, gh *github.Client, inst int64, 
 		return prTarget(inst, repo, pr), nil
 	case itemID == "":
 		return issueTarget(inst, repo, is), nil
-	case kind == "comment" && id > 0:
+	case kind == moderation.KindComment:
 		c, _, err := gh.Issues.GetComment(ctx, repo.GetOwner().GetLogin(), repo.GetName(), id)
 		if err != nil {
 			return target{}, fmt.Errorf("get comment %d: %w", id, err)
@@ -124,7 +119,7 @@ func (a *App) commandTarget(ctx context.Context, gh *github.Client, inst int64, 
 			return target{}, fmt.Errorf("comment %d belongs to %q, not to #%d", id, c.GetIssueURL(), is.GetNumber())
 		}
 		return commentTarget(inst, repo, is, c), nil
-	case kind == "review_comment" && id > 0 && is.IsPullRequest():
+	case kind == moderation.KindReviewComment && is.IsPullRequest():
 		c, _, err := gh.PullRequests.GetComment(ctx, repo.GetOwner().GetLogin(), repo.GetName(), id)
 		if err != nil {
 			return target{}, fmt.Errorf("get review comment %d: %w", id, err)
@@ -137,7 +132,7 @@ func (a *App) commandTarget(ctx context.Context, gh *github.Client, inst int64, 
 			return target{}, fmt.Errorf("get pull request %d: %w", is.GetNumber(), err)
 		}
 		return reviewCommentTarget(inst, repo, pr, c), nil
-	case kind == "review" && id > 0 && is.IsPullRequest():
+	case kind == moderation.KindReview && is.IsPullRequest():
 		// Asked for under this pull request's number, and checked against
 		// the pull request the answer names, as for review comments.
 		r, _, err := gh.PullRequests.GetReview(ctx, repo.GetOwner().GetLogin(), repo.GetName(), is.GetNumber(), id)
@@ -244,7 +239,7 @@ func (a *App) permission(ctx context.Context, gh *github.Client, owner, repo, lo
 // nothing in observe mode and creates no comment where there was none.
 func (a *App) reply(ctx context.Context, log *slog.Logger, gh *github.Client, t target, status string) {
 	p, err := a.plan(ctx, gh, t)
-	if err != nil || p.PolicyError != "" || p.Mode < moderation.ModeFlag || !p.policy.Comment.Enabled {
+	if err != nil || p.PolicyError != "" || !p.Mode.Tells() || !p.policy.Comment.Enabled {
 		log.Info("command answered without a comment", "status", status, "err", err)
 		return
 	}
@@ -271,19 +266,19 @@ func (a *App) appeal(ctx context.Context, log *slog.Logger, gh *github.Client, t
 		d.Verdict = "unsure"
 	}
 	d.ID, d.Platform, d.Scope, d.ItemID, d.ItemURL, d.Author = 0, string(moderation.GitHub), t.scope(), t.item.ID, t.item.URL, t.item.Author
-	d.Actions, d.CreatedAt, d.Text = []string{"appeal"}, a.now().UTC(), ""
+	d.Kind = string(t.item.Kind)
+	d.Actions, d.CreatedAt, d.Text = []string{actionAppeal}, a.now().UTC(), ""
 	if _, err := a.opt.Store.RecordDecision(ctx, d); err != nil {
 		return fmt.Errorf("record appeal: %w", err)
 	}
 	pol, _, err := a.policyFor(ctx, gh, t.owner, t.repo)
-	if err != nil || pol.Mode < moderation.ModeFlag {
+	if err != nil || !pol.Mode.Tells() {
 		log.Info("appeal recorded", "err", err)
 		return nil
 	}
 	status := fmt.Sprintf("@%s asked for a human review; a maintainer will take a look.", sender)
 	// Ping the team once per item, however often the command is repeated.
-	_, first, err := a.opt.Store.ClaimMessage(ctx, store.OwnedMessage{Platform: string(moderation.GitHub),
-		Scope: t.scope(), ItemID: t.item.ID, Kind: "appeal", MessageID: strconv.FormatInt(commandID, 10)})
+	_, first, err := a.opt.Store.ClaimMessage(ctx, appealKey(t, commandID))
 	if err != nil {
 		log.Error("remember appeal", "err", err)
 	}
@@ -291,8 +286,7 @@ func (a *App) appeal(ctx context.Context, log *slog.Logger, gh *github.Client, t
 		if !strings.Contains(team, "/") {
 			team = t.owner + "/" + team
 		}
-		ping := fmt.Sprintf("%sappeal item=%s -->\n@%s: @%s asks for a human review of %s flagged by slopguard. "+
-			"Answer with `/slopguard not-slop` or `/slopguard confirm`.", markerPrefix, t.item.ID, team, sender, t.item.ID)
+		ping := appealPing(t.item.ID, team, sender)
 		if _, _, err := gh.Issues.CreateComment(ctx, t.owner, t.repo, t.number, &github.IssueComment{Body: github.String(ping)}); err != nil {
 			log.Error("ping maintainers", "err", err)
 		}
@@ -308,7 +302,7 @@ func (a *App) appeal(ctx context.Context, log *slog.Logger, gh *github.Client, t
 // policy's threshold (a text the model could not judge does not count, as
 // in the sweep and moderation.Verdict.Flagged).
 func (a *App) wasFlagged(ctx context.Context, gh *github.Client, t target) (bool, error) {
-	if a.override(ctx, t) == "machine" {
+	if a.override(ctx, t) == overrideMachine {
 		return true, nil
 	}
 	id, err := a.stickyID(ctx, t)
@@ -327,7 +321,7 @@ func (a *App) wasFlagged(ctx context.Context, gh *github.Client, t target) (bool
 		return false, fmt.Errorf("policy: %w", err)
 	}
 	// A comment's labels are its thread's: they say nothing about the comment.
-	if !t.isComment() && slices.ContainsFunc(t.labels, func(l string) bool { return strings.EqualFold(l, pol.Label.Name) }) {
+	if !t.isComment() && t.hasLabel(pol.Label.Name) {
 		return true, nil
 	}
 	d, err := a.opt.Store.LatestDecision(ctx, string(moderation.GitHub), t.scope(), t.item.ID)
@@ -337,88 +331,5 @@ func (a *App) wasFlagged(ctx context.Context, gh *github.Client, t target) (bool
 	if err != nil {
 		return false, fmt.Errorf("latest decision: %w", err)
 	}
-	return !d.CannotJudge && d.Score >= pol.Threshold(a.opt.ModelThreshold), nil
-}
-
-// judge stores a maintainer's answer as feedback and makes GitHub show it:
-// "not slop" clears the label, passes the check run, un-hides a comment the
-// App hid and says so in the App's comment; "confirm" moderates the item
-// again, which the stored override keeps flagged.
-func (a *App) judge(ctx context.Context, log *slog.Logger, gh *github.Client, t target, by string, notSlop bool) error {
-	label := "machine"
-	if notSlop {
-		label = "human"
-	}
-	fb := store.Feedback{
-		Platform: string(moderation.GitHub), Scope: t.scope(), ItemID: t.item.ID, By: by, Label: label,
-		Note: "github command", Text: t.item.Text(), CreatedAt: a.now().UTC(),
-	}
-	if d, err := a.opt.Store.LatestDecision(ctx, fb.Platform, fb.Scope, fb.ItemID); err == nil {
-		fb.DecisionID = d.ID
-	}
-	if _, err := a.opt.Store.AddFeedback(ctx, fb); err != nil {
-		return fmt.Errorf("store feedback: %w", err)
-	}
-	if err := a.opt.Store.PutSetting(ctx, t.scope(), overrideSetting+t.item.ID, []byte(label)); err != nil {
-		log.Error("remember maintainer decision", "err", err)
-	}
-	log.Info("maintainer feedback stored", "label", label)
-	pol, _, err := a.policyFor(ctx, gh, t.owner, t.repo)
-	if err != nil || pol.Mode < moderation.ModeFlag {
-		return nil // observe mode (or no policy): nothing written to GitHub
-	}
-	if !notSlop {
-		// Label, check run and comment are rebuilt as for a flagged item,
-		// also when an earlier "not slop" had cleared them.
-		return a.moderateNote(ctx, log, gh, t, fmt.Sprintf("A maintainer (@%s) reviewed this and confirmed the flag.", by))
-	}
-	if !t.isComment() {
-		if err := a.removeLabel(ctx, gh, t, pol.Label.Name); err != nil {
-			log.Error("clear label", "err", err)
-		}
-	}
-	if t.item.Kind == moderation.KindPullRequest && t.headSHA != "" {
-		cr := checkRun{conclusion: "success", title: "Marked not slop by a maintainer",
-			summary: fmt.Sprintf("@%s reviewed this pull request and cleared slopguard's flag.", by)}
-		if err := a.upsertCheckRun(ctx, gh, t, cr); err != nil {
-			log.Error("clear check run", "err", err)
-		}
-	}
-	if t.minimizable() {
-		minimized, err := a.minimizedByApp(ctx, t)
-		if err != nil {
-			log.Error("look up minimize", "err", err)
-		}
-		if minimized {
-			if err := a.graphqlMutation(ctx, gh, "unminimize comment", unminimizeMutation, map[string]string{"id": t.nodeID}); err != nil {
-				log.Error("unhide comment", "err", err)
-			}
-		}
-	}
-	body := fmt.Sprintf("%ssticky item=%s -->\n**slopguard** · automated check\n\nA maintainer (@%s) reviewed this and cleared the flag. Sorry for the noise, and thanks for your patience!\n",
-		markerPrefix, t.item.ID, by)
-	if err := a.upsertSticky(ctx, gh, t, body, false); err != nil {
-		log.Error("update comment", "err", err)
-	}
-	return nil
-}
-
-// minimizedByApp reports whether the App hid the comment: a recorded
-// decision about it lists the minimize action. A comment a maintainer hid
-// themselves stays hidden.
-func (a *App) minimizedByApp(ctx context.Context, t target) (bool, error) {
-	ds, err := a.opt.Store.Decisions(ctx, store.DecisionFilter{Platform: string(moderation.GitHub), Scope: t.scope(), ItemID: t.item.ID})
-	if err != nil {
-		return false, fmt.Errorf("decisions of %s: %w", t.item.ID, err)
-	}
-	return slices.ContainsFunc(ds, func(d store.Decision) bool { return slices.Contains(d.Actions, "minimize") }), nil
-}
-
-// override returns a maintainer's earlier decision about an item, if any.
-func (a *App) override(ctx context.Context, t target) string {
-	v, err := a.opt.Store.Setting(ctx, t.scope(), overrideSetting+t.item.ID)
-	if err != nil {
-		return ""
-	}
-	return string(v)
+	return moderation.FlaggedScore(d.Score, d.CannotJudge, pol.Threshold(a.opt.ModelThreshold)), nil
 }

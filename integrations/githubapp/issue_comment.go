@@ -13,11 +13,7 @@ import (
 
 // onIssueComment runs `/slopguard` commands, and checks other new or edited
 // comments on issues and pull requests.
-func (a *App) onIssueComment(ctx context.Context, log *slog.Logger, payload any) error {
-	ev, ok := payload.(*github.IssueCommentEvent)
-	if !ok {
-		return fmt.Errorf("issue_comment: unexpected payload %T", payload)
-	}
+func (a *App) onIssueComment(ctx context.Context, log *slog.Logger, ev *github.IssueCommentEvent) error {
 	switch ev.GetAction() {
 	case "created", "edited", "deleted":
 	default:

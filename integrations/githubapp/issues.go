@@ -9,11 +9,7 @@ import (
 )
 
 // onIssues checks an issue's title and body when it is opened or edited.
-func (a *App) onIssues(ctx context.Context, log *slog.Logger, payload any) error {
-	ev, ok := payload.(*github.IssuesEvent)
-	if !ok {
-		return fmt.Errorf("issues: unexpected payload %T", payload)
-	}
+func (a *App) onIssues(ctx context.Context, log *slog.Logger, ev *github.IssuesEvent) error {
 	switch ev.GetAction() {
 	case "opened", "edited", "reopened":
 	default:

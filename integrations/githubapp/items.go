@@ -1,8 +1,6 @@
 package githubapp
 
 import (
-	"fmt"
-
 	"github.com/google/go-github/v60/github"
 
 	"github.com/slopguard/slopguard/moderation"
@@ -22,6 +20,15 @@ func isBot(u *github.User) bool {
 	return u.GetType() == "Bot" || moderation.IsBotLogin(u.GetLogin())
 }
 
+// newItem is the Item of a text of kind k numbered n (moderation.ItemID)
+// in t's repository, written by u.
+func newItem(t target, k moderation.Kind, n int64, u *github.User, url, association, title, body string) moderation.Item {
+	return moderation.Item{
+		Platform: moderation.GitHub, Kind: k, Scope: t.scope(), ID: moderation.ItemID(k, n), URL: url,
+		Author: u.GetLogin(), AuthorIsBot: isBot(u), AuthorAssociation: association, Title: title, Body: body,
+	}
+}
+
 func baseTarget(inst int64, repo *github.Repository) target {
 	return target{installation: inst, owner: repo.GetOwner().GetLogin(), repo: repo.GetName()}
 }
@@ -31,12 +38,7 @@ func prTarget(inst int64, repo *github.Repository, pr *github.PullRequest) targe
 	t.number, t.isPR = pr.GetNumber(), true
 	t.headSHA = pr.GetHead().GetSHA()
 	t.labels, t.draft, t.state = labelNames(pr.Labels), pr.GetDraft(), pr.GetState()
-	t.item = moderation.Item{
-		Platform: moderation.GitHub, Kind: moderation.KindPullRequest, Scope: t.scope(),
-		ID: fmt.Sprintf("pr/%d", pr.GetNumber()), URL: pr.GetHTMLURL(),
-		Author: pr.GetUser().GetLogin(), AuthorIsBot: isBot(pr.GetUser()),
-		AuthorAssociation: pr.GetAuthorAssociation(), Title: pr.GetTitle(), Body: pr.GetBody(),
-	}
+	t.item = newItem(t, moderation.KindPullRequest, int64(pr.GetNumber()), pr.GetUser(), pr.GetHTMLURL(), pr.GetAuthorAssociation(), pr.GetTitle(), pr.GetBody())
 	return t
 }
 
@@ -44,15 +46,11 @@ func issueTarget(inst int64, repo *github.Repository, is *github.Issue) target {
 	t := baseTarget(inst, repo)
 	t.number, t.isPR = is.GetNumber(), is.IsPullRequest()
 	t.labels, t.state = labelNames(is.Labels), is.GetState()
-	kind, id := moderation.KindIssue, fmt.Sprintf("issue/%d", is.GetNumber())
+	kind := moderation.KindIssue
 	if t.isPR {
-		kind, id = moderation.KindPullRequest, fmt.Sprintf("pr/%d", is.GetNumber())
+		kind = moderation.KindPullRequest
 	}
-	t.item = moderation.Item{
-		Platform: moderation.GitHub, Kind: kind, Scope: t.scope(), ID: id, URL: is.GetHTMLURL(),
-		Author: is.GetUser().GetLogin(), AuthorIsBot: isBot(is.GetUser()),
-		AuthorAssociation: is.GetAuthorAssociation(), Title: is.GetTitle(), Body: is.GetBody(),
-	}
+	t.item = newItem(t, kind, int64(is.GetNumber()), is.GetUser(), is.GetHTMLURL(), is.GetAuthorAssociation(), is.GetTitle(), is.GetBody())
 	return t
 }
 
@@ -62,12 +60,7 @@ func commentTarget(inst int64, repo *github.Repository, is *github.Issue, c *git
 	t.number, t.isPR = is.GetNumber(), is.IsPullRequest()
 	t.labels, t.state = labelNames(is.Labels), is.GetState()
 	t.commentID, t.nodeID, t.threadTitle = c.GetID(), c.GetNodeID(), is.GetTitle()
-	t.item = moderation.Item{
-		Platform: moderation.GitHub, Kind: moderation.KindComment, Scope: t.scope(),
-		ID: fmt.Sprintf("comment/%d", c.GetID()), URL: c.GetHTMLURL(),
-		Author: c.GetUser().GetLogin(), AuthorIsBot: isBot(c.GetUser()),
-		AuthorAssociation: c.GetAuthorAssociation(), Body: c.GetBody(),
-	}
+	t.item = newItem(t, moderation.KindComment, c.GetID(), c.GetUser(), c.GetHTMLURL(), c.GetAuthorAssociation(), "", c.GetBody())
 	return t
 }
 
@@ -83,12 +76,7 @@ func inPullRequest(inst int64, repo *github.Repository, pr *github.PullRequest) 
 func reviewCommentTarget(inst int64, repo *github.Repository, pr *github.PullRequest, c *github.PullRequestComment) target {
 	t := inPullRequest(inst, repo, pr)
 	t.commentID, t.nodeID = c.GetID(), c.GetNodeID()
-	t.item = moderation.Item{
-		Platform: moderation.GitHub, Kind: moderation.KindReviewComment, Scope: t.scope(),
-		ID: fmt.Sprintf("review_comment/%d", c.GetID()), URL: c.GetHTMLURL(),
-		Author: c.GetUser().GetLogin(), AuthorIsBot: isBot(c.GetUser()),
-		AuthorAssociation: c.GetAuthorAssociation(), Body: c.GetBody(),
-	}
+	t.item = newItem(t, moderation.KindReviewComment, c.GetID(), c.GetUser(), c.GetHTMLURL(), c.GetAuthorAssociation(), "", c.GetBody())
 	return t
 }
 
@@ -97,11 +85,6 @@ func reviewCommentTarget(inst int64, repo *github.Repository, pr *github.PullReq
 func reviewTarget(inst int64, repo *github.Repository, pr *github.PullRequest, r *github.PullRequestReview) target {
 	t := inPullRequest(inst, repo, pr)
 	t.commentID, t.nodeID = r.GetID(), r.GetNodeID()
-	t.item = moderation.Item{
-		Platform: moderation.GitHub, Kind: moderation.KindReview, Scope: t.scope(),
-		ID: fmt.Sprintf("review/%d", r.GetID()), URL: r.GetHTMLURL(),
-		Author: r.GetUser().GetLogin(), AuthorIsBot: isBot(r.GetUser()),
-		AuthorAssociation: r.GetAuthorAssociation(), Body: r.GetBody(),
-	}
+	t.item = newItem(t, moderation.KindReview, r.GetID(), r.GetUser(), r.GetHTMLURL(), r.GetAuthorAssociation(), "", r.GetBody())
 	return t
 }

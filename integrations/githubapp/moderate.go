@@ -17,10 +17,6 @@ import (
 	"github.com/slopguard/slopguard/store"
 )
 
-// installationSetting is the store key (scoped by "owner/repo") of the
-// repository's installation ID, which the enforce sweep needs.
-const installationSetting = "github.installation"
-
 // target is one item to moderate, translated from a webhook payload or an API
 // answer: the platform-neutral Item plus what acting on GitHub needs.
 type target struct {
@@ -48,6 +44,12 @@ type target struct {
 
 func (t target) scope() string { return t.owner + "/" + t.repo }
 
+// hasLabel reports whether the pull request or issue (a comment's thread)
+// carries the label, in any case.
+func (t target) hasLabel(name string) bool {
+	return slices.ContainsFunc(t.labels, func(l string) bool { return strings.EqualFold(l, name) })
+}
+
 // isComment is true for issue, pull request and review comments and for
 // reviews: items inside a thread, which carry no label of their own.
 func (t target) isComment() bool {
@@ -68,6 +70,23 @@ func (t target) minimizable() bool {
 func (t target) logger(log *slog.Logger) *slog.Logger {
 	return log.With("repo", t.scope(), "number", t.number, "item", t.item.ID)
 }
+
+// The kinds of Action, which are also the names recorded in a decision's
+// Actions (store.Decision.Actions) and counted in /metrics.
+const (
+	actionCheckRun = "check_run"
+	actionLabel    = "label"
+	actionUnlabel  = "unlabel"
+	actionComment  = "comment"
+	actionMinimize = "minimize"
+	actionClose    = "close"
+	// actionObserve and actionAppeal are recorded only: observe mode's
+	// decisions, and an author's appeal.
+	actionObserve = "observe"
+	actionAppeal  = "appeal"
+	// actionFailedPrefix marks a recorded action that failed ("failed:label").
+	actionFailedPrefix = "failed:"
+)
 
 // Action is one thing the App does on GitHub for an item.
 type Action struct {
@@ -127,17 +146,10 @@ func (p Plan) conclusion() string {
 // must not have pull requests wait for it forever. GitHub counts both
 // "skipped" and "success" as passing.
 func skippedCheckRunAction(pol moderation.Policy, t target, conclusion string) []Action {
-	if pol.Mode < moderation.ModeFlag || t.item.Kind != moderation.KindPullRequest || t.headSHA == "" {
+	if !pol.Mode.Tells() || t.item.Kind != moderation.KindPullRequest || t.headSHA == "" {
 		return nil
 	}
-	return []Action{{Kind: "check_run", Detail: conclusion}}
-}
-
-// skippedCheckRun renders the check run of a skipped plan.
-func skippedCheckRun(p Plan, conclusion string) checkRun {
-	return checkRun{conclusion: conclusion, title: "Not checked: " + p.Skipped,
-		summary: "slopguard did not score this pull request (" + p.Skipped + "), so the check passes.\n",
-		actions: []*github.CheckRunAction{{Label: "Re-check", Description: "Score the text again", Identifier: ActionRecheck}}}
+	return []Action{{Kind: actionCheckRun, Detail: conclusion}}
 }
 
 // moderate plans and executes one item; the entry point of every event handler.
@@ -193,23 +205,15 @@ func (a *App) plan(ctx context.Context, gh *github.Client, t target) (Plan, erro
 		return p, err
 	}
 	p.policy, p.Mode = pol, pol.Mode
-	if !pol.Checks(t.item.Kind) {
+	override, skip, why := a.screen(ctx, gh, t, pol)
+	switch skip {
+	case moderation.SkipModeOff, moderation.SkipSurface:
 		p.Skipped = fmt.Sprintf("mode %s or surface for %s turned off", pol.Mode, t.item.Kind)
 		return p, nil
-	}
-	// A maintainer's decision beats the automatic exemptions: a confirmed
-	// item is flagged even when its author or labels would exempt it.
-	override := a.override(ctx, t)
-	if override != "machine" {
-		var teams []string
-		if len(pol.Exemptions.Teams) > 0 {
-			teams = a.authorTeams(ctx, gh, t.owner, t.item.Author, pol.Exemptions.Teams)
-		}
-		if exempt, why := pol.Exempt(t.item, t.labels, t.draft, teams); exempt {
-			p.Skipped = "exempt: " + why
-			p.Actions = skippedCheckRunAction(pol, t, "skipped")
-			return p, nil
-		}
+	case moderation.SkipExempt:
+		p.Skipped = "exempt: " + why
+		p.Actions = skippedCheckRunAction(pol, t, "skipped")
+		return p, nil
 	}
 	if pol.AuthorContext.Enabled && override == "" && !t.item.AuthorIsBot {
 		ac := a.authorContext(ctx, t.logger(a.log), gh, t)
@@ -220,7 +224,7 @@ func (a *App) plan(ctx context.Context, gh *github.Client, t target) (Plan, erro
 			return p, nil
 		}
 	}
-	if override == "human" {
+	if override == overrideHuman {
 		p.Skipped = "a maintainer marked it not slop"
 		p.Actions = skippedCheckRunAction(pol, t, "success")
 		return p, nil
@@ -241,14 +245,13 @@ func (a *App) plan(ctx context.Context, gh *github.Client, t target) (Plan, erro
 	if err != nil {
 		return p, fmt.Errorf("check %s: %w", t.item.ID, err)
 	}
-	d := a.decide(pol, v, commitsRead)
-	v = d.Verdict
+	o := a.outcome(pol, v, commitsRead)
+	v = o.Verdict
 	p.Verdict = &v
-	p.Threshold, p.Flagged, p.Rule, p.Why, p.Assisted = d.Threshold, d.Flagged, d.Rule, d.Why, d.Assisted
-	p.Enforce = pol.Mode == moderation.ModeEnforce && d.Flagged && d.Rule != moderation.RuleDisclosed &&
-		v.Flagged(pol.EnforceThreshold(a.opt.ModelThreshold))
+	p.Threshold, p.Flagged, p.Rule, p.Why, p.Assisted = o.Threshold, o.Flagged, o.Rule, o.Why, o.Assisted
+	p.Enforce = o.Enforce
 	a.metrics.verdicts.WithLabelValues(v.Verdict.String(), strconv.FormatBool(p.Flagged)).Inc()
-	if override == "machine" {
+	if override == overrideMachine {
 		// A maintainer confirmed the flag: an edit that scores low does not
 		// take the label or the comment away.
 		if !p.Flagged {
@@ -257,27 +260,27 @@ func (a *App) plan(ctx context.Context, gh *github.Client, t target) (Plan, erro
 		p.Flagged, p.Confirmed = true, true
 	}
 
-	if pol.Mode < moderation.ModeFlag {
+	if !pol.Mode.Tells() {
 		return p, nil // observe: record only, write nothing to GitHub
 	}
 	if t.item.Kind == moderation.KindPullRequest && t.headSHA != "" {
-		p.Actions = append(p.Actions, Action{Kind: "check_run", Detail: p.conclusion()})
+		p.Actions = append(p.Actions, Action{Kind: actionCheckRun, Detail: p.conclusion()})
 	}
 	// The neutral label goes on with the first disclosure (a push can add
 	// a trailer) and stays: maintainers may put it on by hand too.
-	if p.Assisted && !t.isComment() && !slices.ContainsFunc(t.labels, func(l string) bool { return strings.EqualFold(l, moderation.AssistedLabel) }) {
-		p.Actions = append(p.Actions, Action{Kind: "label", Detail: moderation.AssistedLabel})
+	if p.Assisted && !t.isComment() && !t.hasLabel(moderation.AssistedLabel) {
+		p.Actions = append(p.Actions, Action{Kind: actionLabel, Detail: moderation.AssistedLabel})
 	}
 	if t.checkRunOnly {
 		return p, nil
 	}
-	hasLabel := slices.ContainsFunc(t.labels, func(l string) bool { return strings.EqualFold(l, pol.Label.Name) })
+	hasLabel := t.hasLabel(pol.Label.Name)
 	if !t.isComment() {
 		switch {
 		case p.Flagged && !hasLabel:
-			p.Actions = append(p.Actions, Action{Kind: "label", Detail: pol.Label.Name})
+			p.Actions = append(p.Actions, Action{Kind: actionLabel, Detail: pol.Label.Name})
 		case !p.Flagged && hasLabel:
-			p.Actions = append(p.Actions, Action{Kind: "unlabel", Detail: pol.Label.Name})
+			p.Actions = append(p.Actions, Action{Kind: actionUnlabel, Detail: pol.Label.Name})
 		}
 	}
 	if pol.Comment.Enabled {
@@ -287,15 +290,37 @@ func (a *App) plan(ctx context.Context, gh *github.Client, t target) (Plan, erro
 		}
 		switch {
 		case p.Flagged && current == 0:
-			p.Actions = append(p.Actions, Action{Kind: "comment", Detail: "create"})
+			p.Actions = append(p.Actions, Action{Kind: actionComment, Detail: "create"})
 		case current != 0:
-			p.Actions = append(p.Actions, Action{Kind: "comment", Detail: "update"})
+			p.Actions = append(p.Actions, Action{Kind: actionComment, Detail: "update"})
 		}
 	}
 	if p.Enforce && pol.Enforce.Minimize && t.minimizable() {
-		p.Actions = append(p.Actions, Action{Kind: "minimize", Detail: minimizeClassifier})
+		p.Actions = append(p.Actions, Action{Kind: actionMinimize, Detail: minimizeClassifier})
 	}
 	return p, nil
+}
+
+// screen applies the shared screen (moderation.Policy.Screen) to t and
+// returns the maintainer's earlier decision about it with the result. A
+// maintainer's decision beats the automatic exemptions: a confirmed item
+// ("machine") is checked even when its author or labels would exempt it.
+// Nothing is read for an item the policy does not check (mode off, surface
+// off), and the author's teams are asked of GitHub only when the policy
+// names exempt teams and the exemptions apply.
+func (a *App) screen(ctx context.Context, gh *github.Client, t target, pol moderation.Policy) (override string, skip moderation.Skip, why string) {
+	var teams []string
+	if pol.Checks(t.item.Kind) {
+		override = a.override(ctx, t)
+		if override != overrideMachine && len(pol.Exemptions.Teams) > 0 {
+			teams = a.authorTeams(ctx, gh, t.owner, t.item.Author, pol.Exemptions.Teams)
+		}
+	}
+	skip, why = pol.Screen(t.item, t.labels, t.draft, teams)
+	if skip == moderation.SkipExempt && override == overrideMachine {
+		return override, moderation.SkipNone, ""
+	}
+	return override, skip, why
 }
 
 // execute carries out a plan: each failed action is logged and counted, and
@@ -315,38 +340,38 @@ func (a *App) execute(ctx context.Context, log *slog.Logger, gh *github.Client, 
 	for _, act := range p.Actions {
 		var err error
 		switch act.Kind {
-		case "check_run":
+		case actionCheckRun:
 			err = a.upsertCheckRun(ctx, gh, t, a.withDetails(checkRunFor(p, note), t))
-		case "label":
+		case actionLabel:
 			err = a.addLabel(ctx, gh, t, labelPolicyFor(p, act.Detail))
-		case "unlabel":
+		case actionUnlabel:
 			err = a.removeLabel(ctx, gh, t, p.policy.Label.Name)
-		case "comment":
+		case actionComment:
 			// A flagged item gets its comment back if someone deleted it; a
 			// deleted "no longer flagged" comment stays deleted.
 			err = a.upsertSticky(ctx, gh, t, stickyBody(t, p, note)+a.detailsLine(t, p), p.Flagged)
-		case "minimize":
+		case actionMinimize:
 			err = a.graphqlMutation(ctx, gh, "minimize comment", minimizeMutation, map[string]string{"id": t.nodeID, "classifier": minimizeClassifier})
 		}
 		a.countAction(act.Kind, err)
 		if err != nil {
 			log.Error("github action failed", "action", act.Kind, "err", err)
 			failed = append(failed, actionFailure{act.Kind, err})
-			done = append(done, "failed:"+act.Kind)
+			done = append(done, actionFailedPrefix+act.Kind)
 			continue
 		}
 		done = append(done, act.Kind)
 	}
-	if len(failed) > 0 && slices.Contains(done, "check_run") {
+	if len(failed) > 0 && slices.Contains(done, actionCheckRun) {
 		// Show on the check run what could not be done.
 		err := a.upsertCheckRun(ctx, gh, t, checkRunFor(p, failureNote(note, failed)))
-		a.countAction("check_run", err)
+		a.countAction(actionCheckRun, err)
 		if err != nil {
-			log.Error("github action failed", "action", "check_run", "err", err)
+			log.Error("github action failed", "action", actionCheckRun, "err", err)
 		}
 	}
 	if p.Mode == moderation.ModeObserve {
-		done = append(done, "observe")
+		done = append(done, actionObserve)
 	}
 	a.record(ctx, log, t, v, done)
 	log.Info("item checked", "actions", strings.Join(done, ","))
@@ -414,46 +439,6 @@ func transient(err error) bool {
 	return true
 }
 
-// failureNote adds to note a line per failed action, for the check run.
-func failureNote(note string, failed []actionFailure) string {
-	var b strings.Builder
-	if note != "" {
-		b.WriteString(note + " ")
-	}
-	for i, f := range failed {
-		if i > 0 {
-			b.WriteString(" ")
-		}
-		status := ""
-		var resp *github.ErrorResponse
-		if errors.As(f.err, &resp) && resp.Response != nil {
-			status = fmt.Sprintf(" (GitHub answered %d: %s)", resp.Response.StatusCode, resp.Message)
-			if resp.Response.StatusCode == http.StatusForbidden {
-				status += "; check the App's permissions"
-			}
-		}
-		fmt.Fprintf(&b, "slopguard could not %s%s.", actionVerb(f.kind), status)
-	}
-	return b.String()
-}
-
-// actionVerb says what an action does, for failureNote.
-func actionVerb(kind string) string {
-	switch kind {
-	case "label":
-		return "add the label"
-	case "unlabel":
-		return "remove the label"
-	case "comment":
-		return "post or update its comment"
-	case "minimize":
-		return "hide the comment"
-	case "close":
-		return "close the item"
-	}
-	return "update the " + strings.ReplaceAll(kind, "_", " ")
-}
-
 // countAction counts one action's outcome in /metrics.
 func (a *App) countAction(kind string, err error) {
 	result := "ok"
@@ -466,7 +451,7 @@ func (a *App) countAction(kind string, err error) {
 // record stores the decision; the text and title only when the server keeps texts.
 func (a *App) record(ctx context.Context, log *slog.Logger, t target, v moderation.Verdict, actions []string) int64 {
 	d := store.Decision{
-		Platform: string(moderation.GitHub), Scope: t.scope(), ItemID: t.item.ID, ItemURL: t.item.URL,
+		Platform: string(moderation.GitHub), Scope: t.scope(), ItemID: t.item.ID, Kind: string(t.item.Kind), ItemURL: t.item.URL,
 		Author: t.item.Author, Score: v.Score, Verdict: v.Verdict.String(), CannotJudge: v.CannotJudge, Reasons: moderation.ReasonTexts(v.Reasons, a.opt.StoreText),
 		Model: v.ModelVersion, Actions: actions, CreatedAt: a.now().UTC(),
 	}
@@ -510,13 +495,7 @@ func (a *App) reportPolicyError(ctx context.Context, log *slog.Logger, gh *githu
 	if t.item.Kind != moderation.KindPullRequest || t.headSHA == "" {
 		return
 	}
-	cr := checkRun{
-		conclusion: "failure",
-		title:      "Invalid slopguard policy file",
-		summary: fmt.Sprintf("slopguard did not check this pull request because the policy file `%s` is invalid:\n\n```\n%s\n```\n\n"+
-			"Fix the file on the default branch; the next event will use it.", p.PolicySource, p.PolicyError),
-	}
-	if err := a.upsertCheckRun(ctx, gh, t, cr); err != nil {
+	if err := a.upsertCheckRun(ctx, gh, t, policyErrorCheckRun(p)); err != nil {
 		log.Error("report invalid policy", "err", err)
 	}
 }

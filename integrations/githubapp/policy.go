@@ -14,9 +14,6 @@ import (
 	"github.com/slopguard/slopguard/store"
 )
 
-// policySetting is the store key (scoped by "owner/repo") of a repository's cached policy.
-const policySetting = "github.policy"
-
 // cachedPolicy is a fetched policy file as kept in the store.
 type cachedPolicy struct {
 	// Source is where the file came from: "owner/repo:path", "owner/.github:path" or "server default".

@@ -39,17 +39,18 @@ func (a *App) prCommits(ctx context.Context, log *slog.Logger, gh *github.Client
 	return out, true
 }
 
-// decide applies the policy to v. When the commits could not be read,
-// whether they disclose an agent is unknown, so require_disclosure, which
-// tells the author they disclosed nothing, does not fire on a guess; the
-// other rules still apply.
-func (a *App) decide(pol moderation.Policy, v moderation.Verdict, commitsRead bool) moderation.Decision {
-	d := pol.Decide(v, a.opt.ModelThreshold)
-	if d.Rule == moderation.RuleUndisclosed && !commitsRead {
+// outcome decides v under the policy with the shared decision
+// (moderation.Policy.Outcome: the rule that flags and whether enforce mode
+// acts). When the commits could not be read, whether they disclose an
+// agent is unknown, so require_disclosure, which tells the author they
+// disclosed nothing, does not fire on a guess; the other rules still apply.
+func (a *App) outcome(pol moderation.Policy, v moderation.Verdict, commitsRead bool) moderation.Outcome {
+	o := pol.Outcome(v, a.opt.ModelThreshold)
+	if o.Rule == moderation.RuleUndisclosed && !commitsRead {
 		pol.RequireDisclosure = false
-		d = pol.Decide(v, a.opt.ModelThreshold)
+		o = pol.Outcome(v, a.opt.ModelThreshold)
 	}
-	return d
+	return o
 }
 
 // assistedLabel is the neutral label for items that disclose an agent.

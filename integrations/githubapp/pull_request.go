@@ -12,11 +12,7 @@ import (
 // edited, reopened or marked ready for review. On synchronize (new commits)
 // the text is unchanged but GitHub shows check runs per head commit, so the
 // new head gets its check run and nothing else is rewritten.
-func (a *App) onPullRequest(ctx context.Context, log *slog.Logger, payload any) error {
-	ev, ok := payload.(*github.PullRequestEvent)
-	if !ok {
-		return fmt.Errorf("pull_request: unexpected payload %T", payload)
-	}
+func (a *App) onPullRequest(ctx context.Context, log *slog.Logger, ev *github.PullRequestEvent) error {
 	switch ev.GetAction() {
 	case "opened", "edited", "reopened", "ready_for_review", "synchronize":
 	default:

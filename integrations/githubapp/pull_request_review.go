@@ -14,11 +14,7 @@ import (
 // comments. A review without text, such as a bare approval, is nothing to
 // judge, unless an edit emptied a review the App had already answered: its
 // comment is then brought up to date.
-func (a *App) onReview(ctx context.Context, log *slog.Logger, payload any) error {
-	ev, ok := payload.(*github.PullRequestReviewEvent)
-	if !ok {
-		return fmt.Errorf("pull_request_review: unexpected payload %T", payload)
-	}
+func (a *App) onReview(ctx context.Context, log *slog.Logger, ev *github.PullRequestReviewEvent) error {
 	switch ev.GetAction() {
 	case "submitted", "edited":
 	default:

@@ -9,11 +9,7 @@ import (
 )
 
 // onReviewComment checks new or edited comments on a pull request's diff.
-func (a *App) onReviewComment(ctx context.Context, log *slog.Logger, payload any) error {
-	ev, ok := payload.(*github.PullRequestReviewCommentEvent)
-	if !ok {
-		return fmt.Errorf("pull_request_review_comment: unexpected payload %T", payload)
-	}
+func (a *App) onReviewComment(ctx context.Context, log *slog.Logger, ev *github.PullRequestReviewCommentEvent) error {
 	switch ev.GetAction() {
 	case "created", "edited":
 	default:

@@ -2,7 +2,6 @@ package githubapp
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"slices"
 
@@ -12,11 +11,7 @@ import (
 // onPush refreshes a repository's cached policy when a push to its default
 // branch touches the policy file. Policies inherited from the owner's .github
 // repository are refreshed within the policy cache TTL.
-func (a *App) onPush(ctx context.Context, log *slog.Logger, payload any) error {
-	ev, ok := payload.(*github.PushEvent)
-	if !ok {
-		return fmt.Errorf("push: unexpected payload %T", payload)
-	}
+func (a *App) onPush(ctx context.Context, log *slog.Logger, ev *github.PushEvent) error {
 	repo := ev.GetRepo()
 	if ev.GetRef() != "refs/heads/"+repo.GetDefaultBranch() {
 		return nil

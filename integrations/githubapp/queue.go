@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -20,9 +19,6 @@ import (
 // afterwards. A job whose claimer died is claimed again when its lease
 // expires; jobs about one item (a pull request or issue with its comments)
 // run one at a time, in every replica.
-
-// jobPlatform is the platform name of the App's jobs in the store.
-const jobPlatform = "github"
 
 // job is one claimed delivery being processed.
 type job struct {
@@ -123,7 +119,7 @@ func (a *App) claim() (job, bool) {
 	}
 	sj := jobs[0]
 	j := job{event: sj.Kind, delivery: sj.DeliveryID, received: sj.CreatedAt, stored: sj}
-	payload, err := github.ParseWebHook(sj.Kind, sj.Payload)
+	payload, err := parsePayload(sj.Kind, sj.Payload)
 	if err != nil { // it parsed when it was accepted: only a newer schema could do this
 		a.log.Error("stored job does not parse", "delivery_id", sj.DeliveryID, "event", sj.Kind, "err", err)
 		a.finish(j, "failed", fmt.Errorf("parse stored payload: %w", err))
@@ -236,27 +232,4 @@ func withAttempt(ctx context.Context, n int) context.Context {
 func retrying(ctx context.Context) bool {
 	n, _ := ctx.Value(attemptKey{}).(int)
 	return n > 1
-}
-
-// dispatch calls the handler for the job's event; each lives in its own file.
-func (a *App) dispatch(ctx context.Context, log *slog.Logger, j job) error {
-	switch j.event {
-	case "pull_request":
-		return a.onPullRequest(ctx, log, j.payload)
-	case "issues":
-		return a.onIssues(ctx, log, j.payload)
-	case "issue_comment":
-		return a.onIssueComment(ctx, log, j.payload)
-	case "pull_request_review":
-		return a.onReview(ctx, log, j.payload)
-	case "pull_request_review_comment":
-		return a.onReviewComment(ctx, log, j.payload)
-	case "check_run":
-		return a.onCheckRun(ctx, log, j.payload)
-	case "installation", "installation_repositories":
-		return a.onInstallation(ctx, log, j.payload)
-	case "push":
-		return a.onPush(ctx, log, j.payload)
-	}
-	return nil
 }

@@ -21,13 +21,6 @@ import (
 // deliveries for 3 days and allows redelivering them as long.
 const redeliverLookback = 24 * time.Hour
 
-// redeliverPlatform is the delivery-mark platform remembering which
-// deliveries were already asked for again.
-const redeliverPlatform = "github-redelivery"
-
-// redeliverLease names the lease under which one replica at a time sweeps.
-const redeliverLease = "github sweep redeliver"
-
 // RunRedeliverySweep calls Redeliver every interval until ctx is done; an
 // interval of zero or less disables it. app is a client authenticated as
 // the App itself (JWT): GET /app/hook/deliveries takes no installation token.

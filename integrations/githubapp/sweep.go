@@ -38,10 +38,6 @@ func (a *App) RunSweeper(ctx context.Context, interval time.Duration) {
 	}
 }
 
-// enforceLease names the lease under which one replica at a time runs the
-// enforce sweep.
-const enforceLease = "github sweep enforce"
-
 // sweepIfLeader runs Sweep if this App holds (or takes) the enforce
 // sweep's lease for interval, so that one replica sweeps; it reports
 // whether it swept.
@@ -72,7 +68,7 @@ func (a *App) Sweep(ctx context.Context) error {
 	var order []itemKey
 	byItem := map[itemKey][]store.Decision{}
 	for _, d := range ds {
-		if !strings.HasPrefix(d.ItemID, "pr/") && !strings.HasPrefix(d.ItemID, "issue/") {
+		if kind, _, err := moderation.ParseItemID(d.ItemID); err != nil || (kind != moderation.KindPullRequest && kind != moderation.KindIssue) {
 			continue
 		}
 		k := itemKey{d.Scope, d.ItemID}
@@ -93,12 +89,12 @@ func (a *App) Sweep(ctx context.Context) error {
 func (a *App) sweepItem(ctx context.Context, scope, itemID string, ds []store.Decision, now time.Time) error {
 	// The sweep closes an item once: when a maintainer reopens it, the
 	// reopening is their decision, and a later sweep must not undo it.
-	if slices.ContainsFunc(ds, func(d store.Decision) bool { return slices.Contains(d.Actions, "close") }) {
+	if slices.ContainsFunc(ds, func(d store.Decision) bool { return slices.Contains(d.Actions, actionClose) }) {
 		return nil
 	}
 	owner, repo, _ := strings.Cut(scope, "/")
-	_, numText, _ := strings.Cut(itemID, "/")
-	number, _ := strconv.Atoi(numText)
+	kind, n, _ := moderation.ParseItemID(itemID) // Sweep kept pull requests and issues only
+	number := int(n)
 	raw, err := a.opt.Store.Setting(ctx, scope, installationSetting)
 	if err != nil {
 		return nil // never seen through a webhook: nothing to act with
@@ -113,7 +109,7 @@ func (a *App) sweepItem(ctx context.Context, scope, itemID string, ds []store.De
 		return nil
 	}
 	limit := pol.EnforceThreshold(a.opt.ModelThreshold)
-	over := func(d store.Decision) bool { return !d.CannotJudge && d.Score >= limit }
+	over := func(d store.Decision) bool { return moderation.FlaggedScore(d.Score, d.CannotJudge, limit) }
 	// The flag started at the oldest decision of the newest run over the limit.
 	var since time.Time
 	for _, d := range ds {
@@ -127,11 +123,8 @@ func (a *App) sweepItem(ctx context.Context, scope, itemID string, ds []store.De
 		return nil
 	}
 	t := target{installation: inst, owner: owner, repo: repo, number: number}
-	t.item = moderation.Item{Platform: moderation.GitHub, Scope: scope, ID: itemID, Kind: moderation.KindIssue}
-	if strings.HasPrefix(itemID, "pr/") {
-		t.item.Kind = moderation.KindPullRequest
-	}
-	if a.override(ctx, t) == "human" {
+	t.item = moderation.Item{Platform: moderation.GitHub, Scope: scope, ID: itemID, Kind: kind}
+	if a.override(ctx, t) == overrideHuman {
 		return nil
 	}
 	is, _, err := gh.Issues.Get(ctx, owner, repo, number)
@@ -143,22 +136,19 @@ func (a *App) sweepItem(ctx context.Context, scope, itemID string, ds []store.De
 		return nil
 	}
 	log := t.logger(a.log)
-	body := fmt.Sprintf("%ssticky item=%s -->\n**slopguard** · automated check\n\n"+
-		"This repository closes items that still show strong machine-writing patterns %d hours after they were flagged, "+
-		"and no maintainer has cleared this one, so it is now closed. A maintainer can reopen it at any time; "+
-		"`/slopguard appeal` asks them to look.\n", markerPrefix, itemID, pol.Enforce.CloseAfterHours)
+	body := closedBody(itemID, pol.Enforce.CloseAfterHours)
 	var done []string
 	if pol.Comment.Enabled {
 		if err := a.upsertSticky(ctx, gh, t, body, true); err != nil {
 			log.Error("explain close", "err", err)
 		} else {
-			done = append(done, "comment")
+			done = append(done, actionComment)
 		}
 	}
 	if _, _, err := gh.Issues.Edit(ctx, owner, repo, number, &github.IssueRequest{State: github.String("closed"), StateReason: github.String("not_planned")}); err != nil {
 		return fmt.Errorf("close: %w", err)
 	}
-	done = append(done, "close")
+	done = append(done, actionClose)
 	d := ds[0]
 	d.ID, d.Actions, d.CreatedAt, d.Text = 0, done, now.UTC(), ""
 	if _, err := a.opt.Store.RecordDecision(ctx, d); err != nil {

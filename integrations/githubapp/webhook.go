@@ -10,20 +10,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/go-github/v60/github"
-
 	"github.com/slopguard/slopguard/store"
 )
 
 // deliveryTTL is how long a delivery ID is remembered for deduplication.
 const deliveryTTL = 7 * 24 * time.Hour
-
-// handledEvents are the webhook events the App acts on; others get 202 and are dropped.
-var handledEvents = map[string]bool{
-	"pull_request": true, "issues": true, "issue_comment": true,
-	"pull_request_review": true, "pull_request_review_comment": true, "check_run": true, "installation": true,
-	"installation_repositories": true, "push": true,
-}
 
 // ServeHTTP receives one webhook delivery: it verifies the signature before
 // reading anything else, deduplicates, parses, and queues the work.
@@ -81,7 +72,7 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		result(http.StatusAccepted, "ignored", "event ignored")
 		return
 	}
-	payload, err := github.ParseWebHook(event, body)
+	payload, err := parsePayload(event, body)
 	if err != nil {
 		a.log.Warn("webhook payload rejected", "event", event, "delivery_id", delivery, "err", err)
 		result(http.StatusBadRequest, "bad_payload", "cannot parse payload")

@@ -14,9 +14,7 @@ import (
 
 	"github.com/google/go-github/v60/github"
 
-	"github.com/slopguard/slopguard/detector"
 	"github.com/slopguard/slopguard/moderation"
-	"github.com/slopguard/slopguard/store"
 )
 
 // CheckRunName is the name of the App's check run on pull requests.
@@ -28,93 +26,14 @@ const (
 	ActionRecheck = "recheck"
 )
 
-// markerPrefix starts the hidden marker in every comment the App writes.
-const markerPrefix = "<!-- slopguard:"
-
 // minimizeClassifier is the reason given when hiding a comment: it says the
 // comment is off topic, not that its author is a spammer.
 const minimizeClassifier = "OFF_TOPIC"
 
-// checkRun is what the check run shows.
-type checkRun struct {
-	conclusion     string
-	title, summary string
-	actions        []*github.CheckRunAction
-	detailsURL     string // optional
-}
-
-// checkRunFor renders a plan as a check run; note is an extra line such as
-// "Marked not slop by @alice".
-func checkRunFor(p Plan, note string) checkRun {
-	v := p.Verdict
-	var title string
-	switch {
-	case p.Flagged && p.Rule == moderation.RuleHoneypot:
-		title = "The text follows the project's instruction for AI agents"
-	case p.Flagged && p.Rule == moderation.RuleDisclosed:
-		title = "The item discloses an AI agent, which this project does not accept"
-	case p.Flagged && p.Rule == moderation.RuleUndisclosed:
-		title = "Machine-generated patterns, no AI disclosure"
-	case p.Flagged:
-		title = "The text shows patterns common in machine-generated writing"
-	case p.Assisted:
-		title = "Discloses AI assistance: labelled " + moderation.AssistedLabel
-	case v.Verdict == detector.Unsure:
-		title = "Not enough to judge"
-	default:
-		title = "No strong machine-writing patterns"
-	}
-	var b strings.Builder
-	if note != "" {
-		fmt.Fprintf(&b, "**%s**\n\n", note)
-	}
-	writeVerdict(&b, p)
-	b.WriteString("\nThis describes patterns in the text, not its author. ")
-	if p.Enforce {
-		b.WriteString("This repository runs slopguard in enforce mode, so the check fails; a maintainer can clear it with **Not slop**.\n")
-	} else {
-		b.WriteString("The check never blocks merging; a maintainer decides what happens next.\n")
-	}
-	cr := checkRun{conclusion: p.conclusion(), title: title, summary: b.String()}
-	if p.Flagged {
-		cr.actions = append(cr.actions, &github.CheckRunAction{Label: "Not slop", Description: "Clear the flag (maintainers only)", Identifier: ActionNotSlop})
-	}
-	cr.actions = append(cr.actions, &github.CheckRunAction{Label: "Re-check", Description: "Score the text again", Identifier: ActionRecheck})
-	return cr
-}
-
-// writeVerdict writes score, verdict, reasons and model version as Markdown.
-func writeVerdict(b *strings.Builder, p Plan) {
-	v := p.Verdict
-	fmt.Fprintf(b, "- Score: **%.2f** (flagged at %.2f or more)\n", v.Score, p.Threshold)
-	fmt.Fprintf(b, "- Verdict: %s\n", v.Verdict)
-	fmt.Fprintf(b, "- Model: `%s`\n", v.ModelVersion)
-	writeRule(b, p)
-	writeAuthorContext(b, p)
-	if v.Note != "" {
-		fmt.Fprintf(b, "- Note: %s\n", inertReason(v.Note))
-	}
-	var pos []detector.Reason
-	for _, r := range v.Reasons {
-		if r.Weight > 0 || r.Signal == detector.SignalHiddenCharacters {
-			pos = append(pos, r)
-		}
-	}
-	if len(pos) > 0 {
-		b.WriteString("\nPatterns in the text:\n")
-		for i, r := range pos {
-			if i == 5 {
-				break
-			}
-			fmt.Fprintf(b, "- %s\n", inertReason(r.Text))
-		}
-	}
-}
-
 // upsertCheckRun creates the item's check run for the current head commit,
 // or updates the one already created for it.
 func (a *App) upsertCheckRun(ctx context.Context, gh *github.Client, t target, cr checkRun) error {
-	key := store.OwnedMessage{Platform: string(moderation.GitHub), Scope: t.scope(), ItemID: t.item.ID, Kind: "check_run"}
+	key := checkRunKey(t)
 	current, _, err := a.opt.Store.ClaimMessage(ctx, key)
 	if err != nil {
 		return fmt.Errorf("look up check run: %w", err)
@@ -190,7 +109,7 @@ func (a *App) findCheckRun(ctx context.Context, gh *github.Client, t target) (in
 // findSticky returns the ID of the App's comment about t's item in its
 // thread, found by its marker, or 0 when there is none.
 func (a *App) findSticky(ctx context.Context, gh *github.Client, t target) (int64, error) {
-	marker := fmt.Sprintf("%ssticky item=%s -->", markerPrefix, t.item.ID)
+	marker := stickyMarker(t.item.ID)
 	opt := &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: 100}}
 	for page := 0; page < 10; page++ {
 		cs, resp, err := gh.Issues.ListComments(ctx, t.owner, t.repo, t.number, opt)
@@ -257,10 +176,6 @@ func (a *App) removeLabel(ctx context.Context, gh *github.Client, t target, name
 		return fmt.Errorf("remove label %q: %w", name, err)
 	}
 	return nil
-}
-
-func stickyKey(t target) store.OwnedMessage {
-	return store.OwnedMessage{Platform: string(moderation.GitHub), Scope: t.scope(), ItemID: t.item.ID, Kind: "comment"}
 }
 
 // stickyID returns the ID of the App's comment about the item, or 0.
@@ -335,58 +250,6 @@ func (a *App) upsertSticky(ctx context.Context, gh *github.Client, t target, bod
 		return fmt.Errorf("remember comment: %w", err)
 	}
 	return nil
-}
-
-// pendingClaim is the owned-message ID recorded while the App creates a
-// comment or check run, before GitHub has answered with its ID.
-const pendingClaim = "pending"
-
-// stickyBody renders the App's comment about an item; status is an extra
-// line answering a command.
-func stickyBody(t target, p Plan, status string) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%ssticky item=%s -->\n", markerPrefix, t.item.ID)
-	what := map[moderation.Kind]string{
-		moderation.KindPullRequest: "pull request", moderation.KindIssue: "issue",
-		moderation.KindComment: "comment", moderation.KindReviewComment: "review comment",
-		moderation.KindReview: "review",
-	}[t.item.Kind]
-	subject := "this " + what
-	if t.isComment() && t.item.URL != "" {
-		subject = fmt.Sprintf("[this %s](%s) by @%s", what, t.item.URL, t.item.Author)
-	}
-	b.WriteString("**slopguard** · automated check\n\n")
-	switch {
-	case p.Verdict != nil && p.Flagged:
-		if text := strings.TrimSpace(p.policy.Comment.Text); text != "" {
-			b.WriteString(text + "\n\n")
-		} else if p.Rule != moderation.RuleScore && p.Why != "" {
-			fmt.Fprintf(&b, "slopguard flagged %s under this project's AI policy. %s "+
-				"Nothing happens automatically: a maintainer will take a look.\n\n", subject, p.Why)
-		} else {
-			fmt.Fprintf(&b, "The text of %s shows patterns that are common in machine-generated writing. "+
-				"This is about the text, not about you, and nothing happens automatically: a maintainer will take a look.\n\n", subject)
-		}
-		writeVerdict(&b, p)
-		b.WriteString("\n<details><summary>What you can do</summary>\n\n")
-		suffix := ""
-		if t.isComment() {
-			suffix = " " + t.item.ID
-		}
-		fmt.Fprintf(&b, "- Edited the text? Comment `/slopguard recheck%s` to score it again.\n", suffix)
-		fmt.Fprintf(&b, "- Think this is wrong? Comment `/slopguard appeal%s` and a maintainer will review it.\n", suffix)
-		fmt.Fprintf(&b, "- Maintainers: `/slopguard not-slop%s` clears the flag, `/slopguard confirm%s` keeps it.\n", suffix, suffix)
-		b.WriteString("\n</details>\n")
-	case p.Verdict != nil && p.Assisted:
-		fmt.Fprintf(&b, "Re-checked: %s discloses AI assistance, so under this project's policy it is labelled `%s` and not flagged. %s\n",
-			subject, moderation.AssistedLabel, p.Why)
-	case p.Verdict != nil:
-		fmt.Fprintf(&b, "Re-checked: the text of %s no longer shows the patterns flagged earlier (score %.2f). Thanks!\n", subject, p.Verdict.Score)
-	}
-	if status != "" {
-		fmt.Fprintf(&b, "\n%s\n", status)
-	}
-	return b.String()
 }
 
 // GraphQL mutations on a comment; the REST API has neither.
