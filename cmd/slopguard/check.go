@@ -308,8 +308,7 @@ func pluralWord(n int, one, many string) string {
 }
 
 // writeCheckReport writes the report to stdout or --output, and inside
-// GitHub Actions the step outputs (any format) and, for the github format,
-// the Markdown step summary.
+// GitHub Actions the step outputs and summary (ci.WriteActionsFiles).
 func writeCheckReport(e *env, o checkOptions, r *ci.Report) error {
 	w := e.stdout
 	var f *os.File
@@ -329,15 +328,5 @@ func writeCheckReport(e *env, o checkOptions, r *ci.Report) error {
 	if err != nil {
 		return err
 	}
-	if p := e.getenv("GITHUB_OUTPUT"); p != "" {
-		if err := ci.WriteOutputs(p, r); err != nil {
-			return err
-		}
-	}
-	if p := e.getenv("GITHUB_STEP_SUMMARY"); p != "" && o.format == ci.FormatGitHub {
-		if err := ci.WriteStepSummary(p, r); err != nil {
-			return err
-		}
-	}
-	return nil
+	return ci.WriteActionsFiles(e.getenv, o.format, r)
 }
