@@ -4,11 +4,14 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/slopguard/slopguard/store/sqlstore"
 )
 
 // StoreConfig selects and tunes the database.
 type StoreConfig struct {
-	// Driver is "sqlite" (default, embedded) or "postgres".
+	// Driver is one of sqlstore.Drivers: "sqlite" (default, embedded) or
+	// "postgres".
 	Driver string `yaml:"driver"`
 	// DSN is the SQLite file path or a PostgreSQL connection string.
 	DSN string `yaml:"dsn"`
@@ -20,7 +23,7 @@ type StoreConfig struct {
 }
 
 func defaultStore() StoreConfig {
-	return StoreConfig{Driver: "sqlite", DSN: "slopguard.db", RetentionDays: 90}
+	return StoreConfig{Driver: sqlstore.SQLite, DSN: "slopguard.db", RetentionDays: 90}
 }
 
 func (s *StoreConfig) applyEnv(getenv Getenv) error {
@@ -38,30 +41,10 @@ func (s *StoreConfig) applyEnv(getenv Getenv) error {
 	return nil
 }
 
-// DriverFor is the driver a DSN names: "postgres" for a postgres:// or
-// postgresql:// URL or a libpq keyword/value string ("host=… dbname=…"),
-// "sqlite" for anything else (a file path).
-func DriverFor(dsn string) string {
-	if isPostgresDSN(dsn) {
-		return "postgres"
-	}
-	return "sqlite"
-}
-
-// isPostgresDSN reports whether dsn is a PostgreSQL URL or keyword/value
-// string: one of libpq's keywords followed by "=".
-func isPostgresDSN(dsn string) bool {
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		return true
-	}
-	for _, f := range strings.Fields(dsn) {
-		key, _, ok := strings.Cut(f, "=")
-		if ok && slices.Contains([]string{"host", "hostaddr", "port", "dbname", "user", "password", "sslmode"}, key) {
-			return true
-		}
-	}
-	return false
-}
+// DriverFor is the driver a DSN names, as the store reads it (see
+// sqlstore.DriverFor): "postgres" for a PostgreSQL URL or keyword/value
+// string, "sqlite" for anything else (a file path).
+func DriverFor(dsn string) string { return sqlstore.DriverFor(dsn) }
 
 // maxRetentionDays bounds retention_days (100 years): a larger value would
 // overflow the duration it becomes and prune almost everything.
@@ -82,17 +65,15 @@ func StoreFromEnv(getenv Getenv) (StoreConfig, error) {
 
 func (s StoreConfig) validate() []error {
 	var errs []error
-	switch s.Driver {
-	case "sqlite", "postgres":
-	default:
-		errs = append(errs, fmt.Errorf("store.driver: %q is not sqlite or postgres", s.Driver))
+	if !slices.Contains(sqlstore.Drivers(), s.Driver) {
+		errs = append(errs, fmt.Errorf("store.driver: %q is not %s", s.Driver, strings.Join(sqlstore.Drivers(), " or ")))
 	}
 	if s.DSN == "" {
 		errs = append(errs, fmt.Errorf("store.dsn: must not be empty"))
 	}
 	// Never print the DSN: it may hold a password.
-	if s.Driver == "sqlite" && isPostgresDSN(s.DSN) {
-		errs = append(errs, fmt.Errorf("store.dsn: a PostgreSQL connection string needs store.driver: postgres"))
+	if s.Driver == sqlstore.SQLite && sqlstore.IsPostgresDSN(s.DSN) {
+		errs = append(errs, fmt.Errorf("store.dsn: a PostgreSQL connection string needs store.driver: %s", sqlstore.Postgres))
 	}
 	if s.RetentionDays < 0 || s.RetentionDays > maxRetentionDays {
 		errs = append(errs, fmt.Errorf("store.retention_days: %d is not between 0 and %d", s.RetentionDays, maxRetentionDays))

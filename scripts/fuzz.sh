@@ -18,7 +18,7 @@ targets=(
   "./integrations/githubapp/:FuzzServeHTTP"   # webhook headers + body, signed and unsigned
   "./moderation/:FuzzParsePolicy"             # .github/slopguard.yml
   "./integrations/discord/:FuzzInteraction"   # INTERACTION_CREATE payloads
-  "./cmd/slopguard/:FuzzScoreStream"          # `score` JSONL reader
+  "./integrations/jsonl/:FuzzScoreStream"      # `score` JSONL reader
   "./disclosure/:FuzzScan"                    # agent marks: spans inside the text
   "./integrations/web/:FuzzRender"            # any text and spans on a page
 )

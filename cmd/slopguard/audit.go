@@ -42,7 +42,7 @@ func (sf storeFlags) open(ctx context.Context, e *env) (*sqlstore.Store, error) 
 	}
 	dsn, driver := cfg.DSN, cfg.Driver
 	if sf.db != "" {
-		dsn, driver = sf.db, config.DriverFor(sf.db)
+		dsn, driver = sf.db, sqlstore.DriverFor(sf.db)
 	}
 	if sf.driver != "" {
 		driver = sf.driver

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"strconv"
 	"strings"
@@ -205,35 +204,12 @@ func parseScore(name, s string) (float64, error) {
 	return v, nil
 }
 
-// loadCheckPolicy reads the policy file and applies the flag overrides. A
-// missing default file means the default policy; a missing --config file is
-// an error.
+// loadCheckPolicy reads the policy file and applies the flag overrides
+// (see ci.LoadPolicy); a bad or unreadable file is a usage error.
 func loadCheckPolicy(o checkOptions) (moderation.Policy, string, error) {
-	path := o.config
-	if path == "" {
-		path = moderation.PolicyPath
-	}
-	pol := moderation.DefaultPolicy()
-	data, err := os.ReadFile(path)
-	switch {
-	case err == nil:
-		pol, err = moderation.ParsePolicy(data)
-		if err != nil {
-			return pol, path, usageErrorf("policy %q: %s", path, oneLineErr(err))
-		}
-	case errors.Is(err, fs.ErrNotExist) && !o.configSet:
-		path = "" // no policy file: defaults
-	default:
-		return pol, path, usageErrorf("policy: %s", oneLineErr(err))
-	}
-	if o.mode != "" {
-		pol.Mode, _ = moderation.ParseMode(o.mode) // validated while parsing flags
-	}
-	if o.threshold > 0 {
-		pol.FlagThreshold = o.threshold
-		if pol.Enforce.Threshold > 0 { // 0 follows the flag threshold
-			pol.Enforce.Threshold = max(pol.Enforce.Threshold, o.threshold)
-		}
+	pol, path, err := ci.LoadPolicy(o.config, o.configSet, ci.PolicyOverrides{Mode: o.mode, Threshold: o.threshold})
+	if err != nil {
+		return pol, path, usageErrorf("%s", oneLineErr(err))
 	}
 	return pol, path, nil
 }
@@ -318,19 +294,8 @@ func check(ctx context.Context, e *env, args []string, load checkLoader) error {
 		}
 	}
 
-	switch r.ExitCode() {
-	case ci.ExitError:
-		n := r.Errors()
-		return &exitError{code: 2, err: fmt.Errorf("%d %s could not be read or checked (see the report)", n, pluralWord(n, "input", "inputs"))}
-	case ci.ExitFailed:
-		n, worst := 0, 0.0
-		for _, en := range r.Entries {
-			if en.Failed {
-				n++
-				worst = max(worst, en.Verdict.Score)
-			}
-		}
-		return &exitError{code: 1, err: fmt.Errorf("%d %s --fail-on %.2f (highest score %.2f)", n, pluralWord(n, "input reaches", "inputs reach"), r.FailOn, worst)}
+	if code := r.ExitCode(); code != ci.ExitOK {
+		return &exitError{code: code, err: errors.New(r.ExitMessage())}
 	}
 	return nil
 }
@@ -343,8 +308,7 @@ func pluralWord(n int, one, many string) string {
 }
 
 // writeCheckReport writes the report to stdout or --output, and inside
-// GitHub Actions the step outputs (any format) and, for the github format,
-// the Markdown step summary.
+// GitHub Actions the step outputs and summary (ci.WriteActionsFiles).
 func writeCheckReport(e *env, o checkOptions, r *ci.Report) error {
 	w := e.stdout
 	var f *os.File
@@ -364,15 +328,5 @@ func writeCheckReport(e *env, o checkOptions, r *ci.Report) error {
 	if err != nil {
 		return err
 	}
-	if p := e.getenv("GITHUB_OUTPUT"); p != "" {
-		if err := ci.WriteOutputs(p, r); err != nil {
-			return err
-		}
-	}
-	if p := e.getenv("GITHUB_STEP_SUMMARY"); p != "" && o.format == ci.FormatGitHub {
-		if err := ci.WriteStepSummary(p, r); err != nil {
-			return err
-		}
-	}
-	return nil
+	return ci.WriteActionsFiles(e.getenv, o.format, r)
 }

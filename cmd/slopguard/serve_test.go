@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 func TestServeStartsAndStops(t *testing.T) {
@@ -75,59 +74,3 @@ func TestServeFailsFastOnATakenPort(t *testing.T) {
 		t.Errorf("got stderr %q, want a listen error before anything started", errOut.String())
 	}
 }
-
-// TestServeGivesUpOnASilentDatabase points serve at a server that accepts
-// connections and never answers: start-up fails with an error after the
-// open timeout instead of hanging. Not parallel: it shortens the timeout.
-func TestServeGivesUpOnASilentDatabase(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			defer c.Close() // hold it open, say nothing
-		}
-	}()
-	defer func(d time.Duration) { storeOpenTimeout = d }(storeOpenTimeout)
-	storeOpenTimeout = 300 * time.Millisecond
-	var out, errOut bytes.Buffer
-	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, getenv: func(k string) string {
-		return map[string]string{"SLOPGUARD_DATABASE_URL": "postgres://slopguard@" + ln.Addr().String() + "/slopguard?sslmode=disable"}[k]
-	}}
-	start := time.Now()
-	if got := run(context.Background(), e, []string{"serve", "--listen", "127.0.0.1:0"}); got == 0 {
-		t.Fatalf("serve against a silent database exited 0 (stderr %s)", errOut.String())
-	}
-	if took := time.Since(start); took > 10*time.Second {
-		t.Errorf("serve took %s to give up", took)
-	}
-	if !strings.Contains(errOut.String(), "open store") {
-		t.Errorf("stderr %q does not say the store failed to open", errOut.String())
-	}
-}
-
-func TestCachedCheckRunsAtMostOncePerInterval(t *testing.T) {
-	t.Parallel()
-	calls := 0
-	c := &cachedCheck{every: time.Hour, check: func(context.Context) error { calls++; return nil }}
-	for range 5 {
-		if err := c.run(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if calls != 1 {
-		t.Errorf("check ran %d times within its interval, want 1", calls)
-	}
-	c.at = time.Now().Add(-2 * time.Hour)
-	c.run(context.Background())
-	if calls != 2 {
-		t.Errorf("check ran %d times after its interval passed, want 2", calls)
-	}
-}
-

@@ -20,6 +20,11 @@
 // moderation.ItemID ("pr/12", "comment/345") and their bot flag from
 // moderation.IsBotLogin, as in the GitHub App.
 //
+// LoadPolicy reads the repository policy (.github/slopguard.yml) with the
+// command line's overrides of mode and threshold; WriteActionsFiles writes
+// a GitHub Actions step's outputs and summary.
+//
 // Nothing here reads the process environment or exits: the caller passes
-// getenv, readers and writers, and maps Report.ExitCode to the process.
+// getenv, readers and writers, and maps Report.ExitCode to the process
+// (Report.ExitMessage says why in one line).
 package ci

@@ -191,6 +191,32 @@ func (r *Report) Errors() int {
 	return n
 }
 
+// Failures counts the entries that reached the fail-on score, and the
+// highest score among them.
+func (r *Report) Failures() (n int, highest float64) {
+	for _, e := range r.Entries {
+		if e.Failed {
+			n++
+			highest = max(highest, e.Verdict.Score)
+		}
+	}
+	return n, highest
+}
+
+// ExitMessage says in one line why ExitCode is not ExitOK, for the CI log;
+// it is "" when ExitCode is ExitOK.
+func (r *Report) ExitMessage() string {
+	switch r.ExitCode() {
+	case ExitError:
+		n := r.Errors()
+		return fmt.Sprintf("%d %s could not be read or checked (see the report)", n, plural(n, "input", "inputs"))
+	case ExitFailed:
+		n, highest := r.Failures()
+		return fmt.Sprintf("%d %s --fail-on %.2f (highest score %.2f)", n, plural(n, "input reaches", "inputs reach"), r.FailOn, highest)
+	}
+	return ""
+}
+
 // Summary is the run in three values, for CI step outputs.
 type Summary struct {
 	// Score is the highest score among the checked inputs the model could

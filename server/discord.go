@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"context"
@@ -19,9 +19,9 @@ import (
 )
 
 // startDiscord starts the Discord bot when cfg.Discord is enabled and returns
-// a function that stops it. It is called by runServe after the shared
+// a function that stops it. It is called by Run after the shared
 // dependencies exist; it returns a no-op stop when Discord is not configured.
-func startDiscord(ctx context.Context, cfg config.Config, deps *serveDeps) (stop func(context.Context) error, err error) {
+func startDiscord(ctx context.Context, cfg config.Config, deps *shared) (stop func(context.Context) error, err error) {
 	noop := func(context.Context) error { return nil }
 	if !cfg.Discord.Enabled {
 		return noop, nil

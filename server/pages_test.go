@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"io"
@@ -15,6 +15,9 @@ import (
 	"github.com/slopguard/slopguard/store"
 	"github.com/slopguard/slopguard/store/sqlstore"
 )
+
+// testLinkSecret signs the test pages' links.
+const testLinkSecret = "audit-test-secret-0123456789abcdef0123"
 
 // The pages are mounted only with a link secret; with a public URL the
 // GitHub App and the Discord bot get links, without one they get none.
@@ -44,7 +47,7 @@ func TestMountPages(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := config.Default()
 			cfg.Web.LinkSecret, cfg.Web.PublicURL, cfg.Web.LinkTTL = tt.secret, tt.public, time.Hour
-			deps := &serveDeps{Logger: slog.New(slog.DiscardHandler), Detector: det, Store: st}
+			deps := &shared{Logger: slog.New(slog.DiscardHandler), Detector: det, Store: st}
 			mux := http.NewServeMux()
 			if err := mountPages(mux, cfg, deps); err != nil {
 				t.Fatal(err)

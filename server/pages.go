@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 
 // mountPages serves the decision pages and dashboards on mux when a link
 // secret is configured, and keeps the signer in deps for the integrations.
-func mountPages(mux *http.ServeMux, cfg config.Config, deps *serveDeps) error {
+func mountPages(mux *http.ServeMux, cfg config.Config, deps *shared) error {
 	if !cfg.Web.Enabled() {
 		deps.Logger.Info("pages off: no SLOPGUARD_WEB_LINK_SECRET")
 		return nil
@@ -39,7 +39,7 @@ func mountPages(mux *http.ServeMux, cfg config.Config, deps *serveDeps) error {
 // scopePolicy reads the policy in force in a scope from the store, as the
 // App and the bot keep it: a repository's last fetched policy file, a
 // server's /slopguard settings, else the configured defaults.
-func scopePolicy(cfg config.Config, deps *serveDeps) func(ctx context.Context, platform, scope string) (web.Policy, error) {
+func scopePolicy(cfg config.Config, deps *shared) func(ctx context.Context, platform, scope string) (web.Policy, error) {
 	model := deps.Detector.Threshold()
 	return func(ctx context.Context, platform, scope string) (web.Policy, error) {
 		switch platform {

@@ -1,4 +1,4 @@
-package main
+package jsonl
 
 import (
 	"bufio"
@@ -41,8 +41,8 @@ func FuzzScoreStream(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in []byte) {
 		var out bytes.Buffer
 		w := bufio.NewWriter(&out)
-		if err := scoreStream(context.Background(), bytes.NewReader(in), w, lenScorer{}, "", 2); err != nil {
-			t.Fatalf("scoreStream: %v", err)
+		if err := Score(context.Background(), bytes.NewReader(in), w, lenScorer{}, "", 2); err != nil {
+			t.Fatalf("Score: %v", err)
 		}
 		w.Flush()
 		for _, line := range bytes.Split(in, []byte("\n")) {
@@ -77,15 +77,15 @@ func FuzzScoreStream(f *testing.F) {
 	})
 }
 
-// decodeObject is parseObject's reference: the same split done with
+// decodeObject is ParseObject's reference: the same split done with
 // encoding/json's streaming decoder.
-func decodeObject(line []byte) ([]jsonField, bool) {
+func decodeObject(line []byte) ([]Field, bool) {
 	dec := json.NewDecoder(bytes.NewReader(line))
 	dec.UseNumber()
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
 		return nil, false
 	}
-	var fields []jsonField
+	var fields []Field
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
@@ -95,12 +95,12 @@ func decodeObject(line []byte) ([]jsonField, bool) {
 		if err := dec.Decode(&raw); err != nil {
 			return nil, false
 		}
-		fields = append(fields, jsonField{tok.(string), raw})
+		fields = append(fields, Field{tok.(string), raw})
 	}
 	return fields, true
 }
 
-// checkParseObject fails t when parseObject and the reference disagree on
+// checkParseObject fails t when ParseObject and the reference disagree on
 // a line that is one valid JSON object.
 func checkParseObject(t *testing.T, line []byte) {
 	t.Helper()
@@ -108,25 +108,25 @@ func checkParseObject(t *testing.T, line []byte) {
 		return
 	}
 	want, ok := decodeObject(line)
-	got, err := parseObject(line)
+	got, err := ParseObject(line)
 	if !ok {
 		if err == nil {
-			t.Fatalf("parseObject(%q) accepted a non-object", line)
+			t.Fatalf("ParseObject(%q) accepted a non-object", line)
 		}
 		return
 	}
 	if err != nil {
-		t.Fatalf("parseObject(%q): %v", line, err)
+		t.Fatalf("ParseObject(%q): %v", line, err)
 	}
 	if len(got) != len(want) {
-		t.Fatalf("parseObject(%q): %d fields, want %d", line, len(got), len(want))
+		t.Fatalf("ParseObject(%q): %d fields, want %d", line, len(got), len(want))
 	}
 	for i := range got {
 		var g, w bytes.Buffer
-		json.Compact(&g, got[i].value)
-		json.Compact(&w, want[i].value)
-		if got[i].key != want[i].key || g.String() != w.String() {
-			t.Fatalf("parseObject(%q) field %d = %q:%s, want %q:%s", line, i, got[i].key, got[i].value, want[i].key, want[i].value)
+		json.Compact(&g, got[i].Value)
+		json.Compact(&w, want[i].Value)
+		if got[i].Key != want[i].Key || g.String() != w.String() {
+			t.Fatalf("ParseObject(%q) field %d = %q:%s, want %q:%s", line, i, got[i].Key, got[i].Value, want[i].Key, want[i].Value)
 		}
 	}
 }

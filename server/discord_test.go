@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"context"
@@ -15,7 +15,7 @@ import (
 
 func TestStartDiscordDisabledIsNoop(t *testing.T) {
 	t.Parallel()
-	stop, err := startDiscord(context.Background(), config.Default(), &serveDeps{})
+	stop, err := startDiscord(context.Background(), config.Default(), &shared{})
 	if err != nil {
 		t.Fatalf("got %v, want no error", err)
 	}
