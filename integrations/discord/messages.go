@@ -443,7 +443,7 @@ func (b *Bot) item(m *discordgo.Message) moderation.Item {
 
 func (b *Bot) decision(v moderation.Verdict, m *discordgo.Message) store.Decision {
 	d := store.Decision{
-		Platform: string(moderation.Discord), Scope: m.GuildID, ItemID: m.ID, Kind: string(moderation.KindMessage), ItemURL: v.Item.URL,
+		Platform: string(moderation.Discord), Scope: m.GuildID, ItemID: m.ID, Kind: string(moderation.KindMessage), ItemURL: v.Item.URL, ChannelID: m.ChannelID,
 		Author: m.Author.ID, Score: v.Score, Verdict: v.Verdict.String(), CannotJudge: v.CannotJudge, Model: v.ModelVersion,
 		CreatedAt: v.CheckedAt, Title: b.channelTitle(m.ChannelID),
 	}
