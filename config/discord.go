@@ -12,9 +12,6 @@ import (
 	"github.com/slopguard/slopguard/moderation"
 )
 
-// MaxDiscordTimeout is the longest timeout Discord accepts (28 days).
-const MaxDiscordTimeout = 28 * 24 * time.Hour
-
 // DefaultDiscordAPIURL is Discord's REST API, without the version.
 const DefaultDiscordAPIURL = "https://discord.com/api"
 
@@ -162,30 +159,24 @@ func (d DiscordConfig) validate() []error {
 		errs = append(errs, fmt.Errorf("discord.min_chars: %d is negative", d.MinChars))
 	}
 	g := d.Defaults
-	if g.Mode < moderation.ModeOff || g.Mode > moderation.ModeEnforce {
-		errs = append(errs, fmt.Errorf("discord.defaults.mode: %d is not off, observe, flag or enforce", int(g.Mode)))
+	for _, e := range g.rules().Check() {
+		errs = append(errs, fmt.Errorf("discord.defaults.%w", e))
 	}
-	// Written as !(in range) so NaN is refused too. Whether the enforce
-	// threshold is below the model's is checked when the model is loaded
-	// (discord.New), as config does not know it.
-	if !(g.Threshold >= 0 && g.Threshold <= 1) {
-		errs = append(errs, fmt.Errorf("discord.defaults.threshold: %g is not between 0 and 1", g.Threshold))
-	}
-	if !(g.EnforceThreshold >= 0 && g.EnforceThreshold <= 1) {
-		errs = append(errs, fmt.Errorf("discord.defaults.enforce_threshold: %g is not between 0 (halfway from the flag threshold to 1) and 1", g.EnforceThreshold))
-	} else if g.Threshold > 0 && g.EnforceThreshold > 0 && g.EnforceThreshold < g.Threshold {
+	// Whether the enforce threshold is below the model's is checked when
+	// the model is loaded (discord.New), as config does not know it.
+	if g.Threshold > 0 && g.EnforceThreshold > 0 && g.EnforceThreshold < g.Threshold {
 		errs = append(errs, fmt.Errorf("discord.defaults.enforce_threshold: %g is below threshold %g", g.EnforceThreshold, g.Threshold))
 	}
-	if g.Strikes < 1 {
-		errs = append(errs, fmt.Errorf("discord.defaults.strikes: %d is below 1", g.Strikes))
-	}
-	if g.StrikeWindow <= 0 {
-		errs = append(errs, fmt.Errorf("discord.defaults.strike_window: %s is not positive", g.StrikeWindow))
-	}
-	if g.Timeout < 0 || g.Timeout > MaxDiscordTimeout {
-		errs = append(errs, fmt.Errorf("discord.defaults.timeout: %s is not between 0 and 28 days (672h)", g.Timeout))
-	}
 	return errs
+}
+
+// rules are the defaults moderation.GuildRules checks, the same rules a
+// server's own settings are held to.
+func (g DiscordGuildDefaults) rules() moderation.GuildRules {
+	return moderation.GuildRules{
+		Mode: g.Mode, Threshold: g.Threshold, EnforceThreshold: g.EnforceThreshold,
+		Strikes: g.Strikes, StrikeWindow: g.StrikeWindow, Timeout: g.Timeout,
+	}
 }
 
 func knownIntent(name string) bool { return slices.Contains(DiscordIntents, name) }

@@ -22,4 +22,8 @@
 //
 // item.go holds the item vocabulary: Kinds, ItemID and ParseItemID for the
 // numbered IDs ("pr/12", "comment/345", "review/9"), and IsBotLogin.
+//
+// guild.go holds the rules a Discord server's moderation settings must meet
+// (GuildRules.Check), for the operator's defaults in config and a server's
+// own settings in integrations/discord alike.
 package moderation

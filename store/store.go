@@ -23,9 +23,13 @@ type Decision struct {
 	Scope    string // "owner/repo" or guild ID
 	ItemID   string // e.g. "pr/12", "comment/123", a message ID
 	ItemURL  string
-	Author   string
-	Score    float64
-	Verdict  string // "human", "unsure", "machine"
+	// ChannelID is the Discord channel (or thread) the message was posted
+	// in; empty on other platforms and on decisions stored before schema 9,
+	// whose channel is in ItemURL's jump link.
+	ChannelID string
+	Author    string
+	Score     float64
+	Verdict   string // "human", "unsure", "machine"
 	// CannotJudge is true when the model declined to judge the text (too
 	// short, another language): such an item is never flagged, whatever
 	// its score and the threshold.

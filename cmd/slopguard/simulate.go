@@ -15,7 +15,6 @@ import (
 	"github.com/slopguard/slopguard/detector"
 	"github.com/slopguard/slopguard/integrations/githubapp"
 	"github.com/slopguard/slopguard/moderation"
-	"github.com/slopguard/slopguard/store"
 	"github.com/slopguard/slopguard/store/sqlstore"
 )
 
@@ -59,7 +58,7 @@ func runSimulate(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var st store.Store
+	var st githubapp.PlanReader // nil: nothing remembered
 	if *useStore {
 		// Read-only: simulating never creates, migrates or writes the database.
 		s, err := sqlstore.OpenReadOnly(ctx, cfg.Store.Driver, cfg.Store.DSN)
@@ -75,8 +74,8 @@ func runSimulate(ctx context.Context, e *env, args []string) error {
 	plan, err := githubapp.Simulate(ctx, githubapp.Options{
 		Clients: clients, GraphQLURL: cfg.GitHub.GraphQL(),
 		Checker: &moderation.Pipeline{Scorer: det}, ModelThreshold: det.Threshold(),
-		Store: st, DefaultPolicy: cfg.GitHub.Policy, PolicyPath: cfg.GitHub.PolicyPath,
-	}, owner, repo, *number)
+		DefaultPolicy: cfg.GitHub.Policy, PolicyPath: cfg.GitHub.PolicyPath,
+	}, st, owner, repo, *number)
 	if err != nil {
 		return err
 	}

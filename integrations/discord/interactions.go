@@ -200,7 +200,7 @@ func (b *Bot) button(ctx context.Context, log *slog.Logger, i *discordgo.Interac
 		b.followup(ctx, log, i, "I no longer have a record of this flag.")
 		return
 	}
-	_, channelID, messageID, _ := parseJumpLink(d.ItemURL)
+	channelID, messageID := decisionChannel(d), d.ItemID
 	if action == actionDelete || action == actionTimeout {
 		if why := b.mayActOn(ctx, log, i, action, channelID, d.Scope, d.Author); why != "" {
 			b.metrics.actions.WithLabelValues("button_refused").Inc()

@@ -3,6 +3,8 @@ package discord
 import (
 	"fmt"
 	"strings"
+
+	"github.com/slopguard/slopguard/store"
 )
 
 // Links to messages: the jump link Discord opens a message with, read back
@@ -11,6 +13,20 @@ import (
 // jumpLink is the URL that opens a message in Discord.
 func jumpLink(guildID, channelID, messageID string) string {
 	return "https://discord.com/channels/" + guildID + "/" + channelID + "/" + messageID
+}
+
+// decisionChannel is the channel of a decision's message: the one recorded
+// with it or, for a decision stored before channels were (schema 9), the one
+// in its jump link; "" when neither says.
+func decisionChannel(d store.Decision) string {
+	if d.ChannelID != "" {
+		return d.ChannelID
+	}
+	_, channelID, _, err := parseJumpLink(d.ItemURL)
+	if err != nil {
+		return ""
+	}
+	return channelID
 }
 
 // parseJumpLink splits a message link into its IDs.

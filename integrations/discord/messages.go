@@ -38,11 +38,11 @@ func (b *Bot) MessageUpdate(_ *discordgo.Session, m *discordgo.MessageUpdate) {
 		return
 	}
 	defer b.recoverEvent("message_update", "guild_id", m.GuildID, "message_id", m.ID)
-	// BeforeUpdate is set only when the session's state caches messages
-	// (State.MaxMessageCount > 0), which the served bot's session does not:
-	// there the edit time alone tells an edit, and an edit that keeps the
-	// text is scored again (once: eventKey hashes the text).
-	if m.EditedTimestamp == nil || (m.BeforeUpdate != nil && m.BeforeUpdate.Content == m.Content) {
+	// Only the edit time tells an edit: BeforeUpdate is set only when the
+	// session's state caches messages, which the served bot's session does
+	// not (server/discord.go). An edit that keeps the text is scored again,
+	// once: eventKey claims each edit by its time and text.
+	if m.EditedTimestamp == nil {
 		b.metrics.messages.WithLabelValues("skipped_unchanged").Inc()
 		return // an embed unfurled or a pin changed; the author did not edit the text
 	}
@@ -443,7 +443,7 @@ func (b *Bot) item(m *discordgo.Message) moderation.Item {
 
 func (b *Bot) decision(v moderation.Verdict, m *discordgo.Message) store.Decision {
 	d := store.Decision{
-		Platform: string(moderation.Discord), Scope: m.GuildID, ItemID: m.ID, Kind: string(moderation.KindMessage), ItemURL: v.Item.URL,
+		Platform: string(moderation.Discord), Scope: m.GuildID, ItemID: m.ID, Kind: string(moderation.KindMessage), ItemURL: v.Item.URL, ChannelID: m.ChannelID,
 		Author: m.Author.ID, Score: v.Score, Verdict: v.Verdict.String(), CannotJudge: v.CannotJudge, Model: v.ModelVersion,
 		CreatedAt: v.CheckedAt, Title: b.channelTitle(m.ChannelID),
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -18,7 +19,7 @@ import (
 const SettingsKey = "discord.settings"
 
 // MaxTimeout is the longest timeout Discord allows.
-const MaxTimeout = 28 * 24 * time.Hour
+const MaxTimeout = moderation.MaxDiscordTimeout
 
 // Settings is one server's configuration, changed with /slopguard commands
 // and kept in the store.
@@ -122,26 +123,17 @@ func nilIfEmpty(s []string) []string {
 	return s
 }
 
-// Validate reports every problem in the settings at once.
+// Validate reports every problem in the settings at once, by the rules
+// moderation.GuildRules holds the operator's defaults to as well.
 func (s Settings) Validate() error {
 	var errs []error
-	if s.Mode < moderation.ModeOff || s.Mode > moderation.ModeEnforce {
-		errs = append(errs, fmt.Errorf("mode: %d is not off, observe, flag or enforce", int(s.Mode)))
+	rules := moderation.GuildRules{
+		Mode: s.Mode, Threshold: s.Threshold, EnforceThreshold: s.EnforceThreshold,
+		Strikes: s.Strikes, StrikeWindow: s.StrikeWindow, Timeout: s.Timeout,
 	}
-	if !(s.Threshold >= 0 && s.Threshold <= 1) {
-		errs = append(errs, fmt.Errorf("threshold: %g is not between 0 and 1", s.Threshold))
-	}
-	if !(s.EnforceThreshold >= 0 && s.EnforceThreshold <= 1) {
-		errs = append(errs, fmt.Errorf("enforce threshold: %g is not between 0 (halfway from the flag threshold to 1) and 1", s.EnforceThreshold))
-	}
-	if s.Strikes < 1 {
-		errs = append(errs, fmt.Errorf("strikes: %d is below 1", s.Strikes))
-	}
-	if s.StrikeWindow <= 0 {
-		errs = append(errs, fmt.Errorf("strike window: %s is not positive", s.StrikeWindow))
-	}
-	if s.Timeout < 0 || s.Timeout > MaxTimeout {
-		errs = append(errs, fmt.Errorf("timeout: %s is not between 0 and 28 days", s.Timeout))
+	for _, e := range rules.Check() {
+		// Named as the slash command's options are: "strike window".
+		errs = append(errs, fmt.Errorf("%s: %s", strings.ReplaceAll(e.Field, "_", " "), e.Problem))
 	}
 	return errors.Join(errs...)
 }

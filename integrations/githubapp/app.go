@@ -97,6 +97,8 @@ type App struct {
 	now     func() time.Time
 
 	queue    store.Queue
+	reads    PlanReader    // what plan reads: Options.Store, or Simulate's reader
+	readOnly bool          // Simulate: plan writes nothing, not even the policy cache
 	id       string        // this process, as the owner of leases
 	bodies   chan struct{} // one per webhook body being read
 	wake     chan struct{} // a job was enqueued
@@ -116,7 +118,11 @@ type App struct {
 }
 
 // New checks the options, registers metrics and starts the workers.
-func New(opt Options) (*App, error) {
+func New(opt Options) (*App, error) { return newApp(opt, nil) }
+
+// newApp is New; with a non-nil reads (Simulate) the App needs no Store:
+// plan reads from reads and writes nothing.
+func newApp(opt Options, reads PlanReader) (*App, error) {
 	var errs []error
 	if len(opt.WebhookSecret) == 0 {
 		errs = append(errs, errors.New("webhook secret is empty"))
@@ -127,7 +133,7 @@ func New(opt Options) (*App, error) {
 	if opt.Checker == nil {
 		errs = append(errs, errors.New("no checker"))
 	}
-	if opt.Store == nil {
+	if opt.Store == nil && reads == nil {
 		errs = append(errs, errors.New("no store"))
 	}
 	if opt.Queue == nil {
@@ -184,10 +190,14 @@ func New(opt Options) (*App, error) {
 		log:      opt.Logger,
 		now:      opt.Now,
 		queue:    opt.Queue,
+		reads:    opt.Store,
 		id:       processID(),
 		bodies:   make(chan struct{}, opt.MaxConcurrentBodies),
 		wake:     make(chan struct{}, opt.Workers),
 		stopping: make(chan struct{}),
+	}
+	if reads != nil {
+		a.reads, a.readOnly = reads, true
 	}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)

@@ -23,7 +23,8 @@
 // every decision and piece of feedback records the item's Kind.
 //
 // A Plan is data: what slopguard would do for one item. `slopguard simulate`
-// prints it; the worker executes it. Every failure is logged with
+// prints it (Simulate reads through a PlanReader, the few store reads plan
+// makes, and writes nothing); the worker executes it. Every failure is logged with
 // delivery_id, repo and number.
 //
 // Files by role:

@@ -190,8 +190,21 @@ func (a *App) moderateNote(ctx context.Context, log *slog.Logger, gh *github.Cli
 	return a.execute(ctx, log, gh, t, p, note)
 }
 
+// PlanReader is the part of the store that deciding about an item reads,
+// and all that Simulate needs: settings (the cached policy, a maintainer's
+// decision about an item) and the App's owned comment. store.Store
+// satisfies it.
+type PlanReader interface {
+	// Setting returns the value under (scope, key), or store.ErrNotFound.
+	Setting(ctx context.Context, scope, key string) ([]byte, error)
+	// ClaimMessage is called with an empty MessageID only, which looks
+	// the owned message up and records nothing (store.Store.ClaimMessage).
+	ClaimMessage(ctx context.Context, m store.OwnedMessage) (current string, won bool, err error)
+}
+
 // plan decides what to do about t under its repository's policy, reading
-// from GitHub and the store but writing nothing.
+// from GitHub and the store (a.reads) but writing nothing except the
+// cached policy, which a simulation does not write either.
 func (a *App) plan(ctx context.Context, gh *github.Client, t target) (Plan, error) {
 	p := Plan{Item: t.item}
 	pol, source, err := a.policyFor(ctx, gh, t.owner, t.repo)

@@ -41,7 +41,7 @@ func (e *policyError) Unwrap() error { return e.err }
 func (a *App) policyFor(ctx context.Context, gh *github.Client, owner, repo string) (moderation.Policy, string, error) {
 	scope := owner + "/" + repo
 	var cached cachedPolicy
-	raw, err := a.opt.Store.Setting(ctx, scope, policySetting)
+	raw, err := a.reads.Setting(ctx, scope, policySetting)
 	switch {
 	case err == nil:
 		if jerr := json.Unmarshal(raw, &cached); jerr != nil {
@@ -57,6 +57,9 @@ func (a *App) policyFor(ctx context.Context, gh *github.Client, owner, repo stri
 		switch {
 		case ferr == nil:
 			cached = fetched
+			if a.readOnly {
+				break // Simulate: nothing is cached
+			}
 			if b, err := json.Marshal(cached); err == nil {
 				if err := a.opt.Store.PutSetting(ctx, scope, policySetting, b); err != nil {
 					a.log.Warn("cache policy", "repo", scope, "err", err)

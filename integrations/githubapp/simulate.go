@@ -11,14 +11,17 @@ import (
 // Simulate fetches one pull request or issue and returns the Plan the App
 // would carry out for it, writing nothing to GitHub or to the store.
 // opt.Clients must answer Installation(ctx, 0) with a client for the
-// repository; opt.Store may be nil (nothing remembered: no cached policy, no
-// earlier comment).
-func Simulate(ctx context.Context, opt Options, owner, repo string, number int) (Plan, error) {
-	opt.Store = readOnlyStore{opt.Store}
+// repository; opt.Store is not used: the plan reads from reads, which may be
+// nil (nothing remembered: no cached policy, no earlier comment).
+func Simulate(ctx context.Context, opt Options, reads PlanReader, owner, repo string, number int) (Plan, error) {
+	if reads == nil {
+		reads = noReads{}
+	}
+	opt.Store = nil
 	opt.Queue = emptyQueue{}
 	opt.WebhookSecret = []byte("simulate")
 	opt.Workers, opt.QueueSize = 1, 1
-	app, err := New(opt)
+	app, err := newApp(opt, reads)
 	if err != nil {
 		return Plan{}, err
 	}
@@ -46,32 +49,17 @@ func Simulate(ctx context.Context, opt Options, owner, repo string, number int) 
 	return app.plan(ctx, gh, t)
 }
 
-// readOnlyStore reads through to a store (if any) and drops every write.
-// Only the methods plan uses are implemented.
-type readOnlyStore struct{ store.Store }
+// noReads is the PlanReader of a simulation without a store: nothing is
+// remembered.
+type noReads struct{}
 
-func (s readOnlyStore) Setting(ctx context.Context, scope, key string) ([]byte, error) {
-	if s.Store == nil {
-		return nil, store.ErrNotFound
-	}
-	return s.Store.Setting(ctx, scope, key)
+func (noReads) Setting(context.Context, string, string) ([]byte, error) {
+	return nil, store.ErrNotFound
 }
 
-func (s readOnlyStore) PutSetting(context.Context, string, string, []byte) error { return nil }
-
-func (s readOnlyStore) ClaimMessage(ctx context.Context, m store.OwnedMessage) (string, bool, error) {
-	if s.Store == nil {
-		return "", false, nil
-	}
-	m.MessageID = "" // look up only
-	return s.Store.ClaimMessage(ctx, m)
+func (noReads) ClaimMessage(context.Context, store.OwnedMessage) (string, bool, error) {
+	return "", false, nil
 }
-
-func (s readOnlyStore) MarkDelivery(context.Context, string, string, time.Time) (bool, error) {
-	return false, nil
-}
-
-func (readOnlyStore) ForgetDelivery(context.Context, string, string) error { return nil }
 
 // emptyQueue is the job queue of a simulation: nothing is ever queued.
 type emptyQueue struct{}

@@ -83,7 +83,7 @@ func appealKey(t target, commandID int64) store.OwnedMessage {
 // (overrideHuman or overrideMachine), or "" when there is none or it
 // cannot be read.
 func (a *App) override(ctx context.Context, t target) string {
-	v, err := a.opt.Store.Setting(ctx, t.scope(), overrideSetting+t.item.ID)
+	v, err := a.reads.Setting(ctx, t.scope(), overrideSetting+t.item.ID)
 	if err != nil {
 		return ""
 	}

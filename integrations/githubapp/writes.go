@@ -180,7 +180,7 @@ func (a *App) removeLabel(ctx context.Context, gh *github.Client, t target, name
 
 // stickyID returns the ID of the App's comment about the item, or 0.
 func (a *App) stickyID(ctx context.Context, t target) (int64, error) {
-	current, _, err := a.opt.Store.ClaimMessage(ctx, stickyKey(t))
+	current, _, err := a.reads.ClaimMessage(ctx, stickyKey(t)) // no MessageID: a look-up
 	if err != nil {
 		return 0, fmt.Errorf("look up comment: %w", err)
 	}

@@ -71,10 +71,10 @@ func (s *Store) RecordDecision(ctx context.Context, d store.Decision) (int64, er
 	}
 	var id int64
 	err = s.db.QueryRowContext(ctx, s.d.q(`
-		INSERT INTO decisions (platform, scope, item_id, kind, title, item_url, author, score, verdict, cannot_judge, reasons, model, actions, text, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		INSERT INTO decisions (platform, scope, item_id, kind, title, item_url, channel_id, author, score, verdict, cannot_judge, reasons, model, actions, text, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		RETURNING id`),
-		d.Platform, d.Scope, d.ItemID, d.Kind, d.Title, d.ItemURL, d.Author, d.Score, d.Verdict, boolInt(d.CannotJudge), reasons, d.Model, actions, d.Text, s.d.t(d.CreatedAt),
+		d.Platform, d.Scope, d.ItemID, d.Kind, d.Title, d.ItemURL, d.ChannelID, d.Author, d.Score, d.Verdict, boolInt(d.CannotJudge), reasons, d.Model, actions, d.Text, s.d.t(d.CreatedAt),
 	).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("record decision %s %s %s: %w", d.Platform, d.Scope, d.ItemID, err)
@@ -82,7 +82,7 @@ func (s *Store) RecordDecision(ctx context.Context, d store.Decision) (int64, er
 	return id, nil
 }
 
-const decisionColumns = `id, platform, scope, item_id, kind, title, item_url, author, score, verdict, cannot_judge, reasons, model, actions, text, created_at`
+const decisionColumns = `id, platform, scope, item_id, kind, title, item_url, channel_id, author, score, verdict, cannot_judge, reasons, model, actions, text, created_at`
 
 // boolInt is a flag column's value.
 func boolInt(b bool) int {
@@ -211,7 +211,7 @@ func scanDecision(row scanner) (store.Decision, error) {
 		created          dbTime
 		cannotJudge      int
 	)
-	err := row.Scan(&d.ID, &d.Platform, &d.Scope, &d.ItemID, &d.Kind, &d.Title, &d.ItemURL, &d.Author, &d.Score, &d.Verdict, &cannotJudge,
+	err := row.Scan(&d.ID, &d.Platform, &d.Scope, &d.ItemID, &d.Kind, &d.Title, &d.ItemURL, &d.ChannelID, &d.Author, &d.Score, &d.Verdict, &cannotJudge,
 		&reasons, &d.Model, &actions, &d.Text, &created)
 	if err != nil {
 		return store.Decision{}, err

@@ -157,6 +157,12 @@ var migrations = []migration{
 	{8, "decision titles", []string{
 		`ALTER TABLE decisions ADD COLUMN title TEXT NOT NULL DEFAULT ''`,
 	}},
+	// A Discord decision keeps the message's channel, which the mod-log
+	// buttons act in. Decisions from before have none: their channel is
+	// read from the jump link (item_url).
+	{9, "decision channels", []string{
+		`ALTER TABLE decisions ADD COLUMN channel_id TEXT NOT NULL DEFAULT ''`,
+	}},
 }
 
 // latestVersion is the schema version this binary writes.

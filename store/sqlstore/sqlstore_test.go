@@ -182,6 +182,8 @@ func TestMigrateFromPrevious(t *testing.T) {
 				  VALUES ('github', 'a/x', 'pr/7', 'https://example.test/7', 'alice', 0.75, 'machine', '["r1"]', 'm1', '["label"]', '', ?)`, []any{at}},
 				{`INSERT INTO decisions (platform, scope, item_id, item_url, author, score, verdict, reasons, model, actions, text, created_at)
 				  VALUES ('github', 'a/x', 'pr/8', '', 'carol', 0.5, 'unsure', '[]', 'm1', '[]', '', ?)`, []any{at}},
+				{`INSERT INTO decisions (platform, scope, item_id, item_url, author, score, verdict, reasons, model, actions, text, created_at)
+				  VALUES ('discord', 'g', 'm-9', 'https://discord.com/channels/1/2/3', 'dave', 0.95, 'machine', '[]', 'm1', '[]', '', ?)`, []any{at}},
 				{`INSERT INTO feedback (decision_id, platform, scope, item_id, by_user, label, note, text, created_at)
 				  VALUES (1, 'github', 'a/x', 'pr/7', 'bob', 'human', 'n', 'the text', ?)`, []any{at}},
 				{`INSERT INTO settings (scope, key, value, updated_at) VALUES ('g', 'mode', ?, ?)`, []any{[]byte("observe"), at}},
@@ -228,6 +230,18 @@ func TestMigrateFromPrevious(t *testing.T) {
 			}
 			if got, err := s.Decision(ctx, nid); err != nil || got.Title != "Fix the parser" {
 				t.Errorf("Decision(%d).Title after upgrade = %q, %v; want %q", nid, got.Title, err, "Fix the parser")
+			}
+			// Schema 9: an old Discord decision has no channel (it is in
+			// its link); a new one keeps its own.
+			if d3, err := s.Decision(ctx, 3); err != nil || d3.ChannelID != "" || d3.ItemURL != "https://discord.com/channels/1/2/3" {
+				t.Errorf("Decision(3), an old Discord row, after upgrade = %+v, %v; want no channel and its link", d3, err)
+			}
+			cid, err := s.RecordDecision(ctx, store.Decision{Platform: "discord", Scope: "g", ItemID: "m-10", ChannelID: "2", Verdict: "machine"})
+			if err != nil {
+				t.Fatalf("RecordDecision with a channel after upgrade: %v", err)
+			}
+			if got, err := s.Decision(ctx, cid); err != nil || got.ChannelID != "2" {
+				t.Errorf("Decision(%d).ChannelID after upgrade = %q, %v; want 2", cid, got.ChannelID, err)
 			}
 			// Schema 5: an old "unsure" row counts as not judged, as it was read.
 			if d.CannotJudge {

@@ -172,6 +172,7 @@ func sampleDecision() store.Decision {
 		Kind:      "pr",
 		Title:     "Fix the parser: \"edge\" cases <b>&</b> ünïcode 🚀",
 		ItemURL:   "https://github.com/octo/repo/pull/12",
+		ChannelID: "1234567890",
 		Author:    "someone",
 		Score:     0.8125,
 		Verdict:   "machine",
@@ -194,7 +195,7 @@ func testDecisionRoundTrip(t *testing.T, open func(*testing.T) store.Store) {
 		{"every field", sampleDecision(), func(d store.Decision) store.Decision { return d }},
 		{"nil lists come back empty", func() store.Decision {
 			d := sampleDecision()
-			d.ItemID, d.Reasons, d.Actions, d.Text, d.Kind, d.Title = "pr/13", nil, nil, "", "", ""
+			d.ItemID, d.Reasons, d.Actions, d.Text, d.Kind, d.Title, d.ChannelID = "pr/13", nil, nil, "", "", "", ""
 			return d
 		}(), func(d store.Decision) store.Decision {
 			d.Reasons, d.Actions = []string{}, []string{}
