@@ -453,7 +453,7 @@ func TestFailedWriteIsShown(t *testing.T) {
 // comment by its marker, and adopts it. One comment in the end.
 func TestPost5xxIsNotResent(t *testing.T) {
 	t.Parallel()
-	gh := newStatefulGitHub(t)
+	gh := newStatefulGitHub(t, 0)
 	gh.fail5xx.Store(regexp.MustCompile(`/issues/7/comments$`))
 	st, err := sqlstore.Open(t.Context(), "sqlite", filepath.Join(t.TempDir(), "slopguard.db"))
 	if err != nil {

@@ -28,9 +28,14 @@ import (
 // the App makes before creating one again. delay slows every write, so
 // jobs on several workers overlap.
 type statefulGitHub struct {
-	srv      *httptest.Server
-	delay    time.Duration
-	inflight sync.WaitGroup // requests being handled
+	srv   *httptest.Server
+	delay time.Duration
+	// inflight counts the requests being handled, under inflightMu; idle
+	// is signalled when it drops to zero. (A WaitGroup would be misused:
+	// requests may start while settle waits.)
+	inflightMu sync.Mutex
+	inflight   int
+	idle       *sync.Cond
 	// fail5xx, when set, makes the next POST to a path matching it create
 	// the object and then answer 502, as GitHub sometimes does.
 	fail5xx atomic.Pointer[regexp.Regexp]
@@ -58,18 +63,30 @@ var (
 	reIssueLabels     = regexp.MustCompile(`^/repos/acme/widgets/issues/(\d+)/labels`)
 )
 
-func newStatefulGitHub(t *testing.T) *statefulGitHub {
+// newStatefulGitHub starts the fake with delay on every write. delay is set
+// before the server starts: its handlers run on connections the race
+// detector cannot link to a later write by the test.
+func newStatefulGitHub(t *testing.T, delay time.Duration) *statefulGitHub {
 	t.Helper()
-	f := &statefulGitHub{nextID: 1000, checkRuns: map[string][]int64{}, runSHA: map[int64]string{}, runItem: map[int64]string{},
+	f := &statefulGitHub{delay: delay, nextID: 1000, checkRuns: map[string][]int64{}, runSHA: map[int64]string{}, runItem: map[int64]string{},
 		comments: map[int][]fakeComment{}, posts: map[string]int{}}
+	f.idle = sync.NewCond(&f.inflightMu)
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
 }
 
 func (f *statefulGitHub) serve(w http.ResponseWriter, r *http.Request) {
-	f.inflight.Add(1)
-	defer f.inflight.Done()
+	f.inflightMu.Lock()
+	f.inflight++
+	f.inflightMu.Unlock()
+	defer func() {
+		f.inflightMu.Lock()
+		if f.inflight--; f.inflight == 0 {
+			f.idle.Broadcast()
+		}
+		f.inflightMu.Unlock()
+	}()
 	body, _ := io.ReadAll(r.Body)
 	path := r.URL.Path
 	if r.Method != http.MethodGet && f.delay > 0 {
@@ -147,7 +164,13 @@ func (f *statefulGitHub) serve(w http.ResponseWriter, r *http.Request) {
 
 // settle waits until the requests already sent are handled, as GitHub
 // handles a dead process's last requests long before its leases expire.
-func (f *statefulGitHub) settle() { f.inflight.Wait() }
+func (f *statefulGitHub) settle() {
+	f.inflightMu.Lock()
+	defer f.inflightMu.Unlock()
+	for f.inflight > 0 {
+		f.idle.Wait()
+	}
+}
 
 // verify checks every pull request in prs has exactly one check run for
 // its head commit and at most one comment, and nothing was deleted.
@@ -253,8 +276,7 @@ func (r *replica) drain() {
 // run and one comment; nothing is posted and then deleted.
 func TestConcurrentEventsForOnePullRequest(t *testing.T) {
 	t.Parallel()
-	gh := newStatefulGitHub(t)
-	gh.delay = 20 * time.Millisecond
+	gh := newStatefulGitHub(t, 20*time.Millisecond)
 	st, err := sqlstore.Open(t.Context(), "sqlite", filepath.Join(t.TempDir(), "slopguard.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -339,8 +361,7 @@ func freshPostgresSchema(t *testing.T, dsn string) string {
 // one check run and at most one comment.
 func TestTwoReplicasAndACrash(t *testing.T) {
 	t.Parallel()
-	gh := newStatefulGitHub(t)
-	gh.delay = 5 * time.Millisecond
+	gh := newStatefulGitHub(t, 5*time.Millisecond)
 	stA, stB := sharedStore(t)
 	clock := &replicaClock{now: time.Now().UTC()}
 	a := startReplica(t, gh, stA, clock, slop)
