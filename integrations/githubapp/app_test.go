@@ -157,7 +157,7 @@ func TestFlagModePullRequest(t *testing.T) {
 	if got := bodyOf(t, writes, "PATCH /repos/acme/widgets/check-runs/100")["conclusion"]; got != "success" {
 		t.Errorf("got conclusion %v, want success", got)
 	}
-	if got := bodyOf(t, writes, "PATCH /repos/acme/widgets/issues/comments/500")["body"].(string); !strings.Contains(got, "no longer shows") {
+	if got := stickyEdit(t, writes); !strings.Contains(got, "no longer shows") {
 		t.Errorf("got comment %q, want it to say the flag is gone", got)
 	}
 }
@@ -570,20 +570,15 @@ func TestCommands(t *testing.T) {
 	t.Run("maintainer not-slop clears the flag", func(t *testing.T) {
 		t.Parallel()
 		h := newHarness(t, slop)
-		h.send("issues", fixture(t, "issues.opened.json", nil))
-		h.drain()
-		h.gh.reset()
-		h.send("issue_comment", command("/slopguard not-slop", "maintainer", "MEMBER"))
-		h.drain()
-		writes := h.gh.writes()
+		writes := h.flagThen(t, "issue_comment", command("/slopguard not-slop", "maintainer", "MEMBER"))
 		wantCalls(t, writes,
 			"DELETE /repos/acme/widgets/issues/9/labels/possible-slop",
 			"PATCH /repos/acme/widgets/issues/comments/500",
 		)
-		if got := bodyOf(t, writes, "PATCH /repos/acme/widgets/issues/comments/500")["body"].(string); !strings.Contains(got, "cleared the flag") {
+		if got := stickyEdit(t, writes); !strings.Contains(got, "cleared the flag") {
 			t.Errorf("got comment %q, want it to say the flag was cleared", got)
 		}
-		fb, err := h.opt.Store.Feedback(context.Background(), store.FeedbackFilter{Scope: "acme/widgets"})
+		fb, err := h.feedback()
 		if err != nil || len(fb) != 1 || fb[0].Label != "human" || fb[0].By != "maintainer" || fb[0].ItemID != "issue/9" {
 			t.Fatalf("got feedback %+v (err %v), want one human label by maintainer on issue/9", fb, err)
 		}
@@ -596,17 +591,12 @@ func TestCommands(t *testing.T) {
 	t.Run("non-maintainer is politely refused", func(t *testing.T) {
 		t.Parallel()
 		h := newHarness(t, slop)
-		h.send("issues", fixture(t, "issues.opened.json", nil))
-		h.drain()
-		h.gh.reset()
-		h.send("issue_comment", command("/slopguard not-slop", "newcomer", "NONE"))
-		h.drain()
-		writes := h.gh.writes()
+		writes := h.flagThen(t, "issue_comment", command("/slopguard not-slop", "newcomer", "NONE"))
 		wantCalls(t, writes, "PATCH /repos/acme/widgets/issues/comments/500")
-		if got := bodyOf(t, writes, "PATCH /repos/acme/widgets/issues/comments/500")["body"].(string); !strings.Contains(got, "@newcomer, sorry: only maintainers") {
+		if got := stickyEdit(t, writes); !strings.Contains(got, "@newcomer, sorry: only maintainers") {
 			t.Errorf("got comment %q, want a polite refusal", got)
 		}
-		fb, _ := h.opt.Store.Feedback(context.Background(), store.FeedbackFilter{Scope: "acme/widgets"})
+		fb, _ := h.feedback()
 		if len(fb) != 0 {
 			t.Errorf("got feedback %+v, want none", fb)
 		}
@@ -614,19 +604,14 @@ func TestCommands(t *testing.T) {
 	t.Run("confirm keeps the label", func(t *testing.T) {
 		t.Parallel()
 		h := newHarness(t, slop)
-		h.send("issues", fixture(t, "issues.opened.json", nil))
-		h.drain()
-		h.gh.reset()
-		h.send("issue_comment", command("/slopguard confirm", "maintainer", "OWNER"))
-		h.drain()
 		// The label is on already; confirm moderates again, which keeps it
 		// and says so in the comment.
-		writes := h.gh.writes()
+		writes := h.flagThen(t, "issue_comment", command("/slopguard confirm", "maintainer", "OWNER"))
 		wantCalls(t, writes, "PATCH /repos/acme/widgets/issues/comments/500")
-		if got := bodyOf(t, writes, "PATCH /repos/acme/widgets/issues/comments/500")["body"].(string); !strings.Contains(got, "@maintainer) reviewed this and confirmed the flag") {
+		if got := stickyEdit(t, writes); !strings.Contains(got, "@maintainer) reviewed this and confirmed the flag") {
 			t.Errorf("got comment %q, want it to say the flag was confirmed", got)
 		}
-		fb, _ := h.opt.Store.Feedback(context.Background(), store.FeedbackFilter{Scope: "acme/widgets"})
+		fb, _ := h.feedback()
 		if len(fb) != 1 || fb[0].Label != "machine" {
 			t.Errorf("got feedback %+v, want one machine label", fb)
 		}
@@ -635,12 +620,7 @@ func TestCommands(t *testing.T) {
 		t.Parallel()
 		h := newHarness(t, slop)
 		h.gh.policy("maintainers_team: triage\n")
-		h.send("issues", fixture(t, "issues.opened.json", nil))
-		h.drain()
-		h.gh.reset()
-		h.send("issue_comment", command("/slopguard appeal", "newcomer", "NONE"))
-		h.drain()
-		writes := h.gh.writes()
+		writes := h.flagThen(t, "issue_comment", command("/slopguard appeal", "newcomer", "NONE"))
 		wantCalls(t, writes, "POST /repos/acme/widgets/issues/9/comments", "PATCH /repos/acme/widgets/issues/comments/500")
 		if got := writes[0].Body; !strings.Contains(got, "@acme/triage") {
 			t.Errorf("got ping %q, want it to mention @acme/triage", got)
@@ -658,7 +638,7 @@ func TestCommands(t *testing.T) {
 		h.send("issue_comment", command("/slopguard appeal", "newcomer", "NONE"))
 		h.drain()
 		wantCalls(t, h.gh.writes())
-		fb, _ := h.opt.Store.Feedback(context.Background(), store.FeedbackFilter{Scope: "acme/widgets"})
+		fb, _ := h.feedback()
 		if len(fb) != 1 {
 			t.Errorf("got %d feedback rows, want 1", len(fb))
 		}

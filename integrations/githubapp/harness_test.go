@@ -21,6 +21,7 @@ import (
 
 	"github.com/slopguard/slopguard/detector"
 	"github.com/slopguard/slopguard/moderation"
+	"github.com/slopguard/slopguard/store"
 	"github.com/slopguard/slopguard/store/sqlstore"
 )
 
@@ -324,6 +325,29 @@ func wantCalls(t *testing.T, got []call, want ...string) {
 }
 
 // bodyOf returns the JSON body of the first call to route, decoded.
+// flagThen delivers the opened issue 9 (flagged by a slop checker), forgets
+// the writes it made, then delivers event and returns the writes it made.
+func (h *harness) flagThen(t *testing.T, event string, body []byte) []call {
+	t.Helper()
+	h.send("issues", fixture(t, "issues.opened.json", nil))
+	h.drain()
+	h.gh.reset()
+	h.send(event, body)
+	h.drain()
+	return h.gh.writes()
+}
+
+// feedback returns the feedback recorded for acme/widgets.
+func (h *harness) feedback() ([]store.Feedback, error) {
+	return h.opt.Store.Feedback(context.Background(), store.FeedbackFilter{Scope: "acme/widgets"})
+}
+
+// stickyEdit returns the text of the edit to the sticky comment among calls.
+func stickyEdit(t *testing.T, calls []call) string {
+	t.Helper()
+	return bodyOf(t, calls, "PATCH /repos/acme/widgets/issues/comments/500")["body"].(string)
+}
+
 func bodyOf(t *testing.T, calls []call, route string) map[string]any {
 	t.Helper()
 	for _, c := range calls {

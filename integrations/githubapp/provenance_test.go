@@ -296,7 +296,7 @@ func TestFlaggedThenDisclosed(t *testing.T) {
 		if got := strings.TrimSpace(writes[2].Body); got != `["ai-assisted"]` {
 			t.Errorf("got add-labels body %s", got)
 		}
-		body := bodyOf(t, writes, "PATCH /repos/acme/widgets/issues/comments/500")["body"].(string)
+		body := stickyEdit(t, writes)
 		if !strings.Contains(body, "discloses AI assistance") || !strings.Contains(body, "Claude Code") || strings.Contains(body, "no longer shows") {
 			t.Errorf("comment:\n%s", body)
 		}

@@ -127,7 +127,7 @@ func TestReviewEditedToEmptyUpdatesTheReply(t *testing.T) {
 		h.drain()
 		writes := h.gh.writes()
 		wantCalls(t, writes, "PATCH /repos/acme/widgets/issues/comments/500")
-		if got := bodyOf(t, writes, "PATCH /repos/acme/widgets/issues/comments/500")["body"].(string); !strings.Contains(got, "no longer shows") {
+		if got := stickyEdit(t, writes); !strings.Contains(got, "no longer shows") {
 			t.Errorf("got comment %q, want it to say the flag is gone", got)
 		}
 	})
