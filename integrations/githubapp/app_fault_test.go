@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -18,7 +17,6 @@ import (
 
 	"github.com/slopguard/slopguard/moderation"
 	"github.com/slopguard/slopguard/store"
-	"github.com/slopguard/slopguard/store/sqlstore"
 )
 
 // faultHarness is a harness whose API client logs retries and give-ups into
@@ -455,11 +453,7 @@ func TestPost5xxIsNotResent(t *testing.T) {
 	t.Parallel()
 	gh := newStatefulGitHub(t)
 	gh.fail5xx.Store(regexp.MustCompile(`/issues/7/comments$`))
-	st, err := sqlstore.Open(t.Context(), "sqlite", filepath.Join(t.TempDir(), "slopguard.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := openTempStore(t)
 	clock := &replicaClock{now: time.Now().UTC()}
 	r := startReplica(t, gh, st, clock, slop)
 	r.deliver("pull_request", "d-5xx", prDelivery(t, "opened", 7))

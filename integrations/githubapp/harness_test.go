@@ -169,14 +169,22 @@ type harness struct {
 	clock *replicaClock
 }
 
-func newHarness(t *testing.T, checker moderation.Checker, mutate ...func(*Options)) *harness {
+// openTempStore opens a SQLite store in the test's temporary directory,
+// closed when the test ends.
+func openTempStore(t *testing.T) *sqlstore.Store {
 	t.Helper()
-	h := &harness{t: t, gh: newFakeGitHub(t), clock: &replicaClock{now: time.Now().UTC().Truncate(time.Second)}}
-	st, err := sqlstore.Open(context.Background(), "sqlite", filepath.Join(t.TempDir(), "slopguard.db"))
+	st, err := sqlstore.Open(t.Context(), "sqlite", filepath.Join(t.TempDir(), "slopguard.db"))
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+func newHarness(t *testing.T, checker moderation.Checker, mutate ...func(*Options)) *harness {
+	t.Helper()
+	h := &harness{t: t, gh: newFakeGitHub(t), clock: &replicaClock{now: time.Now().UTC().Truncate(time.Second)}}
+	st := openTempStore(t)
 	var mu sync.Mutex
 	rt, err := NewTransport(TransportOptions{Sleep: func(_ context.Context, d time.Duration) error {
 		mu.Lock()

@@ -3,12 +3,10 @@ package githubapp
 import (
 	"encoding/json"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/slopguard/slopguard/moderation"
-	"github.com/slopguard/slopguard/store/sqlstore"
 )
 
 // The check run's details_url and the comment link to the item's page when
@@ -51,11 +49,7 @@ func TestDetailsURL(t *testing.T) {
 
 func TestStoredPolicy(t *testing.T) {
 	t.Parallel()
-	st, err := sqlstore.Open(t.Context(), "sqlite", filepath.Join(t.TempDir(), "s.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := openTempStore(t)
 	def := moderation.Policy{Mode: moderation.ModeObserve}
 	p, source, err := StoredPolicy(t.Context(), st, def, "acme/widgets")
 	if err != nil || p.Mode != moderation.ModeObserve || source != "server default" {
