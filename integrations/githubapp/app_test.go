@@ -78,11 +78,7 @@ func TestBodyLimitAndBadRequests(t *testing.T) {
 func TestFlagModePullRequest(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, slop)
-	if got := h.send("pull_request", fixture(t, "pull_request.opened.json", nil)); got != http.StatusAccepted {
-		t.Fatalf("got status %d, want 202", got)
-	}
-	h.drain()
-	writes := h.gh.writes()
+	writes := h.deliver(t, "pull_request", fixture(t, "pull_request.opened.json", nil))
 	wantCalls(t, writes,
 		"POST /repos/acme/widgets/check-runs",
 		"POST /repos/acme/widgets/labels",
@@ -290,11 +286,7 @@ func TestModes(t *testing.T) {
 			if tt.policy != "" {
 				h.gh.policy(tt.policy)
 			}
-			if got := h.send(tt.event, fixture(t, tt.fixture, tt.edits)); got != http.StatusAccepted {
-				t.Fatalf("got status %d, want 202", got)
-			}
-			h.drain()
-			writes := h.gh.writes()
+			writes := h.deliver(t, tt.event, fixture(t, tt.fixture, tt.edits))
 			wantCalls(t, writes, tt.want...)
 			if tt.check != nil && len(writes) > 0 {
 				tt.check(t, writes)
@@ -757,10 +749,7 @@ func TestSharedFixtures(t *testing.T) {
 				t.Fatal(err)
 			}
 			h := newHarness(t, clean)
-			if got := h.send(tc.event, body); got != http.StatusAccepted {
-				t.Fatalf("got status %d, want 202", got)
-			}
-			h.drain()
+			h.deliver(t, tc.event, body)
 		})
 	}
 }

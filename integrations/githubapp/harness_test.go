@@ -333,6 +333,17 @@ func wantCalls(t *testing.T, got []call, want ...string) {
 }
 
 // bodyOf returns the JSON body of the first call to route, decoded.
+// deliver sends a payload, wants it accepted (202), waits until it is
+// processed and returns the writes to GitHub so far.
+func (h *harness) deliver(t *testing.T, event string, body []byte) []call {
+	t.Helper()
+	if got := h.send(event, body); got != http.StatusAccepted {
+		t.Fatalf("got status %d, want 202", got)
+	}
+	h.drain()
+	return h.gh.writes()
+}
+
 // flagThen delivers the opened issue 9 (flagged by a slop checker), forgets
 // the writes it made, then delivers event and returns the writes it made.
 func (h *harness) flagThen(t *testing.T, event string, body []byte) []call {

@@ -2,7 +2,6 @@ package githubapp
 
 import (
 	"encoding/json"
-	"net/http"
 	"strings"
 	"testing"
 
@@ -26,11 +25,7 @@ func TestDetailsURL(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t, slop, func(o *Options) { o.DetailsURL = tt.url })
-			if got := h.send("pull_request", fixture(t, "pull_request.opened.json", nil)); got != http.StatusAccepted {
-				t.Fatalf("got status %d, want 202", got)
-			}
-			h.drain()
-			writes := h.gh.writes()
+			writes := h.deliver(t, "pull_request", fixture(t, "pull_request.opened.json", nil))
 			cr := bodyOf(t, writes, "POST /repos/acme/widgets/check-runs")
 			got, has := cr["details_url"]
 			if tt.want == "" && has {

@@ -192,11 +192,7 @@ func TestProvenancePolicies(t *testing.T) {
 			if tt.commits {
 				h.gh.handle("GET /repos/acme/widgets/pulls/7/commits", 200, commitsJSON)
 			}
-			if got := h.send("pull_request", fixture(t, "pull_request.opened.json", tt.edits)); got != http.StatusAccepted {
-				t.Fatalf("got status %d, want 202", got)
-			}
-			h.drain()
-			writes := h.gh.writes()
+			writes := h.deliver(t, "pull_request", fixture(t, "pull_request.opened.json", tt.edits))
 			wantCalls(t, writes, tt.wantCalls...)
 			read := false
 			for _, c := range h.gh.allCalls() {
@@ -325,11 +321,7 @@ func TestRequireDisclosureNeedsTheCommits(t *testing.T) {
 			h := newHarness(t, pipeline(0.95, detector.Machine))
 			h.gh.policy(policy)
 			h.gh.handle("GET /repos/acme/widgets/pulls/7/commits", tt.code, tt.body)
-			if got := h.send("pull_request", fixture(t, "pull_request.opened.json", map[string]any{"pull_request.body": "I fixed the eviction order."})); got != http.StatusAccepted {
-				t.Fatalf("got status %d, want 202", got)
-			}
-			h.drain()
-			writes := h.gh.writes()
+			writes := h.deliver(t, "pull_request", fixture(t, "pull_request.opened.json", map[string]any{"pull_request.body": "I fixed the eviction order."}))
 			wantCalls(t, writes, tt.wantCalls...)
 			if tt.code != 200 && len(writes) == 1 {
 				cr := bodyOf(t, writes, "POST /repos/acme/widgets/check-runs")
