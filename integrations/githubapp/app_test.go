@@ -765,15 +765,11 @@ func TestSweepClosesOnlyAfterGrace(t *testing.T) {
 	h.gh.reset()
 
 	h.clock.Advance(23 * time.Hour)
-	if err := h.app.Sweep(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	h.sweep(t)
 	wantCalls(t, h.gh.writes())
 
 	h.clock.Advance(2 * time.Hour)
-	if err := h.app.Sweep(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	h.sweep(t)
 	writes := h.gh.writes()
 	wantCalls(t, writes, "PATCH /repos/acme/widgets/issues/comments/500", "PATCH /repos/acme/widgets/issues/9")
 	if got := bodyOf(t, writes, "PATCH /repos/acme/widgets/issues/9")["state"]; got != "closed" {
@@ -782,9 +778,7 @@ func TestSweepClosesOnlyAfterGrace(t *testing.T) {
 
 	// Already closed: the next sweep does nothing.
 	h.gh.reset()
-	if err := h.app.Sweep(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	h.sweep(t)
 	wantCalls(t, h.gh.writes())
 }
 
@@ -792,13 +786,9 @@ func TestSweepLeavesFlagModeAlone(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, slop)
 	h.gh.policy("enforce: {close_after_hours: 1}\n")
-	h.send("issues", fixture(t, "issues.opened.json", nil))
-	h.drain()
-	h.gh.reset()
+	h.openIssue(t)
 	h.clock.Advance(48 * time.Hour)
-	if err := h.app.Sweep(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	h.sweep(t)
 	wantCalls(t, h.gh.writes())
 }
 
@@ -806,9 +796,7 @@ func TestAppealPingsOnce(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, slop)
 	h.gh.policy("maintainers_team: acme/triage\n")
-	h.send("issues", fixture(t, "issues.opened.json", nil))
-	h.drain()
-	h.gh.reset()
+	h.openIssue(t)
 	for id := range 2 {
 		h.send("issue_comment", fixture(t, "issue_comment.created.json", map[string]any{"comment.body": "/slopguard appeal", "comment.id": 3100 + id}))
 	}

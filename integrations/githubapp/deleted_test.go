@@ -46,9 +46,7 @@ func itemWithID(id string) moderation.Item { return moderation.Item{ID: id} }
 func TestPermissionLookupFailureIsNotARefusal(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, slop)
-	h.send("issues", fixture(t, "issues.opened.json", nil))
-	h.drain()
-	h.gh.reset()
+	h.openIssue(t)
 	h.gh.handle("GET /repos/acme/widgets/collaborators/maintainer/permission", 500, `{"message":"boom"}`)
 	h.send("issue_comment", fixture(t, "issue_comment.created.json", map[string]any{
 		"comment.body": "/slopguard not-slop", "comment.user.login": "maintainer", "comment.author_association": "MEMBER", "comment.id": 3002,

@@ -344,16 +344,31 @@ func (h *harness) deliver(t *testing.T, event string, body []byte) []call {
 	return h.gh.writes()
 }
 
-// flagThen delivers the opened issue 9 (flagged by a slop checker), forgets
-// the writes it made, then delivers event and returns the writes it made.
-func (h *harness) flagThen(t *testing.T, event string, body []byte) []call {
+// openIssue delivers the opened issue 9, waits until it is processed and
+// forgets the writes it made.
+func (h *harness) openIssue(t *testing.T) {
 	t.Helper()
 	h.send("issues", fixture(t, "issues.opened.json", nil))
 	h.drain()
 	h.gh.reset()
+}
+
+// flagThen delivers the opened issue 9 (flagged by a slop checker), forgets
+// the writes it made, then delivers event and returns the writes it made.
+func (h *harness) flagThen(t *testing.T, event string, body []byte) []call {
+	t.Helper()
+	h.openIssue(t)
 	h.send(event, body)
 	h.drain()
 	return h.gh.writes()
+}
+
+// sweep runs the App's sweep once, failing the test on an error.
+func (h *harness) sweep(t *testing.T) {
+	t.Helper()
+	if err := h.app.Sweep(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // feedback returns the feedback recorded for acme/widgets.

@@ -37,9 +37,7 @@ func TestPolicyFileHugeGraceIsRefusedNotAnInstantClose(t *testing.T) {
 	h.gh.handle("GET /repos/acme/widgets/issues/9", 200, `{"number": 9, "state": "open", "labels": [{"name": "possible-slop"}]}`)
 	h.gh.reset()
 	h.clock.Advance(time.Minute)
-	if err := h.app.Sweep(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	h.sweep(t)
 	wantCalls(t, h.gh.writes()) // want: nothing closed one minute after flagging
 }
 
@@ -97,9 +95,7 @@ func TestUnsureBetweenThresholdsCountsAsFlagged(t *testing.T) {
 
 			h.gh.handle("GET /repos/acme/widgets/issues/9", 200, `{"number": 9, "state": "open", "labels": [{"name": "possible-slop"}]}`)
 			h.clock.Advance(25 * time.Hour)
-			if err := h.app.Sweep(context.Background()); err != nil {
-				t.Fatal(err)
-			}
+			h.sweep(t)
 			closed := false
 			for _, c := range h.gh.writes() {
 				if c.String() == "PATCH /repos/acme/widgets/issues/9" {
