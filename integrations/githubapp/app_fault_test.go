@@ -360,9 +360,7 @@ func TestStoreDownFailsOpen(t *testing.T) {
 	}
 
 	fs.down.Store(false)
-	h.send("issues", fixture(t, "issues.opened.json", nil))
-	h.drain()
-	wantCalls(t, h.gh.writes(),
+	wantCalls(t, h.deliver(t, "issues", fixture(t, "issues.opened.json", nil)),
 		"POST /repos/acme/widgets/labels",
 		"POST /repos/acme/widgets/issues/9/labels",
 		"POST /repos/acme/widgets/issues/9/comments",

@@ -131,9 +131,7 @@ func TestFlagModePullRequest(t *testing.T) {
 		"action": "edited", "pull_request.labels": []any{map[string]any{"name": "possible-slop"}},
 		"pull_request.body": "Edited, still delving.",
 	})
-	h.send("pull_request", edited)
-	h.drain()
-	wantCalls(t, h.gh.writes(),
+	wantCalls(t, h.deliver(t, "pull_request", edited),
 		"PATCH /repos/acme/widgets/check-runs/100",
 		"PATCH /repos/acme/widgets/issues/comments/500",
 	)
@@ -142,9 +140,7 @@ func TestFlagModePullRequest(t *testing.T) {
 	h.gh.reset()
 	h.opt.Checker = clean
 	h.drain()
-	h.send("pull_request", edited)
-	h.drain()
-	writes = h.gh.writes()
+	writes = h.deliver(t, "pull_request", edited)
 	wantCalls(t, writes,
 		"PATCH /repos/acme/widgets/check-runs/100",
 		"DELETE /repos/acme/widgets/issues/7/labels/possible-slop",
@@ -524,9 +520,7 @@ func TestRetryThroughApp(t *testing.T) {
 		return 201, `{"id": 500}`
 	})
 	h.gh.handle("GET /repos/acme/widgets/issues/9/comments", 200, `[]`)
-	h.send("issues", fixture(t, "issues.opened.json", nil))
-	h.drain()
-	wantCalls(t, h.gh.writes(),
+	wantCalls(t, h.deliver(t, "issues", fixture(t, "issues.opened.json", nil)),
 		"POST /repos/acme/widgets/labels",
 		"POST /repos/acme/widgets/issues/9/labels",
 		"POST /repos/acme/widgets/issues/9/comments",
@@ -576,9 +570,7 @@ func TestCommands(t *testing.T) {
 		}
 		// A later edit does not re-flag what a maintainer cleared.
 		h.gh.reset()
-		h.send("issues", fixture(t, "issues.opened.json", map[string]any{"action": "edited"}))
-		h.drain()
-		wantCalls(t, h.gh.writes())
+		wantCalls(t, h.deliver(t, "issues", fixture(t, "issues.opened.json", map[string]any{"action": "edited"})))
 	})
 	t.Run("non-maintainer is politely refused", func(t *testing.T) {
 		t.Parallel()
@@ -643,9 +635,7 @@ func TestCheckRunNotSlopButton(t *testing.T) {
 	h.send("pull_request", fixture(t, "pull_request.opened.json", nil))
 	h.drain()
 	h.gh.reset()
-	h.send("check_run", fixture(t, "check_run.requested_action.json", nil))
-	h.drain()
-	writes := h.gh.writes()
+	writes := h.deliver(t, "check_run", fixture(t, "check_run.requested_action.json", nil))
 	wantCalls(t, writes,
 		"DELETE /repos/acme/widgets/issues/7/labels/possible-slop",
 		"PATCH /repos/acme/widgets/check-runs/100",
@@ -666,19 +656,13 @@ func TestPushRefreshesPolicy(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, slop)
 	h.gh.policy("mode: observe\n")
-	h.send("issues", fixture(t, "issues.opened.json", nil))
-	h.drain()
-	wantCalls(t, h.gh.writes())
+	wantCalls(t, h.deliver(t, "issues", fixture(t, "issues.opened.json", nil)))
 
 	h.gh.policy("mode: flag\n")
-	h.send("issues", fixture(t, "issues.opened.json", map[string]any{"action": "edited"}))
-	h.drain()
-	wantCalls(t, h.gh.writes()) // still cached
+	wantCalls(t, h.deliver(t, "issues", fixture(t, "issues.opened.json", map[string]any{"action": "edited"}))) // still cached
 
 	h.send("push", fixture(t, "push.policy.json", nil))
-	h.send("issues", fixture(t, "issues.opened.json", map[string]any{"action": "edited"}))
-	h.drain()
-	wantCalls(t, h.gh.writes(), "POST /repos/acme/widgets/labels", "POST /repos/acme/widgets/issues/9/labels", "POST /repos/acme/widgets/issues/9/comments")
+	wantCalls(t, h.deliver(t, "issues", fixture(t, "issues.opened.json", map[string]any{"action": "edited"})), "POST /repos/acme/widgets/labels", "POST /repos/acme/widgets/issues/9/labels", "POST /repos/acme/widgets/issues/9/comments")
 }
 
 func TestOrgPolicyFallback(t *testing.T) {
@@ -687,9 +671,7 @@ func TestOrgPolicyFallback(t *testing.T) {
 	content := "bW9kZTogb2JzZXJ2ZQo=" // "mode: observe\n"
 	h.gh.handle("GET /repos/acme/.github/contents/.github/slopguard.yml", 200,
 		`{"type": "file", "encoding": "base64", "path": ".github/slopguard.yml", "content": "`+content+`"}`)
-	h.send("issues", fixture(t, "issues.opened.json", nil))
-	h.drain()
-	wantCalls(t, h.gh.writes())
+	wantCalls(t, h.deliver(t, "issues", fixture(t, "issues.opened.json", nil)))
 	got := callList(h.gh.allCalls())
 	want := "GET /repos/acme/widgets/contents/.github/slopguard.yml\nGET /repos/acme/.github/contents/.github/slopguard.yml\n"
 	if got != want {

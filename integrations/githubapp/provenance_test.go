@@ -278,9 +278,7 @@ func TestFlaggedThenDisclosed(t *testing.T) {
 		"pull_request.body":   "Widget fixes.\n\n🤖 Generated with [Claude Code](https://claude.ai/code)",
 		"pull_request.labels": []any{map[string]any{"name": "possible-slop"}},
 	})
-	h.send("pull_request", edited)
-	h.drain()
-	writes := h.gh.writes()
+	writes := h.deliver(t, "pull_request", edited)
 	wantCalls(t, writes,
 		"PATCH /repos/acme/widgets/check-runs/100",
 		"POST /repos/acme/widgets/labels",

@@ -20,9 +20,7 @@ func TestPolicyFileEmptyPolicyFileIsDefault(t *testing.T) {
 	for _, file := range []string{"", "# all defaults for now\n"} {
 		h := newHarness(t, slop)
 		h.gh.policy(file)
-		h.send("issues", fixture(t, "issues.opened.json", nil))
-		h.drain()
-		wantCalls(t, h.gh.writes(), "POST /repos/acme/widgets/labels", "POST /repos/acme/widgets/issues/9/labels", "POST /repos/acme/widgets/issues/9/comments")
+		wantCalls(t, h.deliver(t, "issues", fixture(t, "issues.opened.json", nil)), "POST /repos/acme/widgets/labels", "POST /repos/acme/widgets/issues/9/labels", "POST /repos/acme/widgets/issues/9/comments")
 	}
 }
 

@@ -118,9 +118,7 @@ func TestReviewEditedToEmptyUpdatesTheReply(t *testing.T) {
 		h.send("pull_request_review", fixture(t, "pull_request_review.submitted.json", nil))
 		h.drain()
 		h.gh.reset()
-		h.send("pull_request_review", fixture(t, "pull_request_review.submitted.json", emptied))
-		h.drain()
-		writes := h.gh.writes()
+		writes := h.deliver(t, "pull_request_review", fixture(t, "pull_request_review.submitted.json", emptied))
 		wantCalls(t, writes, "PATCH /repos/acme/widgets/issues/comments/500")
 		if got := stickyEdit(t, writes); !strings.Contains(got, "no longer shows") {
 			t.Errorf("got comment %q, want it to say the flag is gone", got)
@@ -129,9 +127,7 @@ func TestReviewEditedToEmptyUpdatesTheReply(t *testing.T) {
 	t.Run("never answered", func(t *testing.T) {
 		t.Parallel()
 		h := newHarness(t, emptyIsUnjudged{})
-		h.send("pull_request_review", fixture(t, "pull_request_review.submitted.json", emptied))
-		h.drain()
-		wantCalls(t, h.gh.writes())
+		wantCalls(t, h.deliver(t, "pull_request_review", fixture(t, "pull_request_review.submitted.json", emptied)))
 		if _, err := h.opt.Store.LatestDecision(context.Background(), "github", "acme/widgets", "review/42"); err == nil {
 			t.Error("an emptied review the App never answered was scored")
 		}
