@@ -212,33 +212,44 @@ func TestSARIFStructure(t *testing.T) {
 	}
 }
 
-func TestSARIFLocationsPointAtSpans(t *testing.T) {
-	t.Parallel()
-	r := scenarios()[1].report(t)
+// sarifOut is the part of a SARIF log the tests read, declared apart from
+// the writer's types so that a wrong JSON name shows.
+type sarifOut struct {
+	Runs []struct {
+		Results []struct {
+			RuleID    string `json:"ruleId"`
+			Locations []struct {
+				PhysicalLocation struct {
+					ArtifactLocation struct {
+						URI string `json:"uri"`
+					} `json:"artifactLocation"`
+					Region sarifRegion `json:"region"`
+				} `json:"physicalLocation"`
+			} `json:"locations"`
+		} `json:"results"`
+	} `json:"runs"`
+}
+
+// readSARIF writes the report as SARIF and reads the log back.
+func readSARIF(t *testing.T, r *Report) sarifOut {
+	t.Helper()
 	var buf bytes.Buffer
 	if err := WriteSARIF(&buf, r); err != nil {
 		t.Fatal(err)
 	}
-	// setup.md line 3 is "This guide will delve into setup."; "delve" is
-	// columns 17 to 21, so the exclusive end column is 22.
-	var log struct {
-		Runs []struct {
-			Results []struct {
-				RuleID    string `json:"ruleId"`
-				Locations []struct {
-					PhysicalLocation struct {
-						ArtifactLocation struct {
-							URI string `json:"uri"`
-						} `json:"artifactLocation"`
-						Region sarifRegion `json:"region"`
-					} `json:"physicalLocation"`
-				} `json:"locations"`
-			} `json:"results"`
-		} `json:"runs"`
-	}
+	var log sarifOut
 	if err := json.Unmarshal(buf.Bytes(), &log); err != nil {
 		t.Fatal(err)
 	}
+	return log
+}
+
+func TestSARIFLocationsPointAtSpans(t *testing.T) {
+	t.Parallel()
+	r := scenarios()[1].report(t)
+	// setup.md line 3 is "This guide will delve into setup."; "delve" is
+	// columns 17 to 21, so the exclusive end column is 22.
+	log := readSARIF(t, r)
 	want := sarifRegion{StartLine: 3, StartColumn: 17, EndLine: 3, EndColumn: 22}
 	for _, res := range log.Runs[0].Results {
 		loc := res.Locations[0].PhysicalLocation
@@ -442,26 +453,7 @@ func TestSARIFLeavesOutInputsWithoutFile(t *testing.T) {
 	commit := Input{Name: "commit/1a2b3c4", Item: moderation.Item{Platform: moderation.CI, Kind: moderation.KindCommit, ID: "commit/1a2b3c4", Body: leverText}}
 	file := textInput("docs/a.md", "docs/a.md", []byte(leverText))
 	r := runFake(t, []Input{stdin, commit, file}, Options{Policy: moderation.DefaultPolicy(), ModelThreshold: 0.9})
-	var buf bytes.Buffer
-	if err := WriteSARIF(&buf, r); err != nil {
-		t.Fatal(err)
-	}
-	var log struct {
-		Runs []struct {
-			Results []struct {
-				Locations []struct {
-					PhysicalLocation struct {
-						ArtifactLocation struct {
-							URI string `json:"uri"`
-						} `json:"artifactLocation"`
-					} `json:"physicalLocation"`
-				} `json:"locations"`
-			} `json:"results"`
-		} `json:"runs"`
-	}
-	if err := json.Unmarshal(buf.Bytes(), &log); err != nil {
-		t.Fatal(err)
-	}
+	log := readSARIF(t, r)
 	var uris []string
 	for _, res := range log.Runs[0].Results {
 		for _, loc := range res.Locations {
