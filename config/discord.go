@@ -3,7 +3,6 @@ package config
 import (
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"slices"
 	"strings"
@@ -122,11 +121,8 @@ func validateAPIURL(raw string) error {
 	if u.RawQuery != "" || u.Fragment != "" {
 		return fmt.Errorf("discord.api_url: %q has a query or fragment", u.Redacted())
 	}
-	if u.Scheme == "http" {
-		host := u.Hostname()
-		if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-			return fmt.Errorf("discord.api_url: %q sends the bot token in clear; use https (http only for a loopback host)", u.Redacted())
-		}
+	if u.Scheme == "http" && !loopback(u.Hostname()) {
+		return fmt.Errorf("discord.api_url: %q sends the bot token in clear; use https (http only for a loopback host)", u.Redacted())
 	}
 	return nil
 }

@@ -32,6 +32,25 @@ func (sf *storeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&sf.driver, "driver", "", "sqlite or postgres (default: guessed from --db)")
 }
 
+// newStoreFlagSet starts the flag set of a command that reads the store:
+// errors go to e.stderr, --db and --driver are registered into the returned
+// storeFlags, and --help prints usage before the flags.
+func newStoreFlagSet(name, usage string, e *env) (*flag.FlagSet, *storeFlags) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	sf := &storeFlags{}
+	sf.register(fs)
+	fs.Usage = func() { fmt.Fprint(fs.Output(), usage, "\nFlags:\n"); fs.PrintDefaults() }
+	return fs, sf
+}
+
+// registerScope adds the --platform and --scope filters the audit and
+// feedback listings share.
+func registerScope(fs *flag.FlagSet, platform, scope *string) {
+	fs.StringVar(platform, "platform", "", "only this platform: github, discord or ci")
+	fs.StringVar(scope, "scope", "", "only this repository (owner/name) or guild ID")
+}
+
 // open opens the store read-only for a command that only reads it: it
 // never creates, migrates or switches a database to WAL. A missing SQLite
 // file is a usage error rather than a new empty database.
@@ -109,19 +128,14 @@ func runAudit(ctx context.Context, e *env, args []string) error {
 }
 
 func auditList(ctx context.Context, e *env, args []string) error {
-	fs := flag.NewFlagSet("audit list", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	var sf storeFlags
-	sf.register(fs)
+	fs, sf := newStoreFlagSet("audit list", auditUsage, e)
 	var f store.DecisionFilter
-	fs.StringVar(&f.Platform, "platform", "", "only this platform: github, discord or ci")
-	fs.StringVar(&f.Scope, "scope", "", "only this repository (owner/name) or guild ID")
+	registerScope(fs, &f.Platform, &f.Scope)
 	fs.StringVar(&f.ItemID, "item", "", "only this item (e.g. pr/12)")
 	fs.StringVar(&f.Verdict, "verdict", "", "only this verdict: human, unsure or machine")
 	since := fs.String("since", "", "only decisions since a duration ago (36h, 7d) or an RFC 3339 time")
 	fs.IntVar(&f.Limit, "limit", 50, "at most this many decisions, newest first")
 	format := fs.String("format", "table", "table or json")
-	fs.Usage = func() { fmt.Fprint(fs.Output(), auditUsage, "\nFlags:\n"); fs.PrintDefaults() }
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -173,13 +187,9 @@ func auditList(ctx context.Context, e *env, args []string) error {
 }
 
 func auditShow(ctx context.Context, e *env, args []string) error {
-	fs := flag.NewFlagSet("audit show", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	var sf storeFlags
-	sf.register(fs)
+	fs, sf := newStoreFlagSet("audit show", auditUsage, e)
 	format := fs.String("format", "table", "table or json")
 	configPath := fs.String("config", "", "the server config `FILE` serve reads, for the page link (web.public_url, web.link_ttl)")
-	fs.Usage = func() { fmt.Fprint(fs.Output(), auditUsage, "\nFlags:\n"); fs.PrintDefaults() }
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/base64"
 	"fmt"
 	"io"
@@ -16,6 +14,34 @@ import (
 	"testing"
 )
 
+// configCase is a `slopguard config` command line, its environment, and
+// what it should exit with and print.
+type configCase struct {
+	name     string
+	args     []string
+	env      map[string]string
+	wantCode int
+	wantOut  string
+	wantErr  string
+}
+
+// run runs the case in-process, checks its exit code and output, and
+// returns its stderr.
+func (tt configCase) run(t *testing.T) string {
+	t.Helper()
+	code, out, errOut := auditRun(t, tt.env, tt.args...)
+	if code != tt.wantCode {
+		t.Fatalf("got exit %d, want %d (stdout %q, stderr %q)", code, tt.wantCode, out, errOut)
+	}
+	if !strings.Contains(out, tt.wantOut) {
+		t.Errorf("got stdout %q, want %q", out, tt.wantOut)
+	}
+	if !strings.Contains(errOut, tt.wantErr) {
+		t.Errorf("got stderr %q, want %q", errOut, tt.wantErr)
+	}
+	return errOut
+}
+
 func TestConfigValidate(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -28,14 +54,7 @@ func TestConfigValidate(t *testing.T) {
 	}
 	app := write("app.yml", "github:\n  app_id: 12345\n")
 	secrets := map[string]string{"SLOPGUARD_GITHUB_PRIVATE_KEY": "key", "SLOPGUARD_GITHUB_WEBHOOK_SECRET": "secret"}
-	tests := []struct {
-		name     string
-		args     []string
-		env      map[string]string
-		wantCode int
-		wantOut  string
-		wantErr  string
-	}{
+	tests := []configCase{
 		{"example server config", []string{"config", "validate", filepath.Join("..", "..", "config", "slopguard.example.yml")}, nil, 0, "valid server config", ""},
 		{"policy", []string{"config", "validate", write("policy.yml", "mode: observe\n")}, nil, 0, "valid repository policy", ""},
 		{"bad policy", []string{"config", "validate", write("bad.yml", "mode: loud\nlabels: x\n")}, nil, 2, "", `unknown mode "loud"`},
@@ -48,19 +67,9 @@ func TestConfigValidate(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			var out, errOut bytes.Buffer
-			e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, getenv: func(k string) string { return tt.env[k] }}
-			if got := run(context.Background(), e, tt.args); got != tt.wantCode {
-				t.Fatalf("got exit %d, want %d (stderr %q)", got, tt.wantCode, errOut.String())
-			}
-			if tt.wantCode != 0 && strings.Count(errOut.String(), "\n") != 1 {
-				t.Errorf("got stderr %q, want one line", errOut.String())
-			}
-			if !strings.Contains(out.String(), tt.wantOut) {
-				t.Errorf("got stdout %q, want %q", out.String(), tt.wantOut)
-			}
-			if !strings.Contains(errOut.String(), tt.wantErr) {
-				t.Errorf("got stderr %q, want %q", errOut.String(), tt.wantErr)
+			errOut := tt.run(t)
+			if tt.wantCode != 0 && strings.Count(errOut, "\n") != 1 {
+				t.Errorf("got stderr %q, want one line", errOut)
 			}
 		})
 	}
@@ -104,14 +113,7 @@ func TestConfigValidateHoneypot(t *testing.T) {
 	wrong := write("wrong.yml", "honeypot:\n  phrase: mention the word flamingo somewhere\n  file: .github/pull_request_template.md\n")
 	nofile := write("nofile.yml", "honeypot:\n  phrase: put the word \"pelican\" in the title\n  file: CONTRIBUTING.md\n")
 	api := []string{"--api-url", srv.URL + "/api/v3/"}
-	tests := []struct {
-		name     string
-		args     []string
-		env      map[string]string
-		wantCode int
-		wantOut  string
-		wantErr  string
-	}{
+	tests := []configCase{
 		{"phrase in the file", append([]string{"config", "validate", good, "--repo", "acme/widgets"}, api...), nil, 0, "honeypot phrase found in .github/pull_request_template.md on the default branch of acme/widgets", ""},
 		{"repository from GITHUB_REPOSITORY, token sent", append([]string{"config", "validate", good}, api...), map[string]string{"GITHUB_REPOSITORY": "acme/widgets", "GITHUB_TOKEN": "t0ken"}, 0, "valid repository policy", ""},
 		{"phrase not in the file", append([]string{"config", "validate", wrong, "--repo", "acme/widgets"}, api...), nil, 2, "", `honeypot.phrase: "mention the word flamingo somewhere" is not in .github/pull_request_template.md`},
@@ -121,14 +123,7 @@ func TestConfigValidateHoneypot(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var out, errOut bytes.Buffer
-			e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, getenv: func(k string) string { return tt.env[k] }}
-			if got := run(context.Background(), e, tt.args); got != tt.wantCode {
-				t.Fatalf("got exit %d, want %d (stdout %q, stderr %q)", got, tt.wantCode, out.String(), errOut.String())
-			}
-			if !strings.Contains(out.String(), tt.wantOut) || !strings.Contains(errOut.String(), tt.wantErr) {
-				t.Errorf("got stdout %q stderr %q, want %q / %q", out.String(), errOut.String(), tt.wantOut, tt.wantErr)
-			}
+			tt.run(t)
 		})
 	}
 	mu.Lock()

@@ -20,6 +20,8 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/gorilla/websocket"
+
+	"github.com/slopguard/slopguard/internal/jsondig"
 )
 
 // The end-to-end test runs `slopguard serve` with discord.api_url pointing
@@ -607,22 +609,4 @@ func postgresSchema(t *testing.T) string {
 }
 
 // dig walks a decoded JSON value along keys and indexes.
-func dig(v any, path ...any) any {
-	for _, p := range path {
-		switch k := p.(type) {
-		case string:
-			m, ok := v.(map[string]any)
-			if !ok {
-				return nil
-			}
-			v = m[k]
-		case int:
-			a, ok := v.([]any)
-			if !ok || k >= len(a) {
-				return nil
-			}
-			v = a[k]
-		}
-	}
-	return v
-}
+var dig = jsondig.Dig

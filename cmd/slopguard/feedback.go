@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -29,16 +28,11 @@ func runFeedback(ctx context.Context, e *env, args []string) error {
 }
 
 func feedbackExport(ctx context.Context, e *env, args []string) error {
-	fs := flag.NewFlagSet("feedback export", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	var sf storeFlags
-	sf.register(fs)
+	fs, sf := newStoreFlagSet("feedback export", feedbackUsage, e)
 	var f store.FeedbackFilter
-	fs.StringVar(&f.Platform, "platform", "", "only this platform: github, discord or ci")
-	fs.StringVar(&f.Scope, "scope", "", "only this repository (owner/name) or guild ID")
+	registerScope(fs, &f.Platform, &f.Scope)
 	since := fs.String("since", "", "only feedback since a duration ago (36h, 30d) or an RFC 3339 time")
 	out := fs.String("out", "", "write to this `file` instead of stdout (replaced only when the export succeeds)")
-	fs.Usage = func() { fmt.Fprint(fs.Output(), feedbackUsage, "\nFlags:\n"); fs.PrintDefaults() }
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err

@@ -1,7 +1,6 @@
 package ci
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,10 +11,7 @@ import (
 
 func TestWriteActionsFiles(t *testing.T) {
 	t.Parallel()
-	r, err := Run(context.Background(), newFakeChecker(), textInputs(machineText), Options{Policy: moderation.DefaultPolicy(), ModelThreshold: 0.9})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := runFake(t, textInputs(machineText), Options{Policy: moderation.DefaultPolicy(), ModelThreshold: 0.9})
 	tests := []struct {
 		name                string
 		format              Format

@@ -235,10 +235,7 @@ func TestCollectChangedOnly(t *testing.T) {
 	}
 
 	// The whole chain: the delve commit and docs/a.md are flagged, the bot's commit is exempt.
-	r, err := Run(context.Background(), newFakeChecker(), ins, Options{Policy: defaultPolicy(), ModelThreshold: 0.9, FailOn: 0.9, FailOnSet: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := runFake(t, ins, Options{Policy: defaultPolicy(), ModelThreshold: 0.9, FailOn: 0.9, FailOnSet: true})
 	var flagged, skipped []string
 	for _, e := range r.Entries {
 		if e.Flagged {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"testing"
 	"time"
 
 	"github.com/slopguard/slopguard/detector"
@@ -66,6 +67,17 @@ func (fakeScorer) Score(text string) detector.Result {
 // newFakeChecker is the real Pipeline around the fake scorer, at a fixed time.
 func newFakeChecker() moderation.Checker {
 	return &moderation.Pipeline{Scorer: fakeScorer{}, Now: func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }}
+}
+
+// runFake runs the check over ins with the fake checker and fails the test
+// if Run returns an error.
+func runFake(t *testing.T, ins []Input, opts Options) *Report {
+	t.Helper()
+	r, err := Run(context.Background(), newFakeChecker(), ins, opts)
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	return r
 }
 
 // errChecker fails every check.

@@ -68,10 +68,7 @@ func (sc scenario) report(t *testing.T) *Report {
 		}
 		ins = append(ins, got...)
 	}
-	r, err := Run(context.Background(), newFakeChecker(), ins, sc.opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := runFake(t, ins, sc.opts)
 	return r
 }
 
@@ -215,33 +212,44 @@ func TestSARIFStructure(t *testing.T) {
 	}
 }
 
-func TestSARIFLocationsPointAtSpans(t *testing.T) {
-	t.Parallel()
-	r := scenarios()[1].report(t)
+// sarifOut is the part of a SARIF log the tests read, declared apart from
+// the writer's types so that a wrong JSON name shows.
+type sarifOut struct {
+	Runs []struct {
+		Results []struct {
+			RuleID    string `json:"ruleId"`
+			Locations []struct {
+				PhysicalLocation struct {
+					ArtifactLocation struct {
+						URI string `json:"uri"`
+					} `json:"artifactLocation"`
+					Region sarifRegion `json:"region"`
+				} `json:"physicalLocation"`
+			} `json:"locations"`
+		} `json:"results"`
+	} `json:"runs"`
+}
+
+// readSARIF writes the report as SARIF and reads the log back.
+func readSARIF(t *testing.T, r *Report) sarifOut {
+	t.Helper()
 	var buf bytes.Buffer
 	if err := WriteSARIF(&buf, r); err != nil {
 		t.Fatal(err)
 	}
-	// setup.md line 3 is "This guide will delve into setup."; "delve" is
-	// columns 17 to 21, so the exclusive end column is 22.
-	var log struct {
-		Runs []struct {
-			Results []struct {
-				RuleID    string `json:"ruleId"`
-				Locations []struct {
-					PhysicalLocation struct {
-						ArtifactLocation struct {
-							URI string `json:"uri"`
-						} `json:"artifactLocation"`
-						Region sarifRegion `json:"region"`
-					} `json:"physicalLocation"`
-				} `json:"locations"`
-			} `json:"results"`
-		} `json:"runs"`
-	}
+	var log sarifOut
 	if err := json.Unmarshal(buf.Bytes(), &log); err != nil {
 		t.Fatal(err)
 	}
+	return log
+}
+
+func TestSARIFLocationsPointAtSpans(t *testing.T) {
+	t.Parallel()
+	r := scenarios()[1].report(t)
+	// setup.md line 3 is "This guide will delve into setup."; "delve" is
+	// columns 17 to 21, so the exclusive end column is 22.
+	log := readSARIF(t, r)
 	want := sarifRegion{StartLine: 3, StartColumn: 17, EndLine: 3, EndColumn: 22}
 	for _, res := range log.Runs[0].Results {
 		loc := res.Locations[0].PhysicalLocation
@@ -280,10 +288,7 @@ func TestGitHubAnnotationsCapped(t *testing.T) {
 	for range 30 {
 		texts = append(texts, leverText)
 	}
-	r, err := Run(context.Background(), newFakeChecker(), textInputsN(texts), Options{Policy: moderation.DefaultPolicy(), ModelThreshold: 0.9})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := runFake(t, textInputsN(texts), Options{Policy: moderation.DefaultPolicy(), ModelThreshold: 0.9})
 	var buf bytes.Buffer
 	if err := WriteGitHub(&buf, r); err != nil {
 		t.Fatal(err)
@@ -321,10 +326,7 @@ func TestGitHubObserveWritesNoAnnotations(t *testing.T) {
 	t.Parallel()
 	p := moderation.DefaultPolicy()
 	p.Mode = moderation.ModeObserve
-	r, err := Run(context.Background(), newFakeChecker(), textInputs(machineText), Options{Policy: p, ModelThreshold: 0.9})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := runFake(t, textInputs(machineText), Options{Policy: p, ModelThreshold: 0.9})
 	var buf bytes.Buffer
 	if err := WriteGitHub(&buf, r); err != nil {
 		t.Fatal(err)
@@ -419,10 +421,7 @@ func TestOddInputsInEveryFormat(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			in := textInput("odd.md", "odd.md", []byte(text))
-			r, err := Run(context.Background(), newFakeChecker(), []Input{in}, Options{Policy: moderation.DefaultPolicy(), ModelThreshold: 0.9})
-			if err != nil {
-				t.Fatal(err)
-			}
+			r := runFake(t, []Input{in}, Options{Policy: moderation.DefaultPolicy(), ModelThreshold: 0.9})
 			for _, f := range Formats {
 				var buf bytes.Buffer
 				if err := Write(&buf, f, r); err != nil {
@@ -440,10 +439,7 @@ func TestOddInputsInEveryFormat(t *testing.T) {
 	t.Run("10 MB span lands on the last line", func(t *testing.T) {
 		t.Parallel()
 		in := textInput("big.md", "big.md", []byte(big))
-		r, err := Run(context.Background(), newFakeChecker(), []Input{in}, Options{Policy: moderation.DefaultPolicy(), ModelThreshold: 0.9})
-		if err != nil {
-			t.Fatal(err)
-		}
+		r := runFake(t, []Input{in}, Options{Policy: moderation.DefaultPolicy(), ModelThreshold: 0.9})
 		f := r.Findings()[0]
 		if want := strings.Count(big, "\n"); f.Start.Line != want || f.Start.Column != 4 {
 			t.Errorf("got %+v, want line %d column 4", f.Start, want)
@@ -456,30 +452,8 @@ func TestSARIFLeavesOutInputsWithoutFile(t *testing.T) {
 	stdin := textInput("stdin", "", []byte(machineText))
 	commit := Input{Name: "commit/1a2b3c4", Item: moderation.Item{Platform: moderation.CI, Kind: moderation.KindCommit, ID: "commit/1a2b3c4", Body: leverText}}
 	file := textInput("docs/a.md", "docs/a.md", []byte(leverText))
-	r, err := Run(context.Background(), newFakeChecker(), []Input{stdin, commit, file}, Options{Policy: moderation.DefaultPolicy(), ModelThreshold: 0.9})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if err := WriteSARIF(&buf, r); err != nil {
-		t.Fatal(err)
-	}
-	var log struct {
-		Runs []struct {
-			Results []struct {
-				Locations []struct {
-					PhysicalLocation struct {
-						ArtifactLocation struct {
-							URI string `json:"uri"`
-						} `json:"artifactLocation"`
-					} `json:"physicalLocation"`
-				} `json:"locations"`
-			} `json:"results"`
-		} `json:"runs"`
-	}
-	if err := json.Unmarshal(buf.Bytes(), &log); err != nil {
-		t.Fatal(err)
-	}
+	r := runFake(t, []Input{stdin, commit, file}, Options{Policy: moderation.DefaultPolicy(), ModelThreshold: 0.9})
+	log := readSARIF(t, r)
 	var uris []string
 	for _, res := range log.Runs[0].Results {
 		for _, loc := range res.Locations {
@@ -501,10 +475,7 @@ func TestTextReportNamesCannotInjectCommands(t *testing.T) {
 	t.Parallel()
 	name := "x\n::error file=README.md,line=1::Injected\n.md"
 	in := textInput(name, name, []byte("we delve into a rich tapestry of words here"))
-	r, err := Run(context.Background(), newFakeChecker(), []Input{in}, Options{Policy: moderation.DefaultPolicy(), ModelThreshold: 0.9})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := runFake(t, []Input{in}, Options{Policy: moderation.DefaultPolicy(), ModelThreshold: 0.9})
 	var buf bytes.Buffer
 	if err := Write(&buf, FormatText, r); err != nil {
 		t.Fatal(err)

@@ -1,7 +1,6 @@
 package ci
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -89,10 +88,7 @@ func TestExitMessage(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			r, err := Run(context.Background(), newFakeChecker(), tt.ins, tt.opts)
-			if err != nil {
-				t.Fatal(err)
-			}
+			r := runFake(t, tt.ins, tt.opts)
 			if got := r.ExitMessage(); got != tt.want {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}

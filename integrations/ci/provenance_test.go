@@ -2,7 +2,6 @@ package ci
 
 import (
 	"bytes"
-	"context"
 	"strings"
 	"testing"
 
@@ -57,10 +56,7 @@ func TestRunProvenance(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			r, err := Run(context.Background(), newFakeChecker(), ins, Options{Policy: tt.pol, ModelThreshold: 0.9, FailOn: 0.96, FailOnSet: true, Workers: 2})
-			if err != nil {
-				t.Fatal(err)
-			}
+			r := runFake(t, ins, Options{Policy: tt.pol, ModelThreshold: 0.9, FailOn: 0.96, FailOnSet: true, Workers: 2})
 			for i, w := range tt.want {
 				e := r.Entries[i]
 				if e.Flagged != w.flagged || e.Failed != w.failed || e.Assisted != w.assisted || e.Rule != w.rule {
@@ -72,10 +68,7 @@ func TestRunProvenance(t *testing.T) {
 	}
 
 	// The reports name the disclosure and the rule.
-	r, err := Run(context.Background(), newFakeChecker(), ins, Options{Policy: tests[0].pol, ModelThreshold: 0.9})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := runFake(t, ins, Options{Policy: tests[0].pol, ModelThreshold: 0.9})
 	var js, txt, sarif bytes.Buffer
 	if err := WriteJSON(&js, r); err != nil {
 		t.Fatal(err)
@@ -120,10 +113,7 @@ func TestCommitsKeepTrailersForDisclosure(t *testing.T) {
 func TestTextReportSaysQuoted(t *testing.T) {
 	t.Parallel()
 	in := textInput("reply", "reply.md", []byte(humanText+"\n\n> 🤖 Generated with [Claude Code](https://claude.ai/code)\n\nPlease drop that footer."))
-	r, err := Run(context.Background(), newFakeChecker(), []Input{in}, Options{Policy: moderation.DefaultPolicy(), ModelThreshold: 0.9})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := runFake(t, []Input{in}, Options{Policy: moderation.DefaultPolicy(), ModelThreshold: 0.9})
 	var txt bytes.Buffer
 	if err := WriteText(&txt, r); err != nil {
 		t.Fatal(err)

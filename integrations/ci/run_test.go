@@ -112,10 +112,7 @@ func TestRun(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			r, err := Run(context.Background(), newFakeChecker(), tt.ins, tt.opts)
-			if err != nil {
-				t.Fatal(err)
-			}
+			r := runFake(t, tt.ins, tt.opts)
 			for i, e := range r.Entries {
 				if e.Flagged != tt.wantFlagged[i] || e.Failed != tt.wantFailed[i] || e.Skipped != tt.wantSkipped[i] {
 					t.Errorf("entry %d: got flagged %v failed %v skipped %q, want %v %v %q",
@@ -169,10 +166,7 @@ func TestSummarize(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			r, err := Run(context.Background(), newFakeChecker(), tt.ins, Options{Policy: moderation.DefaultPolicy(), ModelThreshold: 0.9})
-			if err != nil {
-				t.Fatal(err)
-			}
+			r := runFake(t, tt.ins, Options{Policy: moderation.DefaultPolicy(), ModelThreshold: 0.9})
 			if got := r.Summarize(); got != tt.want {
 				t.Errorf("got %+v, want %+v", got, tt.want)
 			}
@@ -184,11 +178,8 @@ func TestFindingsPriority(t *testing.T) {
 	t.Parallel()
 	// Two machine inputs, one failing: error findings first; within a level
 	// every input's strongest reason comes before any input's second.
-	r, err := Run(context.Background(), newFakeChecker(), textInputs(leverText, machineText, humanText),
+	r := runFake(t, textInputs(leverText, machineText, humanText),
 		Options{Policy: moderation.DefaultPolicy(), ModelThreshold: 0.9, FailOn: 0.95, FailOnSet: true})
-	if err != nil {
-		t.Fatal(err)
-	}
 	type row struct {
 		entry int
 		rule  string
@@ -211,11 +202,8 @@ func TestFindingsPriority(t *testing.T) {
 
 func TestFindingsInterleaveInputs(t *testing.T) {
 	t.Parallel()
-	r, err := Run(context.Background(), newFakeChecker(), textInputs(leverText, machineText),
+	r := runFake(t, textInputs(leverText, machineText),
 		Options{Policy: moderation.DefaultPolicy(), ModelThreshold: 0.9})
-	if err != nil {
-		t.Fatal(err)
-	}
 	var got []string
 	for _, f := range r.Findings() {
 		got = append(got, r.Entries[f.Entry].Input.Name+"/"+f.Rule())

@@ -20,6 +20,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/slopguard/slopguard/detector"
+	"github.com/slopguard/slopguard/internal/jsondig"
 	"github.com/slopguard/slopguard/moderation"
 	"github.com/slopguard/slopguard/store"
 	"github.com/slopguard/slopguard/store/sqlstore"
@@ -450,25 +451,7 @@ func golden(t *testing.T, name string, got any) {
 }
 
 // dig walks a decoded JSON value along keys and indexes.
-func dig(v any, path ...any) any {
-	for _, p := range path {
-		switch k := p.(type) {
-		case string:
-			m, ok := v.(map[string]any)
-			if !ok {
-				return nil
-			}
-			v = m[k]
-		case int:
-			a, ok := v.([]any)
-			if !ok || k >= len(a) {
-				return nil
-			}
-			v = a[k]
-		}
-	}
-	return v
-}
+var dig = jsondig.Dig
 
 func jsonEncode(w io.Writer, v any) error { return json.NewEncoder(w).Encode(v) }
 

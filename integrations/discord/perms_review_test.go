@@ -75,24 +75,7 @@ func TestCheckLinkRefusesOtherServersAndPrivateThreads(t *testing.T) {
 			if tt.state != nil {
 				tt.state(h.bot.channels.(*discordgo.State))
 			}
-			h.api.mu.Lock()
-			h.api.messages[tt.channel+"/1001"] = slopText
-			h.api.mu.Unlock()
-			ev := slash("check", opt("message", discordgo.ApplicationCommandOptionString, "https://discord.com/channels/"+guildID+"/"+tt.channel+"/1001"))
-			ev.Member.Roles = tt.roles
-			ev.Member.Permissions = tt.perms
-			h.bot.InteractionCreate(nil, ev)
-			calls := h.api.Calls()
-			fetched := false
-			for _, c := range calls {
-				fetched = fetched || c.String() == "GET /channels/"+tt.channel+"/messages/1001"
-			}
-			if fetched != tt.fetched {
-				t.Errorf("fetched the message: %v, want %v (calls %s)", fetched, tt.fetched, paths(calls))
-			}
-			if got := answerText(t, calls); !strings.Contains(got, tt.want) {
-				t.Errorf("answer: got %q, want it to contain %q", got, tt.want)
-			}
+			wantCheckOfLink(t, h, tt.channel, tt.roles, tt.perms, tt.fetched, tt.want)
 		})
 	}
 }

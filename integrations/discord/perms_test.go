@@ -135,23 +135,33 @@ func TestCheckLinkOnlyForChannelsTheCallerCanRead(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			h := newHarness(t, nil)
-			h.api.messages[tt.channel+"/1001"] = slopText
-			ev := slash("check", opt("message", discordgo.ApplicationCommandOptionString, "https://discord.com/channels/"+guildID+"/"+tt.channel+"/1001"))
-			ev.Member.Roles = tt.roles
-			ev.Member.Permissions = 0
-			h.bot.InteractionCreate(nil, ev)
-			calls := h.api.Calls()
-			fetched := false
-			for _, c := range calls {
-				fetched = fetched || c.String() == "GET /channels/"+tt.channel+"/messages/1001"
-			}
-			if fetched != tt.fetched {
-				t.Errorf("fetched the message: %v, want %v (calls %s)", fetched, tt.fetched, paths(calls))
-			}
-			if got := answerText(t, calls); !strings.Contains(got, tt.want) {
-				t.Errorf("answer: got %q, want it to contain %q", got, tt.want)
-			}
+			wantCheckOfLink(t, h, tt.channel, tt.roles, 0, tt.fetched, tt.want)
 		})
+	}
+}
+
+// wantCheckOfLink stores slopText as message 1001 of channel, has a member
+// with roles and perms run /slopguard check on its link, and wants the bot
+// to have fetched the message or not, and its answer to contain want.
+func wantCheckOfLink(t *testing.T, h *harness, channel string, roles []string, perms int64, wantFetched bool, want string) {
+	t.Helper()
+	h.api.mu.Lock()
+	h.api.messages[channel+"/1001"] = slopText
+	h.api.mu.Unlock()
+	ev := slash("check", opt("message", discordgo.ApplicationCommandOptionString, "https://discord.com/channels/"+guildID+"/"+channel+"/1001"))
+	ev.Member.Roles = roles
+	ev.Member.Permissions = perms
+	h.bot.InteractionCreate(nil, ev)
+	calls := h.api.Calls()
+	fetched := false
+	for _, c := range calls {
+		fetched = fetched || c.String() == "GET /channels/"+channel+"/messages/1001"
+	}
+	if fetched != wantFetched {
+		t.Errorf("fetched the message: %v, want %v (calls %s)", fetched, wantFetched, paths(calls))
+	}
+	if got := answerText(t, calls); !strings.Contains(got, want) {
+		t.Errorf("answer: got %q, want it to contain %q", got, want)
 	}
 }
 

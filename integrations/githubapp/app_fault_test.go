@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -18,7 +17,6 @@ import (
 
 	"github.com/slopguard/slopguard/moderation"
 	"github.com/slopguard/slopguard/store"
-	"github.com/slopguard/slopguard/store/sqlstore"
 )
 
 // faultHarness is a harness whose API client logs retries and give-ups into
@@ -362,9 +360,7 @@ func TestStoreDownFailsOpen(t *testing.T) {
 	}
 
 	fs.down.Store(false)
-	h.send("issues", fixture(t, "issues.opened.json", nil))
-	h.drain()
-	wantCalls(t, h.gh.writes(),
+	wantCalls(t, h.deliver(t, "issues", fixture(t, "issues.opened.json", nil)),
 		"POST /repos/acme/widgets/labels",
 		"POST /repos/acme/widgets/issues/9/labels",
 		"POST /repos/acme/widgets/issues/9/comments",
@@ -455,11 +451,7 @@ func TestPost5xxIsNotResent(t *testing.T) {
 	t.Parallel()
 	gh := newStatefulGitHub(t, 0)
 	gh.fail5xx.Store(regexp.MustCompile(`/issues/7/comments$`))
-	st, err := sqlstore.Open(t.Context(), "sqlite", filepath.Join(t.TempDir(), "slopguard.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := openTempStore(t)
 	clock := &replicaClock{now: time.Now().UTC()}
 	r := startReplica(t, gh, st, clock, slop)
 	r.deliver("pull_request", "d-5xx", prDelivery(t, "opened", 7))

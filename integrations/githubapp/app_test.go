@@ -78,11 +78,7 @@ func TestBodyLimitAndBadRequests(t *testing.T) {
 func TestFlagModePullRequest(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, slop)
-	if got := h.send("pull_request", fixture(t, "pull_request.opened.json", nil)); got != http.StatusAccepted {
-		t.Fatalf("got status %d, want 202", got)
-	}
-	h.drain()
-	writes := h.gh.writes()
+	writes := h.deliver(t, "pull_request", fixture(t, "pull_request.opened.json", nil))
 	wantCalls(t, writes,
 		"POST /repos/acme/widgets/check-runs",
 		"POST /repos/acme/widgets/labels",
@@ -135,9 +131,7 @@ func TestFlagModePullRequest(t *testing.T) {
 		"action": "edited", "pull_request.labels": []any{map[string]any{"name": "possible-slop"}},
 		"pull_request.body": "Edited, still delving.",
 	})
-	h.send("pull_request", edited)
-	h.drain()
-	wantCalls(t, h.gh.writes(),
+	wantCalls(t, h.deliver(t, "pull_request", edited),
 		"PATCH /repos/acme/widgets/check-runs/100",
 		"PATCH /repos/acme/widgets/issues/comments/500",
 	)
@@ -146,9 +140,7 @@ func TestFlagModePullRequest(t *testing.T) {
 	h.gh.reset()
 	h.opt.Checker = clean
 	h.drain()
-	h.send("pull_request", edited)
-	h.drain()
-	writes = h.gh.writes()
+	writes = h.deliver(t, "pull_request", edited)
 	wantCalls(t, writes,
 		"PATCH /repos/acme/widgets/check-runs/100",
 		"DELETE /repos/acme/widgets/issues/7/labels/possible-slop",
@@ -157,7 +149,7 @@ func TestFlagModePullRequest(t *testing.T) {
 	if got := bodyOf(t, writes, "PATCH /repos/acme/widgets/check-runs/100")["conclusion"]; got != "success" {
 		t.Errorf("got conclusion %v, want success", got)
 	}
-	if got := bodyOf(t, writes, "PATCH /repos/acme/widgets/issues/comments/500")["body"].(string); !strings.Contains(got, "no longer shows") {
+	if got := stickyEdit(t, writes); !strings.Contains(got, "no longer shows") {
 		t.Errorf("got comment %q, want it to say the flag is gone", got)
 	}
 }
@@ -290,11 +282,7 @@ func TestModes(t *testing.T) {
 			if tt.policy != "" {
 				h.gh.policy(tt.policy)
 			}
-			if got := h.send(tt.event, fixture(t, tt.fixture, tt.edits)); got != http.StatusAccepted {
-				t.Fatalf("got status %d, want 202", got)
-			}
-			h.drain()
-			writes := h.gh.writes()
+			writes := h.deliver(t, tt.event, fixture(t, tt.fixture, tt.edits))
 			wantCalls(t, writes, tt.want...)
 			if tt.check != nil && len(writes) > 0 {
 				tt.check(t, writes)
@@ -532,9 +520,7 @@ func TestRetryThroughApp(t *testing.T) {
 		return 201, `{"id": 500}`
 	})
 	h.gh.handle("GET /repos/acme/widgets/issues/9/comments", 200, `[]`)
-	h.send("issues", fixture(t, "issues.opened.json", nil))
-	h.drain()
-	wantCalls(t, h.gh.writes(),
+	wantCalls(t, h.deliver(t, "issues", fixture(t, "issues.opened.json", nil)),
 		"POST /repos/acme/widgets/labels",
 		"POST /repos/acme/widgets/issues/9/labels",
 		"POST /repos/acme/widgets/issues/9/comments",
@@ -570,43 +556,31 @@ func TestCommands(t *testing.T) {
 	t.Run("maintainer not-slop clears the flag", func(t *testing.T) {
 		t.Parallel()
 		h := newHarness(t, slop)
-		h.send("issues", fixture(t, "issues.opened.json", nil))
-		h.drain()
-		h.gh.reset()
-		h.send("issue_comment", command("/slopguard not-slop", "maintainer", "MEMBER"))
-		h.drain()
-		writes := h.gh.writes()
+		writes := h.flagThen(t, "issue_comment", command("/slopguard not-slop", "maintainer", "MEMBER"))
 		wantCalls(t, writes,
 			"DELETE /repos/acme/widgets/issues/9/labels/possible-slop",
 			"PATCH /repos/acme/widgets/issues/comments/500",
 		)
-		if got := bodyOf(t, writes, "PATCH /repos/acme/widgets/issues/comments/500")["body"].(string); !strings.Contains(got, "cleared the flag") {
+		if got := stickyEdit(t, writes); !strings.Contains(got, "cleared the flag") {
 			t.Errorf("got comment %q, want it to say the flag was cleared", got)
 		}
-		fb, err := h.opt.Store.Feedback(context.Background(), store.FeedbackFilter{Scope: "acme/widgets"})
+		fb, err := h.feedback()
 		if err != nil || len(fb) != 1 || fb[0].Label != "human" || fb[0].By != "maintainer" || fb[0].ItemID != "issue/9" {
 			t.Fatalf("got feedback %+v (err %v), want one human label by maintainer on issue/9", fb, err)
 		}
 		// A later edit does not re-flag what a maintainer cleared.
 		h.gh.reset()
-		h.send("issues", fixture(t, "issues.opened.json", map[string]any{"action": "edited"}))
-		h.drain()
-		wantCalls(t, h.gh.writes())
+		wantCalls(t, h.deliver(t, "issues", fixture(t, "issues.opened.json", map[string]any{"action": "edited"})))
 	})
 	t.Run("non-maintainer is politely refused", func(t *testing.T) {
 		t.Parallel()
 		h := newHarness(t, slop)
-		h.send("issues", fixture(t, "issues.opened.json", nil))
-		h.drain()
-		h.gh.reset()
-		h.send("issue_comment", command("/slopguard not-slop", "newcomer", "NONE"))
-		h.drain()
-		writes := h.gh.writes()
+		writes := h.flagThen(t, "issue_comment", command("/slopguard not-slop", "newcomer", "NONE"))
 		wantCalls(t, writes, "PATCH /repos/acme/widgets/issues/comments/500")
-		if got := bodyOf(t, writes, "PATCH /repos/acme/widgets/issues/comments/500")["body"].(string); !strings.Contains(got, "@newcomer, sorry: only maintainers") {
+		if got := stickyEdit(t, writes); !strings.Contains(got, "@newcomer, sorry: only maintainers") {
 			t.Errorf("got comment %q, want a polite refusal", got)
 		}
-		fb, _ := h.opt.Store.Feedback(context.Background(), store.FeedbackFilter{Scope: "acme/widgets"})
+		fb, _ := h.feedback()
 		if len(fb) != 0 {
 			t.Errorf("got feedback %+v, want none", fb)
 		}
@@ -614,19 +588,14 @@ func TestCommands(t *testing.T) {
 	t.Run("confirm keeps the label", func(t *testing.T) {
 		t.Parallel()
 		h := newHarness(t, slop)
-		h.send("issues", fixture(t, "issues.opened.json", nil))
-		h.drain()
-		h.gh.reset()
-		h.send("issue_comment", command("/slopguard confirm", "maintainer", "OWNER"))
-		h.drain()
 		// The label is on already; confirm moderates again, which keeps it
 		// and says so in the comment.
-		writes := h.gh.writes()
+		writes := h.flagThen(t, "issue_comment", command("/slopguard confirm", "maintainer", "OWNER"))
 		wantCalls(t, writes, "PATCH /repos/acme/widgets/issues/comments/500")
-		if got := bodyOf(t, writes, "PATCH /repos/acme/widgets/issues/comments/500")["body"].(string); !strings.Contains(got, "@maintainer) reviewed this and confirmed the flag") {
+		if got := stickyEdit(t, writes); !strings.Contains(got, "@maintainer) reviewed this and confirmed the flag") {
 			t.Errorf("got comment %q, want it to say the flag was confirmed", got)
 		}
-		fb, _ := h.opt.Store.Feedback(context.Background(), store.FeedbackFilter{Scope: "acme/widgets"})
+		fb, _ := h.feedback()
 		if len(fb) != 1 || fb[0].Label != "machine" {
 			t.Errorf("got feedback %+v, want one machine label", fb)
 		}
@@ -635,12 +604,7 @@ func TestCommands(t *testing.T) {
 		t.Parallel()
 		h := newHarness(t, slop)
 		h.gh.policy("maintainers_team: triage\n")
-		h.send("issues", fixture(t, "issues.opened.json", nil))
-		h.drain()
-		h.gh.reset()
-		h.send("issue_comment", command("/slopguard appeal", "newcomer", "NONE"))
-		h.drain()
-		writes := h.gh.writes()
+		writes := h.flagThen(t, "issue_comment", command("/slopguard appeal", "newcomer", "NONE"))
 		wantCalls(t, writes, "POST /repos/acme/widgets/issues/9/comments", "PATCH /repos/acme/widgets/issues/comments/500")
 		if got := writes[0].Body; !strings.Contains(got, "@acme/triage") {
 			t.Errorf("got ping %q, want it to mention @acme/triage", got)
@@ -658,7 +622,7 @@ func TestCommands(t *testing.T) {
 		h.send("issue_comment", command("/slopguard appeal", "newcomer", "NONE"))
 		h.drain()
 		wantCalls(t, h.gh.writes())
-		fb, _ := h.opt.Store.Feedback(context.Background(), store.FeedbackFilter{Scope: "acme/widgets"})
+		fb, _ := h.feedback()
 		if len(fb) != 1 {
 			t.Errorf("got %d feedback rows, want 1", len(fb))
 		}
@@ -671,9 +635,7 @@ func TestCheckRunNotSlopButton(t *testing.T) {
 	h.send("pull_request", fixture(t, "pull_request.opened.json", nil))
 	h.drain()
 	h.gh.reset()
-	h.send("check_run", fixture(t, "check_run.requested_action.json", nil))
-	h.drain()
-	writes := h.gh.writes()
+	writes := h.deliver(t, "check_run", fixture(t, "check_run.requested_action.json", nil))
 	wantCalls(t, writes,
 		"DELETE /repos/acme/widgets/issues/7/labels/possible-slop",
 		"PATCH /repos/acme/widgets/check-runs/100",
@@ -694,19 +656,13 @@ func TestPushRefreshesPolicy(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, slop)
 	h.gh.policy("mode: observe\n")
-	h.send("issues", fixture(t, "issues.opened.json", nil))
-	h.drain()
-	wantCalls(t, h.gh.writes())
+	wantCalls(t, h.deliver(t, "issues", fixture(t, "issues.opened.json", nil)))
 
 	h.gh.policy("mode: flag\n")
-	h.send("issues", fixture(t, "issues.opened.json", map[string]any{"action": "edited"}))
-	h.drain()
-	wantCalls(t, h.gh.writes()) // still cached
+	wantCalls(t, h.deliver(t, "issues", fixture(t, "issues.opened.json", map[string]any{"action": "edited"}))) // still cached
 
 	h.send("push", fixture(t, "push.policy.json", nil))
-	h.send("issues", fixture(t, "issues.opened.json", map[string]any{"action": "edited"}))
-	h.drain()
-	wantCalls(t, h.gh.writes(), "POST /repos/acme/widgets/labels", "POST /repos/acme/widgets/issues/9/labels", "POST /repos/acme/widgets/issues/9/comments")
+	wantCalls(t, h.deliver(t, "issues", fixture(t, "issues.opened.json", map[string]any{"action": "edited"})), "POST /repos/acme/widgets/labels", "POST /repos/acme/widgets/issues/9/labels", "POST /repos/acme/widgets/issues/9/comments")
 }
 
 func TestOrgPolicyFallback(t *testing.T) {
@@ -715,9 +671,7 @@ func TestOrgPolicyFallback(t *testing.T) {
 	content := "bW9kZTogb2JzZXJ2ZQo=" // "mode: observe\n"
 	h.gh.handle("GET /repos/acme/.github/contents/.github/slopguard.yml", 200,
 		`{"type": "file", "encoding": "base64", "path": ".github/slopguard.yml", "content": "`+content+`"}`)
-	h.send("issues", fixture(t, "issues.opened.json", nil))
-	h.drain()
-	wantCalls(t, h.gh.writes())
+	wantCalls(t, h.deliver(t, "issues", fixture(t, "issues.opened.json", nil)))
 	got := callList(h.gh.allCalls())
 	want := "GET /repos/acme/widgets/contents/.github/slopguard.yml\nGET /repos/acme/.github/contents/.github/slopguard.yml\n"
 	if got != want {
@@ -777,10 +731,7 @@ func TestSharedFixtures(t *testing.T) {
 				t.Fatal(err)
 			}
 			h := newHarness(t, clean)
-			if got := h.send(tc.event, body); got != http.StatusAccepted {
-				t.Fatalf("got status %d, want 202", got)
-			}
-			h.drain()
+			h.deliver(t, tc.event, body)
 		})
 	}
 }
@@ -796,15 +747,11 @@ func TestSweepClosesOnlyAfterGrace(t *testing.T) {
 	h.gh.reset()
 
 	h.clock.Advance(23 * time.Hour)
-	if err := h.app.Sweep(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	h.sweep(t)
 	wantCalls(t, h.gh.writes())
 
 	h.clock.Advance(2 * time.Hour)
-	if err := h.app.Sweep(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	h.sweep(t)
 	writes := h.gh.writes()
 	wantCalls(t, writes, "PATCH /repos/acme/widgets/issues/comments/500", "PATCH /repos/acme/widgets/issues/9")
 	if got := bodyOf(t, writes, "PATCH /repos/acme/widgets/issues/9")["state"]; got != "closed" {
@@ -813,9 +760,7 @@ func TestSweepClosesOnlyAfterGrace(t *testing.T) {
 
 	// Already closed: the next sweep does nothing.
 	h.gh.reset()
-	if err := h.app.Sweep(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	h.sweep(t)
 	wantCalls(t, h.gh.writes())
 }
 
@@ -823,13 +768,9 @@ func TestSweepLeavesFlagModeAlone(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, slop)
 	h.gh.policy("enforce: {close_after_hours: 1}\n")
-	h.send("issues", fixture(t, "issues.opened.json", nil))
-	h.drain()
-	h.gh.reset()
+	h.openIssue(t)
 	h.clock.Advance(48 * time.Hour)
-	if err := h.app.Sweep(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	h.sweep(t)
 	wantCalls(t, h.gh.writes())
 }
 
@@ -837,9 +778,7 @@ func TestAppealPingsOnce(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, slop)
 	h.gh.policy("maintainers_team: acme/triage\n")
-	h.send("issues", fixture(t, "issues.opened.json", nil))
-	h.drain()
-	h.gh.reset()
+	h.openIssue(t)
 	for id := range 2 {
 		h.send("issue_comment", fixture(t, "issue_comment.created.json", map[string]any{"comment.body": "/slopguard appeal", "comment.id": 3100 + id}))
 	}

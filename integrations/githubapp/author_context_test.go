@@ -54,9 +54,7 @@ func TestAuthorContext(t *testing.T) {
 		h := newHarness(t, clean)
 		h.gh.policy("author_context:\n  enabled: true\n")
 		authorRoutes(h, "newcomer", 24*time.Hour, 40)
-		h.send("pull_request", fixture(t, "pull_request.opened.json", nil))
-		h.drain()
-		wantCalls(t, h.gh.writes(), "POST /repos/acme/widgets/check-runs")
+		wantCalls(t, h.deliver(t, "pull_request", fixture(t, "pull_request.opened.json", nil)), "POST /repos/acme/widgets/check-runs")
 		if cr := bodyOf(t, h.gh.writes(), "POST /repos/acme/widgets/check-runs"); cr["conclusion"] != "success" {
 			t.Errorf("got conclusion %v, want success", cr["conclusion"])
 		}
@@ -66,9 +64,7 @@ func TestAuthorContext(t *testing.T) {
 		h := newHarness(t, slop)
 		h.gh.policy("author_context:\n  enabled: true\n  only_new_authors: true\n")
 		authorRoutes(h, "regular", 400*24*time.Hour, 1)
-		h.send("pull_request", fixture(t, "pull_request.opened.json", map[string]any{"pull_request.user.login": "regular", "pull_request.author_association": "CONTRIBUTOR"}))
-		h.drain()
-		wantCalls(t, h.gh.writes(), "POST /repos/acme/widgets/check-runs")
+		wantCalls(t, h.deliver(t, "pull_request", fixture(t, "pull_request.opened.json", map[string]any{"pull_request.user.login": "regular", "pull_request.author_association": "CONTRIBUTOR"})), "POST /repos/acme/widgets/check-runs")
 		cr := bodyOf(t, h.gh.writes(), "POST /repos/acme/widgets/check-runs")
 		if cr["conclusion"] != "skipped" || !strings.Contains(cr["output"].(map[string]any)["title"].(string), "author is not new") {
 			t.Errorf("got check run %v, want skipped because the author is not new", cr)

@@ -24,18 +24,14 @@ func TestDeletedCommentTakesTheReplyAlong(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.gh.reset()
-	h.send("issue_comment", fixture(t, "issue_comment.created.json", map[string]any{"action": "deleted"}))
-	h.drain()
-	wantCalls(t, h.gh.writes(), "DELETE /repos/acme/widgets/issues/comments/500")
+	wantCalls(t, h.deliver(t, "issue_comment", fixture(t, "issue_comment.created.json", map[string]any{"action": "deleted"})), "DELETE /repos/acme/widgets/issues/comments/500")
 	id, err := h.app.stickyID(context.Background(), target{owner: "acme", repo: "widgets", item: itemWithID("comment/3001")})
 	if err != nil || id != 0 {
 		t.Errorf("after the delete: sticky %d (err %v), want none remembered", id, err)
 	}
 	// Deleting it again, or another comment, does nothing.
 	h.gh.reset()
-	h.send("issue_comment", fixture(t, "issue_comment.created.json", map[string]any{"action": "deleted", "comment.id": 4444}))
-	h.drain()
-	wantCalls(t, h.gh.writes())
+	wantCalls(t, h.deliver(t, "issue_comment", fixture(t, "issue_comment.created.json", map[string]any{"action": "deleted", "comment.id": 4444})))
 }
 
 func itemWithID(id string) moderation.Item { return moderation.Item{ID: id} }
@@ -46,9 +42,7 @@ func itemWithID(id string) moderation.Item { return moderation.Item{ID: id} }
 func TestPermissionLookupFailureIsNotARefusal(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, slop)
-	h.send("issues", fixture(t, "issues.opened.json", nil))
-	h.drain()
-	h.gh.reset()
+	h.openIssue(t)
 	h.gh.handle("GET /repos/acme/widgets/collaborators/maintainer/permission", 500, `{"message":"boom"}`)
 	h.send("issue_comment", fixture(t, "issue_comment.created.json", map[string]any{
 		"comment.body": "/slopguard not-slop", "comment.user.login": "maintainer", "comment.author_association": "MEMBER", "comment.id": 3002,

@@ -277,11 +277,7 @@ func (r *replica) drain() {
 func TestConcurrentEventsForOnePullRequest(t *testing.T) {
 	t.Parallel()
 	gh := newStatefulGitHub(t, 20*time.Millisecond)
-	st, err := sqlstore.Open(t.Context(), "sqlite", filepath.Join(t.TempDir(), "slopguard.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := openTempStore(t)
 	clock := &replicaClock{now: time.Now().UTC()}
 	r := startReplica(t, gh, st, clock, slop)
 	var wg sync.WaitGroup

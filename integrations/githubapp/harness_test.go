@@ -21,6 +21,7 @@ import (
 
 	"github.com/slopguard/slopguard/detector"
 	"github.com/slopguard/slopguard/moderation"
+	"github.com/slopguard/slopguard/store"
 	"github.com/slopguard/slopguard/store/sqlstore"
 )
 
@@ -168,14 +169,22 @@ type harness struct {
 	clock *replicaClock
 }
 
-func newHarness(t *testing.T, checker moderation.Checker, mutate ...func(*Options)) *harness {
+// openTempStore opens a SQLite store in the test's temporary directory,
+// closed when the test ends.
+func openTempStore(t *testing.T) *sqlstore.Store {
 	t.Helper()
-	h := &harness{t: t, gh: newFakeGitHub(t), clock: &replicaClock{now: time.Now().UTC().Truncate(time.Second)}}
-	st, err := sqlstore.Open(context.Background(), "sqlite", filepath.Join(t.TempDir(), "slopguard.db"))
+	st, err := sqlstore.Open(t.Context(), "sqlite", filepath.Join(t.TempDir(), "slopguard.db"))
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+func newHarness(t *testing.T, checker moderation.Checker, mutate ...func(*Options)) *harness {
+	t.Helper()
+	h := &harness{t: t, gh: newFakeGitHub(t), clock: &replicaClock{now: time.Now().UTC().Truncate(time.Second)}}
+	st := openTempStore(t)
 	var mu sync.Mutex
 	rt, err := NewTransport(TransportOptions{Sleep: func(_ context.Context, d time.Duration) error {
 		mu.Lock()
@@ -324,6 +333,55 @@ func wantCalls(t *testing.T, got []call, want ...string) {
 }
 
 // bodyOf returns the JSON body of the first call to route, decoded.
+// deliver sends a payload, wants it accepted (202), waits until it is
+// processed and returns the writes to GitHub so far.
+func (h *harness) deliver(t *testing.T, event string, body []byte) []call {
+	t.Helper()
+	if got := h.send(event, body); got != http.StatusAccepted {
+		t.Fatalf("got status %d, want 202", got)
+	}
+	h.drain()
+	return h.gh.writes()
+}
+
+// openIssue delivers the opened issue 9, waits until it is processed and
+// forgets the writes it made.
+func (h *harness) openIssue(t *testing.T) {
+	t.Helper()
+	h.send("issues", fixture(t, "issues.opened.json", nil))
+	h.drain()
+	h.gh.reset()
+}
+
+// flagThen delivers the opened issue 9 (flagged by a slop checker), forgets
+// the writes it made, then delivers event and returns the writes it made.
+func (h *harness) flagThen(t *testing.T, event string, body []byte) []call {
+	t.Helper()
+	h.openIssue(t)
+	h.send(event, body)
+	h.drain()
+	return h.gh.writes()
+}
+
+// sweep runs the App's sweep once, failing the test on an error.
+func (h *harness) sweep(t *testing.T) {
+	t.Helper()
+	if err := h.app.Sweep(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// feedback returns the feedback recorded for acme/widgets.
+func (h *harness) feedback() ([]store.Feedback, error) {
+	return h.opt.Store.Feedback(context.Background(), store.FeedbackFilter{Scope: "acme/widgets"})
+}
+
+// stickyEdit returns the text of the edit to the sticky comment among calls.
+func stickyEdit(t *testing.T, calls []call) string {
+	t.Helper()
+	return bodyOf(t, calls, "PATCH /repos/acme/widgets/issues/comments/500")["body"].(string)
+}
+
 func bodyOf(t *testing.T, calls []call, route string) map[string]any {
 	t.Helper()
 	for _, c := range calls {

@@ -2,13 +2,10 @@ package githubapp
 
 import (
 	"encoding/json"
-	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/slopguard/slopguard/moderation"
-	"github.com/slopguard/slopguard/store/sqlstore"
 )
 
 // The check run's details_url and the comment link to the item's page when
@@ -28,11 +25,7 @@ func TestDetailsURL(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t, slop, func(o *Options) { o.DetailsURL = tt.url })
-			if got := h.send("pull_request", fixture(t, "pull_request.opened.json", nil)); got != http.StatusAccepted {
-				t.Fatalf("got status %d, want 202", got)
-			}
-			h.drain()
-			writes := h.gh.writes()
+			writes := h.deliver(t, "pull_request", fixture(t, "pull_request.opened.json", nil))
 			cr := bodyOf(t, writes, "POST /repos/acme/widgets/check-runs")
 			got, has := cr["details_url"]
 			if tt.want == "" && has {
@@ -51,11 +44,7 @@ func TestDetailsURL(t *testing.T) {
 
 func TestStoredPolicy(t *testing.T) {
 	t.Parallel()
-	st, err := sqlstore.Open(t.Context(), "sqlite", filepath.Join(t.TempDir(), "s.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := openTempStore(t)
 	def := moderation.Policy{Mode: moderation.ModeObserve}
 	p, source, err := StoredPolicy(t.Context(), st, def, "acme/widgets")
 	if err != nil || p.Mode != moderation.ModeObserve || source != "server default" {

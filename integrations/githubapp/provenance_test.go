@@ -192,11 +192,7 @@ func TestProvenancePolicies(t *testing.T) {
 			if tt.commits {
 				h.gh.handle("GET /repos/acme/widgets/pulls/7/commits", 200, commitsJSON)
 			}
-			if got := h.send("pull_request", fixture(t, "pull_request.opened.json", tt.edits)); got != http.StatusAccepted {
-				t.Fatalf("got status %d, want 202", got)
-			}
-			h.drain()
-			writes := h.gh.writes()
+			writes := h.deliver(t, "pull_request", fixture(t, "pull_request.opened.json", tt.edits))
 			wantCalls(t, writes, tt.wantCalls...)
 			read := false
 			for _, c := range h.gh.allCalls() {
@@ -282,9 +278,7 @@ func TestFlaggedThenDisclosed(t *testing.T) {
 		"pull_request.body":   "Widget fixes.\n\n🤖 Generated with [Claude Code](https://claude.ai/code)",
 		"pull_request.labels": []any{map[string]any{"name": "possible-slop"}},
 	})
-	h.send("pull_request", edited)
-	h.drain()
-	writes := h.gh.writes()
+	writes := h.deliver(t, "pull_request", edited)
 	wantCalls(t, writes,
 		"PATCH /repos/acme/widgets/check-runs/100",
 		"POST /repos/acme/widgets/labels",
@@ -296,7 +290,7 @@ func TestFlaggedThenDisclosed(t *testing.T) {
 		if got := strings.TrimSpace(writes[2].Body); got != `["ai-assisted"]` {
 			t.Errorf("got add-labels body %s", got)
 		}
-		body := bodyOf(t, writes, "PATCH /repos/acme/widgets/issues/comments/500")["body"].(string)
+		body := stickyEdit(t, writes)
 		if !strings.Contains(body, "discloses AI assistance") || !strings.Contains(body, "Claude Code") || strings.Contains(body, "no longer shows") {
 			t.Errorf("comment:\n%s", body)
 		}
@@ -325,11 +319,7 @@ func TestRequireDisclosureNeedsTheCommits(t *testing.T) {
 			h := newHarness(t, pipeline(0.95, detector.Machine))
 			h.gh.policy(policy)
 			h.gh.handle("GET /repos/acme/widgets/pulls/7/commits", tt.code, tt.body)
-			if got := h.send("pull_request", fixture(t, "pull_request.opened.json", map[string]any{"pull_request.body": "I fixed the eviction order."})); got != http.StatusAccepted {
-				t.Fatalf("got status %d, want 202", got)
-			}
-			h.drain()
-			writes := h.gh.writes()
+			writes := h.deliver(t, "pull_request", fixture(t, "pull_request.opened.json", map[string]any{"pull_request.body": "I fixed the eviction order."}))
 			wantCalls(t, writes, tt.wantCalls...)
 			if tt.code != 200 && len(writes) == 1 {
 				cr := bodyOf(t, writes, "POST /repos/acme/widgets/check-runs")

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -13,7 +12,6 @@ import (
 
 	"github.com/slopguard/slopguard/moderation"
 	"github.com/slopguard/slopguard/store"
-	"github.com/slopguard/slopguard/store/sqlstore"
 )
 
 // fakeDeliveries stands in for GET /app/hook/deliveries and
@@ -72,11 +70,7 @@ func TestRedeliverySweep(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := sqlstore.Open(t.Context(), "sqlite", filepath.Join(t.TempDir(), "slopguard.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := openTempStore(t)
 	if _, err := st.EnqueueJob(t.Context(), store.Job{Platform: jobPlatform, DeliveryID: "guid-c", Kind: "pull_request"}, now, now.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
@@ -115,11 +109,7 @@ func TestRedeliverySweep(t *testing.T) {
 // enforce sweep per interval; the other takes over once the lease lapses.
 func TestEnforceSweepOneReplica(t *testing.T) {
 	t.Parallel()
-	st, err := sqlstore.Open(t.Context(), "sqlite", filepath.Join(t.TempDir(), "slopguard.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := openTempStore(t)
 	clock := &replicaClock{now: time.Now().UTC()}
 	var apps []*App
 	for range 2 {

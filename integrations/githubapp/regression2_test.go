@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/slopguard/slopguard/moderation"
-	"github.com/slopguard/slopguard/store"
 )
 
 // switchChecker scores slop until clean is set (the author edited the text).
@@ -71,7 +70,7 @@ func TestOnlyOwnerOrWriteRoleMayJudge(t *testing.T) {
 			h.drain()
 			h.send("issue_comment", commandOn(t, "/slopguard not-slop", "someone", tt.assoc, 3002))
 			h.drain()
-			fb, err := h.opt.Store.Feedback(context.Background(), store.FeedbackFilter{Scope: "acme/widgets"})
+			fb, err := h.feedback()
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -180,7 +179,7 @@ func TestConfirmedItemStaysFlaggedAfterALowScoringEdit(t *testing.T) {
 	h.drain()
 	writes := h.gh.writes()
 	wantCalls(t, writes, "PATCH /repos/acme/widgets/issues/comments/500")
-	got := bodyOf(t, writes, "PATCH /repos/acme/widgets/issues/comments/500")["body"].(string)
+	got := stickyEdit(t, writes)
 	if strings.Contains(got, "no longer shows") || !strings.Contains(got, "confirmed the flag") {
 		t.Errorf("got comment %q, want it still flagged and confirmed", got)
 	}
@@ -212,7 +211,7 @@ func TestConfirmAfterNotSlopRebuildsCheckRunAndLabel(t *testing.T) {
 	if got := bodyOf(t, writes, "PATCH /repos/acme/widgets/check-runs/100")["conclusion"]; got != "failure" {
 		t.Errorf("got check run conclusion %v, want failure (enforce mode, confirmed)", got)
 	}
-	if got := bodyOf(t, writes, "PATCH /repos/acme/widgets/issues/comments/500")["body"].(string); !strings.Contains(got, "@maintainer) reviewed this and confirmed the flag") {
+	if got := stickyEdit(t, writes); !strings.Contains(got, "@maintainer) reviewed this and confirmed the flag") {
 		t.Errorf("got comment %q, want the confirmation", got)
 	}
 }

@@ -20,9 +20,7 @@ func TestPolicyFileEmptyPolicyFileIsDefault(t *testing.T) {
 	for _, file := range []string{"", "# all defaults for now\n"} {
 		h := newHarness(t, slop)
 		h.gh.policy(file)
-		h.send("issues", fixture(t, "issues.opened.json", nil))
-		h.drain()
-		wantCalls(t, h.gh.writes(), "POST /repos/acme/widgets/labels", "POST /repos/acme/widgets/issues/9/labels", "POST /repos/acme/widgets/issues/9/comments")
+		wantCalls(t, h.deliver(t, "issues", fixture(t, "issues.opened.json", nil)), "POST /repos/acme/widgets/labels", "POST /repos/acme/widgets/issues/9/labels", "POST /repos/acme/widgets/issues/9/comments")
 	}
 }
 
@@ -37,9 +35,7 @@ func TestPolicyFileHugeGraceIsRefusedNotAnInstantClose(t *testing.T) {
 	h.gh.handle("GET /repos/acme/widgets/issues/9", 200, `{"number": 9, "state": "open", "labels": [{"name": "possible-slop"}]}`)
 	h.gh.reset()
 	h.clock.Advance(time.Minute)
-	if err := h.app.Sweep(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	h.sweep(t)
 	wantCalls(t, h.gh.writes()) // want: nothing closed one minute after flagging
 }
 
@@ -97,9 +93,7 @@ func TestUnsureBetweenThresholdsCountsAsFlagged(t *testing.T) {
 
 			h.gh.handle("GET /repos/acme/widgets/issues/9", 200, `{"number": 9, "state": "open", "labels": [{"name": "possible-slop"}]}`)
 			h.clock.Advance(25 * time.Hour)
-			if err := h.app.Sweep(context.Background()); err != nil {
-				t.Fatal(err)
-			}
+			h.sweep(t)
 			closed := false
 			for _, c := range h.gh.writes() {
 				if c.String() == "PATCH /repos/acme/widgets/issues/9" {

@@ -70,9 +70,7 @@ func TestSweepLeavesAReopenedItemOpen(t *testing.T) {
 	h.gh.handle("GET /repos/acme/widgets/issues/9", 200,
 		`{"number": 9, "state": "open", "labels": [{"name": "possible-slop"}]}`)
 	h.clock.Advance(25 * time.Hour)
-	if err := h.app.Sweep(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	h.sweep(t)
 	// Maintainer reopens; GitHub sends issues.reopened (the label is still on).
 	h.clock.Advance(time.Hour)
 	h.send("issues", fixture(t, "issues.opened.json", map[string]any{
@@ -82,9 +80,7 @@ func TestSweepLeavesAReopenedItemOpen(t *testing.T) {
 	h.drain()
 	h.gh.reset()
 	h.clock.Advance(15 * time.Minute)
-	if err := h.app.Sweep(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	h.sweep(t)
 	for _, c := range h.gh.writes() {
 		if c.String() == "PATCH /repos/acme/widgets/issues/9" {
 			t.Errorf("sweep closed issue 9 again 15 minutes after a maintainer reopened it: %s", c.Body)

@@ -2,7 +2,6 @@ package githubapp
 
 import (
 	"context"
-	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -81,11 +80,7 @@ func TestReviewEvents(t *testing.T) {
 			if tt.policy != "" {
 				h.gh.policy(tt.policy)
 			}
-			if got := h.send("pull_request_review", fixture(t, "pull_request_review.submitted.json", tt.edits)); got != http.StatusAccepted {
-				t.Fatalf("got status %d, want 202", got)
-			}
-			h.drain()
-			writes := h.gh.writes()
+			writes := h.deliver(t, "pull_request_review", fixture(t, "pull_request_review.submitted.json", tt.edits))
 			wantCalls(t, writes, tt.want...)
 			if tt.check != nil && len(writes) > 0 {
 				tt.check(t, writes)
@@ -123,20 +118,16 @@ func TestReviewEditedToEmptyUpdatesTheReply(t *testing.T) {
 		h.send("pull_request_review", fixture(t, "pull_request_review.submitted.json", nil))
 		h.drain()
 		h.gh.reset()
-		h.send("pull_request_review", fixture(t, "pull_request_review.submitted.json", emptied))
-		h.drain()
-		writes := h.gh.writes()
+		writes := h.deliver(t, "pull_request_review", fixture(t, "pull_request_review.submitted.json", emptied))
 		wantCalls(t, writes, "PATCH /repos/acme/widgets/issues/comments/500")
-		if got := bodyOf(t, writes, "PATCH /repos/acme/widgets/issues/comments/500")["body"].(string); !strings.Contains(got, "no longer shows") {
+		if got := stickyEdit(t, writes); !strings.Contains(got, "no longer shows") {
 			t.Errorf("got comment %q, want it to say the flag is gone", got)
 		}
 	})
 	t.Run("never answered", func(t *testing.T) {
 		t.Parallel()
 		h := newHarness(t, emptyIsUnjudged{})
-		h.send("pull_request_review", fixture(t, "pull_request_review.submitted.json", emptied))
-		h.drain()
-		wantCalls(t, h.gh.writes())
+		wantCalls(t, h.deliver(t, "pull_request_review", fixture(t, "pull_request_review.submitted.json", emptied)))
 		if _, err := h.opt.Store.LatestDecision(context.Background(), "github", "acme/widgets", "review/42"); err == nil {
 			t.Error("an emptied review the App never answered was scored")
 		}

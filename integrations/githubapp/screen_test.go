@@ -4,8 +4,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-
-	"github.com/slopguard/slopguard/store"
 )
 
 // TestScreenTeams: the author's teams are asked of GitHub only when an
@@ -68,7 +66,7 @@ func TestKindRecorded(t *testing.T) {
 		"comment.body": "/slopguard confirm", "comment.user.login": "maintainer", "comment.author_association": "MEMBER", "comment.id": 3002,
 	}))
 	h.drain()
-	fb, err := h.opt.Store.Feedback(context.Background(), store.FeedbackFilter{Scope: "acme/widgets"})
+	fb, err := h.feedback()
 	if err != nil || len(fb) != 1 || fb[0].ItemID != "issue/9" || fb[0].Kind != "issue" {
 		t.Fatalf("got feedback %+v (err %v), want one on issue/9 of kind issue", fb, err)
 	}

@@ -156,10 +156,7 @@ func testDecisionKindAuthorFilter(t *testing.T, open func(*testing.T) store.Stor
 		{store.DecisionFilter{Kind: "message"}, nil},
 	}
 	for _, tt := range tests {
-		got, err := s.Decisions(ctx, tt.f)
-		if err != nil {
-			t.Fatal(err)
-		}
+		got := mustDecisions(t, s, tt.f)
 		var ids []string
 		for _, d := range got {
 			ids = append(ids, d.ItemID)
@@ -178,10 +175,7 @@ func testFeedbackByItem(t *testing.T, open func(*testing.T) store.Store) {
 			t.Fatal(err)
 		}
 	}
-	got, err := s.Feedback(ctx, store.FeedbackFilter{Platform: "github", Scope: "octo/repo", ItemID: "pr/1"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := mustFeedback(t, s, store.FeedbackFilter{Platform: "github", Scope: "octo/repo", ItemID: "pr/1"})
 	if len(got) != 2 {
 		t.Errorf("Feedback for pr/1: %d rows, want 2", len(got))
 	}

@@ -309,10 +309,7 @@ func testDecisionFilters(t *testing.T, open func(*testing.T) store.Store) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := s.Decisions(ctx, tt.f)
-			if err != nil {
-				t.Fatalf("Decisions: %v", err)
-			}
+			got := mustDecisions(t, s, tt.f)
 			var gotIDs, wantIDs []int64
 			for _, d := range got {
 				gotIDs = append(gotIDs, d.ID)
@@ -345,14 +342,31 @@ func testDecisionFilters(t *testing.T, open func(*testing.T) store.Store) {
 				t.Fatalf("RecordDecision: %v", err)
 			}
 		}
-		got, err := s.Decisions(ctx, store.DecisionFilter{Scope: "many"})
-		if err != nil {
-			t.Fatalf("Decisions: %v", err)
-		}
+		got := mustDecisions(t, s, store.DecisionFilter{Scope: "many"})
 		if len(got) != 100 {
 			t.Errorf("Decisions with Limit 0 returned %d, want 100", len(got))
 		}
 	})
+}
+
+// mustDecisions lists the decisions matching f, failing the test on an error.
+func mustDecisions(t *testing.T, s store.Store, f store.DecisionFilter) []store.Decision {
+	t.Helper()
+	got, err := s.Decisions(t.Context(), f)
+	if err != nil {
+		t.Fatalf("Decisions: %v", err)
+	}
+	return got
+}
+
+// mustFeedback lists the feedback matching f, failing the test on an error.
+func mustFeedback(t *testing.T, s store.Store, f store.FeedbackFilter) []store.Feedback {
+	t.Helper()
+	got, err := s.Feedback(t.Context(), f)
+	if err != nil {
+		t.Fatalf("Feedback: %v", err)
+	}
+	return got
 }
 
 func testDecisionInvalid(t *testing.T, open func(*testing.T) store.Store) {
@@ -375,10 +389,7 @@ func testDecisionInvalid(t *testing.T, open func(*testing.T) store.Store) {
 			}
 		})
 	}
-	got, err := s.Decisions(t.Context(), store.DecisionFilter{})
-	if err != nil {
-		t.Fatalf("Decisions: %v", err)
-	}
+	got := mustDecisions(t, s, store.DecisionFilter{})
 	if len(got) != 0 {
 		t.Errorf("invalid decisions stored %d rows, want 0", len(got))
 	}
@@ -417,10 +428,7 @@ func testFeedback(t *testing.T, open func(*testing.T) store.Store) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := s.Feedback(ctx, tt.f)
-			if err != nil {
-				t.Fatalf("Feedback: %v", err)
-			}
+			got := mustFeedback(t, s, tt.f)
 			var want []store.Feedback
 			for _, i := range tt.want {
 				want = append(want, in[i])
@@ -944,10 +952,7 @@ func testPrune(t *testing.T, open func(*testing.T) store.Store) {
 	if _, err := s.Decision(ctx, newID); err != nil {
 		t.Errorf("new decision after prune: %v", err)
 	}
-	fbs, err := s.Feedback(ctx, store.FeedbackFilter{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	fbs := mustFeedback(t, s, store.FeedbackFilter{})
 	if len(fbs) != 1 || fbs[0].ID != fbID || fbs[0].Text != "kept" {
 		t.Fatalf("feedback after prune = %+v, want the one record kept", fbs)
 	}
