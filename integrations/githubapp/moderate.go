@@ -243,7 +243,7 @@ func (a *App) plan(ctx context.Context, gh *github.Client, t target) (Plan, erro
 	p.Verdict = &v
 	p.Threshold, p.Flagged, p.Rule, p.Why, p.Assisted = d.Threshold, d.Flagged, d.Rule, d.Why, d.Assisted
 	p.Enforce = pol.Mode == moderation.ModeEnforce && d.Flagged && d.Rule != moderation.RuleDisclosed &&
-		v.Flagged(pol.EnforceThreshold(a.opt.ModelThreshold))
+		v.Flagged(pol.EnforceThreshold(v.ModelThreshold(a.opt.ModelThreshold)))
 	a.metrics.verdicts.WithLabelValues(v.Verdict.String(), strconv.FormatBool(p.Flagged)).Inc()
 	if override == "machine" {
 		// A maintainer confirmed the flag: an edit that scores low does not
