@@ -126,8 +126,17 @@ func binReachable(edges []float64, b int) bool {
 // Version identifies the model, for audit logs and reports.
 func (d *Detector) Version() string { return d.file.Header.Name }
 
-// Threshold is the score at or above which the model says Machine.
+// Threshold is the score at or above which the model says Machine for a
+// text of no known kind (the default threshold).
 func (d *Detector) Threshold() float64 { return d.file.Header.Thresholds.Machine }
+
+// ThresholdFor is the score at or above which the model says Machine for an
+// item of kind kind ("pr", "issue", "comment", "review", "review_comment",
+// "commit", "message", …; see model.KindGroup): the kind group's own
+// threshold when the model file has one, else Threshold.
+func (d *Detector) ThresholdFor(kind string) float64 {
+	return d.file.Header.MachineThreshold(kind, "")
+}
 
 // Header returns the model file's header (read-only).
 func (d *Detector) Header() model.Header { return d.file.Header }
@@ -170,13 +179,20 @@ func (d *Detector) raw(text string, buf *buffers, explain bool) (float64, []floa
 
 // Score scores one text and explains the score. It never panics and never
 // fails: a text that cannot be judged gets Unsure with a Note saying why.
-func (d *Detector) Score(text string) Result { return d.score(text, true) }
+func (d *Detector) Score(text string) Result { return d.score(text, "", true) }
+
+// ScoreKind is Score for an item of kind kind: the verdict uses
+// ThresholdFor(kind) instead of Threshold. The score is the same.
+func (d *Detector) ScoreKind(text, kind string) Result { return d.score(text, kind, true) }
 
 // ScoreOnly is Score without Reasons, for bulk scoring where nobody reads
 // them (the score and eval commands): the same Score, Verdict and Note.
-func (d *Detector) ScoreOnly(text string) Result { return d.score(text, false) }
+func (d *Detector) ScoreOnly(text string) Result { return d.score(text, "", false) }
 
-func (d *Detector) score(text string, explain bool) (res Result) {
+// ScoreOnlyKind is ScoreKind without Reasons.
+func (d *Detector) ScoreOnlyKind(text, kind string) Result { return d.score(text, kind, false) }
+
+func (d *Detector) score(text, kind string, explain bool) (res Result) {
 	defer func() {
 		if r := recover(); r != nil {
 			res = Result{Score: 0, Verdict: Unsure, CannotJudge: true, Note: fmt.Sprintf("internal error while scoring: %v", r)}
@@ -209,7 +225,7 @@ func (d *Detector) score(text string, explain bool) (res Result) {
 		res.CannotJudge = true
 	case why != "":
 		res.Verdict, res.CannotJudge = Unsure, true
-	case res.Score >= h.Thresholds.Machine:
+	case res.Score >= d.ThresholdFor(kind):
 		res.Verdict = Machine
 	case res.Score <= h.Thresholds.Human:
 		res.Verdict = Human

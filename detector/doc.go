@@ -14,5 +14,10 @@
 //	           with terms for the length n (in runes) of the normalised text:
 //	           p = 1 / (1 + exp(-(A·z + B + (C + D·z)·ln(1+n))))
 //
+// The verdict is Machine at or above the model's machine threshold. A model
+// file may hold thresholds per kind of item (model.Header.KindThresholds,
+// grouped by model.KindGroup): ScoreKind and ThresholdFor use the item's
+// kind, Score and Threshold the default.
+//
 // A Detector is read-only after Load and safe for concurrent use.
 package detector

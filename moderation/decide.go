@@ -91,9 +91,10 @@ type Outcome struct {
 
 // Outcome decides a checked item under the policy: Decide's rules
 // (honeypot, disclosed, require_disclosure, score), then whether enforce
-// mode acts. model is the model's own flag threshold.
+// mode acts. model is the model's default flag threshold (see Decide for a
+// verdict with a KindThreshold).
 func (p Policy) Outcome(v Verdict, model float64) Outcome {
-	return outcome(p.Mode, p.Decide(v, model), p.EnforceThreshold(model))
+	return outcome(p.Mode, p.Decide(v, model), p.EnforceThreshold(v.ModelThreshold(model)))
 }
 
 // ScoreOutcome decides a checked item by its score alone, for a scope

@@ -20,6 +20,11 @@
 //	Mode.Checks/Tells  off checks nothing; observe checks but tells no one
 //	ShownReasons       which reasons people see as patterns found
 //
+// The Pipeline scores an item with its Kind when the scorer has thresholds
+// per kind (KindScorer), and the Verdict carries that kind's threshold
+// (Verdict.KindThreshold), which Decide and Outcome use in place of the
+// model's default; a policy's or server's own threshold still wins.
+//
 // item.go holds the item vocabulary: Kinds, ItemID and ParseItemID for the
 // numbered IDs ("pr/12", "comment/345", "review/9"), and IsBotLogin.
 //

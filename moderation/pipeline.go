@@ -18,6 +18,20 @@ type Verdict struct {
 	Disclosure   *Disclosure `json:"disclosure,omitempty"`
 	ModelVersion string      `json:"model_version"`
 	CheckedAt    time.Time   `json:"checked_at"`
+	// KindThreshold is the model's own flag threshold for the item's kind
+	// when the model has one for it that differs from its default (see
+	// detector.Detector.ThresholdFor); 0 otherwise.
+	KindThreshold float64 `json:"kind_threshold,omitempty"`
+}
+
+// ModelThreshold is the model's own flag threshold for the verdict's item:
+// KindThreshold when set, else def (the model's default threshold). A
+// policy or server threshold, when set, still replaces it.
+func (v Verdict) ModelThreshold(def float64) float64 {
+	if v.KindThreshold > 0 {
+		return v.KindThreshold
+	}
+	return def
 }
 
 // Flagged reports whether the verdict's score reaches threshold. A text the
@@ -32,6 +46,16 @@ func (v Verdict) Flagged(threshold float64) bool {
 type Scorer interface {
 	Score(text string) detector.Result
 	Version() string
+}
+
+// KindScorer is a Scorer with thresholds per kind of item
+// (*detector.Detector): the pipeline scores each item with its Kind, so
+// that the verdict and the flag use the threshold for that kind.
+type KindScorer interface {
+	Scorer
+	ScoreKind(text, kind string) detector.Result
+	ThresholdFor(kind string) float64
+	Threshold() float64
 }
 
 // Checker turns an Item into a Verdict; adapters score through it, never by
@@ -73,8 +97,17 @@ func (p *Pipeline) Check(ctx context.Context, it Item) (Verdict, error) {
 			return Verdict{}, fmt.Errorf("check %s %s: waiting to score: %w", it.Platform, it.ID, ctx.Err())
 		}
 	}
-	res, d := Judge(p.Scorer.Score, it)
-	return Verdict{Item: it, Result: res, Disclosure: d, ModelVersion: p.Scorer.Version(), CheckedAt: now().UTC()}, nil
+	score := p.Scorer.Score
+	var kindThreshold float64
+	if k, ok := p.Scorer.(KindScorer); ok {
+		kind := string(it.Kind)
+		score = func(text string) detector.Result { return k.ScoreKind(text, kind) }
+		if t := k.ThresholdFor(kind); t != k.Threshold() {
+			kindThreshold = t
+		}
+	}
+	res, d := Judge(score, it)
+	return Verdict{Item: it, Result: res, Disclosure: d, ModelVersion: p.Scorer.Version(), CheckedAt: now().UTC(), KindThreshold: kindThreshold}, nil
 }
 
 // quoted matches a quotation a reason makes from the text ("the wording

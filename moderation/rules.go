@@ -68,9 +68,14 @@ const SignalHoneypot = "honeypot"
 //     the policy;
 //  4. score: the text score reaches the threshold (Verdict.Flagged).
 //
+// modelThreshold is the model's default flag threshold; a verdict with a
+// KindThreshold (the model's threshold for its item's kind) uses that
+// instead (Verdict.ModelThreshold). The policy's own threshold, when set,
+// replaces either.
+//
 // Exemptions are not Decide's business: callers skip exempt items first.
 func (p Policy) Decide(v Verdict, modelThreshold float64) Decision {
-	d := Decision{Verdict: v, Threshold: p.Threshold(modelThreshold)}
+	d := Decision{Verdict: v, Threshold: p.Threshold(v.ModelThreshold(modelThreshold))}
 	if r, ok := p.honeypotReason(v.Item); ok {
 		d.Verdict.Reasons = append([]detector.Reason{r}, v.Reasons...)
 		d.Verdict.Verdict = detector.Machine

@@ -6,6 +6,7 @@ import (
 	"runtime/debug"
 
 	"github.com/slopguard/slopguard/detector"
+	"github.com/slopguard/slopguard/detector/model"
 )
 
 // version is the release version, set at build time with
@@ -29,6 +30,12 @@ func runVersion(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("embedded model: %w", err)
 	}
 	h := d.Header()
-	fmt.Fprintf(e.stdout, "model %s (machine threshold %.4f, %d features)\n", d.Version(), d.Threshold(), h.Dim)
+	kinds := ""
+	for _, g := range model.KindGroups {
+		if t := d.ThresholdFor(g); t != d.Threshold() {
+			kinds += fmt.Sprintf(", %s %.4f", g, t)
+		}
+	}
+	fmt.Fprintf(e.stdout, "model %s (machine threshold %.4f%s, %d features)\n", d.Version(), d.Threshold(), kinds, h.Dim)
 	return nil
 }

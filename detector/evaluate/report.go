@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/slopguard/slopguard/detector/model"
 )
 
 // Metrics are the results for one group of samples. A metric that needs a
@@ -68,6 +70,10 @@ type Report struct {
 	Model string `json:"model"`
 	// Threshold is the detector's own threshold.
 	Threshold float64 `json:"threshold"`
+	// KindThresholds are the detector's thresholds for kind groups that
+	// differ from Threshold (see model.KindGroup); verdicts of texts of
+	// those kinds were given at them.
+	KindThresholds map[string]float64 `json:"kind_thresholds,omitempty"`
 	// Split is the data split evaluated ("dev", "all", …), for display.
 	Split string `json:"split"`
 	// Attack is the perturbation applied to every text, "" for none.
@@ -182,8 +188,8 @@ func (r *Report) attackName() string {
 func (r *Report) WriteMarkdown(w io.Writer) error {
 	var b strings.Builder
 	b.WriteString("# slopguard evaluation\n\n")
-	fmt.Fprintf(&b, "Model `%s`, threshold %.3f, split %s, attack %s: %d texts (%d human, %d machine).\n\n",
-		r.Model, r.Threshold, r.Split, r.attackName(), r.Overall.N, r.Overall.Humans, r.Overall.Machines)
+	fmt.Fprintf(&b, "Model `%s`, threshold %.3f%s, split %s, attack %s: %d texts (%d human, %d machine).\n\n",
+		r.Model, r.Threshold, r.kindNote(), r.Split, r.attackName(), r.Overall.N, r.Overall.Humans, r.Overall.Machines)
 	b.WriteString(legend)
 	for i, s := range r.sections() {
 		fmt.Fprintf(&b, "\n## %s\n\n", s.title)
@@ -241,10 +247,25 @@ as flagged ("unsure" does not). Unsure is the share of texts the model declined 
 human text, TPR needs machine text.
 `
 
+// kindNote lists the kind thresholds for the report's first line, e.g.
+// " (pr 0.962, chat 0.981)", or "" when there are none.
+func (r *Report) kindNote() string {
+	var parts []string
+	for _, g := range model.KindGroups {
+		if t, ok := r.KindThresholds[g]; ok {
+			parts = append(parts, fmt.Sprintf("%s %.3f", g, t))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
+}
+
 // Summary returns the overall and per-category tables, for a terminal.
 func (r *Report) Summary() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "model %s, threshold %.3f, split %s, attack %s\n\n", r.Model, r.Threshold, r.Split, r.attackName())
+	fmt.Fprintf(&b, "model %s, threshold %.3f%s, split %s, attack %s\n\n", r.Model, r.Threshold, r.kindNote(), r.Split, r.attackName())
 	b.WriteString(table(append([]Metrics{r.Overall}, r.ByCategory...)))
 	return b.String()
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/slopguard/slopguard/detector"
 	"github.com/slopguard/slopguard/detector/attack"
 	"github.com/slopguard/slopguard/detector/dataset"
+	"github.com/slopguard/slopguard/detector/model"
 )
 
 // Scorer is what an evaluation needs from a detector; *detector.Detector
@@ -28,6 +29,14 @@ var _ Scorer = (*detector.Detector)(nil)
 // evaluation does not read.
 type quickScorer interface {
 	ScoreOnly(text string) detector.Result
+}
+
+// kindScorer is implemented by scorers with thresholds per kind of item
+// (*detector.Detector): evaluation passes each record's kind group, so
+// that verdicts are the ones the product gives.
+type kindScorer interface {
+	ScoreOnlyKind(text, kind string) detector.Result
+	ThresholdFor(kind string) float64
 }
 
 // Options tune Run.
@@ -104,7 +113,18 @@ func Run(ctx context.Context, scorer Scorer, recs []dataset.Record, opts Options
 	if split == "" {
 		split = "all"
 	}
-	return NewReport(samples, scorer.Version(), scorer.Threshold(), split, opts.Attack), nil
+	rep := NewReport(samples, scorer.Version(), scorer.Threshold(), split, opts.Attack)
+	if k, ok := scorer.(kindScorer); ok {
+		for _, g := range model.KindGroups {
+			if t := k.ThresholdFor(g); t != scorer.Threshold() {
+				if rep.KindThresholds == nil {
+					rep.KindThresholds = map[string]float64{}
+				}
+				rep.KindThresholds[g] = t
+			}
+		}
+	}
+	return rep, nil
 }
 
 // scoreOne perturbs and scores one record.
@@ -119,7 +139,10 @@ func scoreOne(scorer Scorer, r dataset.Record, opts Options) (s Sample, err erro
 		return Sample{}, err
 	}
 	var res detector.Result
-	if q, ok := scorer.(quickScorer); ok {
+	if k, ok := scorer.(kindScorer); ok {
+		// A kind group is itself a kind that maps to that group.
+		res = k.ScoreOnlyKind(text, model.KindGroup(r.Kind, r.Domain))
+	} else if q, ok := scorer.(quickScorer); ok {
 		res = q.ScoreOnly(text)
 	} else {
 		res = scorer.Score(text)

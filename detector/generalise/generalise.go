@@ -32,6 +32,7 @@ import (
 	"github.com/slopguard/slopguard/detector"
 	"github.com/slopguard/slopguard/detector/dataset"
 	"github.com/slopguard/slopguard/detector/evaluate"
+	"github.com/slopguard/slopguard/detector/model"
 	"github.com/slopguard/slopguard/detector/train"
 )
 
@@ -66,7 +67,9 @@ type Row struct {
 	FPR, Recall float64
 	// Unsure is the share of the machine texts with an unsure verdict.
 	Unsure float64
-	// Threshold is the fold model's machine threshold.
+	// Threshold is the fold model's default machine threshold; texts of a
+	// kind group with its own threshold (model.KindGroup) get their verdict
+	// at that one.
 	Threshold float64
 	// Note says where the compared human texts came from, when not the
 	// left-out sources themselves.
@@ -315,7 +318,9 @@ func fold(ctx context.Context, name string, trainRecs, evalRecs []dataset.Record
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				r := det.ScoreOnly(evalRecs[i].Text)
+				// The verdict at the fold model's threshold for the text's
+				// kind, as the product gives it.
+				r := det.ScoreOnlyKind(evalRecs[i].Text, model.KindGroup(evalRecs[i].Kind, evalRecs[i].Domain))
 				scores[i] = evaluate.Sample{Score: r.Score, Machine: evalRecs[i].Machine(), Verdict: r.Verdict}
 			}
 		}()

@@ -97,6 +97,11 @@ type Header struct {
 	Bias        float64         `json:"bias"`
 	Calibration Calibration     `json:"calibration"`
 	Thresholds  Thresholds      `json:"thresholds"`
+	// KindThresholds are machine thresholds for groups of item kinds (see
+	// KindGroup), chosen under the same false-positive rule as
+	// Thresholds.Machine within each group; a group not listed, and every
+	// model file made before them, uses Thresholds.Machine.
+	KindThresholds map[string]float64 `json:"kind_thresholds,omitempty"`
 	// MinWords is the fewest words a text needs to get a human or machine verdict.
 	MinWords int      `json:"min_words"`
 	Training Training `json:"training"`
@@ -137,6 +142,11 @@ func (f *File) Validate() error {
 	t := h.Thresholds
 	if !(t.Human >= 0 && t.Human <= t.Machine && t.Machine <= 1) {
 		errs = append(errs, fmt.Errorf("thresholds human=%v machine=%v: want 0 <= human <= machine <= 1", t.Human, t.Machine))
+	}
+	for g, m := range h.KindThresholds {
+		if !KnownKindGroup(g) || !(m >= t.Human && m <= 1) {
+			errs = append(errs, fmt.Errorf("kind threshold %q=%v: want a known kind group and human threshold %v <= it <= 1", g, m, t.Human))
+		}
 	}
 	if len(f.Tokenizer) == 0 {
 		errs = append(errs, errors.New("no tokenizer"))

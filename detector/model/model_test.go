@@ -106,6 +106,9 @@ func TestValidateRejectsInconsistentFiles(t *testing.T) {
 		{"no tokenizer", func(f *File) { f.Tokenizer = nil }, "tokenizer"},
 		{"bad features", func(f *File) { f.Header.Features.HashBits = 40 }, "hash_bits"},
 		{"calibration length term not finite", func(f *File) { f.Header.Calibration.D = math.NaN() }, "calibration.d"},
+		{"unknown kind group", func(f *File) { f.Header.KindThresholds = map[string]float64{"essay": 0.9} }, "kind threshold"},
+		{"kind threshold below human", func(f *File) { f.Header.KindThresholds = map[string]float64{KindGroupPR: 0.1} }, "kind threshold"},
+		{"kind threshold not finite", func(f *File) { f.Header.KindThresholds = map[string]float64{KindGroupPR: math.NaN()} }, "kind threshold"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

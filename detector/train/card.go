@@ -20,6 +20,9 @@ type Card struct {
 	Name       string           `json:"name"`
 	Training   model.Training   `json:"training"`
 	Thresholds model.Thresholds `json:"thresholds"`
+	// KindThresholds are the kind groups' own machine thresholds with
+	// their held-out figures (empty when no group has one).
+	KindThresholds []KindThreshold `json:"kind_thresholds,omitempty"`
 	// Calibration is the shipped calibration.
 	Calibration model.Calibration `json:"calibration"`
 	Duration    string            `json:"training_duration"`
@@ -123,11 +126,66 @@ func newCard(f *model.File, exs, hold []*example, probs []float64, opts Options,
 			Metrics:   holdout,
 		},
 		Thresholds:     f.Header.Thresholds,
+		KindThresholds: kindThresholds(&f.Header, hold, probs),
 		Calibration:    f.Header.Calibration,
 		Duration:       took.Round(time.Second).String(),
 		Holdout:        holdout,
 		HoldoutSources: holdoutSources(samples),
 	}
+}
+
+// kindGroupMembers says in words which kinds each group holds (model.KindGroup).
+var kindGroupMembers = map[string]string{
+	model.KindGroupPR:      "PR descriptions and titles",
+	model.KindGroupComment: "issues, comments, reviews, review comments",
+	model.KindGroupCommit:  "commit messages",
+	model.KindGroupChat:    "chat messages (Discord; data: Slack, IRC, Gitter, chat sets)",
+}
+
+// KindThreshold is one kind group's machine threshold and what it does on
+// the held-out texts of that group, against the default threshold.
+type KindThreshold struct {
+	Group     string  `json:"group"`
+	Threshold float64 `json:"threshold"`
+	Humans    int     `json:"humans"`
+	Machines  int     `json:"machines"`
+	// FPR and Recall are at the group's threshold; DefaultFPR and
+	// DefaultRecall at the model's default threshold.
+	FPR           float64 `json:"fpr"`
+	Recall        float64 `json:"recall"`
+	DefaultFPR    float64 `json:"default_fpr"`
+	DefaultRecall float64 `json:"default_recall"`
+}
+
+// kindThresholds describes the header's kind thresholds on the held-out texts.
+func kindThresholds(h *model.Header, hold []*example, probs []float64) []KindThreshold {
+	var out []KindThreshold
+	for _, g := range model.KindGroups {
+		t, ok := h.KindThresholds[g]
+		if !ok {
+			continue
+		}
+		var s evaluate.Scores
+		for i, e := range hold {
+			if model.KindGroup(e.rec.Kind, e.rec.Domain) == g {
+				s = append(s, evaluate.Sample{Score: probs[i], Machine: e.y == 1})
+			}
+		}
+		k := KindThreshold{Group: g, Threshold: round4(t)}
+		for _, x := range s {
+			if x.Machine {
+				k.Machines++
+			} else {
+				k.Humans++
+			}
+		}
+		fpr, tpr := s.RatesAt(t)
+		k.FPR, k.Recall = round4(fpr), round4(tpr)
+		fpr, tpr = s.RatesAt(h.Thresholds.Machine)
+		k.DefaultFPR, k.DefaultRecall = round4(fpr), round4(tpr)
+		out = append(out, k)
+	}
+	return out
 }
 
 // holdoutSources computes the metrics of every source with both labels
@@ -213,6 +271,14 @@ func (c Card) WriteMarkdown(w io.Writer) error {
 	fmt.Fprintf(&b, "Trained %s in %s, seed %d, %d epochs. %s\n\n",
 		c.Training.CreatedAt, c.Duration, c.Training.Seed, c.Training.Epochs, describeModel(c.Training.Settings))
 	fmt.Fprintf(&b, "Thresholds: machine at score >= %.4f, human at score <= %.4f, unsure between (and for texts too short or not in English).\n\n", c.Thresholds.Machine, c.Thresholds.Human)
+	if len(c.KindThresholds) > 0 {
+		b.WriteString("Machine thresholds per kind of item (the App, the bot and the CI check pass the item's kind; other kinds use the default above), each chosen on the held-out texts of its kinds so that human FPR is at most the target pooled and at most the per-source bound in each of its sources with 30 or more human texts:\n\n")
+		b.WriteString("| kind group | kinds | threshold | held-out human | held-out machine | FPR | recall | recall at default threshold |\n|---|---|---:|---:|---:|---:|---:|---:|\n")
+		for _, k := range c.KindThresholds {
+			fmt.Fprintf(&b, "| %s | %s | %.4f | %d | %d | %.4f | %.4f | %.4f |\n", k.Group, kindGroupMembers[k.Group], k.Threshold, k.Humans, k.Machines, k.FPR, k.Recall, k.DefaultRecall)
+		}
+		b.WriteString("\n")
+	}
 	b.WriteString("## Training data (split=train only)\n\n")
 	b.WriteString("The licence is the one the data states for the source; \"none stated\" sources were published by their authors for detection research, and a user who needs licensed data only must retrain without them.\n\n")
 	b.WriteString("| source | human | machine | weight share | licence |\n|---|---:|---:|---:|---|\n")

@@ -3,11 +3,13 @@ package train
 import (
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/slopguard/slopguard/detector/dataset"
 	"github.com/slopguard/slopguard/detector/evaluate"
+	"github.com/slopguard/slopguard/detector/model"
 )
 
 func TestDescribeModel(t *testing.T) {
@@ -142,5 +144,35 @@ func TestHoldoutSources(t *testing.T) {
 	}
 	if !strings.Contains(b.String(), "| a | 2 | 1 | 0.5000 |") || strings.Contains(b.String(), "human_only") {
 		t.Errorf("card table:\n%s\nwant a row per two-label source only", b.String())
+	}
+}
+
+func TestCardShowsKindThresholds(t *testing.T) {
+	t.Parallel()
+	hold := []*example{
+		{rec: dataset.Record{Kind: "pr"}, y: 0}, {rec: dataset.Record{Kind: "pr"}, y: 0},
+		{rec: dataset.Record{Kind: "pr"}, y: 1}, {rec: dataset.Record{Kind: "pr"}, y: 1},
+		{rec: dataset.Record{Domain: "essay"}, y: 1},
+	}
+	probs := []float64{0.1, 0.5, 0.95, 0.7, 0.99}
+	h := model.Header{Thresholds: model.Thresholds{Machine: 0.99, Human: 0.35}, KindThresholds: map[string]float64{model.KindGroupPR: 0.6}}
+	got := kindThresholds(&h, hold, probs)
+	want := []KindThreshold{{Group: "pr", Threshold: 0.6, Humans: 2, Machines: 2, FPR: 0, Recall: 1, DefaultFPR: 0, DefaultRecall: 0}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("kindThresholds = %+v, want %+v", got, want)
+	}
+	var b strings.Builder
+	if err := (Card{Thresholds: h.Thresholds, KindThresholds: got}).WriteMarkdown(&b); err != nil {
+		t.Fatal(err)
+	}
+	if row := "| pr | PR descriptions and titles | 0.6000 | 2 | 2 | 0.0000 | 1.0000 | 0.0000 |"; !strings.Contains(b.String(), row) {
+		t.Errorf("card lacks the kind threshold row %q:\n%s", row, b.String())
+	}
+	b.Reset()
+	if err := (Card{Thresholds: h.Thresholds}).WriteMarkdown(&b); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), "per kind") {
+		t.Error("a card without kind thresholds mentions them")
 	}
 }

@@ -268,17 +268,19 @@ func Train(ctx context.Context, recs []dataset.Record, opts Options) (*Result, e
 		probs[i] = cal.Prob(z, runes[i])
 	}
 	thr := chooseThreshold(probs, hold, opts.TargetFPR, opts.SourceFPR)
+	kindThr := chooseKindThresholds(probs, hold, opts.TargetFPR, opts.SourceFPR)
 
 	f := &model.File{
 		Header: model.Header{
-			Name:        fmt.Sprintf("%s-%s", opts.Name, opts.Date.UTC().Format("20060102")),
-			Features:    opts.Features,
-			StatEdges:   ext.Edges(),
-			Dim:         ext.Dim(),
-			Bias:        bias,
-			Calibration: cal,
-			Thresholds:  model.Thresholds{Machine: thr, Human: math.Min(0.35, thr)},
-			MinWords:    opts.MinWords,
+			Name:           fmt.Sprintf("%s-%s", opts.Name, opts.Date.UTC().Format("20060102")),
+			Features:       opts.Features,
+			StatEdges:      ext.Edges(),
+			Dim:            ext.Dim(),
+			Bias:           bias,
+			Calibration:    cal,
+			Thresholds:     model.Thresholds{Machine: thr, Human: math.Min(0.35, thr)},
+			KindThresholds: kindThr,
+			MinWords:       opts.MinWords,
 		},
 		Tokenizer: tokBytes,
 		Weights:   weights,
@@ -758,6 +760,57 @@ func chooseThreshold(probs []float64, hold []*example, overall, perSource float6
 	}
 	return math.Min(0.999, math.Max(0.5, thr))
 }
+
+// chooseKindThresholds chooses a machine threshold for each kind group
+// (model.KindGroup of a record's kind and domain) by chooseThreshold's rule
+// applied to the held-out texts of that group alone: human false-positive
+// rate at most overall pooled within the group and at most perSource in
+// each of its sources with minSourceHumans human texts. A group with fewer
+// than minGroupHumans held-out human texts, or no machine text, gets none
+// (it uses the default threshold).
+func chooseKindThresholds(probs []float64, hold []*example, overall, perSource float64) map[string]float64 {
+	type part struct {
+		probs    []float64
+		hold     []*example
+		humans   int
+		machines int
+	}
+	parts := map[string]*part{}
+	for i, e := range hold {
+		g := model.KindGroup(e.rec.Kind, e.rec.Domain)
+		if g == "" {
+			continue
+		}
+		p := parts[g]
+		if p == nil {
+			p = &part{}
+			parts[g] = p
+		}
+		p.probs = append(p.probs, probs[i])
+		p.hold = append(p.hold, e)
+		if e.y == 1 {
+			p.machines++
+		} else {
+			p.humans++
+		}
+	}
+	var out map[string]float64
+	for _, g := range model.KindGroups {
+		p := parts[g]
+		if p == nil || p.humans < minGroupHumans || p.machines == 0 {
+			continue
+		}
+		if out == nil {
+			out = map[string]float64{}
+		}
+		out[g] = chooseThreshold(p.probs, p.hold, overall, perSource)
+	}
+	return out
+}
+
+// minGroupHumans is the fewest held-out human texts a kind group needs for
+// its own threshold: at 0.5% that allows one false positive.
+const minGroupHumans = 200
 
 // minSourceHumans is the fewest held-out human texts a source needs for its
 // own false-positive bound.

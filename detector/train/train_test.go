@@ -226,3 +226,41 @@ func TestAttackCheckEdgeCases(t *testing.T) {
 		}
 	}
 }
+
+func TestChooseKindThresholds(t *testing.T) {
+	t.Parallel()
+	var hold []*example
+	var probs []float64
+	add := func(file, kind, domain string, y float64, p float64, n int) {
+		for i := 0; i < n; i++ {
+			hold = append(hold, &example{rec: dataset.Record{File: file, Kind: kind, Domain: domain}, y: y})
+			probs = append(probs, p)
+		}
+	}
+	// PR descriptions: humans score low, so the group can flag from 0.7.
+	add("prs", "pr", "", 0, 0.2, 300)
+	add("prs", "pr", "", 0, 0.6, 2) // 0.66%: above the pooled 0.5%
+	add("prs", "pr", "", 1, 0.8, 100)
+	// Chat: one source's humans score high, which the group must respect.
+	add("slack", "", "chat", 0, 0.1, 250)
+	add("irc", "", "chat", 0, 0.3, 95)
+	add("irc", "", "chat", 0, 0.95, 5)
+	add("bots", "", "chat", 1, 0.99, 50)
+	// Commits: too few humans for a rate of 0.5%.
+	add("commits", "commit", "", 0, 0.1, 50)
+	add("commits", "commit", "", 1, 0.9, 50)
+	// Comments: humans only.
+	add("comments", "comment", "", 0, 0.1, 500)
+	// A product review is not a code review: default group.
+	add("reviews", "", "review", 0, 0.99, 300)
+	got := chooseKindThresholds(probs, hold, 0.005, 0.01)
+	if len(got) != 2 {
+		t.Fatalf("thresholds %v, want pr and chat only", got)
+	}
+	if thr := got[model.KindGroupPR]; !(thr > 0.6 && thr <= 0.8) {
+		t.Errorf("pr threshold %v, want above the highest human (0.6) and at most the machines' 0.8", thr)
+	}
+	if thr := got[model.KindGroupChat]; !(thr > 0.95 && thr <= 0.99) {
+		t.Errorf("chat threshold %v lets 5%% of irc's humans through, want in (0.95, 0.99]", thr)
+	}
+}

@@ -198,7 +198,7 @@ func (b *Bot) process(ctx context.Context, j job) {
 		b.metrics.messages.WithLabelValues("skipped_left").Inc()
 		return
 	}
-	o := moderation.ScoreOutcome(set.Mode, v, set.Thresholds(b.modelThreshold))
+	o := moderation.ScoreOutcome(set.Mode, v, set.Thresholds(v.ModelThreshold(b.modelThreshold)))
 	log = log.With("score", v.Score, "verdict", v.Verdict.String(), "flagged", o.Flagged, "mode", set.Mode.String())
 	outcome := "scored"
 	if o.Flagged {
