@@ -25,21 +25,10 @@ const redeliverLookback = 24 * time.Hour
 // interval of zero or less disables it. app is a client authenticated as
 // the App itself (JWT): GET /app/hook/deliveries takes no installation token.
 func (a *App) RunRedeliverySweep(ctx context.Context, app *github.Client, interval time.Duration) {
-	if interval <= 0 {
-		return
-	}
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		if _, err := a.Redeliver(ctx, app, interval); err != nil && ctx.Err() == nil {
-			a.log.Error("redelivery sweep", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	a.every(ctx, interval, true, "redelivery sweep", func(ctx context.Context) error {
+		_, err := a.Redeliver(ctx, app, interval)
+		return err
+	})
 }
 
 // Redeliver asks GitHub for another attempt of each delivery of the last

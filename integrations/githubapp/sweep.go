@@ -21,19 +21,32 @@ const sweepLookback = 60 * 24 * time.Hour
 // RunSweeper runs Sweep every interval until ctx is done; an interval of
 // zero or less disables it.
 func (a *App) RunSweeper(ctx context.Context, interval time.Duration) {
+	a.every(ctx, interval, false, "enforce sweep", func(ctx context.Context) error {
+		_, err := a.sweepIfLeader(ctx, interval)
+		return err
+	})
+}
+
+// every calls fn every interval until ctx is done, first at once when now
+// is set, logging its errors under what; an interval of zero or less
+// disables it.
+func (a *App) every(ctx context.Context, interval time.Duration, now bool, what string, fn func(context.Context) error) {
 	if interval <= 0 {
 		return
 	}
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
+		if now {
+			if err := fn(ctx); err != nil && ctx.Err() == nil {
+				a.log.Error(what, "err", err)
+			}
+		}
+		now = true
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if _, err := a.sweepIfLeader(ctx, interval); err != nil {
-				a.log.Error("enforce sweep", "err", err)
-			}
 		}
 	}
 }
