@@ -29,9 +29,6 @@ type Options struct {
 	// BodySlotWait is how long a request waits for one of those slots
 	// before it gets 503; 0 means 2 seconds.
 	BodySlotWait time.Duration
-	// QueueSize is kept for configuration compatibility and not used:
-	// accepted deliveries wait in the store (Queue), not in memory.
-	QueueSize int
 	// Workers process deliveries; 0 means 4.
 	Workers int
 	// JobTimeout bounds one delivery's processing; 0 means 2 minutes. A

@@ -247,7 +247,7 @@ func TestShutdownMidBurstDrains(t *testing.T) {
 		checks.Add(1)
 		return clean.Check(ctx, it)
 	})
-	h := newHarness(t, counting, func(o *Options) { o.Workers = 2; o.QueueSize = 8 })
+	h := newHarness(t, counting, func(o *Options) { o.Workers = 2 })
 	accepted := 0
 	for i := range 20 {
 		body := fixture(t, "issues.opened.json", map[string]any{"issue.number": 1000 + i})

@@ -144,7 +144,6 @@ func newFuzzApp(tb testing.TB) *fuzzApp {
 		WebhookSecret: []byte(fuzzSecret),
 		MaxBodyBytes:  1 << 20,
 		Workers:       2,
-		QueueSize:     8,
 		Clients:       StaticClients{Client: client},
 		GraphQLURL:    gh.URL + "/graphql",
 		Checker:       slop,

@@ -202,7 +202,6 @@ func newHarness(t *testing.T, checker moderation.Checker, mutate ...func(*Option
 	h.opt = Options{
 		WebhookSecret: []byte(testSecret),
 		Workers:       1,
-		QueueSize:     16,
 		Clients:       StaticClients{Client: client},
 		GraphQLURL:    h.gh.srv.URL + "/graphql",
 		Checker:       checker,

@@ -20,7 +20,7 @@ func Simulate(ctx context.Context, opt Options, reads PlanReader, owner, repo st
 	opt.Store = nil
 	opt.Queue = emptyQueue{}
 	opt.WebhookSecret = []byte("simulate")
-	opt.Workers, opt.QueueSize = 1, 1
+	opt.Workers = 1
 	app, err := newApp(opt, reads)
 	if err != nil {
 		return Plan{}, err
