@@ -96,6 +96,38 @@ func golden(t *testing.T, name string, got []byte) {
 	}
 }
 
+// legendMark stands in an HTML report's golden file where the legend was
+// cut out, so that the legend's place in the page is checked too.
+const legendMark = "<!-- legend: see html_frame.html -->\n"
+
+// splitHTML cuts an HTML report in two: the frame web draws around every
+// report (the head with the inline stylesheet, the legend, the foot), which
+// is the same in every scenario and so is checked once, in html_frame.html;
+// and the report proper, what the scenario's inputs make, with legendMark
+// where the legend was. The stylesheet must be web's assets/style.css to the
+// byte; the frame holds a comment naming that file in its place. Together the
+// two parts pin every byte of the page.
+func splitHTML(t *testing.T, page []byte) (frame, report []byte) {
+	t.Helper()
+	css, err := os.ReadFile(filepath.Join("..", "web", "assets", "style.css"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(page)
+	head, rest, ok1 := strings.Cut(s, "<main>\n")
+	top, rest, ok2 := strings.Cut(rest, `<div class="legend"`)
+	legend, rest, ok3 := strings.Cut(rest, "</div>\n")
+	items, foot, ok4 := strings.Cut(rest, "<footer>")
+	beforeCSS, afterCSS, ok5 := strings.Cut(head, "<style>"+string(css)+"</style>")
+	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 {
+		t.Fatalf("the HTML report lacks the main element, the legend, the footer or web's stylesheet inline:\n%s", page)
+	}
+	frame = []byte(beforeCSS + "<style>/* integrations/web/assets/style.css */</style>" + afterCSS + "<main>\n" +
+		`<div class="legend"` + legend + "</div>\n" + "<footer>" + foot)
+	report = []byte(top + legendMark + items)
+	return frame, report
+}
+
 func TestFormatsGolden(t *testing.T) {
 	t.Parallel()
 	for _, sc := range scenarios() {
@@ -109,6 +141,11 @@ func TestFormatsGolden(t *testing.T) {
 				got := buf.Bytes()
 				if f == FormatGitHub {
 					got = stopToken.ReplaceAll(got, []byte("TOKEN"))
+				}
+				if f == FormatHTML {
+					frame, report := splitHTML(t, got)
+					golden(t, "html_frame.html", frame)
+					got = report
 				}
 				ext := map[Format]string{FormatText: "txt", FormatJSON: "json", FormatSARIF: "sarif", FormatGitHub: "github.txt", FormatRDJSON: "rdjson", FormatMarkdown: "md", FormatHTML: "html"}[f]
 				golden(t, sc.name+"."+ext, got)
