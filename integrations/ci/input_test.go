@@ -163,6 +163,9 @@ func TestGlob(t *testing.T) {
 	}
 }
 
+// fixtureRange is the commit range of the pull request in the event fixtures.
+const fixtureRange = "1111111111111111111111111111111111111111..2222222222222222222222222222222222222222"
+
 // The review and review comment the review fixtures hold, whether the
 // event is named or inferred from the payload.
 var (
@@ -177,101 +180,88 @@ var (
 func TestParseEvent(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		file, name string
-		want       moderation.Item
-		wantName   string
-		wantRange  string
-		wantSkip   string
-		wantErr    string
+		file      string
+		names     []string // the event names the file parses the same under; "" infers it
+		want      moderation.Item
+		wantName  string
+		wantRange string
+		wantSkip  string
+		wantErr   string
 	}{
 		{
-			file: "pull_request.json", name: "pull_request", wantName: "pull request #12",
+			file: "pull_request.json", names: []string{"pull_request", "pull_request_target"}, wantName: "pull request #12",
 			want: moderation.Item{Platform: moderation.GitHub, Kind: moderation.KindPullRequest, Scope: "example/widgets", ID: "pr/12",
 				URL: "https://github.com/example/widgets/pull/12", Author: "new-contributor", AuthorAssociation: "FIRST_TIME_CONTRIBUTOR", Title: "Improve the README"},
-			wantRange: "1111111111111111111111111111111111111111..2222222222222222222222222222222222222222",
+			wantRange: fixtureRange,
 		},
 		{
-			file: "pull_request.json", name: "pull_request_target", wantName: "pull request #12",
-			want: moderation.Item{Platform: moderation.GitHub, Kind: moderation.KindPullRequest, Scope: "example/widgets", ID: "pr/12",
-				URL: "https://github.com/example/widgets/pull/12", Author: "new-contributor", AuthorAssociation: "FIRST_TIME_CONTRIBUTOR", Title: "Improve the README"},
-			wantRange: "1111111111111111111111111111111111111111..2222222222222222222222222222222222222222",
-		},
-		{
-			file: "issues.json", name: "", wantName: "issue #7", // inferred, null body
+			file: "issues.json", names: []string{""}, wantName: "issue #7", // inferred, null body
 			want: moderation.Item{Platform: moderation.GitHub, Kind: moderation.KindIssue, Scope: "example/widgets", ID: "issue/7",
 				URL: "https://github.com/example/widgets/issues/7", Author: "reporter", AuthorAssociation: "NONE", Title: "Crash when the config file is empty"},
 		},
 		{
-			file: "issue_comment.json", name: "issue_comment", wantName: "comment 4242 on #7",
+			file: "issue_comment.json", names: []string{"issue_comment"}, wantName: "comment 4242 on #7",
 			want: moderation.Item{Platform: moderation.GitHub, Kind: moderation.KindComment, Scope: "example/widgets", ID: "comment/4242",
 				URL: "https://github.com/example/widgets/issues/7#issuecomment-4242", Author: "helper", AuthorAssociation: "CONTRIBUTOR",
 				Body: "Thanks, I can reproduce it on main with an empty file and will send a fix later today."},
 		},
 		{
-			file: "issue_comment_bot.json", name: "", wantName: "comment 4444 on #8",
+			file: "issue_comment_bot.json", names: []string{""}, wantName: "comment 4444 on #8",
 			want: moderation.Item{Platform: moderation.GitHub, Kind: moderation.KindComment, Scope: "example/widgets", ID: "comment/4444",
 				Author: "dependabot[bot]", AuthorIsBot: true, AuthorAssociation: "NONE", Body: "Let us delve into this version bump, a tapestry of upgrades."},
 		},
 		{
-			file: "issue_comment_deleted.json", name: "issue_comment", wantName: "comment 4545 on #7", wantSkip: "deleted",
+			file: "issue_comment_deleted.json", names: []string{"issue_comment"}, wantName: "comment 4545 on #7", wantSkip: "deleted",
 			want: moderation.Item{Platform: moderation.GitHub, Kind: moderation.KindComment, Scope: "example/widgets", ID: "comment/4545",
 				Author: "helper", AuthorAssociation: "NONE", Body: "gone"},
 		},
 		{
 			// Inferred from a payload that also has the pull request: the review is scored, by its author.
-			file: "pull_request_review.json", name: "", wantName: "review 5151 on #12",
+			file: "pull_request_review.json", names: []string{"", "pull_request_review"}, wantName: "review 5151 on #12",
 			want:      reviewItem,
-			wantRange: "1111111111111111111111111111111111111111..2222222222222222222222222222222222222222",
+			wantRange: fixtureRange,
 		},
 		{
-			file: "pull_request_review.json", name: "pull_request_review", wantName: "review 5151 on #12",
-			want:      reviewItem,
-			wantRange: "1111111111111111111111111111111111111111..2222222222222222222222222222222222222222",
-		},
-		{
-			file: "pull_request_review_approved.json", name: "", wantName: "review 5252 on #12", wantSkip: "no text",
+			file: "pull_request_review_approved.json", names: []string{""}, wantName: "review 5252 on #12", wantSkip: "no text",
 			want: moderation.Item{Platform: moderation.GitHub, Kind: moderation.KindReview, Scope: "example/widgets", ID: "review/5252",
 				URL: "https://github.com/example/widgets/pull/12#pullrequestreview-5252", Author: "maintainer", AuthorAssociation: "OWNER"},
 		},
 		{
-			file: "pull_request_review_comment.json", name: "", wantName: "review comment 6161 on #12",
+			file: "pull_request_review_comment.json", names: []string{"", "pull_request_review_comment"}, wantName: "review comment 6161 on #12",
 			want:      reviewCommentItem,
-			wantRange: "1111111111111111111111111111111111111111..2222222222222222222222222222222222222222",
+			wantRange: fixtureRange,
 		},
-		{
-			file: "pull_request_review_comment.json", name: "pull_request_review_comment", wantName: "review comment 6161 on #12",
-			want:      reviewCommentItem,
-			wantRange: "1111111111111111111111111111111111111111..2222222222222222222222222222222222222222",
-		},
-		{file: "pull_request.json", name: "pull_request_review", wantErr: "parse event pull_request_review: no review in the payload"},
-		{file: "push.json", name: "push", wantErr: `event "push" is not supported (want pull_request, pull_request_target, issues, issue_comment, pull_request_review or pull_request_review_comment)`},
-		{file: "push.json", name: "", wantErr: "parse event: no pull_request, issue, comment or review in the payload"},
-		{file: "issues.json", name: "pull_request", wantErr: "parse event pull_request: no pull_request in the payload"},
+		{file: "pull_request.json", names: []string{"pull_request_review"}, wantErr: "parse event pull_request_review: no review in the payload"},
+		{file: "push.json", names: []string{"push"}, wantErr: `event "push" is not supported (want pull_request, pull_request_target, issues, issue_comment, pull_request_review or pull_request_review_comment)`},
+		{file: "push.json", names: []string{""}, wantErr: "parse event: no pull_request, issue, comment or review in the payload"},
+		{file: "issues.json", names: []string{"pull_request"}, wantErr: "parse event pull_request: no pull_request in the payload"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.file+"/"+tt.name, func(t *testing.T) {
-			data, err := os.ReadFile(filepath.Join("testdata/events", tt.file))
-			if err != nil {
-				t.Fatal(err)
-			}
-			ev, err := ParseEvent(tt.name, data)
-			if got := errString(err); got != tt.wantErr {
-				t.Fatalf("got error %q, want %q", got, tt.wantErr)
-			}
-			if err != nil {
-				return
-			}
-			got := ev.Input.Item
-			if tt.want.Kind == moderation.KindPullRequest {
-				got.Body = "" // checked below
-			}
-			if !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("got item %+v,\nwant %+v", got, tt.want)
-			}
-			if ev.Input.Name != tt.wantName || ev.Range != tt.wantRange || ev.Input.Skip != tt.wantSkip {
-				t.Errorf("got name %q range %q skip %q, want %q %q %q", ev.Input.Name, ev.Range, ev.Input.Skip, tt.wantName, tt.wantRange, tt.wantSkip)
-			}
-		})
+		for _, name := range tt.names {
+			t.Run(tt.file+"/"+name, func(t *testing.T) {
+				data, err := os.ReadFile(filepath.Join("testdata/events", tt.file))
+				if err != nil {
+					t.Fatal(err)
+				}
+				ev, err := ParseEvent(name, data)
+				if got := errString(err); got != tt.wantErr {
+					t.Fatalf("got error %q, want %q", got, tt.wantErr)
+				}
+				if err != nil {
+					return
+				}
+				got := ev.Input.Item
+				if tt.want.Kind == moderation.KindPullRequest {
+					got.Body = "" // checked below
+				}
+				if !reflect.DeepEqual(got, tt.want) {
+					t.Errorf("got item %+v,\nwant %+v", got, tt.want)
+				}
+				if ev.Input.Name != tt.wantName || ev.Range != tt.wantRange || ev.Input.Skip != tt.wantSkip {
+					t.Errorf("got name %q range %q skip %q, want %q %q %q", ev.Input.Name, ev.Range, ev.Input.Skip, tt.wantName, tt.wantRange, tt.wantSkip)
+				}
+			})
+		}
 	}
 	t.Run("invalid JSON", func(t *testing.T) {
 		if _, err := ParseEvent("", []byte("{")); err == nil {
