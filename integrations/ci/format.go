@@ -51,29 +51,25 @@ func DefaultFormat(getenv func(string) string) Format {
 // workflow commands and the text report; WriteStepSummary and WriteOutputs
 // write the step summary and the step outputs.
 func Write(w io.Writer, f Format, r *Report) error {
-	var err error
-	switch f {
-	case FormatText:
-		err = WriteText(w, r)
-	case FormatJSON:
-		err = WriteJSON(w, r)
-	case FormatSARIF:
-		err = WriteSARIF(w, r)
-	case FormatGitHub:
-		err = WriteGitHub(w, r)
-	case FormatRDJSON:
-		err = WriteRDJSON(w, r)
-	case FormatMarkdown:
-		err = WriteMarkdown(w, r)
-	case FormatHTML:
-		err = WriteHTML(w, r)
-	default:
+	write, ok := writers[f]
+	if !ok {
 		return fmt.Errorf("write report: unknown format %q", f)
 	}
-	if err != nil {
+	if err := write(w, r); err != nil {
 		return fmt.Errorf("write %s report: %w", f, err)
 	}
 	return nil
+}
+
+// writers holds the function that writes each format.
+var writers = map[Format]func(io.Writer, *Report) error{
+	FormatText:     WriteText,
+	FormatJSON:     WriteJSON,
+	FormatSARIF:    WriteSARIF,
+	FormatGitHub:   WriteGitHub,
+	FormatRDJSON:   WriteRDJSON,
+	FormatMarkdown: WriteMarkdown,
+	FormatHTML:     WriteHTML,
 }
 
 // errWriter keeps the first write error so report code can write freely.

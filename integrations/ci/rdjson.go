@@ -36,17 +36,8 @@ type (
 	}
 )
 
-// rdSeverity maps a finding level to rdjson's severities.
-func rdSeverity(l Level) string {
-	switch l {
-	case LevelError:
-		return "ERROR"
-	case LevelWarning:
-		return "WARNING"
-	default:
-		return "INFO"
-	}
-}
+// rdSeverities names each finding level as rdjson's severities do.
+var rdSeverities = [...]string{LevelNotice: "INFO", LevelWarning: "WARNING", LevelError: "ERROR"}
 
 // WriteRDJSON writes the report's findings in reviewdog's rdjson format
 // (`reviewdog -f=rdjson`). Columns are UTF-8 byte columns, as rdjson
@@ -56,7 +47,7 @@ func WriteRDJSON(w io.Writer, r *Report) error {
 	doc := rdResult{Source: rdSource{Name: toolName, URL: toolURI}, Diagnostics: []rdDiagnostic{}}
 	for _, f := range r.Findings() {
 		in := r.Entries[f.Entry].Input
-		d := rdDiagnostic{Message: r.message(f), Severity: rdSeverity(f.Level), Code: rdCode{Value: f.Rule()}}
+		d := rdDiagnostic{Message: r.message(f), Severity: rdSeverities[f.Level], Code: rdCode{Value: f.Rule()}}
 		if in.Path != "" {
 			d.Location = &rdLocation{Path: in.Path}
 			if f.HasPos {

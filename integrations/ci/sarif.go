@@ -103,17 +103,8 @@ type (
 	}
 )
 
-// sarifLevel maps a finding level to SARIF's result levels.
-func sarifLevel(l Level) string {
-	switch l {
-	case LevelError:
-		return "error"
-	case LevelWarning:
-		return "warning"
-	default:
-		return "note"
-	}
-}
+// sarifLevels names each finding level as SARIF's result levels do.
+var sarifLevels = [...]string{LevelNotice: "note", LevelWarning: "warning", LevelError: "error"}
 
 // WriteSARIF writes the report's findings in files as a SARIF 2.1.0 log with
 // one rule per reason family, each located at its file, line and column (in
@@ -143,7 +134,7 @@ func WriteSARIF(w io.Writer, r *Report) error {
 		res := sarifResult{
 			RuleID:    f.Rule(),
 			RuleIndex: ruleIndex(f.Rule()),
-			Level:     sarifLevel(f.Level),
+			Level:     sarifLevels[f.Level],
 			Message:   sarifMessage{r.message(f)},
 			Properties: map[string]any{
 				"score":   e.Verdict.Score,
