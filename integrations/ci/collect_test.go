@@ -147,28 +147,18 @@ func gitRepo(t *testing.T) (dir, base string) {
 		}
 		return strings.TrimSpace(string(out))
 	}
-	write := func(name, text string) {
-		t.Helper()
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
 	person := []string{"GIT_AUTHOR_NAME=Ada Person", "GIT_AUTHOR_EMAIL=ada@example.com"}
 	bot := []string{"GIT_AUTHOR_NAME=renovate[bot]", "GIT_AUTHOR_EMAIL=bot@example.com"}
 	git(nil, "init", "-q", "-b", "main")
-	write("docs/a.md", "first version\n")
-	write("old.md", "to be removed\n")
-	write("src/code.go", "package src\n")
+	writeFile(t, dir, "docs/a.md", "first version\n")
+	writeFile(t, dir, "old.md", "to be removed\n")
+	writeFile(t, dir, "src/code.go", "package src\n")
 	git(person, "add", ".")
 	git(person, "commit", "-q", "-m", "Initial commit")
 	base = git(nil, "rev-parse", "HEAD")
-	write("docs/a.md", "We delve into a rich tapestry of setup steps here.\n")
-	write("docs/b.md", "A new page that a person wrote by hand today.\n")
-	write("src/code.go", "package src // changed\n")
+	writeFile(t, dir, "docs/a.md", "We delve into a rich tapestry of setup steps here.\n")
+	writeFile(t, dir, "docs/b.md", "A new page that a person wrote by hand today.\n")
+	writeFile(t, dir, "src/code.go", "package src // changed\n")
 	git(person, "add", ".")
 	git(person, "commit", "-q", "-m", "Docs: delve into the setup\n\nIt weaves a tapestry of steps and more words here.")
 	git(nil, "rm", "-q", "old.md")

@@ -3,6 +3,8 @@ package ci
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -85,4 +87,17 @@ type errChecker struct{}
 
 func (errChecker) Check(ctx context.Context, it moderation.Item) (moderation.Verdict, error) {
 	return moderation.Verdict{}, errors.New("scorer unavailable")
+}
+
+// writeFile writes text to the slash-separated path name under dir,
+// making its folders first.
+func writeFile(t *testing.T, dir, name, text string) {
+	t.Helper()
+	p := filepath.Join(dir, filepath.FromSlash(name))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }

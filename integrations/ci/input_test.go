@@ -128,13 +128,7 @@ func TestGlob(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	for _, f := range []string{"a.md", "b.txt", "docs/c.md", "docs/x/y/d.md", "docs/x/e.txt", ".git/f.md", "docs/.git/g.md"} {
-		p := filepath.Join(dir, filepath.FromSlash(f))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		writeFile(t, dir, f, "x")
 	}
 	tests := []struct {
 		pattern string
@@ -343,13 +337,7 @@ func TestGlobReadsExistingFileWithMetacharacters(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	for _, f := range []string{"routes/[slug]/page.md", "routes/s/page.md", "a[1].md", "a1.md", "what?.md"} {
-		p := filepath.Join(dir, filepath.FromSlash(f))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		writeFile(t, dir, f, "x")
 	}
 	tests := []struct {
 		pattern string
