@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -191,46 +190,6 @@ func TestAuditShow(t *testing.T) {
 			t.Errorf("got %+v, want decision %d with 2 reasons and 1 human feedback", got, ids[0])
 		}
 	})
-}
-
-func TestAuditErrors(t *testing.T) {
-	t.Parallel()
-	db, _ := auditSeed(t)
-	missing := filepath.Join(t.TempDir(), "nope.db")
-	tests := []struct {
-		name     string
-		args     []string
-		wantCode int
-		wantErr  string
-	}{
-		{"no subcommand", []string{"audit"}, 2, "Usage"},
-		{"unknown subcommand", []string{"audit", "grep"}, 2, "unknown subcommand"},
-		{"bad format", []string{"audit", "list", "--db", db, "--format", "xml"}, 2, "--format"},
-		{"bad verdict", []string{"audit", "list", "--db", db, "--verdict", "slop"}, 2, "--verdict"},
-		{"bad since", []string{"audit", "list", "--db", db, "--since", "yesterday"}, 2, "--since"},
-		{"bad limit", []string{"audit", "list", "--db", db, "--limit", "0"}, 2, "--limit"},
-		{"bad driver", []string{"audit", "list", "--db", db, "--driver", "mysql"}, 2, "--driver"},
-		{"missing database is not created", []string{"audit", "list", "--db", missing}, 2, "no such file"},
-		{"show without id", []string{"audit", "show", "--db", db}, 2, "one decision ID"},
-		{"show bad id", []string{"audit", "show", "--db", db, "x"}, 2, "not a positive number"},
-		{"show missing id", []string{"audit", "show", "--db", db, "999"}, 1, "decision 999 not found"},
-		{"unknown flag", []string{"audit", "list", "--nope"}, 2, "flag provided but not defined"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			code, _, errOut := auditRun(t, nil, tt.args...)
-			if code != tt.wantCode {
-				t.Errorf("exit code = %d, want %d; stderr: %s", code, tt.wantCode, errOut)
-			}
-			if !strings.Contains(errOut, tt.wantErr) {
-				t.Errorf("stderr = %q, want it to contain %q", errOut, tt.wantErr)
-			}
-		})
-	}
-	if _, err := os.Stat(missing); !os.IsNotExist(err) {
-		t.Errorf("audit list created %s (stat: %v), want it left absent", missing, err)
-	}
 }
 
 func TestParseSince(t *testing.T) {

@@ -53,29 +53,3 @@ func TestEvalCLI(t *testing.T) {
 		})
 	}
 }
-
-func TestEvalCLIErrors(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name string
-		args []string
-		msg  string
-	}{
-		{"no data", nil, "no data"},
-		{"missing data", []string{"--data", "testdata/eval/nope"}, "nope"},
-		{"bad attack", []string{"--data", "testdata/eval", "--attack", "paraphrase"}, "unknown --attack"},
-		{"empty split", []string{"--data", "testdata/eval", "--split", "test"}, `no records with split "test"`},
-		{"negative limit", []string{"--data", "testdata/eval", "--limit-per-file", "-1"}, "limit-per-file"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			var stdout, stderr bytes.Buffer
-			e := &env{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }}
-			args := append([]string{"eval", "--out", t.TempDir()}, tt.args...)
-			if code := run(context.Background(), e, args); code != 2 || !strings.Contains(stderr.String(), tt.msg) {
-				t.Errorf("got exit %d, stderr %q; want exit 2 mentioning %q", code, stderr.String(), tt.msg)
-			}
-		})
-	}
-}

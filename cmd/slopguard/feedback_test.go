@@ -89,34 +89,3 @@ func TestFeedbackExport(t *testing.T) {
 		}
 	})
 }
-
-func TestFeedbackErrors(t *testing.T) {
-	t.Parallel()
-	db := feedbackSeed(t)
-	tests := []struct {
-		name     string
-		args     []string
-		vars     map[string]string
-		wantCode int
-		wantErr  string
-	}{
-		{"no subcommand", []string{"feedback"}, nil, 2, "Usage"},
-		{"unknown subcommand", []string{"feedback", "import"}, nil, 2, "unknown subcommand"},
-		{"stray argument", []string{"feedback", "export", "--db", db, "extra"}, nil, 2, "no arguments"},
-		{"bad since", []string{"feedback", "export", "--db", db, "--since", "later"}, nil, 2, "--since"},
-		{"missing database", []string{"feedback", "export"}, map[string]string{"SLOPGUARD_DATABASE_URL": filepath.Join(t.TempDir(), "x.db")}, 2, "no such file"},
-		{"unwritable output", []string{"feedback", "export", "--db", db, "--out", filepath.Join(t.TempDir(), "no", "dir", "f.jsonl")}, nil, 1, "export feedback"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			code, _, errOut := auditRun(t, tt.vars, tt.args...)
-			if code != tt.wantCode {
-				t.Errorf("exit code = %d, want %d; stderr: %s", code, tt.wantCode, errOut)
-			}
-			if !strings.Contains(errOut, tt.wantErr) {
-				t.Errorf("stderr = %q, want it to contain %q", errOut, tt.wantErr)
-			}
-		})
-	}
-}

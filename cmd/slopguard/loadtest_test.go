@@ -43,12 +43,3 @@ func TestLoadtestInProcess(t *testing.T) {
 		t.Errorf("got exit %d, want 0 or 1 (1 only when memory had not settled in process)", code)
 	}
 }
-
-func TestLoadtestRejectsBadFlags(t *testing.T) {
-	t.Parallel()
-	var out, errOut bytes.Buffer
-	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }}
-	if got := run(context.Background(), e, []string{"loadtest", "--rate", "100", "--max-rate", "10"}); got != 2 {
-		t.Errorf("got exit %d, want 2", got)
-	}
-}

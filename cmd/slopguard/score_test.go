@@ -76,34 +76,6 @@ func stripScore(t *testing.T, line string) string {
 	return strings.TrimSuffix(string(jsonl.WriteObject(fields, nil)), "\n")
 }
 
-func TestScoreCLIErrors(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name string
-		args []string
-		code int
-		msg  string
-	}{
-		{"missing file", []string{"score", "testdata/score/nope.jsonl"}, 2, "nope.jsonl"},
-		{"directory", []string{"score", "testdata"}, 2, "is a directory"},
-		{"bad flag", []string{"score", "--bogus"}, 2, "bogus"},
-		{"missing model", []string{"score", "--model", "testdata/score/nope.model"}, 2, "nope.model"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			var stdout, stderr bytes.Buffer
-			e := &env{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }}
-			if code := run(context.Background(), e, tt.args); code != tt.code || !strings.Contains(stderr.String(), tt.msg) {
-				t.Errorf("got exit %d, stderr %q; want exit %d mentioning %q", code, stderr.String(), tt.code, tt.msg)
-			}
-			if stdout.Len() != 0 {
-				t.Errorf("got stdout %q, want nothing", stdout.String())
-			}
-		})
-	}
-}
-
 func TestScoreParseArgs(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

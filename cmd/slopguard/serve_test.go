@@ -44,19 +44,6 @@ func TestServeStartsAndStops(t *testing.T) {
 	}
 }
 
-func TestServeRejectsBadConfig(t *testing.T) {
-	t.Parallel()
-	var out, errOut bytes.Buffer
-	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut,
-		getenv: func(k string) string { return map[string]string{"SLOPGUARD_GITHUB_APP_ID": "1"}[k] }}
-	if got := run(context.Background(), e, []string{"serve"}); got != 2 {
-		t.Fatalf("got exit %d, want 2", got)
-	}
-	if !strings.Contains(errOut.String(), "SLOPGUARD_GITHUB_PRIVATE_KEY") {
-		t.Errorf("got stderr %q, want it to name the missing key", errOut.String())
-	}
-}
-
 func TestServeFailsFastOnATakenPort(t *testing.T) {
 	t.Parallel()
 	taken, err := net.Listen("tcp", "127.0.0.1:0")

@@ -38,36 +38,6 @@ func TestTrainChecksOutBeforeTraining(t *testing.T) {
 	}
 }
 
-func TestTrainUsageErrors(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name string
-		args []string
-		want string
-	}{
-		{"no data", []string{"train"}, "--data is required"},
-		{"one-label factor zero", []string{"train", "--data", "x", "--one-label-factor", "0"}, "--one-label-factor must be above 0"},
-		{"weight cap zero", []string{"train", "--data", "x", "--max-weight", "0"}, "--max-weight must be above 0"},
-		{"negative l2", []string{"train", "--data", "x", "--l2", "-1"}, "--l2 must not be negative"},
-		{"unknown flag", []string{"train", "--data", "x", "--bogus"}, "flag provided but not defined"},
-		{"empty name", []string{"train", "--data", "x", "--name", ""}, "--name"},
-		{"name with a space", []string{"train", "--data", "x", "--name", "my model"}, "--name"},
-		{"source factor without =", []string{"train", "--data", "x", "--source-factor", "glimpse"}, "want SOURCE=X"},
-		{"source factor zero", []string{"train", "--data", "x", "--source-factor", "glimpse=0"}, "want SOURCE=X with X above 0"},
-		{"source factor not a number", []string{"train", "--data", "x", "--source-factor", "glimpse=lots"}, "want SOURCE=X"},
-		{"source factor without a name", []string{"train", "--data", "x", "--source-factor", "=2"}, "want SOURCE=X"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			code, _, errOut := auditRun(t, nil, tt.args...)
-			if code != 2 || !strings.Contains(errOut, tt.want) {
-				t.Errorf("exit %d, stderr %q; want exit 2 and %q", code, errOut, tt.want)
-			}
-		})
-	}
-}
-
 // trainRecords returns n labelled records of split (no split field when
 // split is ""), each its own group, alternately human and machine unless
 // label names one.
