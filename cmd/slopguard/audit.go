@@ -36,8 +36,7 @@ func (sf *storeFlags) register(fs *flag.FlagSet) {
 // errors go to e.stderr, --db and --driver are registered into the returned
 // storeFlags, and --help prints usage before the flags.
 func newStoreFlagSet(name, usage string, e *env) (*flag.FlagSet, *storeFlags) {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlagSet(e, name)
 	sf := &storeFlags{}
 	sf.register(fs)
 	fs.Usage = func() { fmt.Fprint(fs.Output(), usage, "\nFlags:\n"); fs.PrintDefaults() }
@@ -77,6 +76,16 @@ func (sf storeFlags) open(ctx context.Context, e *env) (*sqlstore.Store, error) 
 		return nil, err
 	}
 	return s, nil
+}
+
+// openSince reads since, the value of a --since flag, into *t and opens the
+// store.
+func (sf storeFlags) openSince(ctx context.Context, e *env, since string, t *time.Time) (*sqlstore.Store, error) {
+	var err error
+	if *t, err = parseSince(since, time.Now()); err != nil {
+		return nil, usageErrorf("%v", err)
+	}
+	return sf.open(ctx, e)
 }
 
 // parseSince reads a time bound: a duration back from now ("36h", "7d") or
@@ -152,10 +161,7 @@ func auditList(ctx context.Context, e *env, args []string) error {
 	if f.Limit <= 0 {
 		return usageErrorf("--limit must be positive, got %d", f.Limit)
 	}
-	if f.Since, err = parseSince(*since, time.Now()); err != nil {
-		return usageErrorf("%v", err)
-	}
-	s, err := sf.open(ctx, e)
+	s, err := sf.openSince(ctx, e, *since, &f.Since)
 	if err != nil {
 		return err
 	}

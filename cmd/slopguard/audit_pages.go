@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"time"
 
@@ -43,19 +42,14 @@ func auditSigner(e *env, configPath string, ttl time.Duration) (*web.Signer, err
 
 // auditDashboardURL implements `slopguard audit dashboard-url`.
 func auditDashboardURL(_ context.Context, e *env, args []string) error {
-	fs := flag.NewFlagSet("audit dashboard-url", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlagSet(e, "audit dashboard-url")
 	scope := fs.String("scope", "", "the repository (owner/name) or Discord server ID")
 	platform := fs.String("platform", "", "github or discord (default: discord for a numeric scope, else github)")
 	ttl := fs.Duration("ttl", 0, "how long the link works (default web.link_ttl, 720h)")
 	configPath := fs.String("config", "", "the server config `FILE` serve reads (web.public_url, web.link_ttl); the environment applies on top")
 	fs.Usage = func() { fmt.Fprint(fs.Output(), auditUsage, "\nFlags:\n"); fs.PrintDefaults() }
-	pos, err := parseFlags(fs, args)
-	if err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usageErrorf("unexpected argument %q", pos[0])
 	}
 	if *scope == "" {
 		return usageErrorf("--scope is required (owner/repo or a Discord server ID)")

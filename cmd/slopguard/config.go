@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io/fs"
 	"os"
@@ -39,8 +38,7 @@ func runConfig(ctx context.Context, e *env, args []string) error {
 	if len(args) < 2 || args[0] != "validate" {
 		return usageErrorf("%s", usage)
 	}
-	flags := flag.NewFlagSet("config validate", flag.ContinueOnError)
-	flags.SetOutput(e.stderr)
+	flags := newFlagSet(e, "config validate")
 	repo := flags.String("repo", e.getenv("GITHUB_REPOSITORY"), "repository `owner/name` whose default branch must hold the honeypot phrase")
 	apiURL := flags.String("api-url", e.getenv("GITHUB_API_URL"), "GitHub REST API `url` (default https://api.github.com)")
 	files, err := parseFlags(flags, args[1:])

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -15,20 +14,10 @@ import (
 	"github.com/slopguard/slopguard/detector/evaluate"
 )
 
-// evalPaths collects repeated --data flags.
-type evalPaths []string
-
-func (p *evalPaths) String() string { return strings.Join(*p, ",") }
-func (p *evalPaths) Set(v string) error {
-	*p = append(*p, v)
-	return nil
-}
-
 // runEval implements `slopguard eval --data PATH...`.
 func runEval(ctx context.Context, e *env, args []string) error {
-	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	var data evalPaths
+	fs := newFlagSet(e, "eval")
+	var data stringList
 	fs.Var(&data, "data", "labelled JSONL `path` (file or directory; repeatable; further paths may follow the flags)")
 	modelPath := fs.String("model", "", "model `file` to use instead of the embedded model")
 	split := fs.String("split", "dev", "data `split` to evaluate: train, dev or all")
@@ -39,12 +28,9 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	setUsage(fs, "slopguard eval --data PATH... [--model FILE] [--split dev] [--attack NAME] [--out DIR] [--limit-per-file N]",
 		"Scores labelled JSONL and reports AUROC, TPR at 1% and 5% FPR, and FPR/TPR at the",
 		"model's threshold, overall and by category, source file, generator and length.")
-	// Paths may come before, between or after the flags.
-	rest, err := parseFlags(fs, args)
-	if err != nil {
+	if err := parseDataFlags(fs, args, &data); err != nil {
 		return err
 	}
-	data = append(data, rest...)
 	if len(data) == 0 {
 		return usageErrorf("no data: give --data PATH (a JSONL file or a directory of them)")
 	}

@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/slopguard/slopguard/store"
 )
@@ -40,10 +39,7 @@ func feedbackExport(ctx context.Context, e *env, args []string) error {
 	if len(pos) > 0 {
 		return usageErrorf("feedback export takes no arguments, got %q", pos)
 	}
-	if f.Since, err = parseSince(*since, time.Now()); err != nil {
-		return usageErrorf("%v", err)
-	}
-	s, err := sf.open(ctx, e)
+	s, err := sf.openSince(ctx, e, *since, &f.Since)
 	if err != nil {
 		return err
 	}

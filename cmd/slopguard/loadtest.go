@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"io"
 	"strings"
 	"time"
@@ -17,8 +16,7 @@ import (
 // what the server sustained and whether it kept its promises (see package
 // bench/loadtest).
 func runLoadtest(ctx context.Context, e *env, args []string) error {
-	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlagSet(e, "loadtest")
 	var o loadtest.Options
 	var duration time.Duration
 	fs.DurationVar(&duration, "duration", 60*time.Second, "upper bound on the whole run")
@@ -29,12 +27,8 @@ func runLoadtest(ctx context.Context, e *env, args []string) error {
 	fs.IntVar(&o.Workers, "workers", 4, "server webhook workers")
 	fs.IntVar(&o.Procs, "procs", 2, "GOMAXPROCS of the server (cores it may use)")
 	fs.BoolVar(&o.InProcess, "in-process", false, "run the server in this process instead of as a child")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usageErrorf("unexpected argument %q", pos[0])
 	}
 	if o.StartRate <= 0 || o.MaxRate < o.StartRate || o.Step <= 0 || duration <= 0 {
 		return usageErrorf("rates and durations must be positive, with --max-rate at least --rate")

@@ -203,6 +203,39 @@ func printHelp(w io.Writer) {
 	fmt.Fprintln(w, "\nRun `slopguard <command> -h` for a command's flags.")
 }
 
+// newFlagSet returns the flag set of the command name, which writes its
+// errors and usage to e.stderr.
+func newFlagSet(e *env, name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	return fs
+}
+
+// parseNoArgs parses args for a command that takes flags and no positional
+// arguments.
+func parseNoArgs(fs *flag.FlagSet, args []string) error {
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageErrorf("unexpected argument %q", pos[0])
+	}
+	return nil
+}
+
+// parseDataFlags parses args for a command that reads labelled data and adds
+// the positional arguments to data: paths may come before, between or after
+// the flags.
+func parseDataFlags(fs *flag.FlagSet, args []string, data *stringList) error {
+	rest, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	*data = append(*data, rest...)
+	return nil
+}
+
 // parseFlags parses flags that may come before, between or after the
 // positional arguments, which it returns in order; everything after "--"
 // is positional. Its error is the command's exit: 0 for -h, 2 for a bad

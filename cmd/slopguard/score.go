@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"flag"
 	"fmt"
 	"os"
 
@@ -19,8 +18,7 @@ func (s scoreOnly) Score(text string) detector.Result { return s.d.ScoreOnly(tex
 
 // runScore implements `slopguard score [--model FILE] [FILE...]`.
 func runScore(ctx context.Context, e *env, args []string) error {
-	fs := flag.NewFlagSet("score", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlagSet(e, "score")
 	modelPath := fs.String("model", "", "model `file` to use instead of the embedded model")
 	setUsage(fs, "slopguard score [--model FILE] [FILE...]",
 		"Reads JSONL records with a \"text\" field from the files, or stdin when none,",

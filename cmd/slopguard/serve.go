@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 
 	"github.com/slopguard/slopguard/config"
 	"github.com/slopguard/slopguard/server"
@@ -11,16 +10,11 @@ import (
 // runServe implements `slopguard serve`: it loads the config (file and
 // environment) and runs the server (package server) until ctx ends.
 func runServe(ctx context.Context, e *env, args []string) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlagSet(e, "serve")
 	configPath := fs.String("config", "", "server config `FILE` (optional; environment variables alone work too)")
 	listen := fs.String("listen", "", "HTTP `ADDR` (overrides listen and SLOPGUARD_LISTEN)")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usageErrorf("unexpected argument %q", pos[0])
 	}
 	cfg, err := config.Load(*configPath, e.getenv)
 	if err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	iofs "io/fs"
@@ -19,8 +18,7 @@ import (
 )
 
 func runSimulate(ctx context.Context, e *env, args []string) error {
-	fs := flag.NewFlagSet("simulate", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlagSet(e, "simulate")
 	repoFlag := fs.String("repo", "", "repository `OWNER/NAME`")
 	number := fs.Int("number", 0, "pull request or issue `N`")
 	configPath := fs.String("config", "", "server config `FILE` (optional)")

@@ -35,8 +35,7 @@ func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
 // runTrain implements `slopguard train --data PATH... [--out FILE]`.
 func runTrain(ctx context.Context, e *env, args []string) error {
-	fs := flag.NewFlagSet("train", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlagSet(e, "train")
 	var data, feedback stringList
 	opts := train.DefaultOptions()
 	fs.Var(&data, "data", "labelled JSONL file or directory (repeatable; further paths may follow the flags); split=train is fitted, split=dev is reported")
@@ -49,12 +48,9 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	setUsage(fs, "slopguard train --data PATH... [--feedback PATH]... [--out FILE] [--name NAME] [flags]",
 		"Fits a model on the split=train records of labelled JSONL, reports it on split=dev,",
 		"and writes the model file with its model card beside it.")
-	// Paths may come before, between or after the flags, as for eval.
-	rest, err := parseFlags(fs, args)
-	if err != nil {
+	if err := parseDataFlags(fs, args, &data); err != nil {
 		return err
 	}
-	data = append(data, rest...)
 	if len(data) == 0 {
 		return usageErrorf("--data is required: give --data PATH (a JSONL file or a directory of them)")
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"strings"
@@ -21,8 +20,7 @@ const (
 
 // runUnseen implements `slopguard unseen --data DIR (--loo|--lofo)`.
 func runUnseen(ctx context.Context, e *env, args []string) error {
-	fs := flag.NewFlagSet("unseen", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlagSet(e, "unseen")
 	var data stringList
 	opts := train.DefaultOptions()
 	opts.MaxPerGroup = generaliseTrainCap
@@ -40,11 +38,9 @@ func runUnseen(ctx context.Context, e *env, args []string) error {
 		"Trains one model per left-out source or generator family, on a sample of the rest",
 		"(--max-per-source texts per source and label, default 300), and reports how it does",
 		"on what it never saw: AUROC, recall and human FPR at its own verdict.")
-	rest, err := parseFlags(fs, args)
-	if err != nil {
+	if err := parseDataFlags(fs, args, &data); err != nil {
 		return err
 	}
-	data = append(data, rest...)
 	switch {
 	case len(data) == 0:
 		return usageErrorf("--data is required")
@@ -74,9 +70,11 @@ func runUnseen(ctx context.Context, e *env, args []string) error {
 	}
 	gopts := generalise.Options{Train: opts, EvalCap: *evalCap, Progress: e.stderr}
 	if *lofo {
-		if gopts.Families, err = generalise.ReadFamilies(*famPath); err != nil {
+		fams, err := generalise.ReadFamilies(*famPath)
+		if err != nil {
 			return usageErrorf("%v", err)
 		}
+		gopts.Families = fams
 	}
 	recs, err := dataset.Read(data, nil)
 	if err := reportBadLines(e, err); err != nil {
