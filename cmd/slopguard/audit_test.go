@@ -1,10 +1,7 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -12,33 +9,7 @@ import (
 	"time"
 
 	"github.com/slopguard/slopguard/store"
-	"github.com/slopguard/slopguard/store/sqlstore"
 )
-
-// auditDB creates a SQLite database in a temp dir, lets seed fill it, and
-// returns its path.
-func auditDB(t *testing.T, seed func(s store.Store)) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "slopguard.db")
-	s, err := sqlstore.Open(t.Context(), sqlstore.SQLite, path)
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	defer s.Close()
-	if seed != nil {
-		seed(s)
-	}
-	return path
-}
-
-// auditRun runs the CLI in-process with only vars as the environment.
-func auditRun(t *testing.T, vars map[string]string, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, getenv: func(k string) string { return vars[k] }}
-	code = run(context.Background(), e, args)
-	return code, out.String(), errOut.String()
-}
 
 // auditSeed stores three decisions and feedback on the first.
 func auditSeed(t *testing.T) (path string, ids []int64) {

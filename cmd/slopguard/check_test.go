@@ -45,7 +45,7 @@ type checkRun struct {
 func runCheckTest(t *testing.T, args []string, stdin string, vars map[string]string) checkRun {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	e := &env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errOut, getenv: func(k string) string { return vars[k] }}
+	e := testEnv(strings.NewReader(stdin), &out, &errOut, vars)
 	err := check(context.Background(), e, args, fakeLoader)
 	// Map the error to a code the way run does, printing its one line.
 	code := 0
@@ -57,15 +57,6 @@ func runCheckTest(t *testing.T, args []string, stdin string, vars map[string]str
 		errOut.WriteString("slopguard check: " + err.Error() + "\n")
 	}
 	return checkRun{code, out.String(), errOut.String()}
-}
-
-func writeFile(t *testing.T, dir, name, text string) string {
-	t.Helper()
-	p := filepath.Join(dir, name)
-	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
 }
 
 func TestCheckExitCodes(t *testing.T) {
@@ -229,7 +220,7 @@ func TestCheckWithEmbeddedDetector(t *testing.T) {
 	// The real detector wired as runCheck wires it; scores do not matter
 	// here, only that the plumbing runs and exits 0 without --fail-on.
 	var out, errOut bytes.Buffer
-	e := &env{stdin: strings.NewReader("a short text from standard input"), stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }}
+	e := testEnv(strings.NewReader("a short text from standard input"), &out, &errOut, nil)
 	if code := run(context.Background(), e, []string{"check", "-", "--format", "json"}); code != 0 {
 		t.Fatalf("got exit code %d, want 0\n%s", code, errOut.String())
 	}

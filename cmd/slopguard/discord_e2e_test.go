@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -47,48 +46,6 @@ const (
 	e2eSlop  = "This PR refactors the configuration loader to improve maintainability and ensure consistent error handling across all modules. Added comprehensive validation for all configuration fields. Enhanced error messages to provide clearer guidance to users. Updated the documentation to reflect the new behavior."
 	e2eHuman = "lol no, I wrote this on my phone on the bus and the build is still broken, will look tonight after dinner when the kids are asleep"
 )
-
-// notifier wakes waiters whenever something they may wait for changed.
-type notifier struct {
-	mu sync.Mutex
-	ch chan struct{}
-}
-
-func (n *notifier) changed() <-chan struct{} {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if n.ch == nil {
-		n.ch = make(chan struct{})
-	}
-	return n.ch
-}
-
-func (n *notifier) poke() {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if n.ch != nil {
-		close(n.ch)
-		n.ch = nil
-	}
-}
-
-// waitFor waits until cond holds, re-checking it on every change.
-func waitFor(t *testing.T, n *notifier, what string, cond func() bool) {
-	t.Helper()
-	timeout := time.NewTimer(60 * time.Second)
-	defer timeout.Stop()
-	for {
-		ch := n.changed()
-		if cond() {
-			return
-		}
-		select {
-		case <-ch:
-		case <-timeout.C:
-			t.Fatalf("timed out waiting for %s", what)
-		}
-	}
-}
 
 // e2eCall is one REST request the fake answered.
 type e2eCall struct {
@@ -334,44 +291,6 @@ func (f *fakeDiscordServer) count(method, path string, status int) int {
 	return n
 }
 
-// logWatch is a replica's stderr that wakes waiters on every line.
-type logWatch struct {
-	n   *notifier
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logWatch) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	l.buf.Write(p)
-	l.mu.Unlock()
-	l.n.poke()
-	return len(p), nil
-}
-
-// lines counts the log lines containing every one of parts.
-func (l *logWatch) lines(parts ...string) int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	n := 0
-	for _, line := range strings.Split(l.buf.String(), "\n") {
-		all := true
-		for _, p := range parts {
-			all = all && strings.Contains(line, p)
-		}
-		if all {
-			n++
-		}
-	}
-	return n
-}
-
-func (l *logWatch) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
 // e2eMessage is a MESSAGE_CREATE as Discord sends it to a bot with the
 // guild messages and message content intents.
 func e2eMessage(id, content string) map[string]any {
@@ -422,10 +341,7 @@ func TestDiscordEndToEnd(t *testing.T) {
 			n := &notifier{}
 			fake := newFakeDiscordServer(t, n)
 			dir := t.TempDir()
-			cfgPath := filepath.Join(dir, "slopguard.yml")
-			if err := os.WriteFile(cfgPath, []byte("log_level: debug\n"), 0o644); err != nil {
-				t.Fatal(err)
-			}
+			cfgPath := writeFile(t, dir, "slopguard.yml", "log_level: debug\n")
 			envVars := map[string]string{
 				"SLOPGUARD_DATABASE_URL":    filepath.Join(dir, "slopguard.db"),
 				"SLOPGUARD_DISCORD_TOKEN":   e2eToken,
@@ -440,10 +356,7 @@ func TestDiscordEndToEnd(t *testing.T) {
 			var logs []*logWatch
 			exits := make(chan int, replicas)
 			for i := range replicas {
-				lw := &logWatch{n: n}
-				logs = append(logs, lw)
-				e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: lw, getenv: func(k string) string { return envVars[k] }}
-				go func() { exits <- run(ctx, e, []string{"serve", "--config", cfgPath, "--listen", "127.0.0.1:0"}) }()
+				logs = append(logs, startServe(ctx, n, cfgPath, envVars, exits))
 				// One at a time: each session is READY and heartbeating
 				// (answered with op 11) before the next starts.
 				waitFor(t, n, fmt.Sprintf("replica %d's gateway session", i+1), func() bool {

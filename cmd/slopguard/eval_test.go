@@ -31,7 +31,7 @@ func TestEvalCLI(t *testing.T) {
 			t.Parallel()
 			out := filepath.Join(t.TempDir(), "report")
 			var stdout, stderr bytes.Buffer
-			e := &env{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }}
+			e := testEnv(strings.NewReader(""), &stdout, &stderr, nil)
 			args := append([]string{"eval", "--out", out}, tt.args...)
 			if code := run(context.Background(), e, args); code != 0 {
 				t.Fatalf("got exit %d (stderr %q), want 0", code, stderr.String())

@@ -24,7 +24,7 @@ func TestLoadtestInProcess(t *testing.T) {
 		t.Skipf("serve needs the embedded model, which does not load: %v", err)
 	}
 	var out, errOut bytes.Buffer
-	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }}
+	e := testEnv(strings.NewReader(""), &out, &errOut, nil)
 	args := []string{"loadtest", "--in-process", "--rate", "200", "--max-rate", "6400", "--step", "250ms",
 		"--queue", "2", "--workers", "1", "--duration", "30s"}
 	code := run(context.Background(), e, args)

@@ -44,7 +44,7 @@ func TestStdinReadStopsOnInterrupt(t *testing.T) {
 			pr, pw := io.Pipe()
 			t.Cleanup(func() { pw.Close() })
 			var out, errOut bytes.Buffer
-			e := &env{stdin: pr, stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }}
+			e := testEnv(pr, &out, &errOut, nil)
 			ctx, cancel := context.WithCancelCause(context.Background())
 			done := make(chan int, 1)
 			go func() { done <- run(ctx, e, tt.args) }()
@@ -70,7 +70,7 @@ func TestStdinReadStopsOnInterrupt(t *testing.T) {
 func TestNoCommandIsAUsageError(t *testing.T) {
 	t.Parallel()
 	var out, errOut bytes.Buffer
-	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }}
+	e := testEnv(strings.NewReader(""), &out, &errOut, nil)
 	if code := run(context.Background(), e, nil); code != 2 || out.Len() != 0 || !strings.Contains(errOut.String(), "serve") {
 		t.Errorf("no command: exit %d, stdout %q, stderr %d bytes; want 2, nothing on stdout, the help on stderr", code, out.String(), errOut.Len())
 	}

@@ -2,14 +2,8 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"encoding/pem"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -20,31 +14,13 @@ import (
 // listener that takes GitHub's webhooks.
 func TestMetricsOnASeparateListener(t *testing.T) {
 	t.Parallel()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
 	dir := t.TempDir()
-	cfgPath := filepath.Join(dir, "slopguard.yml")
-	if err := os.WriteFile(cfgPath, []byte("metrics_listen: 127.0.0.1:0\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	envVars := map[string]string{
-		"SLOPGUARD_DATABASE_URL":          filepath.Join(dir, "slopguard.db"),
-		"SLOPGUARD_GITHUB_APP_ID":         "1234",
-		"SLOPGUARD_GITHUB_PRIVATE_KEY":    string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})),
-		"SLOPGUARD_GITHUB_WEBHOOK_SECRET": "s3cret",
-	}
+	cfgPath := writeFile(t, dir, "slopguard.yml", "metrics_listen: 127.0.0.1:0\n")
 	n := &notifier{}
-	lw := &logWatch{n: n}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan int, 1)
-	e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: lw, getenv: func(k string) string { return envVars[k] }}
-	go func() {
-		done <- run(ctx, e, []string{"serve", "--config", cfgPath, "--listen", "127.0.0.1:0"})
-		n.poke()
-	}()
+	lw := startServe(ctx, n, cfgPath, githubAppEnv(t, dir), done)
 	addrs := regexp.MustCompile(`msg=serving addr=(\S+) metrics_addr=(\S+)`)
 	var m []string
 	waitFor(t, n, "serve to listen", func() bool {

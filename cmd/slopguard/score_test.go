@@ -26,7 +26,7 @@ func TestScoreCLI(t *testing.T) {
 	t.Parallel()
 	input := filepath.Join(scoreTestdata, "input.jsonl")
 	var stdout, stderr bytes.Buffer
-	e := &env{stdin: strings.NewReader(`{"from":"stdin","text":"hello there"}` + "\n"), stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }}
+	e := testEnv(strings.NewReader(`{"from":"stdin","text":"hello there"}`+"\n"), &stdout, &stderr, nil)
 	if code := run(context.Background(), e, []string{"score", input, "--model", "", "--", "-"}); code != 0 {
 		t.Fatalf("got exit %d (stderr %q), want 0", code, stderr.String())
 	}

@@ -3,10 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"encoding/pem"
 	"net"
 	"path/filepath"
 	"strings"
@@ -15,21 +11,11 @@ import (
 
 func TestServeStartsAndStops(t *testing.T) {
 	t.Parallel()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pemKey := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})
-	envVars := map[string]string{
-		"SLOPGUARD_DATABASE_URL":          filepath.Join(t.TempDir(), "slopguard.db"),
-		"SLOPGUARD_GITHUB_APP_ID":         "1234",
-		"SLOPGUARD_GITHUB_PRIVATE_KEY":    string(pemKey),
-		"SLOPGUARD_GITHUB_WEBHOOK_SECRET": "s3cret",
-	}
+	envVars := githubAppEnv(t, t.TempDir())
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel() // start, then shut down at once
 	var out, errOut bytes.Buffer
-	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, getenv: func(k string) string { return envVars[k] }}
+	e := testEnv(strings.NewReader(""), &out, &errOut, envVars)
 	if got := run(ctx, e, []string{"serve", "--listen", "127.0.0.1:0"}); got != 0 {
 		t.Fatalf("got exit %d, want 0 (stderr %s)", got, errOut.String())
 	}
@@ -53,7 +39,7 @@ func TestServeFailsFastOnATakenPort(t *testing.T) {
 	defer taken.Close()
 	envVars := map[string]string{"SLOPGUARD_DATABASE_URL": filepath.Join(t.TempDir(), "slopguard.db")}
 	var out, errOut bytes.Buffer
-	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, getenv: func(k string) string { return envVars[k] }}
+	e := testEnv(strings.NewReader(""), &out, &errOut, envVars)
 	if got := run(context.Background(), e, []string{"serve", "--listen", taken.Addr().String()}); got != 1 {
 		t.Fatalf("got exit %d, want 1 (stderr %s)", got, errOut.String())
 	}

@@ -72,7 +72,7 @@ func TestSimulateAgainstFakeGitHub(t *testing.T) {
 	for _, extra := range [][]string{nil, {"--store"}} {
 		envVars := map[string]string{"SLOPGUARD_GITHUB_TOKEN": "test-token", "SLOPGUARD_GITHUB_API_URL": srv.URL + "/", "SLOPGUARD_DATABASE_URL": db}
 		var out, errOut bytes.Buffer
-		e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, getenv: func(k string) string { return envVars[k] }}
+		e := testEnv(strings.NewReader(""), &out, &errOut, envVars)
 		args := append([]string{"simulate", "--repo", "acme/widgets", "--number", "7"}, extra...)
 		if code := run(context.Background(), e, args); code != 0 {
 			t.Fatalf("%v: exit %d, stderr %s", args, code, errOut.String())

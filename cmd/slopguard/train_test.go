@@ -62,29 +62,6 @@ func trainRecords(n int, split, label string) []map[string]any {
 	return recs
 }
 
-// writeJSONL writes records, then raw lines, to name in a new temp dir
-// and returns the file's path.
-func writeJSONL(t *testing.T, name string, recs []map[string]any, raw ...string) string {
-	t.Helper()
-	var b strings.Builder
-	for _, r := range recs {
-		line, err := json.Marshal(r)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b.Write(line)
-		b.WriteByte('\n')
-	}
-	for _, line := range raw {
-		b.WriteString(line + "\n")
-	}
-	path := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
 // trainData writes n records of split, both labels, and returns the path.
 func trainData(t *testing.T, n int, split string) string {
 	t.Helper()

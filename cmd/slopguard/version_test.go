@@ -9,7 +9,7 @@ import (
 
 func TestVersionPrintsBinaryAndModel(t *testing.T) {
 	var out, errOut bytes.Buffer
-	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }}
+	e := testEnv(strings.NewReader(""), &out, &errOut, nil)
 	if code := run(context.Background(), e, []string{"version"}); code != 0 {
 		t.Fatalf("exit %d, stderr %q", code, errOut.String())
 	}
