@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -45,20 +44,13 @@ func (tt configCase) run(t *testing.T) string {
 func TestConfigValidate(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	write := func(name, text string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	app := write("app.yml", "github:\n  app_id: 12345\n")
+	app := writeFile(t, dir, "app.yml", "github:\n  app_id: 12345\n")
 	secrets := map[string]string{"SLOPGUARD_GITHUB_PRIVATE_KEY": "key", "SLOPGUARD_GITHUB_WEBHOOK_SECRET": "secret"}
 	tests := []configCase{
 		{"example server config", []string{"config", "validate", filepath.Join("..", "..", "config", "slopguard.example.yml")}, nil, 0, "valid server config", ""},
-		{"policy", []string{"config", "validate", write("policy.yml", "mode: observe\n")}, nil, 0, "valid repository policy", ""},
-		{"bad policy", []string{"config", "validate", write("bad.yml", "mode: loud\nlabels: x\n")}, nil, 2, "", `unknown mode "loud"`},
-		{"bad server config", []string{"config", "validate", write("server.yml", "listen: ''\ngithub: {workers: 0}\n")}, nil, 2, "", "listen: must not be empty; github.workers"},
+		{"policy", []string{"config", "validate", writeFile(t, dir, "policy.yml", "mode: observe\n")}, nil, 0, "valid repository policy", ""},
+		{"bad policy", []string{"config", "validate", writeFile(t, dir, "bad.yml", "mode: loud\nlabels: x\n")}, nil, 2, "", `unknown mode "loud"`},
+		{"bad server config", []string{"config", "validate", writeFile(t, dir, "server.yml", "listen: ''\ngithub: {workers: 0}\n")}, nil, 2, "", "listen: must not be empty; github.workers"},
 		{"app ID with its secrets in the environment", []string{"config", "validate", app}, secrets, 0, "valid server config", ""},
 		{"app ID without its secrets", []string{"config", "validate", app}, nil, 2, "", "SLOPGUARD_GITHUB_PRIVATE_KEY_FILE must be set when the App ID is; github: SLOPGUARD_GITHUB_WEBHOOK_SECRET"},
 		{"missing file", []string{"config", "validate", filepath.Join(dir, "nope.yml")}, nil, 2, "", "no such file or directory"},
@@ -108,10 +100,9 @@ func TestConfigValidateHoneypot(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	dir := t.TempDir()
-	write := func(name, text string) string { return writeFile(t, dir, name, text) }
-	good := write("good.yml", "honeypot:\n  phrase: put the word \"pelican\" in the title\n  file: .github/pull_request_template.md\n")
-	wrong := write("wrong.yml", "honeypot:\n  phrase: mention the word flamingo somewhere\n  file: .github/pull_request_template.md\n")
-	nofile := write("nofile.yml", "honeypot:\n  phrase: put the word \"pelican\" in the title\n  file: CONTRIBUTING.md\n")
+	good := writeFile(t, dir, "good.yml", "honeypot:\n  phrase: put the word \"pelican\" in the title\n  file: .github/pull_request_template.md\n")
+	wrong := writeFile(t, dir, "wrong.yml", "honeypot:\n  phrase: mention the word flamingo somewhere\n  file: .github/pull_request_template.md\n")
+	nofile := writeFile(t, dir, "nofile.yml", "honeypot:\n  phrase: put the word \"pelican\" in the title\n  file: CONTRIBUTING.md\n")
 	api := []string{"--api-url", srv.URL + "/api/v3/"}
 	tests := []configCase{
 		{"phrase in the file", append([]string{"config", "validate", good, "--repo", "acme/widgets"}, api...), nil, 0, "honeypot phrase found in .github/pull_request_template.md on the default branch of acme/widgets", ""},

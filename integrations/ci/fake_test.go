@@ -90,8 +90,8 @@ func (errChecker) Check(ctx context.Context, it moderation.Item) (moderation.Ver
 }
 
 // writeFile writes text to the slash-separated path name under dir,
-// making its folders first.
-func writeFile(t *testing.T, dir, name, text string) {
+// making its folders first, and returns the file's path.
+func writeFile(t *testing.T, dir, name, text string) string {
 	t.Helper()
 	p := filepath.Join(dir, filepath.FromSlash(name))
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
@@ -100,4 +100,5 @@ func writeFile(t *testing.T, dir, name, text string) {
 	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	return p
 }

@@ -1,7 +1,6 @@
 package ci
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,17 +11,10 @@ import (
 func TestLoadPolicy(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	write := func(name, text string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	observe := write("observe.yml", "mode: observe\nthreshold: 0.8\n")
-	enforce := write("enforce.yml", "mode: enforce\nthreshold: 0.8\nenforce:\n  threshold: 0.85\n")
-	comments := write("comments.yml", "# slopguard: defaults for now\n")
-	bad := write("bad.yml", "mode: loud\n")
+	observe := writeFile(t, dir, "observe.yml", "mode: observe\nthreshold: 0.8\n")
+	enforce := writeFile(t, dir, "enforce.yml", "mode: enforce\nthreshold: 0.8\nenforce:\n  threshold: 0.85\n")
+	comments := writeFile(t, dir, "comments.yml", "# slopguard: defaults for now\n")
+	bad := writeFile(t, dir, "bad.yml", "mode: loud\n")
 	missing := filepath.Join(dir, "missing.yml")
 	def := moderation.DefaultPolicy()
 
