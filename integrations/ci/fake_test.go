@@ -3,8 +3,6 @@ package ci
 import (
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -87,18 +85,4 @@ type errChecker struct{}
 
 func (errChecker) Check(ctx context.Context, it moderation.Item) (moderation.Verdict, error) {
 	return moderation.Verdict{}, errors.New("scorer unavailable")
-}
-
-// writeFile writes text to the slash-separated path name under dir,
-// making its folders first, and returns the file's path.
-func writeFile(t *testing.T, dir, name, text string) string {
-	t.Helper()
-	p := filepath.Join(dir, filepath.FromSlash(name))
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
 }

@@ -94,6 +94,20 @@ func errString(err error) string {
 	return err.Error()
 }
 
+// writeFile writes text to the slash-separated path name under dir,
+// making its folders first, and returns the file's path.
+func writeFile(t *testing.T, dir, name, text string) string {
+	t.Helper()
+	p := filepath.Join(dir, filepath.FromSlash(name))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 func TestReadJSONL(t *testing.T) {
 	t.Parallel()
 	f, err := os.Open("testdata/files/records.jsonl")
