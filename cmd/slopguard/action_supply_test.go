@@ -9,8 +9,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-
-	"gopkg.in/yaml.v3"
 )
 
 // pinnedUses is a third-party action pinned by a full commit SHA.
@@ -19,10 +17,6 @@ var pinnedUses = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+(/[A-Za-z0-
 // usesOf returns every `uses:` value in a workflow or action file.
 func usesOf(t *testing.T, path string) []string {
 	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var doc struct {
 		Runs struct {
 			Steps []struct {
@@ -35,9 +29,7 @@ func usesOf(t *testing.T, path string) []string {
 			} `yaml:"steps"`
 		} `yaml:"jobs"`
 	}
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
+	readYAML(t, path, &doc)
 	var uses []string
 	for _, s := range doc.Runs.Steps {
 		uses = append(uses, s.Uses)
@@ -56,12 +48,7 @@ func usesOf(t *testing.T, path string) []string {
 // release tag the reader chooses).
 func TestActionsArePinnedBySHA(t *testing.T) {
 	t.Parallel()
-	files, err := filepath.Glob("../../docs/examples/github-workflows/*.yml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	files = append(files, "../../action.yml")
-	for _, f := range files {
+	for _, f := range append(exampleWorkflows(t), "../../action.yml") {
 		n := 0
 		for _, u := range usesOf(t, f) {
 			if u == "" || strings.HasPrefix(u, "slopguard/slopguard@") || strings.HasPrefix(u, "./") {

@@ -24,6 +24,31 @@ type actionFile struct {
 	} `yaml:"runs"`
 }
 
+// readYAML decodes the YAML file at path into v.
+func readYAML(t *testing.T, path string, v any) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := yaml.Unmarshal(data, v); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+}
+
+// exampleWorkflows returns the paths of the example workflows in the docs.
+func exampleWorkflows(t *testing.T) []string {
+	t.Helper()
+	files, err := filepath.Glob("../../docs/examples/github-workflows/*.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) == 0 {
+		t.Fatal("got no example workflows, want some")
+	}
+	return files
+}
+
 func keys(m map[string]any) []string {
 	var ks []string
 	for k := range m {
@@ -35,14 +60,8 @@ func keys(m map[string]any) []string {
 
 func TestActionYAML(t *testing.T) {
 	t.Parallel()
-	data, err := os.ReadFile("../../action.yml")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var a actionFile
-	if err := yaml.Unmarshal(data, &a); err != nil {
-		t.Fatalf("action.yml: %v", err)
-	}
+	readYAML(t, "../../action.yml", &a)
 	if a.Runs.Using != "composite" {
 		t.Errorf("got runs.using %q, want composite", a.Runs.Using)
 	}
@@ -81,27 +100,10 @@ func TestActionYAML(t *testing.T) {
 
 func TestExampleWorkflows(t *testing.T) {
 	t.Parallel()
-	files, err := filepath.Glob("../../docs/examples/github-workflows/*.yml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(files) == 0 {
-		t.Fatal("got no example workflows, want some")
-	}
-	data, err := os.ReadFile("../../action.yml")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var a actionFile
-	if err := yaml.Unmarshal(data, &a); err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range files {
+	readYAML(t, "../../action.yml", &a)
+	for _, f := range exampleWorkflows(t) {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			data, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
 			var wf struct {
 				On   map[string]any `yaml:"on"`
 				Jobs map[string]struct {
@@ -111,9 +113,7 @@ func TestExampleWorkflows(t *testing.T) {
 					} `yaml:"steps"`
 				} `yaml:"jobs"`
 			}
-			if err := yaml.Unmarshal(data, &wf); err != nil {
-				t.Fatalf("%v", err)
-			}
+			readYAML(t, f, &wf)
 			used := 0
 			for _, job := range wf.Jobs {
 				for _, s := range job.Steps {
