@@ -110,10 +110,7 @@ func TestCollect(t *testing.T) {
 			if got := errString(err); got != tt.wantErr {
 				t.Fatalf("got error %q, want %q", got, tt.wantErr)
 			}
-			var names []string
-			for _, in := range ins {
-				names = append(names, in.Name)
-			}
+			names := pluck(ins, func(in Input) string { return in.Name })
 			if !slices.Equal(names, tt.wantNames) {
 				t.Errorf("got inputs %q, want %q", names, tt.wantNames)
 			}
@@ -180,10 +177,7 @@ func TestGitCommitsAndChangedFiles(t *testing.T) {
 		bot    bool
 		body   string
 	}
-	var got []row
-	for _, c := range cs {
-		got = append(got, row{c.Item.Author, c.Item.AuthorIsBot, c.Item.Body})
-	}
+	got := pluck(cs, func(c Input) row { return row{c.Item.Author, c.Item.AuthorIsBot, c.Item.Body} })
 	want := []row{
 		{"Ada Person", false, "Docs: delve into the setup\n\nIt weaves a tapestry of steps and more words here."},
 		{"renovate[bot]", true, "chore: remove old.md"},
@@ -214,10 +208,7 @@ func TestCollectChangedOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var names []string
-	for _, in := range ins {
-		names = append(names, in.Name)
-	}
+	names := pluck(ins, func(in Input) string { return in.Name })
 	// Two commit messages, then only the changed Markdown files (not old.md, deleted; not code.go, unmatched).
 	want := []string{"commit " + names[0][len("commit "):], "commit " + names[1][len("commit "):], "docs/a.md", "docs/b.md"}
 	if !slices.Equal(names, want) || !strings.HasPrefix(names[0], "commit ") {
@@ -269,10 +260,7 @@ func TestCollectScope(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The event names its own repository; files take the pipeline's.
-	var got []string
-	for _, in := range ins {
-		got = append(got, in.Item.Scope)
-	}
+	got := pluck(ins, func(in Input) string { return in.Item.Scope })
 	if want := []string{"example/widgets", "fork/widgets"}; !slices.Equal(got, want) {
 		t.Errorf("got scopes %q, want %q", got, want)
 	}

@@ -102,10 +102,7 @@ func TestGitCommitsOddMessagesAndNames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var bodies []string
-	for _, c := range cs {
-		bodies = append(bodies, c.Item.Body)
-	}
+	bodies := pluck(cs, func(c Input) string { return c.Item.Body })
 	if want := []string{"Add pages\n\nWe delve into the pages.", "Record\x1eseparator in a message"}; !slices.Equal(bodies, want) {
 		t.Errorf("got bodies %q, want %q", bodies, want)
 	}

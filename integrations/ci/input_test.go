@@ -94,6 +94,15 @@ func errString(err error) string {
 	return err.Error()
 }
 
+// pluck returns f of each of xs, in order.
+func pluck[T, U any](xs []T, f func(T) U) []U {
+	var out []U
+	for _, x := range xs {
+		out = append(out, f(x))
+	}
+	return out
+}
+
 // writeFile writes text to the slash-separated path name under dir,
 // making its folders first, and returns the file's path.
 func writeFile(t *testing.T, dir, name, text string) string {
@@ -120,10 +129,7 @@ func TestReadJSONL(t *testing.T) {
 		t.Fatal(err)
 	}
 	type row struct{ ID, Err string }
-	var got []row
-	for _, in := range ins {
-		got = append(got, row{in.Item.ID, in.Err})
-	}
+	got := pluck(ins, func(in Input) row { return row{in.Item.ID, in.Err} })
 	want := []row{
 		{"r1", ""},
 		{"records.jsonl:2", ""},
@@ -425,10 +431,7 @@ func TestReadFileSkipsLargeAndBinary(t *testing.T) {
 	if err != nil {
 		t.Fatalf("got error %v, want the large files skipped", err)
 	}
-	var got []string
-	for _, in := range ins {
-		got = append(got, in.Name+":"+in.Skip)
-	}
+	got := pluck(ins, func(in Input) string { return in.Name + ":" + in.Skip })
 	want := []string{"big.md:larger than 1 MiB", "limit.md:", "ok.md:", "big.png:larger than 1 MiB"}
 	if !slices.Equal(got, want) {
 		t.Errorf("got %q, want %q", got, want)

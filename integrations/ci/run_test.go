@@ -185,10 +185,7 @@ func TestFindingsPriority(t *testing.T) {
 		rule  string
 		level Level
 	}
-	var got []row
-	for _, f := range r.Findings() {
-		got = append(got, row{f.Entry, f.Rule(), f.Level})
-	}
+	got := pluck(r.Findings(), func(f Finding) row { return row{f.Entry, f.Rule(), f.Level} })
 	want := []row{{1, "phrasing", LevelError}, {1, "vocabulary", LevelError}, {1, "style", LevelError}, {0, "phrasing", LevelWarning}}
 	if len(got) != len(want) {
 		t.Fatalf("got %+v, want %+v", got, want)
@@ -204,10 +201,7 @@ func TestFindingsInterleaveInputs(t *testing.T) {
 	t.Parallel()
 	r := runFake(t, textInputs(leverText, machineText),
 		Options{Policy: moderation.DefaultPolicy(), ModelThreshold: 0.9})
-	var got []string
-	for _, f := range r.Findings() {
-		got = append(got, r.Entries[f.Entry].Input.Name+"/"+f.Rule())
-	}
+	got := pluck(r.Findings(), func(f Finding) string { return r.Entries[f.Entry].Input.Name + "/" + f.Rule() })
 	want := "f1/phrasing f0/phrasing f1/vocabulary f1/style"
 	if g := strings.Join(got, " "); g != want {
 		t.Errorf("got %q, want %q", g, want)
