@@ -2,8 +2,6 @@ package ci
 
 import (
 	"context"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -126,40 +124,22 @@ func TestCollect(t *testing.T) {
 // deleting old.md. It returns the directory and the base commit.
 func gitRepo(t *testing.T) (dir, base string) {
 	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("skipping: git not installed")
-	}
 	dir = t.TempDir()
-	git := func(env []string, args ...string) string {
-		t.Helper()
-		cmd := exec.Command("git", args...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null",
-			"GIT_COMMITTER_NAME=Committer", "GIT_COMMITTER_EMAIL=c@example.com",
-			"GIT_AUTHOR_DATE=2026-01-02T03:04:05Z", "GIT_COMMITTER_DATE=2026-01-02T03:04:05Z")
-		cmd.Env = append(cmd.Env, env...)
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-		return strings.TrimSpace(string(out))
-	}
-	person := []string{"GIT_AUTHOR_NAME=Ada Person", "GIT_AUTHOR_EMAIL=ada@example.com"}
-	bot := []string{"GIT_AUTHOR_NAME=renovate[bot]", "GIT_AUTHOR_EMAIL=bot@example.com"}
-	git(nil, "init", "-q", "-b", "main")
+	git := gitIn(t, dir) // commits by Ada Person unless --author says otherwise
+	git("init", "-q", "-b", "main")
 	writeFile(t, dir, "docs/a.md", "first version\n")
 	writeFile(t, dir, "old.md", "to be removed\n")
 	writeFile(t, dir, "src/code.go", "package src\n")
-	git(person, "add", ".")
-	git(person, "commit", "-q", "-m", "Initial commit")
-	base = git(nil, "rev-parse", "HEAD")
+	git("add", ".")
+	git("commit", "-q", "-m", "Initial commit")
+	base = git("rev-parse", "HEAD")
 	writeFile(t, dir, "docs/a.md", "We delve into a rich tapestry of setup steps here.\n")
 	writeFile(t, dir, "docs/b.md", "A new page that a person wrote by hand today.\n")
 	writeFile(t, dir, "src/code.go", "package src // changed\n")
-	git(person, "add", ".")
-	git(person, "commit", "-q", "-m", "Docs: delve into the setup\n\nIt weaves a tapestry of steps and more words here.")
-	git(nil, "rm", "-q", "old.md")
-	git(bot, "commit", "-q", "-m", "chore: remove old.md")
+	git("add", ".")
+	git("commit", "-q", "-m", "Docs: delve into the setup\n\nIt weaves a tapestry of steps and more words here.")
+	git("rm", "-q", "old.md")
+	git("commit", "-q", "--author", "renovate[bot] <bot@example.com>", "-m", "chore: remove old.md")
 	return dir, base
 }
 
