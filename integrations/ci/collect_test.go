@@ -165,13 +165,7 @@ func TestGitCommitsAndChangedFiles(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("got commits %+v, want %+v", got, want)
 	}
-	files, err := g.ChangedFiles(ctx, base+"..HEAD")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := []string{"docs/a.md", "docs/b.md", "src/code.go"}; !slices.Equal(files, want) {
-		t.Errorf("got changed files %q, want %q", files, want)
-	}
+	wantChangedFiles(t, g, base+"..HEAD", "docs/a.md", "docs/b.md", "src/code.go")
 	for _, bad := range []string{"--output=/tmp/x", "", "nosuchref..HEAD"} {
 		if _, err := g.Commits(ctx, bad); err == nil {
 			t.Errorf("Commits(%q): got no error, want one", bad)

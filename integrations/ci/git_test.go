@@ -34,6 +34,18 @@ func gitIn(t *testing.T, dir string) func(args ...string) string {
 	}
 }
 
+// wantChangedFiles checks the files g reports changed in rng.
+func wantChangedFiles(t *testing.T, g Git, rng string, want ...string) {
+	t.Helper()
+	files, err := g.ChangedFiles(context.Background(), rng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(files, want) {
+		t.Errorf("got changed files %q, want %q", files, want)
+	}
+}
+
 func TestCheckRange(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -106,13 +118,7 @@ func TestGitCommitsOddMessagesAndNames(t *testing.T) {
 	if want := []string{"Add pages\n\nWe delve into the pages.", "Record\x1eseparator in a message"}; !slices.Equal(bodies, want) {
 		t.Errorf("got bodies %q, want %q", bodies, want)
 	}
-	files, err := g.ChangedFiles(ctx, base+"..HEAD")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := []string{" top.md", "end .md", "plain.md"}; !slices.Equal(files, want) {
-		t.Errorf("got changed files %q, want %q", files, want)
-	}
+	wantChangedFiles(t, g, base+"..HEAD", " top.md", "end .md", "plain.md")
 	// Errors name the git subcommand, not the first argument ("git -c").
 	if _, err := g.ChangedFiles(ctx, "nosuchref..HEAD"); !strings.HasPrefix(errString(err), "git log: ") {
 		t.Errorf("got error %q, want prefix %q", errString(err), "git log: ")
