@@ -2,7 +2,6 @@ package config
 
 import (
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -63,14 +62,8 @@ discord:
 
 func TestDiscordToken(t *testing.T) {
 	t.Parallel()
-	file := filepath.Join(t.TempDir(), "token")
-	if err := os.WriteFile(file, []byte("Bot abc.def\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	empty := filepath.Join(t.TempDir(), "empty")
-	if err := os.WriteFile(empty, []byte("\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	file := writeTemp(t, "token", "Bot abc.def\n")
+	empty := writeTemp(t, "empty", "\n")
 	tests := []struct {
 		name        string
 		env         map[string]string
@@ -89,15 +82,8 @@ func TestDiscordToken(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			d := defaultDiscord()
-			err := d.applyEnv(func(k string) string { return tt.env[k] })
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("got error %v, want one containing %q", err, tt.wantErr)
-				}
+			if checkErr(t, d.applyEnv(func(k string) string { return tt.env[k] }), tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if d.Token != tt.wantToken || d.Enabled != tt.wantEnabled {
 				t.Errorf("got token %q enabled %v, want %q %v", d.Token, d.Enabled, tt.wantToken, tt.wantEnabled)

@@ -3,7 +3,6 @@ package config
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -61,10 +60,7 @@ func yamlKeys(t reflect.Type) []string {
 
 func TestGitHubEnv(t *testing.T) {
 	t.Parallel()
-	keyFile := filepath.Join(t.TempDir(), "key.pem")
-	if err := os.WriteFile(keyFile, []byte("-----BEGIN RSA PRIVATE KEY-----\nabc\n-----END RSA PRIVATE KEY-----\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	keyFile := writeTemp(t, "key.pem", "-----BEGIN RSA PRIVATE KEY-----\nabc\n-----END RSA PRIVATE KEY-----\n")
 	tests := []struct {
 		name    string
 		env     map[string]string
@@ -131,27 +127,9 @@ func TestGitHubEnv(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			path := ""
-			if tt.yaml != "" {
-				path = filepath.Join(t.TempDir(), "c.yml")
-				if err := os.WriteFile(path, []byte(tt.yaml), 0o600); err != nil {
-					t.Fatal(err)
-				}
-			}
-			cfg, err := Load(path, func(k string) string { return tt.env[k] })
-			if len(tt.wantErr) > 0 {
-				if err == nil {
-					t.Fatalf("got no error, want %q", tt.wantErr)
-				}
-				for _, w := range tt.wantErr {
-					if !strings.Contains(err.Error(), w) {
-						t.Errorf("got error %q, want it to mention %q", err, w)
-					}
-				}
+			cfg, err := loadYAML(t, tt.yaml, tt.env)
+			if checkErr(t, err, tt.wantErr...) {
 				return
-			}
-			if err != nil {
-				t.Fatalf("got %v, want no error", err)
 			}
 			tt.check(t, cfg.GitHub)
 		})
@@ -237,3 +215,4 @@ func TestGitHubAllowedAccounts(t *testing.T) {
 		}
 	}
 }
+
