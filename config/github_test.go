@@ -106,8 +106,8 @@ func TestGitHubEnv(t *testing.T) {
 		},
 		{
 			name:    "every problem at once",
-			yaml:    "github:\n  api_url: ftp://x\n  workers: 0\n  queue_size: 0\n  webhook_path: hook\n  policy:\n    threshold: 2\n    label: {color: red}\n",
-			wantErr: []string{"github.api_url", "github.workers", "github.queue_size", "github.webhook_path", "threshold: 2", `label.color: "red"`},
+			yaml:    "github:\n  api_url: ftp://x\n  workers: 0\n  webhook_path: hook\n  policy:\n    threshold: 2\n    label: {color: red}\n",
+			wantErr: []string{"github.api_url", "github.workers", "github.webhook_path", "threshold: 2", `label.color: "red"`},
 		},
 		{
 			name:    "bad policy mode",
@@ -216,3 +216,28 @@ func TestGitHubAllowedAccounts(t *testing.T) {
 	}
 }
 
+// TestGitHubQueueSizeIsIgnored: github.queue_size is no longer used; an
+// old file that sets it, to any value, still loads, and Warnings says the
+// key is ignored. A file without it has no warning.
+func TestGitHubQueueSizeIsIgnored(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		yaml string
+		warn bool
+	}{
+		{"github:\n  workers: 2\n", false},
+		{"github:\n  queue_size: 256\n", true},
+		{"github:\n  queue_size: 0\n", false},
+		{"github:\n  queue_size: -1\n", true},
+	} {
+		cfg, err := loadYAML(t, tt.yaml, nil)
+		if err != nil {
+			t.Errorf("%q: got %v, want it to load", tt.yaml, err)
+			continue
+		}
+		warnings := cfg.Warnings()
+		if got := slices.ContainsFunc(warnings, func(w string) bool { return strings.Contains(w, "github.queue_size") }); got != tt.warn {
+			t.Errorf("%q: got warnings %q, want a github.queue_size warning: %v", tt.yaml, warnings, tt.warn)
+		}
+	}
+}
