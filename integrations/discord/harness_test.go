@@ -421,6 +421,15 @@ func wantPaths(t *testing.T, calls []call, want ...string) {
 	}
 }
 
+// wantField wants the value at path in a request body to be want; what
+// names it when it is not.
+func wantField(t *testing.T, what string, body, want any, path ...any) {
+	t.Helper()
+	if got := dig(body, path...); got != want {
+		t.Errorf("%s: got %v, want %v", what, got, want)
+	}
+}
+
 // golden compares got (indented JSON) with testdata/name, rewriting it with -update.
 func golden(t *testing.T, name string, got any) {
 	t.Helper()

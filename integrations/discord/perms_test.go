@@ -90,9 +90,7 @@ func TestModeratorButtonsCheckTheSourceChannelAndRoles(t *testing.T) {
 				}
 				if c.String() == "POST "+followupPath {
 					refusal, _ = dig(c.Body, "content").(string)
-					if got := dig(c.Body, "flags"); got != float64(discordgo.MessageFlagsEphemeral) {
-						t.Errorf("refusal flags: got %v, want ephemeral", got)
-					}
+					wantField(t, "refusal flags", c.Body, float64(discordgo.MessageFlagsEphemeral), "flags")
 				}
 			}
 			if tt.wantCall != "" && (!acted || refusal != "") {

@@ -236,9 +236,7 @@ func TestOnlyTheFirstPressOnAPostActs(t *testing.T) {
 		if got, _ := dig(calls[1].Body, "content").(string); got != "This was already handled by <@600>." {
 			t.Errorf("second press answer: got %q", got)
 		}
-		if got := dig(calls[1].Body, "flags"); got != float64(discordgo.MessageFlagsEphemeral) {
-			t.Errorf("second press answer flags: got %v, want ephemeral", got)
-		}
+		wantField(t, "second press answer flags", calls[1].Body, float64(discordgo.MessageFlagsEphemeral), "flags")
 	})
 	t.Run("at the same time", func(t *testing.T) {
 		t.Parallel()

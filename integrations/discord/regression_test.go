@@ -521,12 +521,7 @@ func TestCommandsAnswerBeforeSlowWork(t *testing.T) {
 			h.api.limited["GET /channels/"+generalID+"/messages/1001"] = 2
 			h.api.mu.Unlock()
 			h.bot.InteractionCreate(nil, tt.ev)
-			calls := h.api.Calls()
-			wantPaths(t, calls, append(append([]string{"POST " + callbackPath}, tt.middle...), "PATCH "+answerPath)...)
-			if got := dig(calls[0].Body, "type"); got != float64(discordgo.InteractionResponseDeferredChannelMessageWithSource) {
-				t.Errorf("first answer type: got %v, want 5 (deferred)", got)
-			}
-			if got := answerText(t, calls); !strings.Contains(got, tt.want) {
+			if got := deferredAnswer(t, h.api.Calls(), tt.middle...); !strings.Contains(got, tt.want) {
 				t.Errorf("answer: got %q, want it to contain %q", got, tt.want)
 			}
 			if strings.HasPrefix(tt.name, "check a message") && len(h.api.Sleeps()) != 2 {
