@@ -387,6 +387,16 @@ func (h *harness) settings(t *testing.T, change func(*Settings)) {
 	}
 }
 
+// enforceOne puts the server in enforce mode at one strike, has the bot
+// act on message 1001 with text (a mod-log post, the DM 903 to its author
+// with the appeal button, delete, timeout), and forgets the calls.
+func (h *harness) enforceOne(t *testing.T, text string) {
+	t.Helper()
+	h.settings(t, func(s *Settings) { s.Mode = moderation.ModeEnforce; s.Strikes = 1 })
+	h.bot.process(context.Background(), job{msg: msg("1001", text)})
+	h.api.Calls()
+}
+
 func (h *harness) decisions(t *testing.T) []store.Decision {
 	t.Helper()
 	ds, err := h.store.Decisions(context.Background(), store.DecisionFilter{Limit: 1000})

@@ -161,26 +161,16 @@ func TestButtonFromAnotherGuildIsRefused(t *testing.T) {
 func TestAppeal(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, nil)
-	h.settings(t, func(s *Settings) { s.Mode = moderation.ModeEnforce; s.Strikes = 1 })
-	h.bot.process(context.Background(), job{msg: msg("1001", slopText)})
-	h.api.Calls()
-	dmMsg := &discordgo.Message{ID: "903", ChannelID: "dm-" + authorID, Embeds: []*discordgo.MessageEmbed{{Title: "About your message"}}}
-	appeal := func(userID string) *discordgo.InteractionCreate {
-		return &discordgo.InteractionCreate{Interaction: &discordgo.Interaction{
-			ID: "i-1", Token: "tok", Type: discordgo.InteractionMessageComponent, ChannelID: dmMsg.ChannelID,
-			User: &discordgo.User{ID: userID}, Message: dmMsg,
-			Data: discordgo.MessageComponentInteractionData{CustomID: "slopguard:appeal:1"},
-		}}
-	}
+	h.enforceOne(t, slopText)
 
-	h.bot.InteractionCreate(nil, appeal("666"))
+	h.bot.InteractionCreate(nil, appealPress("666"))
 	calls := h.api.Calls()
 	wantPaths(t, calls, "POST "+callbackPath, "POST "+followupPath)
 	if got, _ := dig(calls[1].Body, "content").(string); !strings.Contains(got, "Only the author") {
 		t.Errorf("someone else's appeal: got %q", got)
 	}
 
-	h.bot.InteractionCreate(nil, appeal(authorID))
+	h.bot.InteractionCreate(nil, appealPress(authorID))
 	calls = h.api.Calls()
 	wantPaths(t, calls, "POST "+callbackPath, "POST /channels/"+modlogID+"/messages", "PATCH /channels/dm-"+authorID+"/messages/903")
 	wantField(t, "appeal title", calls[1].Body, "Review requested", "embeds", 0, "title")
@@ -188,7 +178,7 @@ func TestAppeal(t *testing.T) {
 	wantField(t, "appeal button", calls[1].Body, "slopguard:notslop:1", "components", 0, "components", 0, "custom_id")
 	wantField(t, "DM after appeal", calls[2].Body, "A moderator has been asked to review this.", "embeds", 0, "fields", 0, "value")
 
-	h.bot.InteractionCreate(nil, appeal(authorID))
+	h.bot.InteractionCreate(nil, appealPress(authorID))
 	calls = h.api.Calls()
 	wantPaths(t, calls, "POST "+callbackPath, "POST "+followupPath)
 	if got, _ := dig(calls[1].Body, "content").(string); !strings.Contains(got, "already asked") {

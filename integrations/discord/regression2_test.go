@@ -317,11 +317,9 @@ func TestNotSlopRemovesTheStrike(t *testing.T) {
 // is removed.
 func TestUpheldAppealOnADeletedMessageKeepsTheTextAndRemovesTheStrike(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, nil) // StoreText false, as in the default config
-	h.settings(t, func(s *Settings) { s.Mode = moderation.ModeEnforce; s.Strikes = 1 })
-	h.bot.process(context.Background(), job{msg: msg("1001", slopText)}) // deleted; GET answers 404
-	h.api.Calls()
-	h.bot.InteractionCreate(nil, appealPress())
+	h := newHarness(t, nil)   // StoreText false, as in the default config
+	h.enforceOne(t, slopText) // deleted; GET answers 404
+	h.bot.InteractionCreate(nil, appealPress(authorID))
 	calls := h.api.Calls()
 	wantPaths(t, calls, "POST "+callbackPath, "POST /channels/"+modlogID+"/messages", "PATCH /channels/dm-"+authorID+"/messages/903")
 	appealPost := &discordgo.Message{ID: "905", ChannelID: modlogID, Embeds: []*discordgo.MessageEmbed{{Title: "Review requested"}}}
