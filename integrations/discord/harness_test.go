@@ -387,6 +387,16 @@ func (h *harness) settings(t *testing.T, change func(*Settings)) {
 	}
 }
 
+// state is the bot's channel cache.
+func (h *harness) state() *discordgo.State { return h.bot.channels.(*discordgo.State) }
+
+// changeState lets change edit the bot's channel cache; nil changes nothing.
+func (h *harness) changeState(change func(*discordgo.State)) {
+	if change != nil {
+		change(h.state())
+	}
+}
+
 // enforceOne puts the server in enforce mode at one strike, has the bot
 // act on message 1001 with text (a mod-log post, the DM 903 to its author
 // with the appeal button, delete, timeout), and forgets the calls.

@@ -62,9 +62,7 @@ func TestModeratorButtonsCheckTheSourceChannelAndRoles(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			h := newHarness(t, nil)
-			if tt.state != nil {
-				tt.state(h.bot.channels.(*discordgo.State))
-			}
+			h.changeState(tt.state)
 			if tt.authorRoles != nil {
 				h.api.roles[authorID] = tt.authorRoles
 			}
@@ -158,9 +156,7 @@ func TestCheckLinkOnlyForChannelsTheCallerCanRead(t *testing.T) {
 			t.Parallel()
 			h := newHarness(t, nil)
 			withOtherServerAndPrivateThread(t, h)
-			if tt.state != nil {
-				tt.state(h.bot.channels.(*discordgo.State))
-			}
+			h.changeState(tt.state)
 			wantCheckOfLink(t, h, tt.channel, tt.roles, 0, tt.fetched, tt.want)
 		})
 	}
@@ -323,7 +319,7 @@ const (
 // server whose @everyone reads its channel, and a private thread in general.
 func withOtherServerAndPrivateThread(t *testing.T, h *harness) {
 	t.Helper()
-	st := h.bot.channels.(*discordgo.State)
+	st := h.state()
 	if err := st.GuildAdd(&discordgo.Guild{
 		ID: otherGuildID, OwnerID: "801",
 		Roles:    []*discordgo.Role{{ID: otherGuildID, Name: "@everyone", Permissions: everyoneSee}},
@@ -375,9 +371,7 @@ func TestButtonsFollowDiscordsImplicitDenials(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			h := newHarness(t, nil)
-			if tt.state != nil {
-				tt.state(h.bot.channels.(*discordgo.State))
-			}
+			h.changeState(tt.state)
 			on := flagged(t, h)
 			ev := press("slopguard:"+tt.button+":1", tt.perms, on)
 			if tt.press != nil {
@@ -405,7 +399,7 @@ func TestSetupRefusesAModLogInAnotherServer(t *testing.T) {
 	withOtherServerAndPrivateThread(t, h)
 	// A thread of this server known from GUILD_CREATE (no guild_id) is
 	// a mod-log like any channel.
-	st := h.bot.channels.(*discordgo.State)
+	st := h.state()
 	th, _ := st.Channel(threadID)
 	th.GuildID = ""
 	h.bot.InteractionCreate(nil, slash("setup", opt("modlog", discordgo.ApplicationCommandOptionChannel, threadID)))
@@ -446,7 +440,7 @@ func TestButtonsInAPrivateThreadNameManageThreads(t *testing.T) {
 			h := newHarness(t, nil)
 			on := flagged(t, h)
 			// The flagged message's channel is a private thread under the mod-log channel.
-			ch, err := h.bot.channels.(*discordgo.State).Channel(generalID)
+			ch, err := h.state().Channel(generalID)
 			if err != nil {
 				t.Fatal(err)
 			}
