@@ -146,12 +146,8 @@ func TestFlagModePullRequest(t *testing.T) {
 		"DELETE /repos/acme/widgets/issues/7/labels/possible-slop",
 		"PATCH /repos/acme/widgets/issues/comments/500",
 	)
-	if got := bodyOf(t, writes, "PATCH /repos/acme/widgets/check-runs/100")["conclusion"]; got != "success" {
-		t.Errorf("got conclusion %v, want success", got)
-	}
-	if got := stickyEdit(t, writes); !strings.Contains(got, "no longer shows") {
-		t.Errorf("got comment %q, want it to say the flag is gone", got)
-	}
+	wantConclusion(t, writes, "success")
+	wantSticky(t, writes, "no longer shows")
 }
 
 // skippedCheck wants the one check run written to be "skipped": an exempt
@@ -278,10 +274,7 @@ func TestModes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			h := newHarness(t, tt.checker)
-			if tt.policy != "" {
-				h.gh.policy(tt.policy)
-			}
+			h := newPolicyHarness(t, tt.checker, tt.policy)
 			writes := h.deliver(t, tt.event, fixture(t, tt.fixture, tt.edits))
 			wantCalls(t, writes, tt.want...)
 			if tt.check != nil && len(writes) > 0 {
@@ -561,9 +554,7 @@ func TestCommands(t *testing.T) {
 			"DELETE /repos/acme/widgets/issues/9/labels/possible-slop",
 			"PATCH /repos/acme/widgets/issues/comments/500",
 		)
-		if got := stickyEdit(t, writes); !strings.Contains(got, "cleared the flag") {
-			t.Errorf("got comment %q, want it to say the flag was cleared", got)
-		}
+		wantSticky(t, writes, "cleared the flag")
 		fb, err := h.feedback()
 		if err != nil || len(fb) != 1 || fb[0].Label != "human" || fb[0].By != "maintainer" || fb[0].ItemID != "issue/9" {
 			t.Fatalf("got feedback %+v (err %v), want one human label by maintainer on issue/9", fb, err)
@@ -577,9 +568,7 @@ func TestCommands(t *testing.T) {
 		h := newHarness(t, slop)
 		writes := h.flagThen(t, "issue_comment", command("/slopguard not-slop", "newcomer", "NONE"))
 		wantCalls(t, writes, "PATCH /repos/acme/widgets/issues/comments/500")
-		if got := stickyEdit(t, writes); !strings.Contains(got, "@newcomer, sorry: only maintainers") {
-			t.Errorf("got comment %q, want a polite refusal", got)
-		}
+		wantSticky(t, writes, "@newcomer, sorry: only maintainers")
 		fb, _ := h.feedback()
 		if len(fb) != 0 {
 			t.Errorf("got feedback %+v, want none", fb)
@@ -592,9 +581,7 @@ func TestCommands(t *testing.T) {
 		// and says so in the comment.
 		writes := h.flagThen(t, "issue_comment", command("/slopguard confirm", "maintainer", "OWNER"))
 		wantCalls(t, writes, "PATCH /repos/acme/widgets/issues/comments/500")
-		if got := stickyEdit(t, writes); !strings.Contains(got, "@maintainer) reviewed this and confirmed the flag") {
-			t.Errorf("got comment %q, want it to say the flag was confirmed", got)
-		}
+		wantSticky(t, writes, "@maintainer) reviewed this and confirmed the flag")
 		fb, _ := h.feedback()
 		if len(fb) != 1 || fb[0].Label != "machine" {
 			t.Errorf("got feedback %+v, want one machine label", fb)
@@ -641,9 +628,7 @@ func TestCheckRunNotSlopButton(t *testing.T) {
 		"PATCH /repos/acme/widgets/check-runs/100",
 		"PATCH /repos/acme/widgets/issues/comments/500",
 	)
-	if got := bodyOf(t, writes, "PATCH /repos/acme/widgets/check-runs/100")["conclusion"]; got != "success" {
-		t.Errorf("got conclusion %v, want success", got)
-	}
+	wantConclusion(t, writes, "success")
 
 	// The same button from someone without write access does nothing.
 	h2 := newHarness(t, slop)
@@ -739,11 +724,7 @@ func TestSharedFixtures(t *testing.T) {
 func TestSweepClosesOnlyAfterGrace(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, slop)
-	h.gh.policy("mode: enforce\nenforce: {threshold: 0.9, close_after_hours: 24}\n")
-	h.send("issues", fixture(t, "issues.opened.json", nil))
-	h.drain()
-	h.gh.handle("GET /repos/acme/widgets/issues/9", 200,
-		`{"number": 9, "state": "open", "labels": [{"name": "possible-slop"}]}`)
+	h.enforceIssue(t)
 	h.gh.reset()
 
 	h.clock.Advance(23 * time.Hour)

@@ -185,10 +185,7 @@ func TestProvenancePolicies(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			h := newHarness(t, tt.checker)
-			if tt.policy != "" {
-				h.gh.policy(tt.policy)
-			}
+			h := newPolicyHarness(t, tt.checker, tt.policy)
 			if tt.commits {
 				h.gh.handle("GET /repos/acme/widgets/pulls/7/commits", 200, commitsJSON)
 			}

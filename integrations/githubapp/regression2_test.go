@@ -208,12 +208,8 @@ func TestConfirmAfterNotSlopRebuildsCheckRunAndLabel(t *testing.T) {
 		"POST /repos/acme/widgets/issues/7/labels",
 		"PATCH /repos/acme/widgets/issues/comments/500",
 	)
-	if got := bodyOf(t, writes, "PATCH /repos/acme/widgets/check-runs/100")["conclusion"]; got != "failure" {
-		t.Errorf("got check run conclusion %v, want failure (enforce mode, confirmed)", got)
-	}
-	if got := stickyEdit(t, writes); !strings.Contains(got, "@maintainer) reviewed this and confirmed the flag") {
-		t.Errorf("got comment %q, want the confirmation", got)
-	}
+	wantConclusion(t, writes, "failure")
+	wantSticky(t, writes, "@maintainer) reviewed this and confirmed the flag")
 }
 
 // Regression: `not-slop` on a comment that enforce mode had hidden left it

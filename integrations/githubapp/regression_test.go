@@ -64,11 +64,7 @@ func TestCheckRunButtonOnForkPullRequest(t *testing.T) {
 // new decision, and the next sweep closes it again immediately.
 func TestSweepLeavesAReopenedItemOpen(t *testing.T) {
 	h := newHarness(t, slop)
-	h.gh.policy("mode: enforce\nenforce: {threshold: 0.9, close_after_hours: 24}\n")
-	h.send("issues", fixture(t, "issues.opened.json", nil))
-	h.drain()
-	h.gh.handle("GET /repos/acme/widgets/issues/9", 200,
-		`{"number": 9, "state": "open", "labels": [{"name": "possible-slop"}]}`)
+	h.enforceIssue(t)
 	h.clock.Advance(25 * time.Hour)
 	h.sweep(t)
 	// Maintainer reopens; GitHub sends issues.reopened (the label is still on).
