@@ -264,7 +264,14 @@ func nextDelivery() string {
 // send signs and delivers a payload and returns the response code.
 func (h *harness) send(event string, body []byte) int {
 	h.t.Helper()
-	return h.sendWith(event, nextDelivery(), body, sign(body)).Code
+	return h.sendAs(event, nextDelivery(), body)
+}
+
+// sendAs signs and delivers a payload under the delivery ID delivery and
+// returns the response code.
+func (h *harness) sendAs(event, delivery string, body []byte) int {
+	h.t.Helper()
+	return h.sendWith(event, delivery, body, sign(body)).Code
 }
 
 func (h *harness) sendWith(event, delivery string, body []byte, headers map[string]string) *httptest.ResponseRecorder {

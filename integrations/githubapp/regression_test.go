@@ -90,7 +90,7 @@ func TestFailedJobCanBeRedelivered(t *testing.T) {
 	h := newHarness(t, slop)
 	h.gh.handle("GET /repos/acme/widgets/contents/.github/slopguard.yml", 500, `{"message":"boom"}`)
 	body := fixture(t, "issues.opened.json", nil)
-	if c := h.sendWith("issues", "dlv-fail-1", body, sign(body)).Code; c != http.StatusAccepted {
+	if c := h.sendAs("issues", "dlv-fail-1", body); c != http.StatusAccepted {
 		t.Fatalf("first: %d", c)
 	}
 	h.drain()
@@ -109,7 +109,7 @@ func TestDeliveryDuringShutdownIsKept(t *testing.T) {
 	h := newHarness(t, slop)
 	h.app.Shutdown(context.Background())
 	body := fixture(t, "issues.opened.json", nil)
-	if c := h.sendWith("issues", "dlv-sd-1", body, sign(body)).Code; c != http.StatusAccepted {
+	if c := h.sendAs("issues", "dlv-sd-1", body); c != http.StatusAccepted {
 		t.Fatalf("got %d want 202", c)
 	}
 	h.start() // process restarted on the same store
