@@ -425,6 +425,17 @@ func stickyEdit(t *testing.T, calls []call) string {
 	return bodyOf(t, calls, "PATCH /repos/acme/widgets/issues/comments/500")["body"].(string)
 }
 
+// countRoute counts the calls to route ("METHOD /path") among calls.
+func countRoute(calls []call, route string) int {
+	n := 0
+	for _, c := range calls {
+		if c.String() == route {
+			n++
+		}
+	}
+	return n
+}
+
 // bodyOf returns the JSON body of the first call to route, decoded.
 func bodyOf(t *testing.T, calls []call, route string) map[string]any {
 	t.Helper()

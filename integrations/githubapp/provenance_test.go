@@ -191,10 +191,7 @@ func TestProvenancePolicies(t *testing.T) {
 			}
 			writes := h.deliver(t, "pull_request", fixture(t, "pull_request.opened.json", tt.edits))
 			wantCalls(t, writes, tt.wantCalls...)
-			read := false
-			for _, c := range h.gh.allCalls() {
-				read = read || c.String() == "GET /repos/acme/widgets/pulls/7/commits"
-			}
+			read := countRoute(h.gh.allCalls(), "GET /repos/acme/widgets/pulls/7/commits") > 0
 			if !read {
 				t.Error("the pull request's commits were not read")
 			}

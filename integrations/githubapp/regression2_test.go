@@ -92,12 +92,7 @@ func TestMaintainerPermissionIsCachedForAFewMinutes(t *testing.T) {
 		t.Fatal(err)
 	}
 	lookups := func() int {
-		n := 0
-		for _, c := range h.gh.allCalls() {
-			if c.String() == "GET /repos/acme/widgets/collaborators/maintainer/permission" {
-				n++
-			}
-		}
+		n := countRoute(h.gh.allCalls(), "GET /repos/acme/widgets/collaborators/maintainer/permission")
 		return n
 	}
 	for i := range 3 {
@@ -321,12 +316,7 @@ func TestDeletedCommentIsRepostedOnlyWhenAsked(t *testing.T) {
 			h.gh.reset()
 			h.send(tt.event, tt.payload(t))
 			h.drain()
-			posted := false
-			for _, c := range h.gh.writes() {
-				if c.String() == "POST /repos/acme/widgets/issues/9/comments" {
-					posted = true
-				}
-			}
+			posted := countRoute(h.gh.writes(), "POST /repos/acme/widgets/issues/9/comments") > 0
 			if posted != tt.wantPost {
 				t.Errorf("comment re-posted %v, want %v (writes %v)", posted, tt.wantPost, h.gh.writes())
 			}

@@ -94,12 +94,7 @@ func TestUnsureBetweenThresholdsCountsAsFlagged(t *testing.T) {
 			h.gh.handle("GET /repos/acme/widgets/issues/9", 200, `{"number": 9, "state": "open", "labels": [{"name": "possible-slop"}]}`)
 			h.clock.Advance(25 * time.Hour)
 			h.sweep(t)
-			closed := false
-			for _, c := range h.gh.writes() {
-				if c.String() == "PATCH /repos/acme/widgets/issues/9" {
-					closed = true
-				}
-			}
+			closed := countRoute(h.gh.writes(), "PATCH /repos/acme/widgets/issues/9") > 0
 			if closed != tt.wantClose {
 				t.Errorf("closed %v, want %v (writes %v)", closed, tt.wantClose, h.gh.writes())
 			}
