@@ -571,8 +571,7 @@ func TestCommands(t *testing.T) {
 	})
 	t.Run("appeal pings the maintainers team", func(t *testing.T) {
 		t.Parallel()
-		h := newHarness(t, slop)
-		h.gh.policy("maintainers_team: triage\n")
+		h := newPolicyHarness(t, slop, "maintainers_team: triage\n")
 		writes := h.flagThen(t, "issue_comment", command("/slopguard appeal", "newcomer", "NONE"))
 		wantCalls(t, writes, "POST /repos/acme/widgets/issues/9/comments", "PATCH /repos/acme/widgets/issues/comments/500")
 		if got := writes[0].Body; !strings.Contains(got, "@acme/triage") {
@@ -585,8 +584,7 @@ func TestCommands(t *testing.T) {
 	})
 	t.Run("commands in observe mode write nothing", func(t *testing.T) {
 		t.Parallel()
-		h := newHarness(t, slop)
-		h.gh.policy("mode: observe\n")
+		h := newPolicyHarness(t, slop, "mode: observe\n")
 		h.send("issue_comment", command("/slopguard not-slop", "maintainer", "MEMBER"))
 		h.send("issue_comment", command("/slopguard appeal", "newcomer", "NONE"))
 		h.drain()
@@ -621,8 +619,7 @@ func TestCheckRunNotSlopButton(t *testing.T) {
 
 func TestPushRefreshesPolicy(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, slop)
-	h.gh.policy("mode: observe\n")
+	h := newPolicyHarness(t, slop, "mode: observe\n")
 	wantCalls(t, h.deliver(t, "issues", fixture(t, "issues.opened.json", nil)))
 
 	h.gh.policy("mode: flag\n")
@@ -729,8 +726,7 @@ func TestSweepClosesOnlyAfterGrace(t *testing.T) {
 
 func TestSweepLeavesFlagModeAlone(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, slop)
-	h.gh.policy("enforce: {close_after_hours: 1}\n")
+	h := newPolicyHarness(t, slop, "enforce: {close_after_hours: 1}\n")
 	h.openIssue(t)
 	h.clock.Advance(48 * time.Hour)
 	h.sweep(t)
@@ -739,8 +735,7 @@ func TestSweepLeavesFlagModeAlone(t *testing.T) {
 
 func TestAppealPingsOnce(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, slop)
-	h.gh.policy("maintainers_team: acme/triage\n")
+	h := newPolicyHarness(t, slop, "maintainers_team: acme/triage\n")
 	h.openIssue(t)
 	for id := range 2 {
 		h.send("issue_comment", fixture(t, "issue_comment.created.json", map[string]any{"comment.body": "/slopguard appeal", "comment.id": 3100 + id}))

@@ -184,8 +184,7 @@ func TestConfirmedItemStaysFlaggedAfterALowScoringEdit(t *testing.T) {
 // check run green ("Marked not slop by a maintainer").
 func TestConfirmAfterNotSlopRebuildsCheckRunAndLabel(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, slop)
-	h.gh.policy("mode: enforce\nenforce: {threshold: 0.9}\n")
+	h := newPolicyHarness(t, slop, "mode: enforce\nenforce: {threshold: 0.9}\n")
 	h.send("pull_request", fixture(t, "pull_request.opened.json", nil))
 	h.drain()
 	h.send("check_run", fixture(t, "check_run.requested_action.json", nil)) // Not slop

@@ -19,7 +19,7 @@ func TestPolicyFileEmptyPolicyFileIsDefault(t *testing.T) {
 	t.Parallel()
 	for _, file := range []string{"", "# all defaults for now\n"} {
 		h := newHarness(t, slop)
-		h.gh.policy(file)
+		h.gh.policy(file) // "" is an empty file, not a missing one
 		wantCalls(t, h.deliver(t, "issues", fixture(t, "issues.opened.json", nil)), "POST /repos/acme/widgets/labels", "POST /repos/acme/widgets/issues/9/labels", "POST /repos/acme/widgets/issues/9/comments")
 	}
 }
@@ -28,8 +28,7 @@ func TestPolicyFileEmptyPolicyFileIsDefault(t *testing.T) {
 // next sweep closes a just-flagged issue instead of (practically) never.
 func TestPolicyFileHugeGraceIsRefusedNotAnInstantClose(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, slop)
-	h.gh.policy("mode: enforce\nenforce: {threshold: 0.9, close_after_hours: 9999999}\n")
+	h := newPolicyHarness(t, slop, "mode: enforce\nenforce: {threshold: 0.9, close_after_hours: 9999999}\n")
 	h.send("issues", fixture(t, "issues.opened.json", nil))
 	h.drain()
 	h.gh.handle("GET /repos/acme/widgets/issues/9", 200, `{"number": 9, "state": "open", "labels": [{"name": "possible-slop"}]}`)

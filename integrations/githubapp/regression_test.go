@@ -126,8 +126,7 @@ func TestDeliveryDuringShutdownIsKept(t *testing.T) {
 // required check) exempt PRs get no check run at all, so a required
 // "slopguard" check stays "Expected" forever.
 func TestEnforceExemptPullRequestGetsACheckRun(t *testing.T) {
-	h := newHarness(t, slop)
-	h.gh.policy("mode: enforce\n")
+	h := newPolicyHarness(t, slop, "mode: enforce\n")
 	h.send("pull_request", fixture(t, "pull_request.opened.json", map[string]any{
 		"pull_request.author_association": "MEMBER",
 	}))
@@ -143,8 +142,7 @@ func TestEnforceExemptPullRequestGetsACheckRun(t *testing.T) {
 // Regression: label names with '/' (allowed by Policy.Validate) are not escaped by
 // go-github; unlabel/not-slop 404s and is treated as "already gone".
 func TestLabelNameIsPathEscaped(t *testing.T) {
-	h := newHarness(t, slop)
-	h.gh.policy("label: {name: ai/slop}\n")
+	h := newPolicyHarness(t, slop, "label: {name: ai/slop}\n")
 	h.gh.handle("DELETE /repos/acme/widgets/issues/9/labels/ai%2Fslop", 200, `[]`)
 	h.send("issue_comment", fixture(t, "issue_comment.created.json", map[string]any{
 		"comment.body": "/slopguard not-slop", "comment.user.login": "maintainer", "comment.author_association": "MEMBER",
@@ -163,8 +161,7 @@ func TestLabelNameIsPathEscaped(t *testing.T) {
 
 // Regression: after "Not slop", a push (synchronize) leaves the new head without any check run.
 func TestNotSlopThenPushGetsACheckRun(t *testing.T) {
-	h := newHarness(t, slop)
-	h.gh.policy("mode: enforce\n")
+	h := newPolicyHarness(t, slop, "mode: enforce\n")
 	h.send("pull_request", fixture(t, "pull_request.opened.json", nil))
 	h.drain()
 	h.send("check_run", fixture(t, "check_run.requested_action.json", nil))

@@ -192,8 +192,7 @@ func TestEnforceMinimizesOnlyMinimizableNodes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			h := newHarness(t, slop)
-			h.gh.policy("mode: enforce\nenforce: {threshold: 0.9, minimize: true}\n")
+			h := newPolicyHarness(t, slop, "mode: enforce\nenforce: {threshold: 0.9, minimize: true}\n")
 			// Like GitHub: only a Minimizable node can be minimized.
 			h.gh.handleFunc("POST /graphql", func(body string) (int, string) {
 				if strings.Contains(body, `"id":"PRR_`) {
