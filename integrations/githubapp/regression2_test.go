@@ -129,8 +129,7 @@ func TestAppealOfAnUnflaggedItemIsRefused(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			h := newHarness(t, tt.checker)
-			h.gh.policy("maintainers_team: triage\n")
+			h := newPolicyHarness(t, tt.checker, "maintainers_team: triage\n")
 			h.send("issues", fixture(t, "issues.opened.json", nil))
 			for i := range 3 {
 				id := 3100 + i

@@ -74,8 +74,7 @@ func TestUnsureBetweenThresholdsCountsAsFlagged(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			h := newHarness(t, tt.checker)
-			h.gh.policy("mode: enforce\nthreshold: 0.8\ncomment: {enabled: false}\nenforce: {threshold: 0.9, close_after_hours: 24}\n")
+			h := newPolicyHarness(t, tt.checker, "mode: enforce\nthreshold: 0.8\ncomment: {enabled: false}\nenforce: {threshold: 0.9, close_after_hours: 24}\n")
 			h.send("issues", fixture(t, "issues.opened.json", nil))
 			h.drain()
 

@@ -115,9 +115,7 @@ func (s *Store) LatestDecision(ctx context.Context, platform, scope, itemID stri
 // Decisions lists decisions newest first. Since is inclusive, Until exclusive.
 func (s *Store) Decisions(ctx context.Context, f store.DecisionFilter) ([]store.Decision, error) {
 	var w where
-	w.eq("platform", f.Platform)
-	w.eq("scope", f.Scope)
-	w.eq("item_id", f.ItemID)
+	w.item(f.Platform, f.Scope, f.ItemID)
 	w.eq("verdict", f.Verdict)
 	w.eq("kind", f.Kind)
 	w.eq("author", f.Author)
@@ -244,9 +242,7 @@ func (s *Store) AddFeedback(ctx context.Context, f store.Feedback) (int64, error
 // Feedback lists feedback oldest first.
 func (s *Store) Feedback(ctx context.Context, f store.FeedbackFilter) ([]store.Feedback, error) {
 	var w where
-	w.eq("platform", f.Platform)
-	w.eq("scope", f.Scope)
-	w.eq("item_id", f.ItemID)
+	w.item(f.Platform, f.Scope, f.ItemID)
 	if !f.Since.IsZero() {
 		w.add("created_at >= ?", s.d.t(f.Since))
 	}
@@ -299,6 +295,14 @@ func (w *where) eq(column, v string) {
 	if v != "" {
 		w.add(column+" = ?", v)
 	}
+}
+
+// item adds the conditions naming a platform, a scope and an item, as
+// decision and feedback filters do; an empty one matches everything.
+func (w *where) item(platform, scope, itemID string) {
+	w.eq("platform", platform)
+	w.eq("scope", scope)
+	w.eq("item_id", itemID)
 }
 
 // clause is " WHERE" and the conditions joined by AND, or "" without any.
