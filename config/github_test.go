@@ -150,34 +150,51 @@ func TestDeriveGraphQLURL(t *testing.T) {
 	}
 }
 
-// TestGitHubAPIURLMustBeHTTPS: the App's JWT and tokens never travel in
-// clear, nor credentials in the URL (which would be logged).
-func TestGitHubAPIURLMustBeHTTPS(t *testing.T) {
+// TestAPIURLs: the GitHub App's JWT and tokens, and the Discord bot's
+// token, never travel in clear (http only to a loopback host), nor do
+// credentials in the URL, which would be logged; an error never shows the
+// password.
+func TestAPIURLs(t *testing.T) {
 	t.Parallel()
+	gh := func(u string) []error { g := defaultGitHub(); g.APIURL = u; return g.validate() }
+	dc := func(u string) []error { d := defaultDiscord(); d.APIURL = u; return d.validate() }
 	tests := []struct {
-		url     string
-		wantErr string
+		key      string
+		validate func(url string) []error
+		url      string
+		wantErr  string
 	}{
-		{"https://github.example.com/api/v3/", ""},
-		{"http://127.0.0.1:8080/", ""},
-		{"http://localhost/", ""},
-		{"http://github.example.com/api/v3/", "must use https"},
-		{"https://user:secret@github.example.com/", "must not carry credentials"},
+		{"github.api_url", gh, "https://github.example.com/api/v3/", ""},
+		{"github.api_url", gh, "http://127.0.0.1:8080/", ""},
+		{"github.api_url", gh, "http://localhost/", ""},
+		{"github.api_url", gh, "http://github.example.com/api/v3/", "must use https"},
+		{"github.api_url", gh, "https://user:hunter2@github.example.com/", "must not carry credentials"},
+		{"discord.api_url", dc, "https://discord.com/api", ""},
+		{"discord.api_url", dc, "https://spacebar.example.org/api", ""},
+		{"discord.api_url", dc, "http://127.0.0.1:3001/api", ""}, // a local server or a test's fake
+		{"discord.api_url", dc, "http://localhost:3001/api", ""},
+		{"discord.api_url", dc, "http://[::1]:3001/api", ""},
+		{"discord.api_url", dc, "http://chat.example.org/api", "sends the bot token in clear"},
+		{"discord.api_url", dc, "https://user:pw@chat.example.org/api", "must not hold a user name"},
+		{"discord.api_url", dc, "https://chat.example.org/api?x=1", "query or fragment"},
+		{"discord.api_url", dc, "ftp://chat.example.org/api", "not an http(s) URL"},
+		{"discord.api_url", dc, "chat.example.org", "not an http(s) URL"},
+		{"discord.api_url", dc, "ftp://user:hunter2@chat.example.org/api", "must not hold a user name"},
+		{"discord.api_url", dc, "https://user:hunter2@chat.example.org/%zz", "does not parse"},
+		{"discord.api_url", dc, "http://user:hunter2@chat.example.org/api", "must not hold a user name"},
 	}
 	for _, tt := range tests {
-		g := defaultGitHub()
-		g.APIURL = tt.url
-		var got string
-		for _, err := range g.validate() {
-			if strings.Contains(err.Error(), "api_url") {
-				got = err.Error()
+		errs := tt.validate(tt.url)
+		switch {
+		case tt.wantErr == "" && len(errs) != 0:
+			t.Errorf("%s %q: got %v, want no error", tt.key, tt.url, errs)
+		case tt.wantErr != "" && (len(errs) != 1 || !strings.Contains(errs[0].Error(), tt.wantErr) || !strings.Contains(errs[0].Error(), tt.key)):
+			t.Errorf("%s %q: got %v, want one %s error containing %q", tt.key, tt.url, errs, tt.key, tt.wantErr)
+		}
+		for _, err := range errs {
+			if strings.Contains(err.Error(), "hunter2") {
+				t.Errorf("%s %q: the error %q shows the password", tt.key, tt.url, err)
 			}
-		}
-		if (tt.wantErr == "") != (got == "") || !strings.Contains(got, tt.wantErr) {
-			t.Errorf("api_url %q: got %q, want an error containing %q", tt.url, got, tt.wantErr)
-		}
-		if strings.Contains(got, "secret") {
-			t.Errorf("api_url %q: the error shows the password: %q", tt.url, got)
 		}
 	}
 }
