@@ -143,6 +143,12 @@ func (c Config) Validate() error {
 	return errors.Join(errs...)
 }
 
+// Warnings are the problems that do not stop the configuration from
+// loading, such as keys still accepted but ignored; serve logs them.
+func (c Config) Warnings() []string {
+	return c.GitHub.warnings()
+}
+
 // secret returns the value of NAME, or the trimmed contents of the file named
 // by NAME_FILE; it is an error to set both.
 func secret(getenv Getenv, name string) (string, error) {

@@ -1,9 +1,6 @@
 package config
 
-import (
-	"strings"
-	"testing"
-)
+import "testing"
 
 func TestParse(t *testing.T) {
 	t.Parallel()
@@ -22,15 +19,8 @@ func TestParse(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			cfg := Default()
-			err := Parse([]byte(tt.yml), &cfg)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("Parse error = %v, want one containing %q", err, tt.wantErr)
-				}
+			if checkErr(t, Parse([]byte(tt.yml), &cfg), tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatalf("Parse: %v", err)
 			}
 			if cfg.LogLevel != tt.wantLevel {
 				t.Errorf("log_level = %q, want %q", cfg.LogLevel, tt.wantLevel)

@@ -2,7 +2,6 @@ package config
 
 import (
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -63,14 +62,8 @@ discord:
 
 func TestDiscordToken(t *testing.T) {
 	t.Parallel()
-	file := filepath.Join(t.TempDir(), "token")
-	if err := os.WriteFile(file, []byte("Bot abc.def\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	empty := filepath.Join(t.TempDir(), "empty")
-	if err := os.WriteFile(empty, []byte("\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	file := writeTemp(t, "token", "Bot abc.def\n")
+	empty := writeTemp(t, "empty", "\n")
 	tests := []struct {
 		name        string
 		env         map[string]string
@@ -89,15 +82,8 @@ func TestDiscordToken(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			d := defaultDiscord()
-			err := d.applyEnv(func(k string) string { return tt.env[k] })
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("got error %v, want one containing %q", err, tt.wantErr)
-				}
+			if checkErr(t, d.applyEnv(func(k string) string { return tt.env[k] }), tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if d.Token != tt.wantToken || d.Enabled != tt.wantEnabled {
 				t.Errorf("got token %q enabled %v, want %q %v", d.Token, d.Enabled, tt.wantToken, tt.wantEnabled)
@@ -151,40 +137,6 @@ func TestDiscordAPIURL(t *testing.T) {
 	t.Parallel()
 	if got := defaultDiscord().APIURL; got != "https://discord.com/api" {
 		t.Errorf("default api_url: got %q, want Discord's https://discord.com/api", got)
-	}
-	tests := []struct {
-		url     string
-		wantErr string
-	}{
-		{"https://discord.com/api", ""},
-		{"https://spacebar.example.org/api", ""},
-		{"http://127.0.0.1:3001/api", ""}, // a local server or a test's fake
-		{"http://localhost:3001/api", ""},
-		{"http://[::1]:3001/api", ""},
-		{"http://chat.example.org/api", "sends the bot token in clear"},
-		{"https://user:pw@chat.example.org/api", "must not hold a user name"},
-		{"https://chat.example.org/api?x=1", "query or fragment"},
-		{"ftp://chat.example.org/api", "not an http(s) URL"},
-		{"chat.example.org", "not an http(s) URL"},
-		{"ftp://user:hunter2@chat.example.org/api", "must not hold a user name"},
-		{"https://user:hunter2@chat.example.org/%zz", "does not parse"},
-		{"http://user:hunter2@chat.example.org/api", "must not hold a user name"},
-	}
-	for _, tt := range tests {
-		d := defaultDiscord()
-		d.APIURL = tt.url
-		errs := d.validate()
-		switch {
-		case tt.wantErr == "" && len(errs) != 0:
-			t.Errorf("api_url %q: got %v, want no error", tt.url, errs)
-		case tt.wantErr != "" && (len(errs) != 1 || !strings.Contains(errs[0].Error(), tt.wantErr) || !strings.Contains(errs[0].Error(), "discord.api_url")):
-			t.Errorf("api_url %q: got %v, want one discord.api_url error containing %q", tt.url, errs, tt.wantErr)
-		}
-		for _, err := range errs {
-			if strings.Contains(err.Error(), "hunter2") {
-				t.Errorf("api_url %q: the error %q shows the password", tt.url, err)
-			}
-		}
 	}
 	cfg := Default()
 	if err := Parse([]byte("discord:\n  api_url: https://spacebar.example.org/api\n"), &cfg); err != nil || cfg.Discord.APIURL != "https://spacebar.example.org/api" {

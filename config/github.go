@@ -25,8 +25,11 @@ type GitHubConfig struct {
 	GraphQLURL string `yaml:"graphql_url"`
 	// WebhookPath is where GitHub posts webhooks.
 	WebhookPath string `yaml:"webhook_path"`
-	// QueueSize is no longer used: accepted deliveries wait in the store
-	// (any number), so a burst is never refused. Kept so old files load.
+	// QueueSize is read so old files load, and otherwise ignored: accepted
+	// deliveries wait in the store (any number), so a burst is never
+	// refused. Any value is accepted; Warnings names it when not 0.
+	//
+	// Deprecated: the App has no in-memory queue; remove the key.
 	QueueSize int `yaml:"queue_size"`
 	// MaxConcurrentBodies caps the webhook bodies read at once before their
 	// signature is checked; more requests get 503.
@@ -68,7 +71,6 @@ func defaultGitHub() GitHubConfig {
 	return GitHubConfig{
 		APIURL:              DefaultGitHubAPIURL,
 		WebhookPath:         DefaultGitHubWebhookPath,
-		QueueSize:           256,
 		MaxConcurrentBodies: 8,
 		RedeliverInterval:   10 * time.Minute,
 		Workers:             4,
@@ -155,9 +157,6 @@ func (g GitHubConfig) validate() []error {
 	if !strings.HasPrefix(g.WebhookPath, "/") {
 		errs = append(errs, fmt.Errorf("github.webhook_path: %q must start with /", g.WebhookPath))
 	}
-	if g.QueueSize < 1 {
-		errs = append(errs, fmt.Errorf("github.queue_size: %d must be at least 1", g.QueueSize))
-	}
 	if g.Workers < 1 {
 		errs = append(errs, fmt.Errorf("github.workers: %d must be at least 1", g.Workers))
 	}
@@ -199,6 +198,14 @@ func (g GitHubConfig) validate() []error {
 		}
 	}
 	return errs
+}
+
+// warnings are the keys set that are read but ignored.
+func (g GitHubConfig) warnings() []string {
+	if g.QueueSize != 0 {
+		return []string{"github.queue_size is no longer used and is ignored (deliveries wait in the store); remove it"}
+	}
+	return nil
 }
 
 // loopback reports whether host names this machine.

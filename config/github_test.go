@@ -3,7 +3,6 @@ package config
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -61,10 +60,7 @@ func yamlKeys(t reflect.Type) []string {
 
 func TestGitHubEnv(t *testing.T) {
 	t.Parallel()
-	keyFile := filepath.Join(t.TempDir(), "key.pem")
-	if err := os.WriteFile(keyFile, []byte("-----BEGIN RSA PRIVATE KEY-----\nabc\n-----END RSA PRIVATE KEY-----\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	keyFile := writeTemp(t, "key.pem", "-----BEGIN RSA PRIVATE KEY-----\nabc\n-----END RSA PRIVATE KEY-----\n")
 	tests := []struct {
 		name    string
 		env     map[string]string
@@ -110,8 +106,8 @@ func TestGitHubEnv(t *testing.T) {
 		},
 		{
 			name:    "every problem at once",
-			yaml:    "github:\n  api_url: ftp://x\n  workers: 0\n  queue_size: 0\n  webhook_path: hook\n  policy:\n    threshold: 2\n    label: {color: red}\n",
-			wantErr: []string{"github.api_url", "github.workers", "github.queue_size", "github.webhook_path", "threshold: 2", `label.color: "red"`},
+			yaml:    "github:\n  api_url: ftp://x\n  workers: 0\n  webhook_path: hook\n  policy:\n    threshold: 2\n    label: {color: red}\n",
+			wantErr: []string{"github.api_url", "github.workers", "github.webhook_path", "threshold: 2", `label.color: "red"`},
 		},
 		{
 			name:    "bad policy mode",
@@ -131,27 +127,9 @@ func TestGitHubEnv(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			path := ""
-			if tt.yaml != "" {
-				path = filepath.Join(t.TempDir(), "c.yml")
-				if err := os.WriteFile(path, []byte(tt.yaml), 0o600); err != nil {
-					t.Fatal(err)
-				}
-			}
-			cfg, err := Load(path, func(k string) string { return tt.env[k] })
-			if len(tt.wantErr) > 0 {
-				if err == nil {
-					t.Fatalf("got no error, want %q", tt.wantErr)
-				}
-				for _, w := range tt.wantErr {
-					if !strings.Contains(err.Error(), w) {
-						t.Errorf("got error %q, want it to mention %q", err, w)
-					}
-				}
+			cfg, err := loadYAML(t, tt.yaml, tt.env)
+			if checkErr(t, err, tt.wantErr...) {
 				return
-			}
-			if err != nil {
-				t.Fatalf("got %v, want no error", err)
 			}
 			tt.check(t, cfg.GitHub)
 		})
@@ -172,34 +150,51 @@ func TestDeriveGraphQLURL(t *testing.T) {
 	}
 }
 
-// TestGitHubAPIURLMustBeHTTPS: the App's JWT and tokens never travel in
-// clear, nor credentials in the URL (which would be logged).
-func TestGitHubAPIURLMustBeHTTPS(t *testing.T) {
+// TestAPIURLs: the GitHub App's JWT and tokens, and the Discord bot's
+// token, never travel in clear (http only to a loopback host), nor do
+// credentials in the URL, which would be logged; an error never shows the
+// password.
+func TestAPIURLs(t *testing.T) {
 	t.Parallel()
+	gh := func(u string) []error { g := defaultGitHub(); g.APIURL = u; return g.validate() }
+	dc := func(u string) []error { d := defaultDiscord(); d.APIURL = u; return d.validate() }
 	tests := []struct {
-		url     string
-		wantErr string
+		key      string
+		validate func(url string) []error
+		url      string
+		wantErr  string
 	}{
-		{"https://github.example.com/api/v3/", ""},
-		{"http://127.0.0.1:8080/", ""},
-		{"http://localhost/", ""},
-		{"http://github.example.com/api/v3/", "must use https"},
-		{"https://user:secret@github.example.com/", "must not carry credentials"},
+		{"github.api_url", gh, "https://github.example.com/api/v3/", ""},
+		{"github.api_url", gh, "http://127.0.0.1:8080/", ""},
+		{"github.api_url", gh, "http://localhost/", ""},
+		{"github.api_url", gh, "http://github.example.com/api/v3/", "must use https"},
+		{"github.api_url", gh, "https://user:hunter2@github.example.com/", "must not carry credentials"},
+		{"discord.api_url", dc, "https://discord.com/api", ""},
+		{"discord.api_url", dc, "https://spacebar.example.org/api", ""},
+		{"discord.api_url", dc, "http://127.0.0.1:3001/api", ""}, // a local server or a test's fake
+		{"discord.api_url", dc, "http://localhost:3001/api", ""},
+		{"discord.api_url", dc, "http://[::1]:3001/api", ""},
+		{"discord.api_url", dc, "http://chat.example.org/api", "sends the bot token in clear"},
+		{"discord.api_url", dc, "https://user:pw@chat.example.org/api", "must not hold a user name"},
+		{"discord.api_url", dc, "https://chat.example.org/api?x=1", "query or fragment"},
+		{"discord.api_url", dc, "ftp://chat.example.org/api", "not an http(s) URL"},
+		{"discord.api_url", dc, "chat.example.org", "not an http(s) URL"},
+		{"discord.api_url", dc, "ftp://user:hunter2@chat.example.org/api", "must not hold a user name"},
+		{"discord.api_url", dc, "https://user:hunter2@chat.example.org/%zz", "does not parse"},
+		{"discord.api_url", dc, "http://user:hunter2@chat.example.org/api", "must not hold a user name"},
 	}
 	for _, tt := range tests {
-		g := defaultGitHub()
-		g.APIURL = tt.url
-		var got string
-		for _, err := range g.validate() {
-			if strings.Contains(err.Error(), "api_url") {
-				got = err.Error()
+		errs := tt.validate(tt.url)
+		switch {
+		case tt.wantErr == "" && len(errs) != 0:
+			t.Errorf("%s %q: got %v, want no error", tt.key, tt.url, errs)
+		case tt.wantErr != "" && (len(errs) != 1 || !strings.Contains(errs[0].Error(), tt.wantErr) || !strings.Contains(errs[0].Error(), tt.key)):
+			t.Errorf("%s %q: got %v, want one %s error containing %q", tt.key, tt.url, errs, tt.key, tt.wantErr)
+		}
+		for _, err := range errs {
+			if strings.Contains(err.Error(), "hunter2") {
+				t.Errorf("%s %q: the error %q shows the password", tt.key, tt.url, err)
 			}
-		}
-		if (tt.wantErr == "") != (got == "") || !strings.Contains(got, tt.wantErr) {
-			t.Errorf("api_url %q: got %q, want an error containing %q", tt.url, got, tt.wantErr)
-		}
-		if strings.Contains(got, "secret") {
-			t.Errorf("api_url %q: the error shows the password: %q", tt.url, got)
 		}
 	}
 }
@@ -234,6 +229,32 @@ func TestGitHubAllowedAccounts(t *testing.T) {
 		}
 		if !slices.Equal(cfg.GitHub.AllowedAccounts, tt.want) {
 			t.Errorf("%q: allowed accounts %q, want %q", tt.yaml, cfg.GitHub.AllowedAccounts, tt.want)
+		}
+	}
+}
+
+// TestGitHubQueueSizeIsIgnored: github.queue_size is no longer used; an
+// old file that sets it, to any value, still loads, and Warnings says the
+// key is ignored. A file without it has no warning.
+func TestGitHubQueueSizeIsIgnored(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		yaml string
+		warn bool
+	}{
+		{"github:\n  workers: 2\n", false},
+		{"github:\n  queue_size: 256\n", true},
+		{"github:\n  queue_size: 0\n", false},
+		{"github:\n  queue_size: -1\n", true},
+	} {
+		cfg, err := loadYAML(t, tt.yaml, nil)
+		if err != nil {
+			t.Errorf("%q: got %v, want it to load", tt.yaml, err)
+			continue
+		}
+		warnings := cfg.Warnings()
+		if got := slices.ContainsFunc(warnings, func(w string) bool { return strings.Contains(w, "github.queue_size") }); got != tt.warn {
+			t.Errorf("%q: got warnings %q, want a github.queue_size warning: %v", tt.yaml, warnings, tt.warn)
 		}
 	}
 }

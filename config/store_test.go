@@ -1,18 +1,13 @@
 package config
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
 
 func TestStoreFromEnv(t *testing.T) {
 	t.Parallel()
-	secretFile := filepath.Join(t.TempDir(), "url")
-	if err := os.WriteFile(secretFile, []byte("postgres://u:p@db/slopguard\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	secretFile := writeTemp(t, "url", "postgres://u:p@db/slopguard\n")
 	tests := []struct {
 		name       string
 		env        map[string]string
@@ -33,14 +28,8 @@ func TestStoreFromEnv(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			got, err := StoreFromEnv(func(k string) string { return tt.env[k] })
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("error = %v, want one containing %q", err, tt.wantErr)
-				}
+			if checkErr(t, err, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatalf("StoreFromEnv: %v", err)
 			}
 			if got.Driver != tt.wantDriver || got.DSN != tt.wantDSN {
 				t.Errorf("got driver %q dsn %q, want %q %q", got.Driver, got.DSN, tt.wantDriver, tt.wantDSN)

@@ -1,18 +1,13 @@
 package config
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
 
 func TestWebConfig(t *testing.T) {
 	t.Parallel()
-	secretFile := filepath.Join(t.TempDir(), "secret")
-	if err := os.WriteFile(secretFile, []byte(strings.Repeat("s", 40)+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	secretFile := writeTemp(t, "secret", strings.Repeat("s", 40)+"\n")
 	long := strings.Repeat("k", 32)
 	tests := []struct {
 		name    string
@@ -38,19 +33,9 @@ func TestWebConfig(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			path := filepath.Join(t.TempDir(), "c.yml")
-			if err := os.WriteFile(path, []byte(tt.yaml), 0o600); err != nil {
-				t.Fatal(err)
-			}
-			cfg, err := Load(path, func(k string) string { return tt.env[k] })
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("Load: got %v, want an error with %q", err, tt.wantErr)
-				}
+			cfg, err := loadYAML(t, tt.yaml, tt.env)
+			if checkErr(t, err, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatalf("Load: %v", err)
 			}
 			if cfg.Web.Enabled() != tt.enabled {
 				t.Errorf("Enabled = %v, want %v", cfg.Web.Enabled(), tt.enabled)

@@ -61,10 +61,25 @@ type Thresholds struct {
 	Enforce float64
 }
 
+// ResolveThresholds reads a configured flag and enforce threshold, where
+// 0 means unset, for a model whose own flag threshold is model: flag is
+// model when unset; enforce is never below flag, and
+// DefaultEnforceThreshold of flag when unset. Policies and Discord server
+// settings both read their thresholds through it.
+func ResolveThresholds(flag, enforce, model float64) Thresholds {
+	if !(flag > 0) {
+		flag = model
+	}
+	if enforce <= 0 {
+		return Thresholds{Flag: flag, Enforce: DefaultEnforceThreshold(flag)}
+	}
+	return Thresholds{Flag: flag, Enforce: max(enforce, flag)}
+}
+
 // Thresholds returns the policy's thresholds for a model whose own flag
 // threshold is model (Threshold and EnforceThreshold).
 func (p Policy) Thresholds(model float64) Thresholds {
-	return Thresholds{Flag: p.Threshold(model), Enforce: p.EnforceThreshold(model)}
+	return ResolveThresholds(p.FlagThreshold, p.Enforce.Threshold, model)
 }
 
 // FlaggedScore is the one rule that flags by score: a text the model could

@@ -326,21 +326,14 @@ func (p Policy) Validate() error {
 // Threshold is the score at or above which an item is flagged: the policy's
 // own threshold, or modelDefault when the policy leaves it at 0.
 func (p Policy) Threshold(modelDefault float64) float64 {
-	if p.FlagThreshold > 0 {
-		return p.FlagThreshold
-	}
-	return modelDefault
+	return p.Thresholds(modelDefault).Flag
 }
 
 // EnforceThreshold is the score at or above which enforce actions apply: the
 // enforce threshold, never below the flag threshold; when the policy leaves
 // it at 0, DefaultEnforceThreshold of the flag threshold.
 func (p Policy) EnforceThreshold(modelDefault float64) float64 {
-	flag := p.Threshold(modelDefault)
-	if p.Enforce.Threshold <= 0 {
-		return DefaultEnforceThreshold(flag)
-	}
-	return max(p.Enforce.Threshold, flag)
+	return p.Thresholds(modelDefault).Enforce
 }
 
 // DefaultEnforceThreshold is the enforce threshold for a flag threshold

@@ -1,6 +1,7 @@
 package moderation
 
 import (
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -191,6 +192,9 @@ func TestPolicyThresholds(t *testing.T) {
 		{"model default", 0, 0.97, 0.9, 0.9, 0.97},
 		{"policy threshold", 0.8, 0.97, 0.9, 0.8, 0.97},
 		{"enforce never below flag", 0, 0.97, 0.99, 0.99, 0.99},
+		{"enforce unset: halfway from flag to 1", 0.8, 0, 0.9, 0.8, 0.9},
+		{"negative flag: the model's", -1, 0.97, 0.9, 0.9, 0.97},
+		{"NaN flag: the model's", math.NaN(), 0.97, 0.9, 0.9, 0.97},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -86,6 +86,9 @@ var storeOpenTimeout = 30 * time.Second
 // within shutdownGrace. Logs go to logw, in cfg's level and format.
 func Run(ctx context.Context, cfg config.Config, logw io.Writer) error {
 	log := newLogger(logw, cfg.LogLevel, cfg.LogFormat)
+	for _, w := range cfg.Warnings() {
+		log.Warn("config warning", "detail", w)
+	}
 
 	det, err := detector.Open(cfg.Detector.Model)
 	if err != nil {

@@ -38,11 +38,15 @@ func TestServeGivesUpOnASilentDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg.Listen = "127.0.0.1:0"
+	cfg.GitHub.QueueSize = 256 // an old file's key: logged, then ignored
 	var errOut bytes.Buffer
 	start := time.Now()
 	err = Run(context.Background(), cfg, &errOut)
 	if err == nil {
 		t.Fatalf("serve against a silent database returned no error (log %s)", errOut.String())
+	}
+	if !strings.Contains(errOut.String(), "github.queue_size is no longer used") {
+		t.Errorf("log %q does not warn about github.queue_size", errOut.String())
 	}
 	if took := time.Since(start); took > 10*time.Second {
 		t.Errorf("serve took %s to give up", took)

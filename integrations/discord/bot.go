@@ -13,6 +13,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/slopguard/slopguard/internal/ctxwait"
 	"github.com/slopguard/slopguard/moderation"
 	"github.com/slopguard/slopguard/store"
 )
@@ -180,17 +181,10 @@ func (b *Bot) Stop(ctx context.Context) error {
 	}
 	b.mu.Unlock()
 	b.Start() // a bot never started still drains its queue
-	done := make(chan struct{})
-	go func() { b.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-		b.cancel()
-		return nil
-	case <-ctx.Done():
-		b.cancel()
-		<-done
-		return fmt.Errorf("discord: stop: %w", ctx.Err())
+	if err := ctxwait.Drain(ctx, &b.wg, b.cancel); err != nil {
+		return fmt.Errorf("discord: stop: %w", err)
 	}
+	return nil
 }
 
 // AddHandlers registers the bot's gateway handlers on s.

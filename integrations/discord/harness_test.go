@@ -387,6 +387,26 @@ func (h *harness) settings(t *testing.T, change func(*Settings)) {
 	}
 }
 
+// state is the bot's channel cache.
+func (h *harness) state() *discordgo.State { return h.bot.channels.(*discordgo.State) }
+
+// changeState lets change edit the bot's channel cache; nil changes nothing.
+func (h *harness) changeState(change func(*discordgo.State)) {
+	if change != nil {
+		change(h.state())
+	}
+}
+
+// enforceOne puts the server in enforce mode at one strike, has the bot
+// act on message 1001 with text (a mod-log post, the DM 903 to its author
+// with the appeal button, delete, timeout), and forgets the calls.
+func (h *harness) enforceOne(t *testing.T, text string) {
+	t.Helper()
+	h.settings(t, func(s *Settings) { s.Mode = moderation.ModeEnforce; s.Strikes = 1 })
+	h.bot.process(context.Background(), job{msg: msg("1001", text)})
+	h.api.Calls()
+}
+
 func (h *harness) decisions(t *testing.T) []store.Decision {
 	t.Helper()
 	ds, err := h.store.Decisions(context.Background(), store.DecisionFilter{Limit: 1000})
@@ -418,6 +438,15 @@ func wantPaths(t *testing.T, calls []call, want ...string) {
 	t.Helper()
 	if got, w := paths(calls), strings.Join(want, "\n"); got != w {
 		t.Fatalf("calls:\n got:\n%s\nwant:\n%s", got, w)
+	}
+}
+
+// wantField wants the value at path in a request body to be want; what
+// names it when it is not.
+func wantField(t *testing.T, what string, body, want any, path ...any) {
+	t.Helper()
+	if got := dig(body, path...); got != want {
+		t.Errorf("%s: got %v, want %v", what, got, want)
 	}
 }
 

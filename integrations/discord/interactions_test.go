@@ -72,12 +72,8 @@ func TestButtonWithoutPermissionIsRefused(t *testing.T) {
 			h.bot.InteractionCreate(nil, press("slopguard:"+tt.button+":1", tt.perms, on))
 			calls := h.api.Calls()
 			wantPaths(t, calls, "POST "+callbackPath)
-			if got := dig(calls[0].Body, "type"); got != float64(discordgo.InteractionResponseChannelMessageWithSource) {
-				t.Errorf("response type: got %v, want 4", got)
-			}
-			if got := dig(calls[0].Body, "data", "flags"); got != float64(discordgo.MessageFlagsEphemeral) {
-				t.Errorf("flags: got %v, want ephemeral (64)", got)
-			}
+			wantField(t, "response type", calls[0].Body, float64(discordgo.InteractionResponseChannelMessageWithSource), "type")
+			wantField(t, "flags", calls[0].Body, float64(discordgo.MessageFlagsEphemeral), "data", "flags")
 			if got, _ := dig(calls[0].Body, "data", "content").(string); !strings.Contains(got, tt.want) {
 				t.Errorf("content: got %q, want it to name %s", got, tt.want)
 			}
@@ -119,16 +115,10 @@ func TestButtonsAct(t *testing.T) {
 			h.bot.InteractionCreate(nil, press("slopguard:"+action+":1", tt.perms, on))
 			calls := h.api.Calls()
 			wantPaths(t, calls, tt.wantCalls...)
-			if got := dig(calls[0].Body, "type"); got != float64(discordgo.InteractionResponseDeferredMessageUpdate) {
-				t.Errorf("response type: got %v, want 6 (deferred update)", got)
-			}
+			wantField(t, "response type", calls[0].Body, float64(discordgo.InteractionResponseDeferredMessageUpdate), "type")
 			last := calls[len(calls)-1].Body
-			if got := dig(last, "embeds", 0, "fields", 1, "name"); got != "Handled" {
-				t.Errorf("edited embed field: got %v, want Handled", got)
-			}
-			if got := dig(last, "embeds", 0, "fields", 1, "value"); got != tt.handled {
-				t.Errorf("handled: got %v, want %q", got, tt.handled)
-			}
+			wantField(t, "edited embed field", last, "Handled", "embeds", 0, "fields", 1, "name")
+			wantField(t, "handled", last, tt.handled, "embeds", 0, "fields", 1, "value")
 			if got, ok := dig(last, "components").([]any); !ok || len(got) != 0 {
 				t.Errorf("components after handling: got %v, want []", dig(last, "components"))
 			}
@@ -171,42 +161,24 @@ func TestButtonFromAnotherGuildIsRefused(t *testing.T) {
 func TestAppeal(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, nil)
-	h.settings(t, func(s *Settings) { s.Mode = moderation.ModeEnforce; s.Strikes = 1 })
-	h.bot.process(context.Background(), job{msg: msg("1001", slopText)})
-	h.api.Calls()
-	dmMsg := &discordgo.Message{ID: "903", ChannelID: "dm-" + authorID, Embeds: []*discordgo.MessageEmbed{{Title: "About your message"}}}
-	appeal := func(userID string) *discordgo.InteractionCreate {
-		return &discordgo.InteractionCreate{Interaction: &discordgo.Interaction{
-			ID: "i-1", Token: "tok", Type: discordgo.InteractionMessageComponent, ChannelID: dmMsg.ChannelID,
-			User: &discordgo.User{ID: userID}, Message: dmMsg,
-			Data: discordgo.MessageComponentInteractionData{CustomID: "slopguard:appeal:1"},
-		}}
-	}
+	h.enforceOne(t, slopText)
 
-	h.bot.InteractionCreate(nil, appeal("666"))
+	h.bot.InteractionCreate(nil, appealPress("666"))
 	calls := h.api.Calls()
 	wantPaths(t, calls, "POST "+callbackPath, "POST "+followupPath)
 	if got, _ := dig(calls[1].Body, "content").(string); !strings.Contains(got, "Only the author") {
 		t.Errorf("someone else's appeal: got %q", got)
 	}
 
-	h.bot.InteractionCreate(nil, appeal(authorID))
+	h.bot.InteractionCreate(nil, appealPress(authorID))
 	calls = h.api.Calls()
 	wantPaths(t, calls, "POST "+callbackPath, "POST /channels/"+modlogID+"/messages", "PATCH /channels/dm-"+authorID+"/messages/903")
-	if got := dig(calls[1].Body, "embeds", 0, "title"); got != "Review requested" {
-		t.Errorf("appeal title: got %v", got)
-	}
-	if got := dig(calls[1].Body, "embeds", 0, "fields", 1, "value"); got != "delete, timeout, dm, modlog" {
-		t.Errorf("appeal actions: got %v", got)
-	}
-	if got := dig(calls[1].Body, "components", 0, "components", 0, "custom_id"); got != "slopguard:notslop:1" {
-		t.Errorf("appeal button: got %v", got)
-	}
-	if got := dig(calls[2].Body, "embeds", 0, "fields", 0, "value"); got != "A moderator has been asked to review this." {
-		t.Errorf("DM after appeal: got %v", got)
-	}
+	wantField(t, "appeal title", calls[1].Body, "Review requested", "embeds", 0, "title")
+	wantField(t, "appeal actions", calls[1].Body, "delete, timeout, dm, modlog", "embeds", 0, "fields", 1, "value")
+	wantField(t, "appeal button", calls[1].Body, "slopguard:notslop:1", "components", 0, "components", 0, "custom_id")
+	wantField(t, "DM after appeal", calls[2].Body, "A moderator has been asked to review this.", "embeds", 0, "fields", 0, "value")
 
-	h.bot.InteractionCreate(nil, appeal(authorID))
+	h.bot.InteractionCreate(nil, appealPress(authorID))
 	calls = h.api.Calls()
 	wantPaths(t, calls, "POST "+callbackPath, "POST "+followupPath)
 	if got, _ := dig(calls[1].Body, "content").(string); !strings.Contains(got, "already asked") {
@@ -261,9 +233,7 @@ func answerText(t *testing.T, calls []call) string {
 	if len(calls) == 0 || calls[0].String() != "POST "+callbackPath {
 		t.Fatalf("calls %s: want the interaction answered first", paths(calls))
 	}
-	if got := dig(calls[0].Body, "data", "flags"); got != float64(discordgo.MessageFlagsEphemeral) {
-		t.Errorf("flags: got %v, want ephemeral", got)
-	}
+	wantField(t, "flags", calls[0].Body, float64(discordgo.MessageFlagsEphemeral), "data", "flags")
 	data := dig(calls[0].Body, "data")
 	if dig(calls[0].Body, "type") == float64(discordgo.InteractionResponseDeferredChannelMessageWithSource) {
 		last := calls[len(calls)-1]
@@ -277,6 +247,16 @@ func answerText(t *testing.T, calls []call) string {
 		s += "|" + title
 	}
 	return s
+}
+
+// deferredAnswer wants calls to be a deferred first answer, the calls
+// middle, and the edit filling the answer in, and returns the answer as
+// answerText does.
+func deferredAnswer(t *testing.T, calls []call, middle ...string) string {
+	t.Helper()
+	wantPaths(t, calls, append(append([]string{"POST " + callbackPath}, middle...), "PATCH "+answerPath)...)
+	wantField(t, "first answer type", calls[0].Body, float64(discordgo.InteractionResponseDeferredChannelMessageWithSource), "type")
+	return answerText(t, calls)
 }
 
 func TestSettingsSurviveRestart(t *testing.T) {
@@ -396,12 +376,7 @@ func TestCheckCommand(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h.bot.InteractionCreate(nil, tt.ev)
-			calls := h.api.Calls()
-			wantPaths(t, calls, append(append([]string{"POST " + callbackPath}, tt.pre...), "PATCH "+answerPath)...)
-			if got := dig(calls[0].Body, "type"); got != float64(discordgo.InteractionResponseDeferredChannelMessageWithSource) {
-				t.Errorf("first answer type: got %v, want 5 (deferred)", got)
-			}
-			if got := answerText(t, calls); !strings.Contains(got, tt.want) {
+			if got := deferredAnswer(t, h.api.Calls(), tt.pre...); !strings.Contains(got, tt.want) {
 				t.Errorf("reply: got %q, want it to contain %q", got, tt.want)
 			}
 		})

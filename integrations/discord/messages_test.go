@@ -139,18 +139,10 @@ func TestEditRescoresAndUpdatesThePost(t *testing.T) {
 	post := "/channels/" + modlogID + "/messages"
 	// Each update reads the post first, to keep any record on it (there is none here).
 	wantPaths(t, calls, "POST "+post, "GET "+post+"/901", "PATCH "+post+"/901", "GET "+post+"/901", "PATCH "+post+"/901")
-	if got := dig(calls[2].Body, "embeds", 0, "title"); got != "Possible machine-generated message (edited)" {
-		t.Errorf("edit title: got %v, want the edited flag title", got)
-	}
-	if got := dig(calls[2].Body, "embeds", 0, "fields", 2, "value"); got != "0.92 · machine" {
-		t.Errorf("edit score: got %v, want 0.92 · machine", got)
-	}
-	if got := dig(calls[2].Body, "components", 0, "components", 0, "custom_id"); got != "slopguard:dismiss:2" {
-		t.Errorf("edit buttons: got %v, want the new decision's (slopguard:dismiss:2)", got)
-	}
-	if got := dig(calls[4].Body, "embeds", 0, "title"); got != "Edited: now below the threshold" {
-		t.Errorf("cleared title: got %v", got)
-	}
+	wantField(t, "edit title", calls[2].Body, "Possible machine-generated message (edited)", "embeds", 0, "title")
+	wantField(t, "edit score", calls[2].Body, "0.92 · machine", "embeds", 0, "fields", 2, "value")
+	wantField(t, "edit buttons", calls[2].Body, "slopguard:dismiss:2", "components", 0, "components", 0, "custom_id")
+	wantField(t, "cleared title", calls[4].Body, "Edited: now below the threshold", "embeds", 0, "title")
 	if got, ok := dig(calls[4].Body, "components").([]any); !ok || len(got) != 0 {
 		t.Errorf("cleared components: got %v, want []", dig(calls[4].Body, "components"))
 	}
@@ -205,12 +197,8 @@ func TestEnforceActsOnlyPastStrikes(t *testing.T) {
 	if got, want := dig(calls[1].Body, "communication_disabled_until"), now.Add(time.Hour).Format(time.RFC3339); got != want {
 		t.Errorf("timeout until: got %v, want %v", got, want)
 	}
-	if got := dig(calls[2].Body, "recipient_id"); got != authorID {
-		t.Errorf("DM recipient: got %v, want %s", got, authorID)
-	}
-	if got := dig(calls[3].Body, "components", 0, "components", 0, "custom_id"); got != "slopguard:appeal:4" {
-		t.Errorf("DM button: got %v, want slopguard:appeal:4", got)
-	}
+	wantField(t, "DM recipient", calls[2].Body, authorID, "recipient_id")
+	wantField(t, "DM button", calls[3].Body, "slopguard:appeal:4", "components", 0, "components", 0, "custom_id")
 	if got := dig(calls[3].Body, "embeds", 0, "description"); !strings.Contains(got.(string), "removed your message and paused your ability to post for 1h") {
 		t.Errorf("DM text: got %q, want it to say what was done", got)
 	}
@@ -336,12 +324,8 @@ func TestDirectMessageIsAnswered(t *testing.T) {
 	h.drain(t)
 	calls := h.api.Calls()
 	wantPaths(t, calls, "POST /channels/dm-1/messages")
-	if got := dig(calls[0].Body, "embeds", 0, "title"); got != "Reads like machine-generated text" {
-		t.Errorf("DM answer title: got %v", got)
-	}
-	if got := dig(calls[0].Body, "message_reference", "message_id"); got != "1001" {
-		t.Errorf("DM answer reference: got %v, want 1001", got)
-	}
+	wantField(t, "DM answer title", calls[0].Body, "Reads like machine-generated text", "embeds", 0, "title")
+	wantField(t, "DM answer reference", calls[0].Body, "1001", "message_reference", "message_id")
 	if ds := h.decisions(t); len(ds) != 0 {
 		t.Errorf("DM checks store nothing: got %d decisions", len(ds))
 	}

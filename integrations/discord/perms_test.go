@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -61,9 +62,7 @@ func TestModeratorButtonsCheckTheSourceChannelAndRoles(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			h := newHarness(t, nil)
-			if tt.state != nil {
-				tt.state(h.bot.channels.(*discordgo.State))
-			}
+			h.changeState(tt.state)
 			if tt.authorRoles != nil {
 				h.api.roles[authorID] = tt.authorRoles
 			}
@@ -89,9 +88,7 @@ func TestModeratorButtonsCheckTheSourceChannelAndRoles(t *testing.T) {
 				}
 				if c.String() == "POST "+followupPath {
 					refusal, _ = dig(c.Body, "content").(string)
-					if got := dig(c.Body, "flags"); got != float64(discordgo.MessageFlagsEphemeral) {
-						t.Errorf("refusal flags: got %v, want ephemeral", got)
-					}
+					wantField(t, "refusal flags", c.Body, float64(discordgo.MessageFlagsEphemeral), "flags")
 				}
 			}
 			if tt.wantCall != "" && (!acted || refusal != "") {
@@ -116,25 +113,50 @@ func TestModeratorButtonsCheckTheSourceChannelAndRoles(t *testing.T) {
 
 // TestCheckLinkOnlyForChannelsTheCallerCanRead: /slopguard check quotes the
 // message it scores, so a link to a channel the caller cannot read is
-// refused without fetching it.
+// refused without fetching it. The link's server part is only text; the
+// channel decides. A channel of another server the bot is in must not be
+// read for a member of this one (their roles mean nothing there, and
+// @everyone's permissions there are not theirs), and a private thread is
+// readable only by its members and those with Manage Threads, not by
+// everyone who reads its parent channel.
 func TestCheckLinkOnlyForChannelsTheCallerCanRead(t *testing.T) {
 	t.Parallel()
+	const checked = "|Reads like machine-generated text"
 	tests := []struct {
 		name    string
 		channel string
 		roles   []string
 		want    string
 		fetched bool
+		state   func(st *discordgo.State)
 	}{
-		{"readable channel", generalID, []string{roleHelper}, "|Reads like machine-generated text", true},
-		{"channel hidden from the caller", privateID, []string{roleHelper}, "you cannot read <#" + privateID + ">", false},
-		{"administrator reads everything", privateID, []string{roleAdmin}, "|Reads like machine-generated text", true},
-		{"channel the bot does not know", "299", []string{roleAdmin}, "cannot check", false},
+		{"readable channel", generalID, []string{roleHelper}, checked, true, nil},
+		{"channel hidden from the caller", privateID, []string{roleHelper}, "you cannot read <#" + privateID + ">", false, nil},
+		{"administrator reads everything", privateID, []string{roleAdmin}, checked, true, nil},
+		{"channel the bot does not know", "299", []string{roleAdmin}, "cannot check", false, nil},
+		{"a channel of another server", otherChannelID, []string{roleHelper}, "another server", false, nil},
+		{"a channel of another server, as an administrator here", otherChannelID, []string{roleAdmin}, "another server", false, nil},
+		{"a private thread in a readable channel", privThreadID, []string{roleHelper}, "private thread", false, nil},
+		{"a private thread, as an administrator", privThreadID, []string{roleAdmin}, checked, true, nil},
+		// GUILD_CREATE lists the active threads without guild_id, and
+		// discordgo fills it in for channels only: the parent tells.
+		{"a thread known from the server's GUILD_CREATE", threadID, []string{roleHelper}, checked, true,
+			func(st *discordgo.State) { th, _ := st.Channel(threadID); th.GuildID = "" }},
+		{"a thread of another server known from its GUILD_CREATE", "951", []string{roleHelper}, "another server", false,
+			func(st *discordgo.State) {
+				g, _ := st.Guild(otherGuildID)
+				g.Threads = append(g.Threads, &discordgo.Channel{ID: "951", Type: discordgo.ChannelTypeGuildPublicThread, ParentID: otherChannelID})
+				if err := st.GuildAdd(g); err != nil {
+					panic(err)
+				}
+			}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			h := newHarness(t, nil)
+			withOtherServerAndPrivateThread(t, h)
+			h.changeState(tt.state)
 			wantCheckOfLink(t, h, tt.channel, tt.roles, 0, tt.fetched, tt.want)
 		})
 	}
@@ -281,6 +303,164 @@ func TestSetupChecksTheBotCanPostInTheModLog(t *testing.T) {
 			}
 			if tt.channel == privateID && !strings.Contains(got, "<#"+privateID+">") {
 				t.Errorf("answer %q: want it to name the mod-log channel", got)
+			}
+		})
+	}
+}
+
+// IDs of a second server the bot is in, and of a private thread in general.
+const (
+	otherGuildID   = "110"
+	otherChannelID = "950" // readable by the other server's @everyone
+	privThreadID   = "410" // a private thread in general
+)
+
+// withOtherServerAndPrivateThread adds to the harness's cache a second
+// server whose @everyone reads its channel, and a private thread in general.
+func withOtherServerAndPrivateThread(t *testing.T, h *harness) {
+	t.Helper()
+	st := h.state()
+	if err := st.GuildAdd(&discordgo.Guild{
+		ID: otherGuildID, OwnerID: "801",
+		Roles:    []*discordgo.Role{{ID: otherGuildID, Name: "@everyone", Permissions: everyoneSee}},
+		Channels: []*discordgo.Channel{{ID: otherChannelID, GuildID: otherGuildID, Type: discordgo.ChannelTypeGuildText}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.ChannelAdd(&discordgo.Channel{ID: privThreadID, GuildID: guildID, Type: discordgo.ChannelTypeGuildPrivateThread, ParentID: generalID}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestButtonsFollowDiscordsImplicitDenials: Discord takes every other
+// channel permission from a member who cannot see the channel, and all but
+// View Channel and Read Message History from a member who is timed out
+// (the owner and administrators excepted). A moderator so restricted where
+// the message is may not delete it, nor time its author out, by button.
+func TestButtonsFollowDiscordsImplicitDenials(t *testing.T) {
+	t.Parallel()
+	deleteCall := "DELETE /channels/" + generalID + "/messages/1001"
+	timeoutCall := "PATCH /guilds/" + guildID + "/members/" + authorID
+	hideGeneral := func(st *discordgo.State) {
+		ch, _ := st.Channel(generalID)
+		ch.PermissionOverwrites = []*discordgo.PermissionOverwrite{{ID: guildID, Type: discordgo.PermissionOverwriteTypeRole, Deny: discordgo.PermissionViewChannel}}
+	}
+	timedOut := func(ev *discordgo.InteractionCreate) {
+		until := now.Add(time.Hour)
+		ev.Member.CommunicationDisabledUntil = &until
+	}
+	tests := []struct {
+		name     string
+		button   string
+		perms    int64
+		state    func(st *discordgo.State)
+		press    func(ev *discordgo.InteractionCreate)
+		wantCall string // "" when refused
+	}{
+		{"delete in a channel the moderator cannot see", "delete", discordgo.PermissionManageMessages, hideGeneral, nil, ""},
+		{"delete in a hidden channel, as an administrator", "delete", discordgo.PermissionAdministrator, hideGeneral, nil, deleteCall},
+		{"delete by a timed-out moderator", "delete", discordgo.PermissionManageMessages, nil, timedOut, ""},
+		{"timeout by a timed-out moderator", "timeout", discordgo.PermissionModerateMembers, nil, timedOut, ""},
+		{"delete by a timed-out administrator", "delete", discordgo.PermissionAdministrator, nil, timedOut, deleteCall},
+		{"delete by a moderator whose timeout ended", "delete", discordgo.PermissionManageMessages, nil, func(ev *discordgo.InteractionCreate) {
+			until := now.Add(-time.Minute)
+			ev.Member.CommunicationDisabledUntil = &until
+		}, deleteCall},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, nil)
+			h.changeState(tt.state)
+			on := flagged(t, h)
+			ev := press("slopguard:"+tt.button+":1", tt.perms, on)
+			if tt.press != nil {
+				tt.press(ev)
+			}
+			h.bot.InteractionCreate(nil, ev)
+			calls := h.api.Calls()
+			acted := false
+			for _, c := range calls {
+				acted = acted || c.String() == deleteCall || c.String() == timeoutCall
+			}
+			if want := tt.wantCall != ""; acted != want {
+				t.Errorf("acted: %v, want %v (calls %s)", acted, want, paths(calls))
+			}
+		})
+	}
+}
+
+// TestSetupRefusesAModLogInAnotherServer: a mod-log channel of another
+// server the bot is in would carry this server's flags, with the texts
+// they quote, to people outside it.
+func TestSetupRefusesAModLogInAnotherServer(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, nil)
+	withOtherServerAndPrivateThread(t, h)
+	// A thread of this server known from GUILD_CREATE (no guild_id) is
+	// a mod-log like any channel.
+	st := h.state()
+	th, _ := st.Channel(threadID)
+	th.GuildID = ""
+	h.bot.InteractionCreate(nil, slash("setup", opt("modlog", discordgo.ApplicationCommandOptionChannel, threadID)))
+	if got := answerText(t, h.api.Calls()); !strings.Contains(got, "Saved.") {
+		t.Fatalf("a thread of this server as the mod-log: got %q, want it saved", got)
+	}
+	h.api.Calls() // forget the first answer
+	h.bot.InteractionCreate(nil, slash("setup", opt("modlog", discordgo.ApplicationCommandOptionChannel, otherChannelID)))
+	if got := answerText(t, h.api.Calls()); !strings.Contains(got, "another server") {
+		t.Errorf("answer: got %q, want a refusal naming another server", got)
+	}
+	h.bot.settings.forget(guildID)
+	set, err := h.bot.settings.get(context.Background(), guildID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if set.ModLogChannel == otherChannelID {
+		t.Errorf("the mod-log was set to the other server's channel %s", otherChannelID)
+	}
+}
+
+// TestButtonsInAPrivateThreadNameManageThreads: a moderator without Manage
+// Threads who presses Delete or Timeout on a message in a private thread
+// is told that Manage Threads is what they lack, not that their
+// permissions could not be checked; nothing is done.
+func TestButtonsInAPrivateThreadNameManageThreads(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		button string
+		perms  int64
+		need   string
+	}{
+		{"delete", discordgo.PermissionManageMessages, "Manage Messages"},
+		{"timeout", discordgo.PermissionModerateMembers, "Moderate Members"},
+	} {
+		t.Run(tt.button, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, nil)
+			on := flagged(t, h)
+			// The flagged message's channel is a private thread under the mod-log channel.
+			ch, err := h.state().Channel(generalID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ch.Type, ch.ParentID = discordgo.ChannelTypeGuildPrivateThread, modlogID
+			h.api.Calls() // forget the flag's calls
+			h.bot.InteractionCreate(nil, press("slopguard:"+tt.button+":1", tt.perms, on))
+			calls := h.api.Calls()
+			var got string
+			for _, c := range calls {
+				if c.String() == "POST "+followupPath {
+					got, _ = dig(c.Body, "content").(string)
+				}
+			}
+			if !strings.Contains(got, "Manage Threads") || !strings.Contains(got, tt.need) || strings.Contains(got, "could not check") {
+				t.Errorf("answer: got %q, want it to say Manage Threads (and %s) is needed", got, tt.need)
+			}
+			for _, c := range calls {
+				if c.Method == "DELETE" || c.Method == "PATCH" && strings.Contains(c.Path, "/members/") {
+					t.Errorf("acted in a private thread the moderator cannot manage: %s", c)
+				}
 			}
 		})
 	}

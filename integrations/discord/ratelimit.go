@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/slopguard/slopguard/internal/ctxwait"
 )
 
 // ErrRateLimited is returned, wrapped, for a request RetryTransport did not
@@ -82,7 +84,7 @@ func (t *RetryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	sleep := t.Sleep
 	if sleep == nil {
-		sleep = sleepCtx
+		sleep = ctxwait.Sleep
 	}
 	if wait := t.paused(); wait > 0 && !isInteractionPath(req.URL.Path) {
 		if !t.mayWait(req, wait) {
@@ -217,20 +219,6 @@ func retryAfter(h http.Header, body []byte) time.Duration {
 		}
 	}
 	return wait
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // seconds converts fractional seconds to a duration, saturating instead of overflowing.

@@ -1,15 +1,14 @@
 package discord
 
 // Regression tests from the second review: enforce mode records and tells
-// only what Discord accepted, the first press on a mod-log post wins, rate
-// limits are remembered across requests, "Not slop" takes the strike back,
+// only what Discord accepted, the first press on a mod-log post wins,
+// "Not slop" takes the strike back,
 // an upheld appeal keeps the deleted message's text, an already-deleted
 // message is not a failure, a server the bot left is left alone, and every
 // channel with messages can be exempted.
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -237,9 +236,7 @@ func TestOnlyTheFirstPressOnAPostActs(t *testing.T) {
 		if got, _ := dig(calls[1].Body, "content").(string); got != "This was already handled by <@600>." {
 			t.Errorf("second press answer: got %q", got)
 		}
-		if got := dig(calls[1].Body, "flags"); got != float64(discordgo.MessageFlagsEphemeral) {
-			t.Errorf("second press answer flags: got %v, want ephemeral", got)
-		}
+		wantField(t, "second press answer flags", calls[1].Body, float64(discordgo.MessageFlagsEphemeral), "flags")
 	})
 	t.Run("at the same time", func(t *testing.T) {
 		t.Parallel()
@@ -320,11 +317,9 @@ func TestNotSlopRemovesTheStrike(t *testing.T) {
 // is removed.
 func TestUpheldAppealOnADeletedMessageKeepsTheTextAndRemovesTheStrike(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, nil) // StoreText false, as in the default config
-	h.settings(t, func(s *Settings) { s.Mode = moderation.ModeEnforce; s.Strikes = 1 })
-	h.bot.process(context.Background(), job{msg: msg("1001", slopText)}) // deleted; GET answers 404
-	h.api.Calls()
-	h.bot.InteractionCreate(nil, appealPress())
+	h := newHarness(t, nil)   // StoreText false, as in the default config
+	h.enforceOne(t, slopText) // deleted; GET answers 404
+	h.bot.InteractionCreate(nil, appealPress(authorID))
 	calls := h.api.Calls()
 	wantPaths(t, calls, "POST "+callbackPath, "POST /channels/"+modlogID+"/messages", "PATCH /channels/dm-"+authorID+"/messages/903")
 	appealPost := &discordgo.Message{ID: "905", ChannelID: modlogID, Embeds: []*discordgo.MessageEmbed{{Title: "Review requested"}}}
@@ -412,170 +407,6 @@ func TestRemovedFromServerDropsQueuedMessagesAndSettings(t *testing.T) {
 	h.drain(t)
 	if calls := h.api.Calls(); len(calls) != 0 {
 		t.Errorf("after the bot was removed from the server it made %d REST calls there:\n%s", len(calls), paths(calls))
-	}
-}
-
-func TestGlobalRateLimitPausesLaterRequests(t *testing.T) {
-	t.Parallel()
-	h := newHarness(t, nil)
-	var hits atomic.Int32
-	next := h.api.srv.Config.Handler
-	h.api.srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, "/api/v"+discordgo.APIVersion+"/channels/") {
-			hits.Add(1)
-			// Discord's documented global 429.
-			w.Header().Set("Content-Type", "application/json")
-			w.Header().Set("Retry-After", "65")
-			w.Header().Set("X-RateLimit-Global", "true")
-			w.Header().Set("X-RateLimit-Scope", "global")
-			w.WriteHeader(http.StatusTooManyRequests)
-			io.WriteString(w, `{"message": "You are being rate limited.", "retry_after": 64.57, "global": true}`)
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
-	for i := range 20 {
-		h.bot.process(context.Background(), job{msg: msg(fmt.Sprint(2000+i), slopText)})
-	}
-	if n := hits.Load(); n != 1 {
-		t.Errorf("after a global 429 (retry after 65 s) the bot sent %d requests, want 1", n)
-	}
-}
-
-func TestRateLimitWithoutUsableWaitIsNotRetried(t *testing.T) {
-	t.Parallel()
-	var hits atomic.Int32
-	f := newFakeDiscord(t)
-	f.srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hits.Add(1)
-		w.Header().Set("Content-Type", "text/html")
-		w.WriteHeader(http.StatusTooManyRequests)
-		io.WriteString(w, `<html><title>Access denied | discord.com used Cloudflare to restrict access</title>error code: 1015</html>`)
-	})
-	s := f.session()
-	for range 3 {
-		_, _ = s.ChannelMessageSendComplex(modlogID, &discordgo.MessageSend{Content: "hi"})
-	}
-	if n := hits.Load(); n != 1 {
-		t.Errorf("a 429 without Retry-After: %d requests sent, want 1 (then a pause)", n)
-	}
-	if waits := f.Sleeps(); len(waits) != 0 {
-		t.Errorf("waits %v, want none: a minute's pause is longer than a request may wait", waits)
-	}
-}
-
-// TestRetryTransportRemembersPauses drives the transport with a fake clock:
-// a global 429, or one with no usable wait, pauses every later request,
-// which waits out what is left or fails unsent when that is too long.
-func TestRetryTransportRemembersPauses(t *testing.T) {
-	t.Parallel()
-	type step struct {
-		after     time.Duration // the clock moves this far before the request
-		wantSends int
-		wantWaits []time.Duration
-		wantCode  int // 0: failed unsent with ErrRateLimited
-	}
-	global := http.Header{"Retry-After": {"30"}, "X-Ratelimit-Global": {"true"}, "Content-Type": {"application/json"}}
-	tests := []struct {
-		name   string
-		header http.Header
-		body   string
-		steps  []step
-	}{
-		{"global, longer than MaxWait", global, `{"retry_after": 30, "global": true}`, []step{
-			{0, 1, nil, 429},
-			{0, 0, nil, 0},
-			{25 * time.Second, 1, []time.Duration{5 * time.Second}, 200},
-			{0, 1, nil, 200},
-		}},
-		{"global by scope and body only", http.Header{"Retry-After": {"30"}, "X-Ratelimit-Scope": {"global"}}, `{"retry_after": 30}`, []step{
-			{0, 1, nil, 429},
-			{0, 0, nil, 0},
-		}},
-		{"global, short: waited out and retried", http.Header{"Retry-After": {"2"}, "X-Ratelimit-Global": {"true"}}, `{"global": true}`, []step{
-			{0, 2, []time.Duration{2 * time.Second}, 200},
-			{0, 1, nil, 200},
-		}},
-		{"Cloudflare: no usable wait", http.Header{"Content-Type": {"text/html"}}, `<html>error code: 1015</html>`, []step{
-			{0, 1, nil, 429},
-			{0, 0, nil, 0},
-			{55 * time.Second, 1, []time.Duration{5 * time.Second}, 200},
-		}},
-		{"route limit: not remembered", http.Header{"Retry-After": {"30"}}, `{"retry_after": 30, "global": false}`, []step{
-			{0, 1, nil, 429},
-			{0, 1, nil, 200},
-		}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			clock := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-			var sends int
-			var waits []time.Duration
-			rt := &RetryTransport{
-				MaxWait: 10 * time.Second,
-				Now:     func() time.Time { return clock },
-				Sleep: func(_ context.Context, d time.Duration) error {
-					waits = append(waits, d)
-					clock = clock.Add(d)
-					return nil
-				},
-				Base: roundTripFunc(func(r *http.Request) (*http.Response, error) {
-					sends++
-					if sends == 1 {
-						return &http.Response{StatusCode: http.StatusTooManyRequests, Header: tt.header, Body: io.NopCloser(strings.NewReader(tt.body)), Request: r}, nil
-					}
-					return &http.Response{StatusCode: http.StatusOK, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(`{}`)), Request: r}, nil
-				}),
-			}
-			for i, st := range tt.steps {
-				clock = clock.Add(st.after)
-				before := sends
-				waits = nil
-				req, _ := http.NewRequest("POST", "https://discord.test/api/v10/channels/1/messages", strings.NewReader(`{"a":1}`))
-				resp, err := rt.RoundTrip(req)
-				code := 0
-				if err == nil {
-					code = resp.StatusCode
-					resp.Body.Close()
-				} else if !errors.Is(err, ErrRateLimited) {
-					t.Fatalf("request %d: got error %v, want ErrRateLimited or an answer", i, err)
-				}
-				if code != st.wantCode || sends-before != st.wantSends || !slices.Equal(waits, st.wantWaits) {
-					t.Errorf("request %d: status %d, sent %d times, waits %v; want %d, %d, %v", i, code, sends-before, waits, st.wantCode, st.wantSends, st.wantWaits)
-				}
-			}
-		})
-	}
-}
-
-type roundTripFunc func(*http.Request) (*http.Response, error)
-
-func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
-
-// TestRetryTransportDoesNotWaitPastTheClientTimeout: a wait within MaxWait
-// but longer than the http.Client's Timeout leaves is handed back at once,
-// not started and then cut off by the timeout.
-func TestRetryTransportDoesNotWaitPastTheClientTimeout(t *testing.T) {
-	t.Parallel()
-	var sends atomic.Int32
-	var waits []time.Duration
-	client := &http.Client{Timeout: 3 * time.Second, Transport: &RetryTransport{
-		MaxWait: time.Minute,
-		Sleep:   func(_ context.Context, d time.Duration) error { waits = append(waits, d); return nil },
-		Base: roundTripFunc(func(r *http.Request) (*http.Response, error) {
-			sends.Add(1)
-			return &http.Response{StatusCode: http.StatusTooManyRequests, Header: http.Header{"Retry-After": {"5"}},
-				Body: io.NopCloser(strings.NewReader(`{"retry_after": 5}`)), Request: r}, nil
-		}),
-	}}
-	resp, err := client.Get("https://discord.test/api/v10/gateway")
-	if err != nil {
-		t.Fatalf("got %v, want the 429 handed back", err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusTooManyRequests || sends.Load() != 1 || len(waits) != 0 {
-		t.Errorf("status %d, sent %d, waits %v; want 429 at once", resp.StatusCode, sends.Load(), waits)
 	}
 }
 

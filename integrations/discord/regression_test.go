@@ -96,10 +96,8 @@ func TestEveryEmbedTheBotSendsFitsDiscordLimits(t *testing.T) {
 			return nil
 		}},
 		{"appeal post", func(t *testing.T, h *harness) any {
-			h.settings(t, func(s *Settings) { s.Mode = moderation.ModeEnforce; s.Strikes = 1 })
-			h.bot.process(context.Background(), job{msg: msg("1001", long)})
-			h.api.Calls()
-			h.bot.InteractionCreate(nil, appealPress())
+			h.enforceOne(t, long)
+			h.bot.InteractionCreate(nil, appealPress(authorID))
 			for _, c := range h.api.Calls() {
 				if c.String() == "POST /channels/"+modlogID+"/messages" {
 					return dig(c.Body, "embeds", 0)
@@ -343,12 +341,13 @@ func TestEditOfAModLogPostThatCannotBeReadLeavesItAlone(t *testing.T) {
 	wantPaths(t, h.api.Calls(), "GET /channels/"+modlogID+"/messages/901")
 }
 
-// appealPress is the author pressing the appeal button on the bot's DM 903.
-func appealPress() *discordgo.InteractionCreate {
+// appealPress is user pressing the appeal button on the bot's DM 903 to
+// the author.
+func appealPress(user string) *discordgo.InteractionCreate {
 	dm := &discordgo.Message{ID: "903", ChannelID: "dm-" + authorID, Embeds: []*discordgo.MessageEmbed{{Title: "About your message"}}}
 	return &discordgo.InteractionCreate{Interaction: &discordgo.Interaction{
 		ID: "i-1", Token: "tok", AppID: selfID, Type: discordgo.InteractionMessageComponent, ChannelID: dm.ChannelID,
-		User: &discordgo.User{ID: authorID}, Message: dm,
+		User: &discordgo.User{ID: user}, Message: dm,
 		Data: discordgo.MessageComponentInteractionData{CustomID: "slopguard:appeal:1"},
 	}}
 }
@@ -356,16 +355,14 @@ func appealPress() *discordgo.InteractionCreate {
 func TestFailedAppealKeepsTheButtonForARetry(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, nil)
-	h.settings(t, func(s *Settings) { s.Mode = moderation.ModeEnforce; s.Strikes = 1 })
-	h.bot.process(context.Background(), job{msg: msg("1001", slopText)})
-	h.api.Calls()
+	h.enforceOne(t, slopText)
 	dmEdit := "PATCH /channels/dm-" + authorID + "/messages/903"
 	modlogPost := "POST /channels/" + modlogID + "/messages"
 
 	h.api.mu.Lock()
 	h.api.limited[modlogPost] = 10 // the mod-log cannot be reached for now
 	h.api.mu.Unlock()
-	h.bot.InteractionCreate(nil, appealPress())
+	h.bot.InteractionCreate(nil, appealPress(authorID))
 	calls := h.api.Calls()
 	if got := calls[len(calls)-1]; got.String() != dmEdit {
 		t.Fatalf("calls %s: want the DM edited last", paths(calls))
@@ -378,7 +375,7 @@ func TestFailedAppealKeepsTheButtonForARetry(t *testing.T) {
 	h.api.mu.Lock()
 	h.api.limited[modlogPost] = 0
 	h.api.mu.Unlock()
-	h.bot.InteractionCreate(nil, appealPress())
+	h.bot.InteractionCreate(nil, appealPress(authorID))
 	calls = h.api.Calls()
 	wantPaths(t, calls, "POST "+callbackPath, modlogPost, dmEdit)
 	if got, ok := calls[2].Body["components"].([]any); !ok || len(got) != 0 {
@@ -521,12 +518,7 @@ func TestCommandsAnswerBeforeSlowWork(t *testing.T) {
 			h.api.limited["GET /channels/"+generalID+"/messages/1001"] = 2
 			h.api.mu.Unlock()
 			h.bot.InteractionCreate(nil, tt.ev)
-			calls := h.api.Calls()
-			wantPaths(t, calls, append(append([]string{"POST " + callbackPath}, tt.middle...), "PATCH "+answerPath)...)
-			if got := dig(calls[0].Body, "type"); got != float64(discordgo.InteractionResponseDeferredChannelMessageWithSource) {
-				t.Errorf("first answer type: got %v, want 5 (deferred)", got)
-			}
-			if got := answerText(t, calls); !strings.Contains(got, tt.want) {
+			if got := deferredAnswer(t, h.api.Calls(), tt.middle...); !strings.Contains(got, tt.want) {
 				t.Errorf("answer: got %q, want it to contain %q", got, tt.want)
 			}
 			if strings.HasPrefix(tt.name, "check a message") && len(h.api.Sleeps()) != 2 {

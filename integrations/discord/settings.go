@@ -158,27 +158,20 @@ func (s Settings) ValidateFor(model float64) error {
 // FlagThreshold is the score at or above which a message is flagged: the
 // server's threshold, or model when the server leaves it at 0.
 func (s Settings) FlagThreshold(model float64) float64 {
-	if s.Threshold > 0 {
-		return s.Threshold
-	}
-	return model
+	return s.Thresholds(model).Flag
 }
 
 // ActThreshold is the score at or above which enforce mode acts: the
 // server's enforce threshold, never below the flag threshold, or halfway
 // from the flag threshold to 1 when the server leaves it at 0.
 func (s Settings) ActThreshold(model float64) float64 {
-	flag := s.FlagThreshold(model)
-	if s.EnforceThreshold <= 0 {
-		return moderation.DefaultEnforceThreshold(flag)
-	}
-	return max(s.EnforceThreshold, flag)
+	return s.Thresholds(model).Enforce
 }
 
 // Thresholds are the server's two thresholds for a model whose own flag
 // threshold is model, as moderation.ScoreOutcome reads them.
 func (s Settings) Thresholds(model float64) moderation.Thresholds {
-	return moderation.Thresholds{Flag: s.FlagThreshold(model), Enforce: s.ActThreshold(model)}
+	return moderation.ResolveThresholds(s.Threshold, s.EnforceThreshold, model)
 }
 
 func (s Settings) clone() Settings {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/slopguard/slopguard/internal/ctxwait"
 	"github.com/slopguard/slopguard/moderation"
 	"github.com/slopguard/slopguard/store"
 )
@@ -221,17 +222,10 @@ func newApp(opt Options, reads PlanReader) (*App, error) {
 // arrive meanwhile are still recorded: this or another replica runs them.
 func (a *App) Shutdown(ctx context.Context) error {
 	a.stopOnce.Do(func() { close(a.stopping) })
-	done := make(chan struct{})
-	go func() { a.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-		a.cancel()
-		return nil
-	case <-ctx.Done():
-		a.cancel()
-		<-done
-		return fmt.Errorf("githubapp: drain queue: %w", ctx.Err())
+	if err := ctxwait.Drain(ctx, &a.wg, a.cancel); err != nil {
+		return fmt.Errorf("githubapp: drain queue: %w", err)
 	}
+	return nil
 }
 
 // kill stops the App as SIGKILL would, for tests: the workers stop at once

@@ -101,12 +101,7 @@ func TestGitHubFaults(t *testing.T) {
 			if got := int(n.Load()); got != tt.wantPosts {
 				t.Errorf("got %d comment POSTs, want %d", got, tt.wantPosts)
 			}
-			labels := 0
-			for _, c := range h.gh.writes() {
-				if c.String() == "POST /repos/acme/widgets/issues/9/labels" {
-					labels++
-				}
-			}
+			labels := countRoute(h.gh.writes(), "POST /repos/acme/widgets/issues/9/labels")
 			if labels != 1 {
 				t.Errorf("got %d label requests, want exactly 1", labels)
 			}

@@ -55,18 +55,18 @@ func TestBodyLimitAndBadRequests(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, slop, func(o *Options) { o.MaxBodyBytes = 2048 })
 	big := []byte(`{"action":"opened","pad":"` + strings.Repeat("x", 4096) + `"}`)
-	if got := h.sendWith("pull_request", "big", big, sign(big)).Code; got != http.StatusRequestEntityTooLarge {
+	if got := h.sendAs("pull_request", "big", big); got != http.StatusRequestEntityTooLarge {
 		t.Errorf("too large: got %d, want 413", got)
 	}
 	bad := []byte(`{"action": "opened", "pull_request": 12}`)
-	if got := h.sendWith("pull_request", "bad", bad, sign(bad)).Code; got != http.StatusBadRequest {
+	if got := h.sendAs("pull_request", "bad", bad); got != http.StatusBadRequest {
 		t.Errorf("bad payload: got %d, want 400", got)
 	}
 	ping := []byte(`{"zen": "Keep it logically awesome."}`)
-	if got := h.sendWith("ping", "ping", ping, sign(ping)).Code; got != http.StatusOK {
+	if got := h.sendAs("ping", "ping", ping); got != http.StatusOK {
 		t.Errorf("ping: got %d, want 200", got)
 	}
-	if got := h.sendWith("star", "star", ping, sign(ping)).Code; got != http.StatusAccepted {
+	if got := h.sendAs("star", "star", ping); got != http.StatusAccepted {
 		t.Errorf("unhandled event: got %d, want 202", got)
 	}
 	h.drain()
@@ -146,12 +146,8 @@ func TestFlagModePullRequest(t *testing.T) {
 		"DELETE /repos/acme/widgets/issues/7/labels/possible-slop",
 		"PATCH /repos/acme/widgets/issues/comments/500",
 	)
-	if got := bodyOf(t, writes, "PATCH /repos/acme/widgets/check-runs/100")["conclusion"]; got != "success" {
-		t.Errorf("got conclusion %v, want success", got)
-	}
-	if got := stickyEdit(t, writes); !strings.Contains(got, "no longer shows") {
-		t.Errorf("got comment %q, want it to say the flag is gone", got)
-	}
+	wantConclusion(t, writes, "success")
+	wantSticky(t, writes, "no longer shows")
 }
 
 // skippedCheck wants the one check run written to be "skipped": an exempt
@@ -278,10 +274,7 @@ func TestModes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			h := newHarness(t, tt.checker)
-			if tt.policy != "" {
-				h.gh.policy(tt.policy)
-			}
+			h := newPolicyHarness(t, tt.checker, tt.policy)
 			writes := h.deliver(t, tt.event, fixture(t, tt.fixture, tt.edits))
 			wantCalls(t, writes, tt.want...)
 			if tt.check != nil && len(writes) > 0 {
@@ -303,24 +296,6 @@ func TestObserveRecordsDecision(t *testing.T) {
 	}
 	if got := strings.Join(d.Actions, ","); got != "observe" || d.Verdict != "machine" || !strings.Contains(d.Text, "pivotal") {
 		t.Errorf("got actions %q verdict %q text %q, want observe, machine and the text", got, d.Verdict, d.Text)
-	}
-}
-
-func TestRedeliveryIsNoOp(t *testing.T) {
-	t.Parallel()
-	h := newHarness(t, slop)
-	body := fixture(t, "issues.opened.json", nil)
-	if got := h.sendWith("issues", "same-id", body, sign(body)).Code; got != http.StatusAccepted {
-		t.Fatalf("first: got %d, want 202", got)
-	}
-	h.drain()
-	before := len(h.gh.allCalls())
-	if got := h.sendWith("issues", "same-id", body, sign(body)).Code; got != http.StatusOK {
-		t.Fatalf("redelivery: got %d, want 200", got)
-	}
-	h.drain()
-	if after := len(h.gh.allCalls()); after != before {
-		t.Errorf("got %d calls after redelivery, want %d", after, before)
 	}
 }
 
@@ -561,9 +536,7 @@ func TestCommands(t *testing.T) {
 			"DELETE /repos/acme/widgets/issues/9/labels/possible-slop",
 			"PATCH /repos/acme/widgets/issues/comments/500",
 		)
-		if got := stickyEdit(t, writes); !strings.Contains(got, "cleared the flag") {
-			t.Errorf("got comment %q, want it to say the flag was cleared", got)
-		}
+		wantSticky(t, writes, "cleared the flag")
 		fb, err := h.feedback()
 		if err != nil || len(fb) != 1 || fb[0].Label != "human" || fb[0].By != "maintainer" || fb[0].ItemID != "issue/9" {
 			t.Fatalf("got feedback %+v (err %v), want one human label by maintainer on issue/9", fb, err)
@@ -577,9 +550,7 @@ func TestCommands(t *testing.T) {
 		h := newHarness(t, slop)
 		writes := h.flagThen(t, "issue_comment", command("/slopguard not-slop", "newcomer", "NONE"))
 		wantCalls(t, writes, "PATCH /repos/acme/widgets/issues/comments/500")
-		if got := stickyEdit(t, writes); !strings.Contains(got, "@newcomer, sorry: only maintainers") {
-			t.Errorf("got comment %q, want a polite refusal", got)
-		}
+		wantSticky(t, writes, "@newcomer, sorry: only maintainers")
 		fb, _ := h.feedback()
 		if len(fb) != 0 {
 			t.Errorf("got feedback %+v, want none", fb)
@@ -592,9 +563,7 @@ func TestCommands(t *testing.T) {
 		// and says so in the comment.
 		writes := h.flagThen(t, "issue_comment", command("/slopguard confirm", "maintainer", "OWNER"))
 		wantCalls(t, writes, "PATCH /repos/acme/widgets/issues/comments/500")
-		if got := stickyEdit(t, writes); !strings.Contains(got, "@maintainer) reviewed this and confirmed the flag") {
-			t.Errorf("got comment %q, want it to say the flag was confirmed", got)
-		}
+		wantSticky(t, writes, "@maintainer) reviewed this and confirmed the flag")
 		fb, _ := h.feedback()
 		if len(fb) != 1 || fb[0].Label != "machine" {
 			t.Errorf("got feedback %+v, want one machine label", fb)
@@ -602,8 +571,7 @@ func TestCommands(t *testing.T) {
 	})
 	t.Run("appeal pings the maintainers team", func(t *testing.T) {
 		t.Parallel()
-		h := newHarness(t, slop)
-		h.gh.policy("maintainers_team: triage\n")
+		h := newPolicyHarness(t, slop, "maintainers_team: triage\n")
 		writes := h.flagThen(t, "issue_comment", command("/slopguard appeal", "newcomer", "NONE"))
 		wantCalls(t, writes, "POST /repos/acme/widgets/issues/9/comments", "PATCH /repos/acme/widgets/issues/comments/500")
 		if got := writes[0].Body; !strings.Contains(got, "@acme/triage") {
@@ -616,8 +584,7 @@ func TestCommands(t *testing.T) {
 	})
 	t.Run("commands in observe mode write nothing", func(t *testing.T) {
 		t.Parallel()
-		h := newHarness(t, slop)
-		h.gh.policy("mode: observe\n")
+		h := newPolicyHarness(t, slop, "mode: observe\n")
 		h.send("issue_comment", command("/slopguard not-slop", "maintainer", "MEMBER"))
 		h.send("issue_comment", command("/slopguard appeal", "newcomer", "NONE"))
 		h.drain()
@@ -641,9 +608,7 @@ func TestCheckRunNotSlopButton(t *testing.T) {
 		"PATCH /repos/acme/widgets/check-runs/100",
 		"PATCH /repos/acme/widgets/issues/comments/500",
 	)
-	if got := bodyOf(t, writes, "PATCH /repos/acme/widgets/check-runs/100")["conclusion"]; got != "success" {
-		t.Errorf("got conclusion %v, want success", got)
-	}
+	wantConclusion(t, writes, "success")
 
 	// The same button from someone without write access does nothing.
 	h2 := newHarness(t, slop)
@@ -654,8 +619,7 @@ func TestCheckRunNotSlopButton(t *testing.T) {
 
 func TestPushRefreshesPolicy(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, slop)
-	h.gh.policy("mode: observe\n")
+	h := newPolicyHarness(t, slop, "mode: observe\n")
 	wantCalls(t, h.deliver(t, "issues", fixture(t, "issues.opened.json", nil)))
 
 	h.gh.policy("mode: flag\n")
@@ -739,11 +703,7 @@ func TestSharedFixtures(t *testing.T) {
 func TestSweepClosesOnlyAfterGrace(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, slop)
-	h.gh.policy("mode: enforce\nenforce: {threshold: 0.9, close_after_hours: 24}\n")
-	h.send("issues", fixture(t, "issues.opened.json", nil))
-	h.drain()
-	h.gh.handle("GET /repos/acme/widgets/issues/9", 200,
-		`{"number": 9, "state": "open", "labels": [{"name": "possible-slop"}]}`)
+	h.enforceIssue(t)
 	h.gh.reset()
 
 	h.clock.Advance(23 * time.Hour)
@@ -766,8 +726,7 @@ func TestSweepClosesOnlyAfterGrace(t *testing.T) {
 
 func TestSweepLeavesFlagModeAlone(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, slop)
-	h.gh.policy("enforce: {close_after_hours: 1}\n")
+	h := newPolicyHarness(t, slop, "enforce: {close_after_hours: 1}\n")
 	h.openIssue(t)
 	h.clock.Advance(48 * time.Hour)
 	h.sweep(t)
@@ -776,8 +735,7 @@ func TestSweepLeavesFlagModeAlone(t *testing.T) {
 
 func TestAppealPingsOnce(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, slop)
-	h.gh.policy("maintainers_team: acme/triage\n")
+	h := newPolicyHarness(t, slop, "maintainers_team: acme/triage\n")
 	h.openIssue(t)
 	for id := range 2 {
 		h.send("issue_comment", fixture(t, "issue_comment.created.json", map[string]any{"comment.body": "/slopguard appeal", "comment.id": 3100 + id}))

@@ -29,8 +29,7 @@ func TestAuthorContext(t *testing.T) {
 	t.Parallel()
 	t.Run("context on a flag, never the reason", func(t *testing.T) {
 		t.Parallel()
-		h := newHarness(t, slop)
-		h.gh.policy("author_context:\n  enabled: true\n")
+		h := newPolicyHarness(t, slop, "author_context:\n  enabled: true\n")
 		authorRoutes(h, "newcomer", 3*24*time.Hour, 14)
 		h.send("pull_request", fixture(t, "pull_request.opened.json", nil))
 		h.drain()
@@ -51,8 +50,7 @@ func TestAuthorContext(t *testing.T) {
 	})
 	t.Run("a new, busy author with clean text is not flagged", func(t *testing.T) {
 		t.Parallel()
-		h := newHarness(t, clean)
-		h.gh.policy("author_context:\n  enabled: true\n")
+		h := newPolicyHarness(t, clean, "author_context:\n  enabled: true\n")
 		authorRoutes(h, "newcomer", 24*time.Hour, 40)
 		wantCalls(t, h.deliver(t, "pull_request", fixture(t, "pull_request.opened.json", nil)), "POST /repos/acme/widgets/check-runs")
 		if cr := bodyOf(t, h.gh.writes(), "POST /repos/acme/widgets/check-runs"); cr["conclusion"] != "success" {
@@ -61,8 +59,7 @@ func TestAuthorContext(t *testing.T) {
 	})
 	t.Run("only new authors: an established contributor is not checked", func(t *testing.T) {
 		t.Parallel()
-		h := newHarness(t, slop)
-		h.gh.policy("author_context:\n  enabled: true\n  only_new_authors: true\n")
+		h := newPolicyHarness(t, slop, "author_context:\n  enabled: true\n  only_new_authors: true\n")
 		authorRoutes(h, "regular", 400*24*time.Hour, 1)
 		wantCalls(t, h.deliver(t, "pull_request", fixture(t, "pull_request.opened.json", map[string]any{"pull_request.user.login": "regular", "pull_request.author_association": "CONTRIBUTOR"})), "POST /repos/acme/widgets/check-runs")
 		cr := bodyOf(t, h.gh.writes(), "POST /repos/acme/widgets/check-runs")
@@ -72,8 +69,7 @@ func TestAuthorContext(t *testing.T) {
 	})
 	t.Run("only new authors: a new account is checked", func(t *testing.T) {
 		t.Parallel()
-		h := newHarness(t, slop)
-		h.gh.policy("author_context:\n  enabled: true\n  only_new_authors: true\n  new_account_days: 60\n")
+		h := newPolicyHarness(t, slop, "author_context:\n  enabled: true\n  only_new_authors: true\n  new_account_days: 60\n")
 		authorRoutes(h, "regular", 45*24*time.Hour, 1)
 		h.send("pull_request", fixture(t, "pull_request.opened.json", map[string]any{"pull_request.user.login": "regular", "pull_request.author_association": "CONTRIBUTOR"}))
 		h.drain()
@@ -96,8 +92,7 @@ func TestAuthorContext(t *testing.T) {
 // and no more than the installation's budget.
 func TestAuthorContextCachedAndBounded(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, slop)
-	h.gh.policy("author_context:\n  enabled: true\n")
+	h := newPolicyHarness(t, slop, "author_context:\n  enabled: true\n")
 	h.app.authors.limit = 2
 	for _, login := range []string{"alice", "bob", "carol"} {
 		authorRoutes(h, login, 5*24*time.Hour, 2)

@@ -31,9 +31,9 @@ func (a *App) onCheckRun(ctx context.Context, log *slog.Logger, ev *github.Check
 		return nil
 	}
 	inst := ev.GetInstallation().GetID()
-	gh, err := a.opt.Clients.Installation(ctx, inst)
+	gh, err := a.installation(ctx, inst)
 	if err != nil {
-		return fmt.Errorf("installation %d client: %w", inst, err)
+		return err
 	}
 	repo := ev.GetRepo()
 	pr, _, err := gh.PullRequests.Get(ctx, repo.GetOwner().GetLogin(), repo.GetName(), number)

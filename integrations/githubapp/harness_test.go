@@ -181,6 +181,17 @@ func openTempStore(t *testing.T) *sqlstore.Store {
 	return st
 }
 
+// newPolicyHarness is newHarness with policy as the repository's policy
+// file, or no file when policy is empty.
+func newPolicyHarness(t *testing.T, checker moderation.Checker, policy string) *harness {
+	t.Helper()
+	h := newHarness(t, checker)
+	if policy != "" {
+		h.gh.policy(policy)
+	}
+	return h
+}
+
 func newHarness(t *testing.T, checker moderation.Checker, mutate ...func(*Options)) *harness {
 	t.Helper()
 	h := &harness{t: t, gh: newFakeGitHub(t), clock: &replicaClock{now: time.Now().UTC().Truncate(time.Second)}}
@@ -253,7 +264,14 @@ func nextDelivery() string {
 // send signs and delivers a payload and returns the response code.
 func (h *harness) send(event string, body []byte) int {
 	h.t.Helper()
-	return h.sendWith(event, nextDelivery(), body, sign(body)).Code
+	return h.sendAs(event, nextDelivery(), body)
+}
+
+// sendAs signs and delivers a payload under the delivery ID delivery and
+// returns the response code.
+func (h *harness) sendAs(event, delivery string, body []byte) int {
+	h.t.Helper()
+	return h.sendWith(event, delivery, body, sign(body)).Code
 }
 
 func (h *harness) sendWith(event, delivery string, body []byte, headers map[string]string) *httptest.ResponseRecorder {
@@ -331,7 +349,6 @@ func wantCalls(t *testing.T, got []call, want ...string) {
 	}
 }
 
-// bodyOf returns the JSON body of the first call to route, decoded.
 // deliver sends a payload, wants it accepted (202), waits until it is
 // processed and returns the writes to GitHub so far.
 func (h *harness) deliver(t *testing.T, event string, body []byte) []call {
@@ -350,6 +367,17 @@ func (h *harness) openIssue(t *testing.T) {
 	h.send("issues", fixture(t, "issues.opened.json", nil))
 	h.drain()
 	h.gh.reset()
+}
+
+// enforceIssue has issue 9 flagged under a policy that closes flagged
+// items after 24 hours, and GitHub show it open with the label still on.
+func (h *harness) enforceIssue(t *testing.T) {
+	t.Helper()
+	h.gh.policy("mode: enforce\nenforce: {threshold: 0.9, close_after_hours: 24}\n")
+	h.send("issues", fixture(t, "issues.opened.json", nil))
+	h.drain()
+	h.gh.handle("GET /repos/acme/widgets/issues/9", 200,
+		`{"number": 9, "state": "open", "labels": [{"name": "possible-slop"}]}`)
 }
 
 // flagThen delivers the opened issue 9 (flagged by a slop checker), forgets
@@ -375,12 +403,40 @@ func (h *harness) feedback() ([]store.Feedback, error) {
 	return h.opt.Store.Feedback(context.Background(), store.FeedbackFilter{Scope: "acme/widgets"})
 }
 
+// wantSticky wants the edit to the sticky comment among calls to contain want.
+func wantSticky(t *testing.T, calls []call, want string) {
+	t.Helper()
+	if got := stickyEdit(t, calls); !strings.Contains(got, want) {
+		t.Errorf("got comment %q, want it to contain %q", got, want)
+	}
+}
+
+// wantConclusion wants check run 100 updated to conclusion among calls.
+func wantConclusion(t *testing.T, calls []call, want string) {
+	t.Helper()
+	if got := bodyOf(t, calls, "PATCH /repos/acme/widgets/check-runs/100")["conclusion"]; got != want {
+		t.Errorf("got check run conclusion %v, want %s", got, want)
+	}
+}
+
 // stickyEdit returns the text of the edit to the sticky comment among calls.
 func stickyEdit(t *testing.T, calls []call) string {
 	t.Helper()
 	return bodyOf(t, calls, "PATCH /repos/acme/widgets/issues/comments/500")["body"].(string)
 }
 
+// countRoute counts the calls to route ("METHOD /path") among calls.
+func countRoute(calls []call, route string) int {
+	n := 0
+	for _, c := range calls {
+		if c.String() == route {
+			n++
+		}
+	}
+	return n
+}
+
+// bodyOf returns the JSON body of the first call to route, decoded.
 func bodyOf(t *testing.T, calls []call, route string) map[string]any {
 	t.Helper()
 	for _, c := range calls {

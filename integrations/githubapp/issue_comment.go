@@ -27,9 +27,9 @@ func (a *App) onIssueComment(ctx context.Context, log *slog.Logger, ev *github.I
 	if ev.GetAction() == "deleted" {
 		return a.onCommentDeleted(ctx, t)
 	}
-	gh, err := a.opt.Clients.Installation(ctx, inst)
+	gh, err := a.installation(ctx, inst)
 	if err != nil {
-		return fmt.Errorf("installation %d client: %w", inst, err)
+		return err
 	}
 	body := ev.GetComment().GetBody()
 	if cmd, ok := parseCommand(body); ok {
@@ -62,9 +62,9 @@ func (a *App) onCommentDeleted(ctx context.Context, t target) error {
 	if err != nil || id == 0 {
 		return err
 	}
-	gh, err := a.opt.Clients.Installation(ctx, t.installation)
+	gh, err := a.installation(ctx, t.installation)
 	if err != nil {
-		return fmt.Errorf("installation %d client: %w", t.installation, err)
+		return err
 	}
 	resp, err := gh.Issues.DeleteComment(ctx, t.owner, t.repo, id)
 	if err != nil && (resp == nil || resp.StatusCode != http.StatusNotFound) {

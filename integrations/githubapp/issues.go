@@ -19,9 +19,5 @@ func (a *App) onIssues(ctx context.Context, log *slog.Logger, ev *github.IssuesE
 		return fmt.Errorf("issues: payload has no issue")
 	}
 	inst := ev.GetInstallation().GetID()
-	gh, err := a.opt.Clients.Installation(ctx, inst)
-	if err != nil {
-		return fmt.Errorf("installation %d client: %w", inst, err)
-	}
-	return a.moderate(ctx, log, gh, issueTarget(inst, ev.GetRepo(), ev.GetIssue()))
+	return a.moderateTarget(ctx, log, issueTarget(inst, ev.GetRepo(), ev.GetIssue()))
 }

@@ -7,6 +7,8 @@ import (
 	"strconv"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/slopguard/slopguard/internal/metric"
 )
 
 // metrics are the App's Prometheus collectors.
@@ -29,35 +31,23 @@ type apiMetrics struct {
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	m := &metrics{
-		deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "slopguard_github_deliveries_total",
-			Help: "Webhook deliveries received, by event and result (accepted, duplicate, bad_signature, queue_full, …).",
-		}, []string{"event", "result"}),
-		jobs: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "slopguard_github_jobs_total",
-			Help: "Jobs (accepted deliveries) run, by event and result: ok, action_failed (GitHub refused a write), retry (queued again with backoff), failed (gave up; redeliver to try again), interrupted, panic.",
-		}, []string{"event", "result"}),
-		actions: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "slopguard_github_actions_total",
-			Help: "Writes to GitHub (check_run, label, unlabel, comment, minimize, close), by action and result (ok, failed).",
-		}, []string{"action", "result"}),
-		redeliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "slopguard_github_redeliveries_total",
-			Help: "Failed webhook deliveries the redelivery sweep asked GitHub to send again, by result (asked, failed).",
-		}, []string{"result"}),
-		queueDepth: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "slopguard_github_queue_depth",
-			Help: "Jobs running in this process (deliveries waiting are in the store).",
-		}),
+		deliveries: metric.CounterVec("slopguard_github_deliveries_total",
+			"Webhook deliveries received, by event and result (accepted, duplicate, bad_signature, queue_full, …).", "event", "result"),
+		jobs: metric.CounterVec("slopguard_github_jobs_total",
+			"Jobs (accepted deliveries) run, by event and result: ok, action_failed (GitHub refused a write), retry (queued again with backoff), failed (gave up; redeliver to try again), interrupted, panic.", "event", "result"),
+		actions: metric.CounterVec("slopguard_github_actions_total",
+			"Writes to GitHub (check_run, label, unlabel, comment, minimize, close), by action and result (ok, failed).", "action", "result"),
+		redeliveries: metric.CounterVec("slopguard_github_redeliveries_total",
+			"Failed webhook deliveries the redelivery sweep asked GitHub to send again, by result (asked, failed).", "result"),
+		queueDepth: metric.Gauge("slopguard_github_queue_depth",
+			"Jobs running in this process (deliveries waiting are in the store)."),
 		scoring: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "slopguard_github_scoring_seconds",
 			Help:    "Time to score one item.",
 			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14),
 		}),
-		verdicts: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "slopguard_github_verdicts_total",
-			Help: "Items scored, by verdict and whether the repository's policy flagged them.",
-		}, []string{"verdict", "flagged"}),
+		verdicts: metric.CounterVec("slopguard_github_verdicts_total",
+			"Items scored, by verdict and whether the repository's policy flagged them.", "verdict", "flagged"),
 	}
 	if reg == nil {
 		return m, nil
@@ -72,30 +62,19 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 
 func newAPIMetrics(reg prometheus.Registerer) (*apiMetrics, error) {
 	m := &apiMetrics{
-		calls: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "slopguard_github_api_calls_total",
-			Help: "GitHub API requests sent (each retry counts), by method and status code.",
-		}, []string{"method", "code"}),
-		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "slopguard_github_api_errors_total",
-			Help: "GitHub API requests that failed (transport error, 4xx/5xx, gave_up after retries), by method and kind.",
-		}, []string{"method", "kind"}),
+		calls: metric.CounterVec("slopguard_github_api_calls_total",
+			"GitHub API requests sent (each retry counts), by method and status code.", "method", "code"),
+		errors: metric.CounterVec("slopguard_github_api_errors_total",
+			"GitHub API requests that failed (transport error, 4xx/5xx, gave_up after retries), by method and kind.", "method", "kind"),
 	}
 	if reg == nil {
 		return m, nil
 	}
-	for _, c := range []**prometheus.CounterVec{&m.calls, &m.errors} {
-		if err := reg.Register(*c); err != nil {
-			var are prometheus.AlreadyRegisteredError
-			if !errors.As(err, &are) {
-				return nil, fmt.Errorf("register metrics: %w", err)
-			}
-			existing, ok := are.ExistingCollector.(*prometheus.CounterVec)
-			if !ok {
-				return nil, fmt.Errorf("register metrics: %w", err)
-			}
-			*c = existing
-		}
+	var errs [2]error
+	m.calls, errs[0] = metric.Register(reg, m.calls)
+	m.errors, errs[1] = metric.Register(reg, m.errors)
+	if err := errors.Join(errs[:]...); err != nil {
+		return nil, fmt.Errorf("register metrics: %w", err)
 	}
 	return m, nil
 }

@@ -152,6 +152,24 @@ func skippedCheckRunAction(pol moderation.Policy, t target, conclusion string) [
 	return []Action{{Kind: actionCheckRun, Detail: conclusion}}
 }
 
+// installation is the API client of installation inst.
+func (a *App) installation(ctx context.Context, inst int64) (*github.Client, error) {
+	gh, err := a.opt.Clients.Installation(ctx, inst)
+	if err != nil {
+		return nil, fmt.Errorf("installation %d client: %w", inst, err)
+	}
+	return gh, nil
+}
+
+// moderateTarget moderates t with its installation's client.
+func (a *App) moderateTarget(ctx context.Context, log *slog.Logger, t target) error {
+	gh, err := a.installation(ctx, t.installation)
+	if err != nil {
+		return err
+	}
+	return a.moderate(ctx, log, gh, t)
+}
+
 // moderate plans and executes one item; the entry point of every event handler.
 func (a *App) moderate(ctx context.Context, log *slog.Logger, gh *github.Client, t target) error {
 	return a.moderateNote(ctx, log, gh, t, "")

@@ -185,19 +185,13 @@ func TestProvenancePolicies(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			h := newHarness(t, tt.checker)
-			if tt.policy != "" {
-				h.gh.policy(tt.policy)
-			}
+			h := newPolicyHarness(t, tt.checker, tt.policy)
 			if tt.commits {
 				h.gh.handle("GET /repos/acme/widgets/pulls/7/commits", 200, commitsJSON)
 			}
 			writes := h.deliver(t, "pull_request", fixture(t, "pull_request.opened.json", tt.edits))
 			wantCalls(t, writes, tt.wantCalls...)
-			read := false
-			for _, c := range h.gh.allCalls() {
-				read = read || c.String() == "GET /repos/acme/widgets/pulls/7/commits"
-			}
+			read := countRoute(h.gh.allCalls(), "GET /repos/acme/widgets/pulls/7/commits") > 0
 			if !read {
 				t.Error("the pull request's commits were not read")
 			}

@@ -22,11 +22,7 @@ func (a *App) onPullRequest(ctx context.Context, log *slog.Logger, ev *github.Pu
 		return fmt.Errorf("pull_request: payload has no pull request")
 	}
 	inst := ev.GetInstallation().GetID()
-	gh, err := a.opt.Clients.Installation(ctx, inst)
-	if err != nil {
-		return fmt.Errorf("installation %d client: %w", inst, err)
-	}
 	t := prTarget(inst, ev.GetRepo(), ev.GetPullRequest())
 	t.checkRunOnly = ev.GetAction() == "synchronize"
-	return a.moderate(ctx, log, gh, t)
+	return a.moderateTarget(ctx, log, t)
 }

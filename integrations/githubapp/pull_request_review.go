@@ -39,9 +39,5 @@ func (a *App) onReview(ctx context.Context, log *slog.Logger, ev *github.PullReq
 			return nil
 		}
 	}
-	gh, err := a.opt.Clients.Installation(ctx, inst)
-	if err != nil {
-		return fmt.Errorf("installation %d client: %w", inst, err)
-	}
-	return a.moderate(ctx, log, gh, t)
+	return a.moderateTarget(ctx, log, t)
 }

@@ -19,9 +19,5 @@ func (a *App) onReviewComment(ctx context.Context, log *slog.Logger, ev *github.
 		return fmt.Errorf("pull_request_review_comment: payload has no pull request or comment")
 	}
 	inst := ev.GetInstallation().GetID()
-	gh, err := a.opt.Clients.Installation(ctx, inst)
-	if err != nil {
-		return fmt.Errorf("installation %d client: %w", inst, err)
-	}
-	return a.moderate(ctx, log, gh, reviewCommentTarget(inst, ev.GetRepo(), ev.GetPullRequest(), ev.GetComment()))
+	return a.moderateTarget(ctx, log, reviewCommentTarget(inst, ev.GetRepo(), ev.GetPullRequest(), ev.GetComment()))
 }

@@ -92,12 +92,7 @@ func TestMaintainerPermissionIsCachedForAFewMinutes(t *testing.T) {
 		t.Fatal(err)
 	}
 	lookups := func() int {
-		n := 0
-		for _, c := range h.gh.allCalls() {
-			if c.String() == "GET /repos/acme/widgets/collaborators/maintainer/permission" {
-				n++
-			}
-		}
+		n := countRoute(h.gh.allCalls(), "GET /repos/acme/widgets/collaborators/maintainer/permission")
 		return n
 	}
 	for i := range 3 {
@@ -134,8 +129,7 @@ func TestAppealOfAnUnflaggedItemIsRefused(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			h := newHarness(t, tt.checker)
-			h.gh.policy("maintainers_team: triage\n")
+			h := newPolicyHarness(t, tt.checker, "maintainers_team: triage\n")
 			h.send("issues", fixture(t, "issues.opened.json", nil))
 			for i := range 3 {
 				id := 3100 + i
@@ -189,8 +183,7 @@ func TestConfirmedItemStaysFlaggedAfterALowScoringEdit(t *testing.T) {
 // check run green ("Marked not slop by a maintainer").
 func TestConfirmAfterNotSlopRebuildsCheckRunAndLabel(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, slop)
-	h.gh.policy("mode: enforce\nenforce: {threshold: 0.9}\n")
+	h := newPolicyHarness(t, slop, "mode: enforce\nenforce: {threshold: 0.9}\n")
 	h.send("pull_request", fixture(t, "pull_request.opened.json", nil))
 	h.drain()
 	h.send("check_run", fixture(t, "check_run.requested_action.json", nil)) // Not slop
@@ -208,12 +201,8 @@ func TestConfirmAfterNotSlopRebuildsCheckRunAndLabel(t *testing.T) {
 		"POST /repos/acme/widgets/issues/7/labels",
 		"PATCH /repos/acme/widgets/issues/comments/500",
 	)
-	if got := bodyOf(t, writes, "PATCH /repos/acme/widgets/check-runs/100")["conclusion"]; got != "failure" {
-		t.Errorf("got check run conclusion %v, want failure (enforce mode, confirmed)", got)
-	}
-	if got := stickyEdit(t, writes); !strings.Contains(got, "@maintainer) reviewed this and confirmed the flag") {
-		t.Errorf("got comment %q, want the confirmation", got)
-	}
+	wantConclusion(t, writes, "failure")
+	wantSticky(t, writes, "@maintainer) reviewed this and confirmed the flag")
 }
 
 // Regression: `not-slop` on a comment that enforce mode had hidden left it
@@ -325,12 +314,7 @@ func TestDeletedCommentIsRepostedOnlyWhenAsked(t *testing.T) {
 			h.gh.reset()
 			h.send(tt.event, tt.payload(t))
 			h.drain()
-			posted := false
-			for _, c := range h.gh.writes() {
-				if c.String() == "POST /repos/acme/widgets/issues/9/comments" {
-					posted = true
-				}
-			}
+			posted := countRoute(h.gh.writes(), "POST /repos/acme/widgets/issues/9/comments") > 0
 			if posted != tt.wantPost {
 				t.Errorf("comment re-posted %v, want %v (writes %v)", posted, tt.wantPost, h.gh.writes())
 			}

@@ -19,7 +19,7 @@ func TestPolicyFileEmptyPolicyFileIsDefault(t *testing.T) {
 	t.Parallel()
 	for _, file := range []string{"", "# all defaults for now\n"} {
 		h := newHarness(t, slop)
-		h.gh.policy(file)
+		h.gh.policy(file) // "" is an empty file, not a missing one
 		wantCalls(t, h.deliver(t, "issues", fixture(t, "issues.opened.json", nil)), "POST /repos/acme/widgets/labels", "POST /repos/acme/widgets/issues/9/labels", "POST /repos/acme/widgets/issues/9/comments")
 	}
 }
@@ -28,8 +28,7 @@ func TestPolicyFileEmptyPolicyFileIsDefault(t *testing.T) {
 // next sweep closes a just-flagged issue instead of (practically) never.
 func TestPolicyFileHugeGraceIsRefusedNotAnInstantClose(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, slop)
-	h.gh.policy("mode: enforce\nenforce: {threshold: 0.9, close_after_hours: 9999999}\n")
+	h := newPolicyHarness(t, slop, "mode: enforce\nenforce: {threshold: 0.9, close_after_hours: 9999999}\n")
 	h.send("issues", fixture(t, "issues.opened.json", nil))
 	h.drain()
 	h.gh.handle("GET /repos/acme/widgets/issues/9", 200, `{"number": 9, "state": "open", "labels": [{"name": "possible-slop"}]}`)
@@ -75,8 +74,7 @@ func TestUnsureBetweenThresholdsCountsAsFlagged(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			h := newHarness(t, tt.checker)
-			h.gh.policy("mode: enforce\nthreshold: 0.8\ncomment: {enabled: false}\nenforce: {threshold: 0.9, close_after_hours: 24}\n")
+			h := newPolicyHarness(t, tt.checker, "mode: enforce\nthreshold: 0.8\ncomment: {enabled: false}\nenforce: {threshold: 0.9, close_after_hours: 24}\n")
 			h.send("issues", fixture(t, "issues.opened.json", nil))
 			h.drain()
 
@@ -94,12 +92,7 @@ func TestUnsureBetweenThresholdsCountsAsFlagged(t *testing.T) {
 			h.gh.handle("GET /repos/acme/widgets/issues/9", 200, `{"number": 9, "state": "open", "labels": [{"name": "possible-slop"}]}`)
 			h.clock.Advance(25 * time.Hour)
 			h.sweep(t)
-			closed := false
-			for _, c := range h.gh.writes() {
-				if c.String() == "PATCH /repos/acme/widgets/issues/9" {
-					closed = true
-				}
-			}
+			closed := countRoute(h.gh.writes(), "PATCH /repos/acme/widgets/issues/9") > 0
 			if closed != tt.wantClose {
 				t.Errorf("closed %v, want %v (writes %v)", closed, tt.wantClose, h.gh.writes())
 			}

@@ -64,11 +64,7 @@ func TestCheckRunButtonOnForkPullRequest(t *testing.T) {
 // new decision, and the next sweep closes it again immediately.
 func TestSweepLeavesAReopenedItemOpen(t *testing.T) {
 	h := newHarness(t, slop)
-	h.gh.policy("mode: enforce\nenforce: {threshold: 0.9, close_after_hours: 24}\n")
-	h.send("issues", fixture(t, "issues.opened.json", nil))
-	h.drain()
-	h.gh.handle("GET /repos/acme/widgets/issues/9", 200,
-		`{"number": 9, "state": "open", "labels": [{"name": "possible-slop"}]}`)
+	h.enforceIssue(t)
 	h.clock.Advance(25 * time.Hour)
 	h.sweep(t)
 	// Maintainer reopens; GitHub sends issues.reopened (the label is still on).
@@ -94,7 +90,7 @@ func TestFailedJobCanBeRedelivered(t *testing.T) {
 	h := newHarness(t, slop)
 	h.gh.handle("GET /repos/acme/widgets/contents/.github/slopguard.yml", 500, `{"message":"boom"}`)
 	body := fixture(t, "issues.opened.json", nil)
-	if c := h.sendWith("issues", "dlv-fail-1", body, sign(body)).Code; c != http.StatusAccepted {
+	if c := h.sendAs("issues", "dlv-fail-1", body); c != http.StatusAccepted {
 		t.Fatalf("first: %d", c)
 	}
 	h.drain()
@@ -113,7 +109,7 @@ func TestDeliveryDuringShutdownIsKept(t *testing.T) {
 	h := newHarness(t, slop)
 	h.app.Shutdown(context.Background())
 	body := fixture(t, "issues.opened.json", nil)
-	if c := h.sendWith("issues", "dlv-sd-1", body, sign(body)).Code; c != http.StatusAccepted {
+	if c := h.sendAs("issues", "dlv-sd-1", body); c != http.StatusAccepted {
 		t.Fatalf("got %d want 202", c)
 	}
 	h.start() // process restarted on the same store
@@ -130,8 +126,7 @@ func TestDeliveryDuringShutdownIsKept(t *testing.T) {
 // required check) exempt PRs get no check run at all, so a required
 // "slopguard" check stays "Expected" forever.
 func TestEnforceExemptPullRequestGetsACheckRun(t *testing.T) {
-	h := newHarness(t, slop)
-	h.gh.policy("mode: enforce\n")
+	h := newPolicyHarness(t, slop, "mode: enforce\n")
 	h.send("pull_request", fixture(t, "pull_request.opened.json", map[string]any{
 		"pull_request.author_association": "MEMBER",
 	}))
@@ -147,8 +142,7 @@ func TestEnforceExemptPullRequestGetsACheckRun(t *testing.T) {
 // Regression: label names with '/' (allowed by Policy.Validate) are not escaped by
 // go-github; unlabel/not-slop 404s and is treated as "already gone".
 func TestLabelNameIsPathEscaped(t *testing.T) {
-	h := newHarness(t, slop)
-	h.gh.policy("label: {name: ai/slop}\n")
+	h := newPolicyHarness(t, slop, "label: {name: ai/slop}\n")
 	h.gh.handle("DELETE /repos/acme/widgets/issues/9/labels/ai%2Fslop", 200, `[]`)
 	h.send("issue_comment", fixture(t, "issue_comment.created.json", map[string]any{
 		"comment.body": "/slopguard not-slop", "comment.user.login": "maintainer", "comment.author_association": "MEMBER",
@@ -167,8 +161,7 @@ func TestLabelNameIsPathEscaped(t *testing.T) {
 
 // Regression: after "Not slop", a push (synchronize) leaves the new head without any check run.
 func TestNotSlopThenPushGetsACheckRun(t *testing.T) {
-	h := newHarness(t, slop)
-	h.gh.policy("mode: enforce\n")
+	h := newPolicyHarness(t, slop, "mode: enforce\n")
 	h.send("pull_request", fixture(t, "pull_request.opened.json", nil))
 	h.drain()
 	h.send("check_run", fixture(t, "check_run.requested_action.json", nil))

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/slopguard/slopguard/internal/ctxwait"
 )
 
 // RetryTransport retries GitHub API requests that failed for reasons that
@@ -135,14 +137,7 @@ func (t *RetryTransport) sleep(ctx context.Context, d time.Duration) error {
 	if t.Sleep != nil {
 		return t.Sleep(ctx, d)
 	}
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-timer.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return ctxwait.Sleep(ctx, d)
 }
 
 // shouldRetry decides whether an answer is worth another try, and after how long.

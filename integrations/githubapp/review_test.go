@@ -76,10 +76,7 @@ func TestReviewEvents(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			h := newHarness(t, tt.checker)
-			if tt.policy != "" {
-				h.gh.policy(tt.policy)
-			}
+			h := newPolicyHarness(t, tt.checker, tt.policy)
 			writes := h.deliver(t, "pull_request_review", fixture(t, "pull_request_review.submitted.json", tt.edits))
 			wantCalls(t, writes, tt.want...)
 			if tt.check != nil && len(writes) > 0 {
@@ -120,9 +117,7 @@ func TestReviewEditedToEmptyUpdatesTheReply(t *testing.T) {
 		h.gh.reset()
 		writes := h.deliver(t, "pull_request_review", fixture(t, "pull_request_review.submitted.json", emptied))
 		wantCalls(t, writes, "PATCH /repos/acme/widgets/issues/comments/500")
-		if got := stickyEdit(t, writes); !strings.Contains(got, "no longer shows") {
-			t.Errorf("got comment %q, want it to say the flag is gone", got)
-		}
+		wantSticky(t, writes, "no longer shows")
 	})
 	t.Run("never answered", func(t *testing.T) {
 		t.Parallel()
@@ -197,8 +192,7 @@ func TestEnforceMinimizesOnlyMinimizableNodes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			h := newHarness(t, slop)
-			h.gh.policy("mode: enforce\nenforce: {threshold: 0.9, minimize: true}\n")
+			h := newPolicyHarness(t, slop, "mode: enforce\nenforce: {threshold: 0.9, minimize: true}\n")
 			// Like GitHub: only a Minimizable node can be minimized.
 			h.gh.handleFunc("POST /graphql", func(body string) (int, string) {
 				if strings.Contains(body, `"id":"PRR_`) {

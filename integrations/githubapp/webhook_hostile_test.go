@@ -100,7 +100,8 @@ func TestHostileDeliveries(t *testing.T) {
 	}
 }
 
-// TestReplayedDelivery: a captured delivery replayed verbatim is a duplicate;
+// TestReplayedDelivery: a captured delivery replayed verbatim (as GitHub's
+// own redelivery does) is a duplicate that makes no call to GitHub at all;
 // replayed under a new X-GitHub-Delivery (the header is not signed) it is
 // processed again but changes nothing: the label is not added twice and the
 // one comment is edited in place.
@@ -108,21 +109,21 @@ func TestReplayedDelivery(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, slop)
 	body := fixture(t, "issues.opened.json", nil)
-	if got := h.sendWith("issues", "captured", body, sign(body)).Code; got != http.StatusAccepted {
+	if got := h.sendAs("issues", "captured", body); got != http.StatusAccepted {
 		t.Fatalf("original: got %d, want 202", got)
 	}
 	h.drain()
 	h.gh.reset()
-	if got := h.sendWith("issues", "captured", body, sign(body)).Code; got != http.StatusOK {
+	if got := h.sendAs("issues", "captured", body); got != http.StatusOK {
 		t.Errorf("verbatim replay: got %d, want 200 (duplicate)", got)
 	}
 	h.drain()
-	if calls := h.gh.writes(); len(calls) != 0 {
-		t.Errorf("verbatim replay: got writes %v, want none", calls)
+	if calls := h.gh.allCalls(); len(calls) != 0 {
+		t.Errorf("verbatim replay: got calls %v, want none", calls)
 	}
 	h.gh.handle("GET /repos/acme/widgets/issues/9", 200, `{"number": 9, "labels": [{"name": "possible-slop"}]}`)
 	body2 := fixture(t, "issues.opened.json", map[string]any{"issue.labels": []any{map[string]any{"name": "possible-slop"}}})
-	if got := h.sendWith("issues", "replayed-new-id", body2, sign(body2)).Code; got != http.StatusAccepted {
+	if got := h.sendAs("issues", "replayed-new-id", body2); got != http.StatusAccepted {
 		t.Fatalf("replay with new id: got %d, want 202", got)
 	}
 	h.drain()
@@ -152,7 +153,7 @@ func TestBodyLimitMemory(t *testing.T) {
 	}
 	// At the limit exactly the body is read, verified and refused as a bad payload.
 	atLimit := bytes.Repeat([]byte(" "), limit)
-	if got := h.sendWith("issues", "at-limit", atLimit, sign(atLimit)).Code; got != http.StatusBadRequest {
+	if got := h.sendAs("issues", "at-limit", atLimit); got != http.StatusBadRequest {
 		t.Errorf("at the limit: got status %d, want 400", got)
 	}
 }
@@ -164,7 +165,7 @@ func TestInvalidUTF8Body(t *testing.T) {
 	h := newHarness(t, slop)
 	raw := fixture(t, "issues.opened.json", map[string]any{"issue.body": "BODYMARK"})
 	raw = bytes.Replace(raw, []byte("BODYMARK"), []byte("caf\xe9 \xff\xfe \xed\xa0\x80 end"), 1)
-	if got := h.sendWith("issues", "utf8", raw, sign(raw)).Code; got != http.StatusAccepted {
+	if got := h.sendAs("issues", "utf8", raw); got != http.StatusAccepted {
 		t.Fatalf("got status %d, want 202", got)
 	}
 	h.drain()
@@ -297,7 +298,7 @@ func TestBodiesBoundedBeforeAuthentication(t *testing.T) {
 	if code := <-done; code != http.StatusUnauthorized {
 		t.Errorf("slow unsigned request: got %d, want 401", code)
 	}
-	if code := h.sendWith("issues", "third", body, sign(body)).Code; code != http.StatusAccepted {
+	if code := h.sendAs("issues", "third", body); code != http.StatusAccepted {
 		t.Errorf("after the slot is free: got %d, want 202", code)
 	}
 }

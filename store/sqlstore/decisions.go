@@ -114,42 +114,19 @@ func (s *Store) LatestDecision(ctx context.Context, platform, scope, itemID stri
 
 // Decisions lists decisions newest first. Since is inclusive, Until exclusive.
 func (s *Store) Decisions(ctx context.Context, f store.DecisionFilter) ([]store.Decision, error) {
-	var (
-		where []string
-		args  []any
-	)
-	add := func(cond string, arg any) {
-		where = append(where, cond)
-		args = append(args, arg)
-	}
-	if f.Platform != "" {
-		add("platform = ?", f.Platform)
-	}
-	if f.Scope != "" {
-		add("scope = ?", f.Scope)
-	}
-	if f.ItemID != "" {
-		add("item_id = ?", f.ItemID)
-	}
-	if f.Verdict != "" {
-		add("verdict = ?", f.Verdict)
-	}
-	if f.Kind != "" {
-		add("kind = ?", f.Kind)
-	}
-	if f.Author != "" {
-		add("author = ?", f.Author)
-	}
+	var w where
+	w.item(f.Platform, f.Scope, f.ItemID)
+	w.eq("verdict", f.Verdict)
+	w.eq("kind", f.Kind)
+	w.eq("author", f.Author)
 	if !f.Since.IsZero() {
-		add("created_at >= ?", s.d.t(f.Since))
+		w.add("created_at >= ?", s.d.t(f.Since))
 	}
 	if !f.Until.IsZero() {
-		add("created_at < ?", s.d.t(f.Until))
+		w.add("created_at < ?", s.d.t(f.Until))
 	}
-	query := `SELECT ` + decisionColumns + ` FROM decisions`
-	if len(where) > 0 {
-		query += ` WHERE ` + strings.Join(where, " AND ")
-	}
+	query := `SELECT ` + decisionColumns + ` FROM decisions` + w.clause()
+	args := w.args
 	limit := f.Limit
 	if limit <= 0 {
 		limit = 100
@@ -264,30 +241,13 @@ func (s *Store) AddFeedback(ctx context.Context, f store.Feedback) (int64, error
 
 // Feedback lists feedback oldest first.
 func (s *Store) Feedback(ctx context.Context, f store.FeedbackFilter) ([]store.Feedback, error) {
-	var (
-		where []string
-		args  []any
-	)
-	if f.Platform != "" {
-		where = append(where, "platform = ?")
-		args = append(args, f.Platform)
-	}
-	if f.Scope != "" {
-		where = append(where, "scope = ?")
-		args = append(args, f.Scope)
-	}
-	if f.ItemID != "" {
-		where = append(where, "item_id = ?")
-		args = append(args, f.ItemID)
-	}
+	var w where
+	w.item(f.Platform, f.Scope, f.ItemID)
 	if !f.Since.IsZero() {
-		where = append(where, "created_at >= ?")
-		args = append(args, s.d.t(f.Since))
+		w.add("created_at >= ?", s.d.t(f.Since))
 	}
-	query := `SELECT id, decision_id, platform, scope, item_id, kind, by_user, label, note, text, created_at FROM feedback`
-	if len(where) > 0 {
-		query += ` WHERE ` + strings.Join(where, " AND ")
-	}
+	query := `SELECT id, decision_id, platform, scope, item_id, kind, by_user, label, note, text, created_at FROM feedback` + w.clause()
+	args := w.args
 	query += ` ORDER BY created_at, id`
 	if f.Limit > 0 {
 		query += ` LIMIT ?`
@@ -316,4 +276,39 @@ func (s *Store) Feedback(ctx context.Context, f store.FeedbackFilter) ([]store.F
 		return nil, fmt.Errorf("list feedback: %w", err)
 	}
 	return out, nil
+}
+
+// where collects the conditions of a list query and their arguments.
+type where struct {
+	conds []string
+	args  []any
+}
+
+// add adds the condition cond, whose placeholder takes arg.
+func (w *where) add(cond string, arg any) {
+	w.conds = append(w.conds, cond)
+	w.args = append(w.args, arg)
+}
+
+// eq adds "column = ?" when v is set; an empty v matches everything.
+func (w *where) eq(column, v string) {
+	if v != "" {
+		w.add(column+" = ?", v)
+	}
+}
+
+// item adds the conditions naming a platform, a scope and an item, as
+// decision and feedback filters do; an empty one matches everything.
+func (w *where) item(platform, scope, itemID string) {
+	w.eq("platform", platform)
+	w.eq("scope", scope)
+	w.eq("item_id", itemID)
+}
+
+// clause is " WHERE" and the conditions joined by AND, or "" without any.
+func (w *where) clause() string {
+	if len(w.conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(w.conds, " AND ")
 }

@@ -138,9 +138,7 @@ func TestOpenReadOnlySQLiteFiles(t *testing.T) {
 		t.Parallel()
 		path := filepath.Join(t.TempDir(), "slopguard.db")
 		s := openStore(t, SQLite, path)
-		if _, err := s.RecordDecision(t.Context(), store.Decision{Platform: "ci", Scope: "s", ItemID: "1", Verdict: "human"}); err != nil {
-			t.Fatal(err)
-		}
+		record(t, s, "1", "human")
 		if _, err := s.db.ExecContext(t.Context(), `PRAGMA journal_mode = DELETE`); err != nil {
 			t.Fatal(err)
 		}
@@ -150,13 +148,8 @@ func TestOpenReadOnlySQLiteFiles(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		ro, err := OpenReadOnly(t.Context(), SQLite, path)
-		if err != nil {
-			t.Fatalf("OpenReadOnly: %v", err)
-		}
-		if got, err := ro.Decisions(t.Context(), store.DecisionFilter{Limit: 10}); err != nil || len(got) != 1 {
-			t.Errorf("Decisions = %d decisions, %v; want the one recorded", len(got), err)
-		}
+		ro := openReadOnly(t, path)
+		wantDecisions(t, ro, 1)
 		if _, err := ro.RecordDecision(t.Context(), store.Decision{Platform: "ci", Scope: "s", ItemID: "2", Verdict: "human"}); err == nil {
 			t.Error("RecordDecision on a read-only store: got nil error")
 		}
@@ -185,20 +178,11 @@ func TestOpenReadOnlySQLiteFiles(t *testing.T) {
 		// As `slopguard serve` leaves it: in WAL mode, with a writer open.
 		path := filepath.Join(t.TempDir(), "a b #1 100%.db")
 		w := openStore(t, SQLite, path)
-		if _, err := w.RecordDecision(t.Context(), store.Decision{Platform: "ci", Scope: "s", ItemID: "1", Verdict: "machine"}); err != nil {
-			t.Fatal(err)
-		}
-		ro, err := OpenReadOnly(t.Context(), SQLite, path)
-		if err != nil {
-			t.Fatalf("OpenReadOnly: %v", err)
-		}
+		record(t, w, "1", "machine")
+		ro := openReadOnly(t, path)
 		defer ro.Close()
-		if _, err := w.RecordDecision(t.Context(), store.Decision{Platform: "ci", Scope: "s", ItemID: "2", Verdict: "human"}); err != nil {
-			t.Fatal(err)
-		}
-		if got, err := ro.Decisions(t.Context(), store.DecisionFilter{Limit: 10}); err != nil || len(got) != 2 {
-			t.Errorf("Decisions = %d decisions, %v; want both recorded", len(got), err)
-		}
+		record(t, w, "2", "human")
+		wantDecisions(t, ro, 2)
 	})
 	t.Run("WAL database at rest", func(t *testing.T) {
 		t.Parallel()
@@ -206,19 +190,39 @@ func TestOpenReadOnlySQLiteFiles(t *testing.T) {
 		// -wal and -shm files.
 		path := filepath.Join(t.TempDir(), "slopguard.db")
 		w := openStore(t, SQLite, path)
-		if _, err := w.RecordDecision(t.Context(), store.Decision{Platform: "ci", Scope: "s", ItemID: "1", Verdict: "machine"}); err != nil {
-			t.Fatal(err)
-		}
+		record(t, w, "1", "machine")
 		w.Close()
-		ro, err := OpenReadOnly(t.Context(), SQLite, path)
-		if err != nil {
-			t.Fatalf("OpenReadOnly: %v", err)
-		}
+		ro := openReadOnly(t, path)
 		defer ro.Close()
-		if got, err := ro.Decisions(t.Context(), store.DecisionFilter{Limit: 10}); err != nil || len(got) != 1 {
-			t.Errorf("Decisions = %d decisions, %v; want the one recorded", len(got), err)
-		}
+		wantDecisions(t, ro, 1)
 	})
+}
+
+// record records decision itemID with verdict in scope ci/s of s.
+func record(t *testing.T, s *Store, itemID, verdict string) {
+	t.Helper()
+	if _, err := s.RecordDecision(t.Context(), store.Decision{Platform: "ci", Scope: "s", ItemID: itemID, Verdict: verdict}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// openReadOnly opens the SQLite database at path read-only; the caller
+// closes it.
+func openReadOnly(t *testing.T, path string) *Store {
+	t.Helper()
+	ro, err := OpenReadOnly(t.Context(), SQLite, path)
+	if err != nil {
+		t.Fatalf("OpenReadOnly: %v", err)
+	}
+	return ro
+}
+
+// wantDecisions wants s to list n decisions.
+func wantDecisions(t *testing.T, s *Store, n int) {
+	t.Helper()
+	if got, err := s.Decisions(t.Context(), store.DecisionFilter{Limit: 10}); err != nil || len(got) != n {
+		t.Errorf("Decisions = %d decisions, %v; want %d", len(got), err, n)
+	}
 }
 
 // assertNoFiles fails t when dir holds any file.
