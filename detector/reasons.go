@@ -26,8 +26,8 @@ const SignalHiddenCharacters = "hidden_characters"
 
 // reasons explains a score: the statistics whose bin moved the score most
 // against their usual contribution, and — when withPhrases, i.e. the text is
-// going to be reported — the words whose n-grams moved it most and the
-// sentence construction, with spans in the original text. The order is
+// going to be reported — the phrases and words whose n-grams moved it most
+// and the sentence construction, with spans in the original text. The order is
 // deterministic: by absolute weight, then by signal and text. The note on
 // hidden characters is always kept, within MaxReasons. seam is the sample
 // offset where a sampled text's head and tail were joined, or -1.
@@ -425,8 +425,9 @@ func (d *Detector) tokenSpans(text string, spans [][2]int, n int) [][2]int {
 	return spans
 }
 
-// maxQuoted is how many characters of a word a reason quotes: reasons are
-// read in narrow places (a Discord embed field, a check run title).
+// maxQuoted is how many characters of a word a reason quotes (of a phrase,
+// twice that): reasons are read in narrow places (a Discord embed field, a
+// check run title).
 const maxQuoted = 40
 
 // clip shortens s to at most n runes, ending it with an ellipsis when cut.
