@@ -26,8 +26,8 @@ const SignalHiddenCharacters = "hidden_characters"
 
 // reasons explains a score: the statistics whose bin moved the score most
 // against their usual contribution, and — when withPhrases, i.e. the text is
-// going to be reported — the words whose n-grams moved it most and the
-// sentence construction, with spans in the original text. The order is
+// going to be reported — the phrases and words whose n-grams moved it most
+// and the sentence construction, with spans in the original text. The order is
 // deterministic: by absolute weight, then by signal and text. The note on
 // hidden characters is always kept, within MaxReasons. seam is the sample
 // offset where a sampled text's head and tail were joined, or -1.
@@ -75,13 +75,25 @@ func (d *Detector) reasons(norm normalize.Text, doc *features.Doc, buf *buffers,
 }
 
 // phraseReasons attributes the contribution of every hashed n-gram (token,
-// character and word n-grams) to the bytes it was read from, sums it per
-// place of each distinct (lower-cased) word, and reports the words whose
-// average place pushes hardest either way: a word the topic needs sixteen
-// times weighs what one of its places weighs, not sixteen times that. The
-// masked word n-grams and the function words and pronouns ("and", "you"),
-// which carry sentence construction rather than a tell a reader can point
-// at, are reported together as one reason of their own.
+// character and word n-grams) to the bytes it was read from and reports the
+// phrases and words whose average place pushes hardest either way.
+//
+// A phrase is two to four words of one line, with only spaces between them
+// (no punctuation), that begins and ends with a word which pushes hard the
+// same way, and where every other word either pushes that way too or is a
+// function word or a word of one or two letters ("important to note",
+// "comprehensive test suite"). Its weight at a place is the contribution of
+// every byte from its first letter to its last, the function words between
+// included. A word that pushes alone is reported as a word, weighed by the
+// contribution of its own bytes.
+//
+// Phrases and words are counted per place of each distinct (lower-cased)
+// form and weigh what their average place weighs: a word the topic needs
+// sixteen times weighs what one of its places weighs, not sixteen times
+// that. The masked word n-grams and the function words and pronouns ("and",
+// "you") outside phrases, which carry sentence construction rather than a
+// tell a reader can point at, are reported together as one reason of their
+// own.
 //
 // The contributions are the ones raw summed (buf.contrib): Occurrences
 // walks the n-grams in the order ExtractDoc added them, so the k-th
@@ -91,14 +103,125 @@ func (d *Detector) phraseReasons(norm normalize.Text, doc *features.Doc, buf *bu
 	if len(text) == 0 {
 		return nil
 	}
+	contrib, masked, maskedTotal, ok := d.byteContributions(text, doc, buf)
+	if !ok {
+		return nil
+	}
+	sum := func(start, end int) float64 {
+		s := 0.0
+		for i := start; i < end; i++ {
+			s += contrib[i]
+		}
+		return s
+	}
+	words := scanWords(text)
+	for i := range words {
+		w := &words[i]
+		w.sum = sum(w.start, w.end)
+		// Words on either side of the seam of a sampled text are not next
+		// to each other in the text the user wrote.
+		if w.joined && seam >= 0 {
+			if s, t := norm.Original(words[i-1].start, w.end); s <= seam && t > seam {
+				w.joined = false
+			}
+		}
+	}
+
+	type entry struct {
+		weight float64
+		count  int
+		spans  []Span // the first five
+		shown  string
+		phrase bool
+	}
+	entries := map[string]*entry{}
+	var order []string
+	add := func(key, shown string, phrase bool, weight float64, start, end int) {
+		e := entries[key]
+		if e == nil {
+			e = &entry{shown: shown, phrase: phrase}
+			entries[key] = e
+			order = append(order, key)
+		}
+		e.weight += weight
+		e.count++
+		if len(e.spans) < 5 {
+			e.spans = append(e.spans, d.originalSpan(norm, start, end, toOriginal))
+		}
+	}
+	for i := 0; i < len(words); {
+		w := words[i]
+		if last := phraseEnd(words, i); last > i {
+			keys := make([]string, 0, last-i+1)
+			shown := make([]string, 0, last-i+1)
+			for _, v := range words[i : last+1] {
+				keys = append(keys, v.key)
+				shown = append(shown, text[v.start:v.end])
+			}
+			start, end := w.start, words[last].end
+			add(strings.Join(keys, " "), clip(strings.Join(shown, " "), 2*maxQuoted), true, sum(start, end), start, end)
+			i = last + 1
+			continue
+		}
+		switch w.kind {
+		case wordContent:
+			add(w.key, clip(text[w.start:w.end], maxQuoted), false, w.sum, w.start, w.end)
+		case wordFunction:
+			maskedTotal += w.sum
+			masked = append(masked, pattern{w.sum, w.start, w.end})
+		}
+		i++
+	}
+
+	// A phrase's or word's weight is its average place's.
+	for _, e := range entries {
+		e.weight /= float64(e.count)
+	}
+	sort.SliceStable(order, func(i, j int) bool {
+		wi, wj := math.Abs(entries[order[i]].weight), math.Abs(entries[order[j]].weight)
+		if wi != wj {
+			return wi > wj
+		}
+		return order[i] < order[j]
+	})
+	var out []Reason
+	for _, key := range order {
+		e := entries[key]
+		if math.Abs(e.weight) < minReasonWeight || len(out) == 3 {
+			break
+		}
+		what := "wording"
+		if e.phrase {
+			what = "phrase"
+		}
+		where := "generated text"
+		if e.weight < 0 {
+			where = "text people write"
+		}
+		text := fmt.Sprintf("the %s %q is more common in %s", what, e.shown, where)
+		if e.count > 1 {
+			text += fmt.Sprintf(" (%d places)", e.count)
+		}
+		out = append(out, Reason{Family: "phrasing", Signal: "phrase", Text: text, Weight: round4(e.weight), Spans: e.spans})
+	}
+	if r, ok := d.patternReason(norm, masked, maskedTotal, toOriginal, seam); ok {
+		out = append(out, r)
+	}
+	return out
+}
+
+// byteContributions spreads the contribution of every hashed n-gram but
+// the masked ones evenly over the bytes it was read from and returns it
+// per byte of text, with the masked n-grams and their total apart. ok is
+// false when the token spans do not line up with the tokens (it cannot
+// happen).
+func (d *Detector) byteContributions(text string, doc *features.Doc, buf *buffers) (contrib []float64, masked []pattern, maskedTotal float64, ok bool) {
 	// diff is a difference array: an n-gram's weight is spread evenly over
 	// its bytes, and contrib is its running sum.
 	diff := make([]float64, len(text)+1)
-	var masked []pattern
-	maskedTotal := 0.0 // the masked n-grams' and the function words' contribution
 	spans := d.tokenSpans(text, buf.tokSpans, len(buf.ids))
 	if spans == nil && len(buf.ids) > 0 {
-		return nil // cannot happen; without token spans the walk would not line up
+		return nil, nil, 0, false // without token spans the walk would not line up
 	}
 	k := 0
 	d.ext.Occurrences(doc, buf.ids, spans, func(o features.Occurrence) {
@@ -116,20 +239,45 @@ func (d *Detector) phraseReasons(norm normalize.Text, doc *features.Doc, buf *bu
 		diff[o.Start] += per
 		diff[o.End] -= per
 	})
-	contrib := diff[:len(text)]
+	contrib = diff[:len(text)]
 	for i := 1; i < len(contrib); i++ {
 		contrib[i] += contrib[i-1]
 	}
+	return contrib, masked, maskedTotal, true
+}
 
-	type word struct {
-		weight float64
-		count  int
-		spans  []Span // the first five
-		shown  string
-	}
-	words := map[string]*word{}
-	var order []string
-	start := -1
+// maxPhraseWords is how many words a phrase reason quotes at most.
+const maxPhraseWords = 4
+
+// minPhraseWordWeight is how hard (log-odds, at one place) a word must push
+// to begin or end a phrase.
+const minPhraseWordWeight = 0.1
+
+// wordKind says what a word can be in a reason.
+type wordKind int
+
+const (
+	wordContent  wordKind = iota // three letters or more, not a function word: a reason of its own
+	wordFunction                 // a function word or pronoun: the sentence construction's
+	wordShort                    // one or two letters: never a reason on its own
+)
+
+// textWord is one word of the text as the reasons read it: a run of
+// letters, with apostrophes and hyphens inside it.
+type textWord struct {
+	start, end int
+	key        string // lower-cased
+	kind       wordKind
+	// joined is true when only spaces or tabs separate the word from the
+	// one before it.
+	joined bool
+	sum    float64 // the contribution of its bytes
+}
+
+// scanWords returns the words of text in order.
+func scanWords(text string) []textWord {
+	var out []textWord
+	start, prevEnd := -1, -1
 	flush := func(end int) {
 		if start < 0 {
 			return
@@ -142,30 +290,17 @@ func (d *Detector) phraseReasons(norm normalize.Text, doc *features.Doc, buf *bu
 		for end > start && (text[end-1] == '\'' || text[end-1] == '-') {
 			end--
 		}
-		w := text[start:end]
-		if utf8.RuneCountInString(w) >= 3 {
-			sum := 0.0
-			for i := start; i < end; i++ {
-				sum += contrib[i]
+		if start < end {
+			w := textWord{start: start, end: end, key: strings.ToLower(text[start:end])}
+			switch {
+			case utf8.RuneCountInString(w.key) < 3:
+				w.kind = wordShort
+			case features.IsFunctionWord(w.key):
+				w.kind = wordFunction
 			}
-			key := strings.ToLower(w)
-			if features.IsFunctionWord(key) {
-				maskedTotal += sum
-				masked = append(masked, pattern{sum, start, end})
-				start = -1
-				return
-			}
-			e := words[key]
-			if e == nil {
-				e = &word{shown: clip(w, maxQuoted)}
-				words[key] = e
-				order = append(order, key)
-			}
-			e.weight += sum
-			e.count++
-			if len(e.spans) < 5 {
-				e.spans = append(e.spans, d.originalSpan(norm, start, end, toOriginal))
-			}
+			w.joined = prevEnd >= 0 && strings.Trim(text[prevEnd:start], " \t") == ""
+			out = append(out, w)
+			prevEnd = end
 		}
 		start = -1
 	}
@@ -179,37 +314,36 @@ func (d *Detector) phraseReasons(norm normalize.Text, doc *features.Doc, buf *bu
 		flush(i)
 	}
 	flush(len(text))
+	return out
+}
 
-	// A word's weight is its average place's.
-	for _, w := range words {
-		w.weight /= float64(w.count)
+// phraseEnd returns the index of the last word of the phrase that begins
+// at words[i], or i when no phrase begins there: from a word that pushes
+// hard, the furthest word within maxPhraseWords that pushes hard the same
+// way, across words joined by spaces that push that way too, however
+// little, or are function or short words.
+func phraseEnd(words []textWord, i int) int {
+	strong := func(w textWord) bool {
+		return w.kind == wordContent && math.Abs(w.sum) >= minPhraseWordWeight
 	}
-	sort.SliceStable(order, func(i, j int) bool {
-		wi, wj := math.Abs(words[order[i]].weight), math.Abs(words[order[j]].weight)
-		if wi != wj {
-			return wi > wj
+	if !strong(words[i]) {
+		return i
+	}
+	sign := math.Signbit(words[i].sum)
+	last := i
+	for k := i + 1; k < len(words) && k-i < maxPhraseWords && words[k].joined; k++ {
+		w := words[k]
+		if w.kind != wordContent {
+			continue
 		}
-		return order[i] < order[j]
-	})
-	var out []Reason
-	for _, key := range order {
-		w := words[key]
-		if math.Abs(w.weight) < minReasonWeight || len(out) == 3 {
+		if w.sum == 0 || math.Signbit(w.sum) != sign {
 			break
 		}
-		text := fmt.Sprintf("the wording %q is more common in generated text", w.shown)
-		if w.weight < 0 {
-			text = fmt.Sprintf("the wording %q is more common in text people write", w.shown)
+		if strong(w) {
+			last = k
 		}
-		if w.count > 1 {
-			text += fmt.Sprintf(" (%d places)", w.count)
-		}
-		out = append(out, Reason{Family: "phrasing", Signal: "phrase", Text: text, Weight: round4(w.weight), Spans: w.spans})
 	}
-	if r, ok := d.patternReason(norm, masked, maskedTotal, toOriginal, seam); ok {
-		out = append(out, r)
-	}
-	return out
+	return last
 }
 
 // pattern is one masked word n-gram occurrence and its contribution.
@@ -291,8 +425,9 @@ func (d *Detector) tokenSpans(text string, spans [][2]int, n int) [][2]int {
 	return spans
 }
 
-// maxQuoted is how many characters of a word a reason quotes: reasons are
-// read in narrow places (a Discord embed field, a check run title).
+// maxQuoted is how many characters of a word a reason quotes (of a phrase,
+// twice that): reasons are read in narrow places (a Discord embed field, a
+// check run title).
 const maxQuoted = 40
 
 // clip shortens s to at most n runes, ending it with an ellipsis when cut.

@@ -1,6 +1,11 @@
 package detector
 
 import (
+	"math"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/slopguard/slopguard/detector/features"
@@ -46,5 +51,131 @@ func TestAttributionLinesUpWithTheScore(t *testing.T) {
 		if want := len(buf.vec.Idx) - len(features.Stats); k != want {
 			t.Errorf("%q: %d occurrences, want %d (the vector less its statistics)", text, k, want)
 		}
+	}
+}
+
+// TestPhraseWeightsAreAttributionSums checks that a word or phrase reason
+// weighs what the model summed over its places: the contribution of every
+// non-masked n-gram, spread evenly over the bytes it was read from, summed
+// over each place's bytes and averaged over the places. The contributions
+// are walked here without the reasons' own code.
+func TestPhraseWeightsAreAttributionSums(t *testing.T) {
+	d, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Plain ASCII, so the normalised text has the original's offsets.
+	texts := []string{
+		"In today's fast-paced world, it is important to note that this comprehensive change ensures robust validation. Additionally, it enhances the overall maintainability of the codebase.",
+		"This PR adds comprehensive unit tests for the parser and ensures consistent error handling. Added comprehensive unit tests for the lexer too.",
+		"It is crucial to carefully consider the trade-offs. By carefully considering these factors, teams can make informed decisions that align with their goals.",
+		"Additionally, the fix works. Furthermore, the tests pass. Overall, this is ready to merge.",
+		"Summary\n\nRefactored the parser.\n\nTesting\n\nAll tests pass.",
+	}
+	buf := d.buffers.Get().(*buffers)
+	defer d.buffers.Put(buf)
+	var phrases, words int
+	for _, text := range texts {
+		res := d.Score(text)
+		norm := d.file.Header.Features.Prepare(normalize.Normalize(text).S)
+		if len(norm) != len(text) {
+			t.Fatalf("%q: normalising changed the length; the test needs the original's offsets", text)
+		}
+		_, _, doc := d.raw(norm, buf, true)
+		contrib := make([]float64, len(norm))
+		k := 0
+		d.ext.Occurrences(doc, buf.ids, d.tokenSpans(norm, buf.tokSpans, len(buf.ids)), func(o features.Occurrence) {
+			w := buf.contrib[k]
+			k++
+			if o.Group == features.GroupMasked {
+				return
+			}
+			for i := o.Start; i < o.End; i++ {
+				contrib[i] += w / float64(o.End-o.Start)
+			}
+		})
+		for _, r := range res.Reasons {
+			m := quotedPhrase.FindStringSubmatch(r.Text)
+			if r.Signal != "phrase" || m == nil {
+				continue
+			}
+			places := 1
+			if m[3] != "" {
+				places, _ = strconv.Atoi(m[3])
+			}
+			if places != len(r.Spans) {
+				t.Fatalf("%q: reason %q has %d spans; the test needs every place", text, r.Text, len(r.Spans))
+			}
+			sum := 0.0
+			for _, sp := range r.Spans {
+				if got := strings.Join(strings.Fields(text[sp.Start:sp.End]), " "); !strings.EqualFold(got, m[2]) {
+					t.Errorf("%q: reason %q points at %q", text, r.Text, got)
+				}
+				for i := sp.Start; i < sp.End; i++ {
+					sum += contrib[i]
+				}
+			}
+			if want := sum / float64(places); math.Abs(r.Weight-want) > 1e-3 {
+				t.Errorf("%q: reason %q weighs %.4f; its places sum to %.4f on average", text, r.Text, r.Weight, want)
+			}
+			if m[1] == "phrase" {
+				phrases++
+			} else {
+				words++
+			}
+		}
+	}
+	if phrases == 0 || words == 0 {
+		t.Errorf("checked %d phrase and %d word reasons; want some of each", phrases, words)
+	}
+}
+
+// quotedPhrase is what a word or phrase reason quotes, which of the two it
+// is, and its number of places when more than one.
+var quotedPhrase = regexp.MustCompile(`^(?:` + regexp.QuoteMeta(WeakPrefix) + `)?the (wording|phrase) "([^"]*)" is more common in [a-z ]+(?: \((\d+) places\))?$`)
+
+func TestPhrasesGroupNeighboursThatPushTogether(t *testing.T) {
+	tests := []struct {
+		name string
+		text string
+		sums []float64 // one per word
+		want []string
+	}{
+		{"two words", "comprehensive overview", []float64{0.3, 0.2}, []string{"comprehensive overview"}},
+		{"a word alone", "comprehensive overview", []float64{0.3, 0.01}, nil},
+		{"opposite ways", "comprehensive overview", []float64{0.3, -0.2}, nil},
+		{"function words inside", "important to note", []float64{0.4, -0.05, 0.3}, []string{"important to note"}},
+		{"not ending on a function word", "comprehensive overview of the", []float64{0.3, 0.2, 0.1, 0.1}, []string{"comprehensive overview"}},
+		{"a weak word inside the same way", "comprehensive unit tests", []float64{0.5, 0.01, 0.2}, []string{"comprehensive unit tests"}},
+		{"a weak word the other way breaks it", "comprehensive unit tests", []float64{0.5, -0.01, 0.2}, nil},
+		{"at most four words", "ensures that all edge cases", []float64{0.5, 0, 0.1, 0.2, 0.3}, []string{"ensures that all edge"}},
+		{"five strong words", "alpha bravo charlie delta foxtrot", []float64{0.2, 0.2, 0.2, 0.2, 0.2}, []string{"alpha bravo charlie delta"}},
+		{"not across a full stop", "robust validation. Additionally", []float64{0.3, 0.3, 0.4}, []string{"robust validation"}},
+		{"not across a comma", "Additionally, this change", []float64{0.4, 0, 0.2}, nil},
+		{"not across a line break", "Testing\nAdded comprehensive", []float64{0.5, 0.2, 0.4}, []string{"Added comprehensive"}},
+		{"not across quotes", "the 'comprehensive' flag", []float64{0, 0.4, 0.3}, nil},
+		{"towards human", "eat better", []float64{-0.2, -0.15}, []string{"eat better"}},
+		{"a function word never begins one", "and ensures", []float64{0.5, 0.5}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			words := scanWords(tt.text)
+			if len(words) != len(tt.sums) {
+				t.Fatalf("%d words, %d sums", len(words), len(tt.sums))
+			}
+			for i := range words {
+				words[i].sum = tt.sums[i]
+			}
+			var got []string
+			for i := 0; i < len(words); i++ {
+				if last := phraseEnd(words, i); last > i {
+					got = append(got, tt.text[words[i].start:words[last].end])
+					i = last
+				}
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
 	}
 }

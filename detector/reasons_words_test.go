@@ -18,8 +18,9 @@ const essay = `I think you should do sport every day and you will feel better. W
 	`My friend and me go to the gym and we run and we swim. You can also walk to school and you can take the bike. ` +
 	`In my country many people do not do sport and they are tired and sad. If you want to be happy you must move and you must eat good food.`
 
-// quotedWord is the word a "phrase" reason quotes.
-var quotedWord = regexp.MustCompile(`^(?:` + regexp.QuoteMeta(detector.WeakPrefix) + `)?the wording "([^"]*)"`)
+// quotedWord is the word or phrase a "phrase" reason quotes, and which
+// of the two it is.
+var quotedWord = regexp.MustCompile(`^(?:` + regexp.QuoteMeta(detector.WeakPrefix) + `)?the (wording|phrase) "([^"]*)"`)
 
 // detectors are the models the reason tests run on: the committed fixture
 // model and the embedded one.
@@ -50,8 +51,14 @@ func TestWordReasonsNeverQuoteFunctionWords(t *testing.T) {
 					t.Errorf("%s: phrase reason %q quotes no word", name, r.Text)
 					continue
 				}
-				if features.IsFunctionWord(strings.ToLower(m[1])) {
-					t.Errorf("%s: reason %q names a function word on its own", name, r.Text)
+				words := strings.Fields(strings.ToLower(m[2]))
+				if m[1] == "wording" && (len(words) != 1 || features.IsFunctionWord(words[0])) {
+					t.Errorf("%s: reason %q names a function word on its own, or more than one word", name, r.Text)
+				}
+				// A phrase begins and ends with a word that is a reason
+				// of its own: function words only inside it.
+				if m[1] == "phrase" && (len(words) < 2 || len(words) > 4 || features.IsFunctionWord(words[0]) || features.IsFunctionWord(words[len(words)-1])) {
+					t.Errorf("%s: reason %q is not a phrase of two to four words that begins and ends with a word of its own", name, r.Text)
 				}
 			}
 			t.Logf("%s: %.3f %v, sentence construction reason: %v", name, res.Score, res.Verdict, sawPattern)
@@ -60,7 +67,7 @@ func TestWordReasonsNeverQuoteFunctionWords(t *testing.T) {
 }
 
 // TestWordWeightIsPerPlace: repeating a sentence four times must not make
-// its words weigh four times as much.
+// its words and phrases weigh four times as much.
 func TestWordWeightIsPerPlace(t *testing.T) {
 	once := "This change ensures comprehensive validation and enhances the overall robustness of the notification configuration loader."
 	many := strings.Repeat(once+" ", 4)
@@ -88,7 +95,7 @@ func wordWeights(rs []detector.Reason) map[string]float64 {
 	out := map[string]float64{}
 	for _, r := range rs {
 		if m := quotedWord.FindStringSubmatch(r.Text); r.Signal == "phrase" && m != nil {
-			out[strings.ToLower(m[1])] = r.Weight
+			out[strings.ToLower(m[2])] = r.Weight
 		}
 	}
 	return out

@@ -128,7 +128,8 @@ func TestPlacesCountIsExact(t *testing.T) {
 	text := strings.Repeat("This change ensures robust validation. ", 8)
 	res := d.Score(text)
 	for _, r := range res.Reasons {
-		if r.Signal == "phrase" && strings.Contains(r.Text, `"ensures"`) {
+		// The word or a phrase of the sentence: each is there 8 times.
+		if r.Signal == "phrase" && regexp.MustCompile(`^the (wording|phrase) "[^"]*ensures[^"]*"`).MatchString(r.Text) {
 			if !strings.Contains(r.Text, "(8 places)") {
 				t.Errorf("\"ensures\" occurs 8 times, reason says %q", r.Text)
 			}

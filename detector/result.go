@@ -68,8 +68,9 @@ type Reason struct {
 	Text string `json:"text"`
 	// Weight is the signal's contribution to the score in log-odds;
 	// positive pushes towards machine, negative towards human. For a word
-	// (Signal "phrase") it is the contribution of one of its places, on
-	// average: a word the topic repeats does not weigh more for it.
+	// or a phrase of neighbouring words (Signal "phrase") it is the
+	// contribution of one of its places, on average: a word the topic
+	// repeats does not weigh more for it.
 	Weight float64 `json:"weight"`
 	// Spans point at the original text where the signal comes from a span.
 	Spans []Span `json:"spans,omitempty"`
