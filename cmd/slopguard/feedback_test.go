@@ -15,7 +15,7 @@ func feedbackSeed(t *testing.T) string {
 	t.Helper()
 	return auditDB(t, func(s store.Store) {
 		for _, f := range []store.Feedback{
-			{Platform: "github", Scope: "octo/repo", ItemID: "pr/12", By: "maint", Label: "human", Note: "their style", Text: "Fixes #3.\n\nTested locally."},
+			{Platform: "github", Scope: "octo/repo", ItemID: "pr/12", By: "maint", Label: "human", Note: "their <style> & \"tone\"", Text: "Fixes #3 & <b>4</b>.\n\nTested locally — ✓."},
 			{Platform: "discord", Scope: "4242", ItemID: "m-1", By: "mod", Label: "machine", Text: "Certainly! Here's a summary"},
 			{Platform: "github", Scope: "octo/repo", ItemID: "issue/7", By: "maint", Label: "machine", Text: ""},
 		} {
@@ -30,8 +30,8 @@ func TestFeedbackExport(t *testing.T) {
 	t.Parallel()
 	db := feedbackSeed(t)
 	want := []store.TrainingRecord{
-		{Text: "Fixes #3.\n\nTested locally.", Label: "human", Kind: "pr", Source: "feedback:github:octo/repo",
-			ID: "feedback:github:octo/repo:pr/12:1", Split: "train", Note: "their style"},
+		{Text: "Fixes #3 & <b>4</b>.\n\nTested locally — ✓.", Label: "human", Kind: "pr", Source: "feedback:github:octo/repo",
+			ID: "feedback:github:octo/repo:pr/12:1", Split: "train", Note: "their <style> & \"tone\""},
 		{Text: "Certainly! Here's a summary", Label: "machine", Kind: "message", Source: "feedback:discord:4242",
 			ID: "feedback:discord:4242:m-1:2", Split: "train"},
 	}
@@ -48,6 +48,14 @@ func TestFeedbackExport(t *testing.T) {
 		}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("records:\n got %+v\nwant %+v", got, want)
+		}
+		// The bytes are pinned: field order, no HTML escaping, one record a line.
+		golden, err := os.ReadFile(filepath.Join("testdata", "feedback", "export.golden.jsonl"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out != string(golden) {
+			t.Errorf("stdout differs from testdata/feedback/export.golden.jsonl:\n got %s\nwant %s", out, golden)
 		}
 		if !strings.Contains(errOut, "exported 2 feedback records (skipped 1 without text)") {
 			t.Errorf("stderr = %q, want the count", errOut)
