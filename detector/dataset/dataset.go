@@ -9,6 +9,9 @@
 // Lines that are not such objects are skipped and counted: Read returns the
 // good records together with a *BadLinesError, so one broken line never
 // loses a whole file.
+//
+// An optional string "note" (a moderator's note on a feedback record) is
+// kept too; training ignores it. Encoder writes records in this format.
 package dataset
 
 import (
@@ -40,6 +43,10 @@ type Record struct {
 	ID        string
 	Split     string // "train" or "dev"
 	Group     string // group/conversation/question/repo field, else ID
+	// Note is free text that travels with the record, such as the note a
+	// moderator left with feedback. It is read and written but ignored by
+	// training and evaluation.
+	Note string
 	// File is the base name of the file the record came from without its
 	// extension, e.g. "aidev_pop_v1_review": the source set for per-source metrics.
 	File string
@@ -236,6 +243,7 @@ type line struct {
 	Conversation scalar  `json:"conversation"`
 	Question     scalar  `json:"question"`
 	Repo         scalar  `json:"repo"`
+	Note         scalar  `json:"note"`
 }
 
 // scalar decodes a JSON string, number or boolean as a string, null as "".
@@ -284,6 +292,7 @@ func parseLine(b []byte) (Record, error) {
 		Source:    string(l.Source),
 		ID:        string(l.ID),
 		Split:     string(l.Split),
+		Note:      string(l.Note),
 	}
 	for _, g := range []scalar{l.Group, l.Conversation, l.Question, l.Repo, l.ID} {
 		if g != "" {
@@ -308,7 +317,33 @@ func readFile(path string, filter func(Record) bool) ([]Record, []BadLine, error
 	if abs, err := filepath.Abs(path); err == nil {
 		dir = filepath.Base(filepath.Dir(abs))
 	}
-	br := bufio.NewReaderSize(f, 1<<20)
+	return readLines(f, path, func(r *Record) bool {
+		r.File, r.Dir = base, dir
+		return filter == nil || filter(*r)
+	})
+}
+
+// ReadJSONL reads the records of one JSONL stream the way Read reads a
+// file: blank lines and a leading byte-order mark are skipped and each
+// record's Line is set; File and Dir stay empty. name stands for the stream
+// in errors and in BadLine.File. Bad lines are skipped: the good records are
+// returned with a *BadLinesError.
+func ReadJSONL(r io.Reader, name string) ([]Record, error) {
+	recs, bad, err := readLines(r, name, nil)
+	if err != nil {
+		return nil, err
+	}
+	if len(bad) > 0 {
+		return recs, &BadLinesError{Count: len(bad), First: bad[:min(len(bad), maxBadExamples)]}
+	}
+	return recs, nil
+}
+
+// readLines reads JSONL from r, naming it name in errors. keep, when not
+// nil, sees each good record after its Line is set, may fill in more
+// fields, and chooses whether it is returned.
+func readLines(r io.Reader, name string, keep func(*Record) bool) ([]Record, []BadLine, error) {
+	br := bufio.NewReaderSize(r, 1<<20)
 	var recs []Record
 	var bad []BadLine
 	var buf []byte
@@ -324,19 +359,19 @@ func readFile(path string, filter func(Record) bool) ([]Record, []BadLine, error
 			}
 		}
 		if err != nil && err != io.EOF {
-			return nil, nil, fmt.Errorf("read data %s: %w", path, err)
+			return nil, nil, fmt.Errorf("read data %s: %w", name, err)
 		}
 		if n == 1 {
 			buf = bytes.TrimPrefix(buf, []byte("\xef\xbb\xbf")) // a UTF-8 byte-order mark
 		}
 		if b := bytes.TrimSpace(buf); len(b) > 0 {
-			r, perr := parseLine(b)
+			rec, perr := parseLine(b)
 			if perr != nil {
-				bad = append(bad, BadLine{File: path, Line: n, Err: perr})
+				bad = append(bad, BadLine{File: name, Line: n, Err: perr})
 			} else {
-				r.File, r.Dir, r.Line = base, dir, n
-				if filter == nil || filter(r) {
-					recs = append(recs, r)
+				rec.Line = n
+				if keep == nil || keep(&rec) {
+					recs = append(recs, rec)
 				}
 			}
 		}
@@ -344,6 +379,62 @@ func readFile(path string, filter func(Record) bool) ([]Record, []BadLine, error
 			return recs, bad, nil
 		}
 	}
+}
+
+// Encoder writes records as JSONL lines in the format Read reads.
+type Encoder struct {
+	enc *json.Encoder
+}
+
+// NewEncoder returns an Encoder writing to w. Each Encode is one Write of a
+// whole line; buffer w when writing many.
+func NewEncoder(w io.Writer) *Encoder {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return &Encoder{enc: enc}
+}
+
+// outLine is a JSONL line as Encoder writes it. The field order is the
+// shared data's; text and label are always written, other fields only when
+// not empty.
+type outLine struct {
+	Text      string `json:"text"`
+	Label     string `json:"label"`
+	Kind      string `json:"kind,omitempty"`
+	Domain    string `json:"domain,omitempty"`
+	Generator string `json:"generator,omitempty"`
+	Source    string `json:"source,omitempty"`
+	ID        string `json:"id,omitempty"`
+	Split     string `json:"split,omitempty"`
+	Group     string `json:"group,omitempty"`
+	Note      string `json:"note,omitempty"`
+}
+
+// Encode writes r as one line: text, label, kind, domain, generator,
+// source, id, split, group and note, leaving out empty fields other than
+// text and label. The group is left out too when it equals the id, which
+// Read takes as the group of a line without one. File, Dir and Line say
+// where a record was read from and are not written. The label is written
+// as it is: a label other than human or machine makes a line Read skips.
+func (e *Encoder) Encode(r Record) error {
+	l := outLine{
+		Text:      r.Text,
+		Label:     r.Label,
+		Kind:      r.Kind,
+		Domain:    r.Domain,
+		Generator: r.Generator,
+		Source:    r.Source,
+		ID:        r.ID,
+		Split:     r.Split,
+		Note:      r.Note,
+	}
+	if r.Group != r.ID {
+		l.Group = r.Group
+	}
+	if err := e.enc.Encode(l); err != nil {
+		return fmt.Errorf("write record %q: %w", r.ID, err)
+	}
+	return nil
 }
 
 // SplitFilter keeps the records of one split; "" or "all" keeps every record.
