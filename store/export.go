@@ -3,40 +3,32 @@ package store
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/slopguard/slopguard/detector/dataset"
 )
 
-// TrainingRecord is one line of the labelled JSONL slopguard trains on, the
-// format of the shared data set: text, label, kind, source, id and split,
-// plus the feedback's note.
-type TrainingRecord struct {
-	Text  string `json:"text"`
-	Label string `json:"label"`
-	Kind  string `json:"kind"`
-	// Source is "feedback:<platform>:<scope>".
-	Source string `json:"source"`
-	ID     string `json:"id"`
-	// Split is always "train": a project's corrections are for fitting.
-	Split string `json:"split"`
-	Note  string `json:"note,omitempty"`
-}
-
-// FeedbackRecord converts feedback into a training record. The kind is the
-// feedback's Kind, which the Discord bot records; feedback without one
-// (stored before kinds were recorded, or from a writer that does not set it
-// yet) falls back to the item ID's prefix before "/" ("pr/12" → "pr"), else
-// "message" for Discord and "comment" elsewhere.
-func FeedbackRecord(f Feedback) TrainingRecord {
-	return TrainingRecord{
+// FeedbackRecord converts feedback into a line of the labelled training
+// data: its text, label, kind and note, source "feedback:<platform>:<scope>",
+// an ID naming the platform, scope, item and feedback ID (also the record's
+// group), and split "train", since a project's corrections are for fitting.
+//
+// The kind is the feedback's Kind, which the Discord bot records; feedback
+// without one (stored before kinds were recorded, or from a writer that
+// does not set it yet) falls back to the item ID's prefix before "/"
+// ("pr/12" → "pr"), else "message" for Discord and "comment" elsewhere.
+func FeedbackRecord(f Feedback) dataset.Record {
+	id := fmt.Sprintf("feedback:%s:%s:%s:%d", f.Platform, f.Scope, f.ItemID, f.ID)
+	return dataset.Record{
 		Text:   f.Text,
 		Label:  f.Label,
 		Kind:   feedbackKind(f),
 		Source: "feedback:" + f.Platform + ":" + f.Scope,
-		ID:     fmt.Sprintf("feedback:%s:%s:%s:%d", f.Platform, f.Scope, f.ItemID, f.ID),
+		ID:     id,
 		Split:  "train",
+		Group:  id,
 		Note:   f.Note,
 	}
 }
@@ -54,17 +46,17 @@ func feedbackKind(f Feedback) string {
 	return "comment"
 }
 
-// ExportFeedback writes the feedback f selects as training JSONL, one record
-// per line, oldest first. Feedback without text cannot train anything and is
-// skipped; it returns how many records it wrote and skipped.
+// ExportFeedback writes the feedback f selects as training JSONL (see
+// dataset.Encoder), one record per line, oldest first. Feedback without
+// text cannot train anything and is skipped; it returns how many records it
+// wrote and skipped.
 func ExportFeedback(ctx context.Context, s Store, w io.Writer, f FeedbackFilter) (written, skipped int, err error) {
 	list, err := s.Feedback(ctx, f)
 	if err != nil {
 		return 0, 0, fmt.Errorf("export feedback: %w", err)
 	}
 	bw := bufio.NewWriter(w)
-	enc := json.NewEncoder(bw)
-	enc.SetEscapeHTML(false)
+	enc := dataset.NewEncoder(bw)
 	for _, fb := range list {
 		if strings.TrimSpace(fb.Text) == "" {
 			skipped++
@@ -79,27 +71,4 @@ func ExportFeedback(ctx context.Context, s Store, w io.Writer, f FeedbackFilter)
 		return written, skipped, fmt.Errorf("export feedback: %w", err)
 	}
 	return written, skipped, nil
-}
-
-// ReadTrainingRecords reads training JSONL, skipping blank lines. Errors name
-// the line.
-func ReadTrainingRecords(r io.Reader) ([]TrainingRecord, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64*1024), 16<<20)
-	var out []TrainingRecord
-	for line := 1; sc.Scan(); line++ {
-		b := sc.Bytes()
-		if len(strings.TrimSpace(string(b))) == 0 {
-			continue
-		}
-		var rec TrainingRecord
-		if err := json.Unmarshal(b, &rec); err != nil {
-			return out, fmt.Errorf("line %d: %w", line, err)
-		}
-		out = append(out, rec)
-	}
-	if err := sc.Err(); err != nil {
-		return out, fmt.Errorf("read training records: %w", err)
-	}
-	return out, nil
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/slopguard/slopguard/detector/dataset"
 	"github.com/slopguard/slopguard/store"
 )
 
@@ -29,11 +30,11 @@ func feedbackSeed(t *testing.T) string {
 func TestFeedbackExport(t *testing.T) {
 	t.Parallel()
 	db := feedbackSeed(t)
-	want := []store.TrainingRecord{
+	want := []dataset.Record{
 		{Text: "Fixes #3 & <b>4</b>.\n\nTested locally — ✓.", Label: "human", Kind: "pr", Source: "feedback:github:octo/repo",
-			ID: "feedback:github:octo/repo:pr/12:1", Split: "train", Note: "their <style> & \"tone\""},
+			ID: "feedback:github:octo/repo:pr/12:1", Split: "train", Group: "feedback:github:octo/repo:pr/12:1", Note: "their <style> & \"tone\"", Line: 1},
 		{Text: "Certainly! Here's a summary", Label: "machine", Kind: "message", Source: "feedback:discord:4242",
-			ID: "feedback:discord:4242:m-1:2", Split: "train"},
+			ID: "feedback:discord:4242:m-1:2", Split: "train", Group: "feedback:discord:4242:m-1:2", Line: 2},
 	}
 
 	t.Run("stdout", func(t *testing.T) {
@@ -42,7 +43,7 @@ func TestFeedbackExport(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("exit code = %d, want 0; stderr: %s", code, errOut)
 		}
-		got, err := store.ReadTrainingRecords(strings.NewReader(out))
+		got, err := dataset.ReadJSONL(strings.NewReader(out), "stdout")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -84,12 +85,14 @@ func TestFeedbackExport(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer f.Close()
-		got, err := store.ReadTrainingRecords(f)
+		got, err := dataset.ReadJSONL(f, path)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !reflect.DeepEqual(got, want[1:]) {
-			t.Errorf("records:\n got %+v\nwant %+v", got, want[1:])
+		only := want[1]
+		only.Line = 1
+		if !reflect.DeepEqual(got, []dataset.Record{only}) {
+			t.Errorf("records:\n got %+v\nwant %+v", got, []dataset.Record{only})
 		}
 		entries, _ := os.ReadDir(filepath.Dir(path))
 		if len(entries) != 1 {

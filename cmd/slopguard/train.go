@@ -441,8 +441,7 @@ func feedbackFromStore(ctx context.Context, dsn string) ([]dataset.Record, error
 		if f.Text == "" || (f.Label != dataset.LabelHuman && f.Label != dataset.LabelMachine) {
 			continue
 		}
-		tr := store.FeedbackRecord(f)
-		recs = append(recs, dataset.Record{Text: tr.Text, Label: tr.Label, Kind: tr.Kind, Source: tr.Source, ID: tr.ID, Group: tr.ID})
+		recs = append(recs, store.FeedbackRecord(f))
 	}
 	return recs, nil
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slopguard/slopguard/detector/dataset"
 	"github.com/slopguard/slopguard/store"
 )
 
@@ -1000,17 +1001,20 @@ func testExportRoundTrip(t *testing.T, open func(*testing.T) store.Store) {
 	if written != 3 || skipped != 1 {
 		t.Errorf("ExportFeedback wrote %d and skipped %d, want 3 and 1", written, skipped)
 	}
-	got, err := store.ReadTrainingRecords(&buf)
+	got, err := dataset.ReadJSONL(&buf, "export")
 	if err != nil {
-		t.Fatalf("ReadTrainingRecords: %v", err)
+		t.Fatalf("read exported records: %v", err)
 	}
-	want := []store.TrainingRecord{
+	id0 := fmt.Sprintf("feedback:github:octo/repo:pr/12:%d", ids[0])
+	id1 := fmt.Sprintf("feedback:discord:123456:987:%d", ids[1])
+	id2 := fmt.Sprintf("feedback:github:octo/repo:comment/5:%d", ids[2])
+	want := []dataset.Record{
 		{Text: in[0].Text, Label: "human", Kind: "pr", Source: "feedback:github:octo/repo",
-			ID: fmt.Sprintf("feedback:github:octo/repo:pr/12:%d", ids[0]), Split: "train", Note: "a person"},
+			ID: id0, Split: "train", Group: id0, Note: "a person", Line: 1},
 		{Text: in[1].Text, Label: "machine", Kind: "message", Source: "feedback:discord:123456",
-			ID: fmt.Sprintf("feedback:discord:123456:987:%d", ids[1]), Split: "train"},
+			ID: id1, Split: "train", Group: id1, Line: 2},
 		{Text: in[2].Text, Label: "machine", Kind: "review", Source: "feedback:github:octo/repo",
-			ID: fmt.Sprintf("feedback:github:octo/repo:comment/5:%d", ids[2]), Split: "train"},
+			ID: id2, Split: "train", Group: id2, Line: 3},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("export round trip:\n got %+v\nwant %+v", got, want)
