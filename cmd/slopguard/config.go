@@ -25,7 +25,8 @@ var serverConfigKeys = map[string]bool{
 // runConfig implements `slopguard config validate FILE`. A server config is
 // validated as `serve` would load it: with the secrets and overrides of the
 // current environment, so a config with github.app_id passes only where the
-// App's secrets are set. An invalid file exits 2, its problems on one line.
+// App's secrets are set. An invalid file exits 2, its problems on one line;
+// a valid one's warnings (such as deprecated keys) go to stderr.
 func runConfig(ctx context.Context, e *env, args []string) error {
 	const usage = "usage: slopguard config validate FILE [--repo OWNER/NAME] [--api-url URL] (a server config or a .github/slopguard.yml policy)"
 	if slices.Contains(args, "-h") || slices.Contains(args, "--help") || slices.Contains(args, "-help") {
@@ -59,14 +60,22 @@ func runConfig(ctx context.Context, e *env, args []string) error {
 	}
 	kind := detectConfigKind(data)
 	var pol moderation.Policy
+	var warnings []string
 	switch kind {
 	case "server config":
-		_, err = config.Load(path, e.getenv)
+		var cfg config.Config
+		if cfg, err = config.Load(path, e.getenv); err == nil {
+			warnings = cfg.Warnings()
+		}
 	default:
 		pol, err = moderation.ParsePolicy(data)
 	}
 	if err != nil {
 		return usageErrorf("%q (%s): %s", path, kind, oneLineErr(err))
+	}
+	// A warning does not make the file invalid, as serve still loads it.
+	for _, w := range warnings {
+		fmt.Fprintf(e.stderr, "%s: warning: %s\n", path, w)
 	}
 	if hp := pol.Honeypot; hp.Phrase != "" {
 		if *repo == "" {

@@ -45,6 +45,7 @@ func TestConfigValidate(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	app := writeFile(t, dir, "app.yml", "github:\n  app_id: 12345\n")
+	queueSize := writeFile(t, dir, "queue.yml", "github:\n  queue_size: 100\n")
 	secrets := map[string]string{"SLOPGUARD_GITHUB_PRIVATE_KEY": "key", "SLOPGUARD_GITHUB_WEBHOOK_SECRET": "secret"}
 	tests := []configCase{
 		{"example server config", []string{"config", "validate", filepath.Join("..", "..", "config", "slopguard.example.yml")}, nil, 0, "valid server config", ""},
@@ -55,6 +56,8 @@ func TestConfigValidate(t *testing.T) {
 		{"app ID without its secrets", []string{"config", "validate", app}, nil, 2, "", "SLOPGUARD_GITHUB_PRIVATE_KEY_FILE must be set when the App ID is; github: SLOPGUARD_GITHUB_WEBHOOK_SECRET"},
 		{"missing file", []string{"config", "validate", filepath.Join(dir, "nope.yml")}, nil, 2, "", "no such file or directory"},
 		{"no file", []string{"config", "validate"}, nil, 2, "", "usage"},
+		{"deprecated key warns and stays valid", []string{"config", "validate", queueSize}, nil, 0, "valid server config",
+			queueSize + ": warning: github.queue_size is no longer used and is ignored (deliveries wait in the store); remove it\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -62,6 +65,10 @@ func TestConfigValidate(t *testing.T) {
 			errOut := tt.run(t)
 			if tt.wantCode != 0 && strings.Count(errOut, "\n") != 1 {
 				t.Errorf("got stderr %q, want one line", errOut)
+			}
+			// Only a file with warnings writes to stderr when valid.
+			if tt.wantCode == 0 && tt.wantErr == "" && errOut != "" {
+				t.Errorf("got stderr %q, want nothing", errOut)
 			}
 		})
 	}
