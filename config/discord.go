@@ -3,7 +3,6 @@ package config
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -105,18 +104,11 @@ func (d *DiscordConfig) applyEnv(getenv Getenv) error {
 
 // validateAPIURL checks discord.api_url: an http(s) URL without user
 // information, query or fragment, https unless the host is loopback (the
-// bot token goes with every request).
+// bot token goes with every request). Errors never show a password.
 func validateAPIURL(raw string) error {
-	u, err := url.Parse(raw)
+	u, err := parseHTTPURL("discord.api_url", raw)
 	if err != nil {
-		// Not quoted: the text may hold a password.
-		return errors.New("discord.api_url: is not an http(s) URL (it does not parse)")
-	}
-	if u.User != nil {
-		return fmt.Errorf("discord.api_url: must not hold a user name or password")
-	}
-	if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return fmt.Errorf("discord.api_url: %q is not an http(s) URL", raw)
+		return err
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
 		return fmt.Errorf("discord.api_url: %q has a query or fragment", u.Redacted())

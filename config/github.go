@@ -143,15 +143,13 @@ func (g GitHubConfig) validate() []error {
 		if u.val == "" && u.key == "github.graphql_url" {
 			continue
 		}
-		p, err := url.Parse(u.val)
+		p, err := parseHTTPURL(u.key, u.val)
 		switch {
-		case err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "":
-			errs = append(errs, fmt.Errorf("%s: %q is not an http(s) URL", u.key, u.val))
+		case err != nil:
+			errs = append(errs, err)
 		case p.Scheme == "http" && !loopback(p.Hostname()):
 			// The App's JWT and installation tokens would travel in clear.
 			errs = append(errs, fmt.Errorf("%s: %q must use https (http is allowed only for localhost)", u.key, p.Redacted()))
-		case p.User != nil:
-			errs = append(errs, fmt.Errorf("%s: %q must not carry credentials", u.key, p.Redacted()))
 		}
 	}
 	if !strings.HasPrefix(g.WebhookPath, "/") {

@@ -157,6 +157,7 @@ func TestDeriveGraphQLURL(t *testing.T) {
 func TestAPIURLs(t *testing.T) {
 	t.Parallel()
 	gh := func(u string) []error { g := defaultGitHub(); g.APIURL = u; return g.validate() }
+	gq := func(u string) []error { g := defaultGitHub(); g.GraphQLURL = u; return g.validate() }
 	dc := func(u string) []error { d := defaultDiscord(); d.APIURL = u; return d.validate() }
 	tests := []struct {
 		key      string
@@ -168,7 +169,16 @@ func TestAPIURLs(t *testing.T) {
 		{"github.api_url", gh, "http://127.0.0.1:8080/", ""},
 		{"github.api_url", gh, "http://localhost/", ""},
 		{"github.api_url", gh, "http://github.example.com/api/v3/", "must use https"},
-		{"github.api_url", gh, "https://user:hunter2@github.example.com/", "must not carry credentials"},
+		{"github.api_url", gh, "https://user:hunter2@github.example.com/", "must not hold a user name"},
+		{"github.api_url", gh, "ftp://user:hunter2@github.example.com/", "must not hold a user name"},
+		{"github.api_url", gh, "https://user:hunter2@github.example.com/%zz", "does not parse"},
+		{"github.api_url", gh, "http://user:hunter2@github.example.com/", "must not hold a user name"},
+		{"github.api_url", gh, "user:hunter2@github.example.com", "not an http(s) URL"},
+		{"github.api_url", gh, "ftp://github.example.com/", `"ftp://github.example.com/" is not an http(s) URL`},
+		{"github.graphql_url", gq, "https://github.example.com/api/graphql", ""},
+		{"github.graphql_url", gq, "ftp://user:hunter2@github.example.com/api/graphql", "must not hold a user name"},
+		{"github.graphql_url", gq, "https://user:hunter2@github.example.com/%zz", "does not parse"},
+		{"github.graphql_url", gq, "http://github.example.com/api/graphql", "must use https"},
 		{"discord.api_url", dc, "https://discord.com/api", ""},
 		{"discord.api_url", dc, "https://spacebar.example.org/api", ""},
 		{"discord.api_url", dc, "http://127.0.0.1:3001/api", ""}, // a local server or a test's fake
@@ -182,6 +192,7 @@ func TestAPIURLs(t *testing.T) {
 		{"discord.api_url", dc, "ftp://user:hunter2@chat.example.org/api", "must not hold a user name"},
 		{"discord.api_url", dc, "https://user:hunter2@chat.example.org/%zz", "does not parse"},
 		{"discord.api_url", dc, "http://user:hunter2@chat.example.org/api", "must not hold a user name"},
+		{"discord.api_url", dc, "user:hunter2@chat.example.org", "not an http(s) URL"},
 	}
 	for _, tt := range tests {
 		errs := tt.validate(tt.url)
