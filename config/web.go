@@ -3,7 +3,6 @@ package config
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 )
@@ -54,12 +53,10 @@ func (w WebConfig) validate() []error {
 		errs = append(errs, fmt.Errorf("web: SLOPGUARD_WEB_LINK_SECRET is %d bytes, want at least %d (e.g. openssl rand -hex 32)", len(w.LinkSecret), minLinkSecret))
 	}
 	if w.PublicURL != "" {
-		u, err := url.Parse(w.PublicURL)
+		u, err := parseHTTPURL("web.public_url", w.PublicURL)
 		switch {
 		case err != nil:
-			errs = append(errs, fmt.Errorf("web.public_url: %w", err))
-		case u.Scheme != "https" && u.Scheme != "http" || u.Host == "":
-			errs = append(errs, fmt.Errorf("web.public_url: %q is not an http(s) URL with a host", w.PublicURL))
+			errs = append(errs, err)
 		case u.RawQuery != "" || u.Fragment != "" || strings.Contains(u.Path, "?"):
 			errs = append(errs, fmt.Errorf("web.public_url: %q has a query or fragment", w.PublicURL))
 		case strings.Trim(u.Path, "/") != "":

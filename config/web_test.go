@@ -27,6 +27,8 @@ func TestWebConfig(t *testing.T) {
 		{"public URL with a query", "web:\n  public_url: https://sg.example.org/?a=1\n", map[string]string{"SLOPGUARD_WEB_LINK_SECRET": long}, false, "query"},
 		{"public URL with a path", "web:\n  public_url: https://example.org/slopguard/\n", map[string]string{"SLOPGUARD_WEB_LINK_SECRET": long}, false, "has a path"},
 		{"public URL with a slash", "web:\n  public_url: https://sg.example.org/\n", map[string]string{"SLOPGUARD_WEB_LINK_SECRET": long}, true, ""},
+		{"public URL with credentials", "web:\n  public_url: https://admin:hunter2@sg.example.org\n", map[string]string{"SLOPGUARD_WEB_LINK_SECRET": long}, false, "must not hold a user name or password"},
+		{"public URL that does not parse", "web:\n  public_url: https://admin:hunter2@sg.example.org/%zz\n", map[string]string{"SLOPGUARD_WEB_LINK_SECRET": long}, false, "does not parse"},
 		{"no ttl", "web:\n  link_ttl: 0s\n", nil, false, "link_ttl"},
 		{"secret not in the file", "web:\n  link_secret: abc\n", nil, false, "link_secret"},
 	}
@@ -34,6 +36,9 @@ func TestWebConfig(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			cfg, err := loadYAML(t, tt.yaml, tt.env)
+			if err != nil && strings.Contains(err.Error(), "hunter2") {
+				t.Errorf("the error shows the password: %v", err)
+			}
 			if checkErr(t, err, tt.wantErr) {
 				return
 			}
