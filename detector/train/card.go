@@ -115,6 +115,18 @@ func newCard(f *model.File, exs, hold []*example, probs []float64, opts Options,
 		"length_calibration": fmt.Sprint(!opts.PlainCalibration),
 		"source_factors":     sourceFactors(opts.SourceFactor),
 	}
+	// Settings added after a model shipped are recorded only when used, so
+	// retraining with the old settings gives the old file byte for byte.
+	if opts.MatchedSample {
+		settings["matched_sample"] = "true"
+	}
+	if opts.WorstSourceStep > 0 {
+		settings["worst_source_step"] = fmt.Sprint(opts.WorstSourceStep)
+	}
+	if opts.PairWeight > 0 {
+		settings["pair_weight"] = fmt.Sprint(opts.PairWeight)
+		settings["max_pairs_per_group"] = fmt.Sprint(opts.MaxPairsPerGroup)
+	}
 	return Card{
 		Name: f.Header.Name,
 		Training: model.Training{

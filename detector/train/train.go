@@ -62,6 +62,28 @@ type Options struct {
 	MaxWeight float64
 	// MaxPerGroup caps examples per (source, label), sampled deterministically.
 	MaxPerGroup int
+	// MatchedSample makes the MaxPerGroup sample take texts group by group:
+	// one text of each group (the same question, diff or instruction) before
+	// a second, the groups in one hash order shared by both labels, so a
+	// capped source keeps texts that answer the same input by both kinds of
+	// writer.
+	MatchedSample bool
+	// PairWeight adds a comparison within matched groups: for every group
+	// of a source with human and machine texts, pairs of one machine and
+	// one human text are fitted so that the machine text scores higher.
+	// Topic is the same on both sides of a pair and cancels; what is left
+	// is how each was written. The pairs' total weight is PairWeight times
+	// that of the ordinary examples (0 turns them off).
+	PairWeight float64
+	// MaxPairsPerGroup caps the pairs taken from one group.
+	MaxPairsPerGroup int
+	// WorstSourceStep, when above 0, fits for the worst source rather than
+	// the average (group distributionally robust optimisation): after each
+	// epoch every (source, label) multiplies its weight by
+	// exp(WorstSourceStep × its mean log-loss in that epoch), the
+	// multipliers kept within [1/4, 4] and rescaled so that each label's
+	// total weight is unchanged.
+	WorstSourceStep float64
 	// MaxTextBytes truncates training texts.
 	MaxTextBytes int
 	// HoldoutFraction of groups is held out for calibration and thresholds.
@@ -107,21 +129,22 @@ type Options struct {
 // DefaultOptions are the settings of the shipped model.
 func DefaultOptions() Options {
 	return Options{
-		Name:            "slopguard-default",
-		Seed:            1,
-		Features:        features.DefaultConfig(),
-		VocabSize:       8000,
-		TokenizerBytes:  24 << 20,
-		Epochs:          10,
-		LearningRate:    0.2,
-		L2:              1e-7,
-		MaxWeight:       2,
-		MaxPerGroup:     12000,
-		MaxTextBytes:    16 << 10,
-		HoldoutFraction: 0.1,
-		TargetFPR:       0.005,
-		SourceFPR:       0.01,
-		FlattenRate:     0.2,
+		Name:             "slopguard-default",
+		Seed:             1,
+		Features:         features.DefaultConfig(),
+		VocabSize:        8000,
+		TokenizerBytes:   24 << 20,
+		Epochs:           10,
+		LearningRate:     0.2,
+		L2:               1e-7,
+		MaxWeight:        2,
+		MaxPerGroup:      12000,
+		MaxPairsPerGroup: 8,
+		MaxTextBytes:     16 << 10,
+		HoldoutFraction:  0.1,
+		TargetFPR:        0.005,
+		SourceFPR:        0.01,
+		FlattenRate:      0.2,
 		SourceFactor: map[string]float64{
 			// Human and machine small talk come from different data sets about
 			// different topics: let them teach register, not topic.
@@ -243,7 +266,11 @@ func Train(ctx context.Context, recs []dataset.Record, opts Options) (*Result, e
 		return nil, err
 	}
 
-	w, bias, err := fitLogistic(ctx, fit, ext.Dim(), opts)
+	pairs := matchedPairs(fit, opts)
+	if len(pairs) > 0 {
+		progressLine(opts.Progress, "comparing %d matched pairs", len(pairs))
+	}
+	w, bias, err := fitLogistic(ctx, fit, pairs, ext.Dim(), opts)
 	if err != nil {
 		return nil, err
 	}
@@ -275,7 +302,7 @@ func Train(ctx context.Context, recs []dataset.Record, opts Options) (*Result, e
 	thr := chooseThreshold(probs, hold, opts.TargetFPR, opts.SourceFPR)
 	var kindThr map[string]float64
 	if opts.KindThresholds {
-		kindThr = chooseKindThresholds(probs, hold, opts.TargetFPR, opts.SourceFPR)
+		kindThr = chooseKindThresholds(probs, hold, opts.TargetFPR, opts.SourceFPR, thr)
 	}
 
 	f := &model.File{
@@ -388,6 +415,9 @@ func prepare(ctx context.Context, recs []dataset.Record, opts Options) ([]*examp
 		sort.Slice(g, func(i, j int) bool {
 			return hash64(seed, "cap", g[i].rec.File, g[i].rec.ID, g[i].rec.Text) < hash64(seed, "cap", g[j].rec.File, g[j].rec.ID, g[j].rec.Text)
 		})
+		if opts.MatchedSample {
+			g = matchedOrder(g, seed)
+		}
 		if opts.MaxPerGroup > 0 && len(g) > opts.MaxPerGroup {
 			g = g[:opts.MaxPerGroup]
 		}
@@ -448,6 +478,144 @@ func prepare(ctx context.Context, recs []dataset.Record, opts Options) ([]*examp
 	return exs, ctx.Err()
 }
 
+// matchedOrder reorders g (one source and label, already in hash order)
+// group by group: the first text of every group, then the second, and so
+// on, the groups in an order that depends only on the data directory and
+// the group, so that the other label of the source (or a matched file of the
+// same directory) takes the same groups first.
+func matchedOrder(g []*example, seed string) []*example {
+	type keyed struct {
+		e     *example
+		rank  int
+		group uint64
+	}
+	seen := map[string]int{}
+	ks := make([]keyed, len(g))
+	for i, e := range g {
+		k := e.rec.Group
+		ks[i] = keyed{e: e, rank: seen[k], group: hash64(seed, "group", e.rec.Dir, k)}
+		seen[k]++
+	}
+	sort.SliceStable(ks, func(i, j int) bool {
+		if ks[i].rank != ks[j].rank {
+			return ks[i].rank < ks[j].rank
+		}
+		return ks[i].group < ks[j].group
+	})
+	out := make([]*example, len(g))
+	for i, k := range ks {
+		out[i] = k.e
+	}
+	return out
+}
+
+// pair is a fitted comparison: the feature difference of a machine text
+// and a human text of the same group, and its weight.
+type pair struct {
+	diff   features.Vector
+	weight float64
+}
+
+// matchedPairs builds the within-group comparisons of the fit examples
+// (see Options.PairWeight). Each group with both labels gives max(machine,
+// human) pairs, at most opts.MaxPairsPerGroup, every text in at least one
+// pair when the cap allows. A source's pairs share a weight that grows
+// with the square root of their number, and all pairs together weigh
+// opts.PairWeight times the fit examples.
+func matchedPairs(fit []*example, opts Options) []pair {
+	if opts.PairWeight <= 0 {
+		return nil
+	}
+	seed := fmt.Sprint(opts.Seed)
+	type side struct{ h, m []*example }
+	groups := map[string]*side{}
+	var keys []string
+	var total float64
+	for _, e := range fit {
+		total += e.weight
+		if e.rec.File == "feedback" {
+			continue
+		}
+		k := e.rec.File + "\x00" + e.rec.Group
+		s := groups[k]
+		if s == nil {
+			s = &side{}
+			groups[k] = s
+			keys = append(keys, k)
+		}
+		if e.y == 1 {
+			s.m = append(s.m, e)
+		} else {
+			s.h = append(s.h, e)
+		}
+	}
+	sort.Strings(keys)
+	bySource := map[string][]pair{}
+	var sources []string
+	byHash := func(xs []*example) {
+		sort.Slice(xs, func(i, j int) bool {
+			return hash64(seed, "pair", xs[i].rec.ID, xs[i].rec.Text) < hash64(seed, "pair", xs[j].rec.ID, xs[j].rec.Text)
+		})
+	}
+	for _, k := range keys {
+		s := groups[k]
+		if len(s.h) == 0 || len(s.m) == 0 {
+			continue
+		}
+		byHash(s.h)
+		byHash(s.m)
+		n := max(len(s.h), len(s.m))
+		if opts.MaxPairsPerGroup > 0 {
+			n = min(n, opts.MaxPairsPerGroup)
+		}
+		file := s.m[0].rec.File
+		if bySource[file] == nil {
+			sources = append(sources, file)
+		}
+		for i := range n {
+			var p pair
+			diffVectors(&p.diff, &s.m[i%len(s.m)].vec, &s.h[i%len(s.h)].vec)
+			bySource[file] = append(bySource[file], p)
+		}
+	}
+	var shareSum float64
+	for _, f := range sources {
+		shareSum += math.Sqrt(float64(len(bySource[f])))
+	}
+	var out []pair
+	for _, f := range sources {
+		ps := bySource[f]
+		per := opts.PairWeight * total * math.Sqrt(float64(len(ps))) / shareSum / float64(len(ps))
+		for i := range ps {
+			ps[i].weight = per
+			out = append(out, ps[i])
+		}
+	}
+	return out
+}
+
+// diffVectors sets d to a − b for two compacted (sorted, unique) vectors.
+func diffVectors(d, a, b *features.Vector) {
+	d.Reset()
+	i, j := 0, 0
+	for i < len(a.Idx) || j < len(b.Idx) {
+		switch {
+		case j == len(b.Idx) || i < len(a.Idx) && a.Idx[i] < b.Idx[j]:
+			d.Idx, d.Val = append(d.Idx, a.Idx[i]), append(d.Val, a.Val[i])
+			i++
+		case i == len(a.Idx) || b.Idx[j] < a.Idx[i]:
+			d.Idx, d.Val = append(d.Idx, b.Idx[j]), append(d.Val, -b.Val[j])
+			j++
+		default:
+			if x := a.Val[i] - b.Val[j]; x != 0 {
+				d.Idx, d.Val = append(d.Idx, a.Idx[i]), append(d.Val, x)
+			}
+			i++
+			j++
+		}
+	}
+}
+
 // prepText turns a record's raw text (possibly perturbed) into what the
 // model is fitted on: placeholders removed, truncated, flattened for the
 // sources and the share of texts that are, and normalised.
@@ -504,17 +672,20 @@ func sigmoid(z float64) float64 {
 	return e / (1 + e)
 }
 
-// fitLogistic runs AdaGrad over the fit examples.
-func fitLogistic(ctx context.Context, fit []*example, dim int, opts Options) ([]float64, float64, error) {
+// fitLogistic runs AdaGrad over the fit examples and the matched pairs
+// (whose loss, log(1 + exp(-w·d)), has no bias: a pair only says which of
+// its two texts is the machine's).
+func fitLogistic(ctx context.Context, fit []*example, pairs []pair, dim int, opts Options) ([]float64, float64, error) {
 	w := make([]float64, dim)
 	g2 := make([]float64, dim)
 	var bias, biasG2 float64
 	rng := rand.New(rand.NewSource(opts.Seed))
-	order := make([]int, len(fit))
+	order := make([]int, len(fit)+len(pairs))
 	for i := range order {
 		order[i] = i
 	}
 	const eps = 1e-8
+	rob := newRobustWeights(fit)
 	for epoch := 0; epoch < opts.Epochs; epoch++ {
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		pb := newProgress(opts.Progress, fmt.Sprintf("fitting epoch %d/%d", epoch+1, opts.Epochs), len(order))
@@ -526,29 +697,114 @@ func fitLogistic(ctx context.Context, fit []*example, dim int, opts Options) ([]
 				}
 				pb.add(min(4096, len(order)-k)) // the chunk starting here
 			}
+			if oi >= len(fit) {
+				p := &pairs[oi-len(fit)]
+				z := dot(w, 0, &p.diff)
+				q := sigmoid(z)
+				loss -= p.weight * math.Log(math.Max(q, 1e-12))
+				wsum += p.weight
+				step(w, g2, &p.diff, (q-1)*p.weight, opts)
+				continue
+			}
 			e := fit[oi]
 			z := dot(w, bias, &e.vec)
 			p := sigmoid(z)
+			var l float64
 			if e.y == 1 {
-				loss -= e.weight * math.Log(math.Max(p, 1e-12))
+				l = -math.Log(math.Max(p, 1e-12))
 			} else {
-				loss -= e.weight * math.Log(math.Max(1-p, 1e-12))
+				l = -math.Log(math.Max(1-p, 1e-12))
 			}
-			wsum += e.weight
-			g := (p - e.y) * e.weight
-			for i, idx := range e.vec.Idx {
-				grad := g*float64(e.vec.Val[i]) + opts.L2*w[idx]
-				g2[idx] += grad * grad
-				nw := w[idx] - opts.LearningRate*grad/math.Sqrt(g2[idx]+eps)
-				w[idx] = math.Max(-opts.MaxWeight, math.Min(opts.MaxWeight, nw))
-			}
+			weight := e.weight * rob.mult[rob.group[oi]]
+			loss += weight * l
+			wsum += weight
+			rob.add(oi, l)
+			g := (p - e.y) * weight
+			step(w, g2, &e.vec, g, opts)
 			biasG2 += g * g
 			bias -= opts.LearningRate * g / math.Sqrt(biasG2+eps)
 		}
 		pb.finish()
 		progressLine(opts.Progress, "  weighted log-loss %.4f", loss/wsum)
+		if opts.WorstSourceStep > 0 {
+			rob.update(opts.WorstSourceStep)
+		}
 	}
 	return w, bias, nil
+}
+
+// robustWeights are the per-(source, label) multipliers of
+// Options.WorstSourceStep and the losses of the current epoch.
+type robustWeights struct {
+	group   []int     // example index → group
+	label   []float64 // group → its label (0 or 1)
+	base    []float64 // group → sum of its examples' weights
+	mult    []float64 // group → multiplier, 1 at the start
+	lossSum []float64 // group → this epoch's summed loss
+	count   []float64 // group → this epoch's examples
+}
+
+func newRobustWeights(fit []*example) *robustWeights {
+	r := &robustWeights{group: make([]int, len(fit))}
+	index := map[string]int{}
+	for i, e := range fit {
+		k := e.rec.File + "\x00" + e.rec.Label
+		g, ok := index[k]
+		if !ok {
+			g = len(r.label)
+			index[k] = g
+			r.label = append(r.label, e.y)
+			r.base = append(r.base, 0)
+			r.mult = append(r.mult, 1)
+		}
+		r.group[i] = g
+		r.base[g] += e.weight
+	}
+	r.lossSum = make([]float64, len(r.label))
+	r.count = make([]float64, len(r.label))
+	return r
+}
+
+func (r *robustWeights) add(i int, loss float64) {
+	g := r.group[i]
+	r.lossSum[g] += loss
+	r.count[g]++
+}
+
+// update moves the multipliers towards the groups with the highest mean
+// loss this epoch and starts the next epoch's sums.
+func (r *robustWeights) update(eta float64) {
+	for _, y := range []float64{0, 1} {
+		var before, after float64
+		for g := range r.mult {
+			if r.label[g] != y || r.count[g] == 0 {
+				continue
+			}
+			before += r.mult[g] * r.base[g]
+			r.mult[g] = math.Max(0.25, math.Min(4, r.mult[g]*math.Exp(eta*r.lossSum[g]/r.count[g])))
+			after += r.mult[g] * r.base[g]
+		}
+		for g := range r.mult {
+			if r.label[g] == y && after > 0 {
+				r.mult[g] *= before / after
+			}
+		}
+	}
+	clear(r.lossSum)
+	clear(r.count)
+}
+
+// step is one AdaGrad update of the weights on the features of v, g being
+// the loss's derivative with respect to w·v; weights stay within
+// ±opts.MaxWeight.
+func step(w, g2 []float64, v *features.Vector, g float64, opts Options) {
+	const eps = 1e-8
+	for i, idx := range v.Idx {
+		grad := g*float64(v.Val[i]) + opts.L2*w[idx]
+		g2[idx] += grad * grad
+		nw := w[idx] - opts.LearningRate*grad/math.Sqrt(g2[idx]+eps)
+		w[idx] = math.Max(-opts.MaxWeight, math.Min(opts.MaxWeight, nw))
+	}
 }
 
 // fitCalibration fits p = σ(A·z + B + (C + D·z)·ln(1+n)), n being a text's
@@ -775,8 +1031,12 @@ func chooseThreshold(probs []float64, hold []*example, overall, perSource float6
 // rate at most overall pooled within the group and at most perSource in
 // each of its sources with minSourceHumans human texts. A group with fewer
 // than minGroupHumans held-out human texts, or no machine text, gets none
-// (it uses the default threshold).
-func chooseKindThresholds(probs []float64, hold []*example, overall, perSource float64) map[string]float64 {
+// (it uses the default threshold def). A group may go below def only when
+// every source of its held-out humans has at least minLowerSourceHumans of
+// them: a threshold below the default is only as safe as its smallest
+// source's measurement, and on sources never seen a lower threshold chosen
+// on a few dozen texts let over 1% of people through (docs/evaluation.md).
+func chooseKindThresholds(probs []float64, hold []*example, overall, perSource, def float64) map[string]float64 {
 	type part struct {
 		probs    []float64
 		hold     []*example
@@ -808,13 +1068,39 @@ func chooseKindThresholds(probs []float64, hold []*example, overall, perSource f
 		if p == nil || p.humans < minGroupHumans || p.machines == 0 {
 			continue
 		}
+		thr := chooseThreshold(p.probs, p.hold, overall, perSource)
+		if thr < def && !everySourceMeasured(p.hold, minLowerSourceHumans) {
+			continue
+		}
 		if out == nil {
 			out = map[string]float64{}
 		}
-		out[g] = chooseThreshold(p.probs, p.hold, overall, perSource)
+		out[g] = thr
 	}
 	return out
 }
+
+// everySourceMeasured reports whether every source with human texts in hold
+// has at least n of them.
+func everySourceMeasured(hold []*example, n int) bool {
+	humans := map[string]int{}
+	for _, e := range hold {
+		if e.y == 0 {
+			humans[e.rec.File]++
+		}
+	}
+	for _, c := range humans {
+		if c < n {
+			return false
+		}
+	}
+	return true
+}
+
+// minLowerSourceHumans is the fewest held-out human texts every source of a
+// kind group needs before the group's threshold may go below the default:
+// at 1% that allows one false positive per source.
+const minLowerSourceHumans = 100
 
 // minGroupHumans is the fewest held-out human texts a kind group needs for
 // its own threshold: at 0.5% that allows one false positive.

@@ -251,11 +251,21 @@ func TestChooseKindThresholds(t *testing.T) {
 	add("commits", "commit", "", 1, 0.9, 50)
 	// Comments: humans only.
 	add("comments", "comment", "", 0, 0.1, 500)
+	// Commits of a second source: 250 humans in all, but one source has
+	// only 60, too few to let the group go below the default.
+	add("commits2", "commit", "", 0, 0.1, 190)
+	add("commits3", "commit", "", 0, 0.1, 60)
 	// A product review is not a code review: default group.
 	add("reviews", "", "review", 0, 0.99, 300)
-	got := chooseKindThresholds(probs, hold, 0.005, 0.01)
+	got := chooseKindThresholds(probs, hold, 0.005, 0.01, 0.98)
 	if len(got) != 2 {
 		t.Fatalf("thresholds %v, want pr and chat only", got)
+	}
+	// With a default below the chat group's own threshold, chat stays
+	// (a stricter threshold needs no more evidence); with one source short of
+	// 100 humans, commits never go below the default.
+	if got := chooseKindThresholds(probs, hold, 0.005, 0.01, 0.5); got[model.KindGroupChat] <= 0.95 {
+		t.Errorf("chat threshold %v with a default of 0.5, want its own (> 0.95)", got[model.KindGroupChat])
 	}
 	if thr := got[model.KindGroupPR]; !(thr > 0.6 && thr <= 0.8) {
 		t.Errorf("pr threshold %v, want above the highest human (0.6) and at most the machines' 0.8", thr)
