@@ -89,11 +89,11 @@ func Scan(text, where string) []Mark {
 	if strings.Contains(text, "<!--") {
 		hidden = htmlComment.FindAllStringIndex(text, -1)
 	}
-	for _, p := range table {
+	for i, p := range table {
 		if p.evidence == Account {
 			continue
 		}
-		for _, loc := range p.re.FindAllStringIndex(text, -1) {
+		for _, loc := range tableFilters[i].findAll(p.re, text) {
 			start, end := loc[0], loc[1]
 			if inside(code, start, end) || (p.evidence != Summary && inside(hidden, start, end)) {
 				continue
@@ -173,15 +173,28 @@ var (
 	htmlComment = regexp.MustCompile(`(?s)<!--.*?(?:-->|\z)`)
 )
 
+// tableFilters[i] is the prefilter of table[i].re; codeFilters those of
+// the three code expressions, in codeSpans' order.
+var (
+	tableFilters = func() []prefilter {
+		out := make([]prefilter, len(table))
+		for i, p := range table {
+			out[i] = prefilterOf(p.re)
+		}
+		return out
+	}()
+	codeFilters = []prefilter{prefilterOf(fencedBackticks), prefilterOf(fencedTildes), prefilterOf(inlineCode)}
+)
+
 // codeSpans returns the byte spans of Markdown code in text.
 func codeSpans(text string) [][]int {
 	if !strings.ContainsAny(text, "`~") {
 		return nil
 	}
 	var out [][]int
-	out = append(out, fencedBackticks.FindAllStringIndex(text, -1)...)
-	out = append(out, fencedTildes.FindAllStringIndex(text, -1)...)
-	out = append(out, inlineCode.FindAllStringIndex(text, -1)...)
+	out = append(out, codeFilters[0].findAll(fencedBackticks, text)...)
+	out = append(out, codeFilters[1].findAll(fencedTildes, text)...)
+	out = append(out, codeFilters[2].findAll(inlineCode, text)...)
 	return out
 }
 
