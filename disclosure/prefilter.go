@@ -18,7 +18,9 @@ import (
 
 // needle is one literal of a prefilter. fold means it is compared ignoring
 // ASCII case: it then holds only runes whose case-folding equivalents are
-// all ASCII, lower-cased.
+// all ASCII, lower-cased, and is searched in the text with its ASCII
+// letters lower-cased (a byte-for-byte map, so a match there is a match
+// ignoring case in the text).
 type needle struct {
 	s    string
 	fold bool
@@ -28,27 +30,48 @@ type needle struct {
 // prefilter lets every text through.
 type prefilter []needle
 
-// mayMatch reports whether text holds one of the needles (always true for a
-// nil prefilter).
-func (p prefilter) mayMatch(text string) bool {
+// haystack is a text with, made on first use, its copy with ASCII letters
+// lower-cased, in which case-insensitive needles are searched.
+type haystack struct {
+	text, lower string
+	lowered     bool
+}
+
+// lowerASCII returns h.text with ASCII letters lower-cased (the same length).
+func (h *haystack) lowerASCII() string {
+	if !h.lowered {
+		b := []byte(h.text)
+		for i, c := range b {
+			if 'A' <= c && c <= 'Z' {
+				b[i] = c + 'a' - 'A'
+			}
+		}
+		h.lower, h.lowered = string(b), true
+	}
+	return h.lower
+}
+
+// mayMatch reports whether h's text holds one of the needles (always true
+// for a nil prefilter).
+func (p prefilter) mayMatch(h *haystack) bool {
 	if p == nil {
 		return true
 	}
 	for _, n := range p {
-		if n.fold && containsFoldASCII(text, n.s) || !n.fold && strings.Contains(text, n.s) {
+		if n.fold && strings.Contains(h.lowerASCII(), n.s) || !n.fold && strings.Contains(h.text, n.s) {
 			return true
 		}
 	}
 	return false
 }
 
-// findAll is re.FindAllStringIndex(text, -1), skipped when p says there
+// findAll is re.FindAllStringIndex(h.text, -1), skipped when p says there
 // can be no match.
-func (p prefilter) findAll(re *regexp.Regexp, text string) [][]int {
-	if !p.mayMatch(text) {
+func (p prefilter) findAll(re *regexp.Regexp, h *haystack) [][]int {
+	if !p.mayMatch(h) {
 		return nil
 	}
-	return re.FindAllStringIndex(text, -1)
+	return re.FindAllStringIndex(h.text, -1)
 }
 
 // minNeedle is the shortest literal worth a prefilter: shorter ones pass
@@ -147,40 +170,6 @@ func asciiFoldOnly(r rune) bool {
 	}
 	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
 		if f >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
-}
-
-// containsFoldASCII reports whether text holds needle (ASCII, lower case)
-// with any ASCII letters of text in either case.
-func containsFoldASCII(text, needle string) bool {
-	first := needle[0]
-	other := first
-	if 'a' <= first && first <= 'z' {
-		other = first - 'a' + 'A'
-	}
-	for i := 0; i+len(needle) <= len(text); i++ {
-		if c := text[i]; c != first && c != other {
-			continue
-		}
-		if equalFoldASCII(text[i:i+len(needle)], needle) {
-			return true
-		}
-	}
-	return false
-}
-
-// equalFoldASCII reports whether s equals lower (ASCII, lower case) when
-// s's ASCII letters are lower-cased.
-func equalFoldASCII(s, lower string) bool {
-	for i := 0; i < len(lower); i++ {
-		c := s[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c != lower[i] {
 			return false
 		}
 	}

@@ -39,24 +39,27 @@ func TestPrefilterOf(t *testing.T) {
 	}
 }
 
-func TestContainsFoldASCII(t *testing.T) {
+func TestMayMatchIgnoresASCIICaseOnly(t *testing.T) {
 	t.Parallel()
+	fold := prefilter{{s: "co-authored-by:", fold: true}}
+	exact := prefilter{{s: "Summary by"}}
 	tests := []struct {
-		text, needle string
-		want         bool
+		p    prefilter
+		text string
+		want bool
 	}{
-		{"x\nCo-Authored-By: A", "co-authored-by:", true},
-		{"CO-AUTHORED-BY:", "co-authored-by:", true},
-		{"co-authored-by", "co-authored-by:", false},
-		{"", "abc", false},
-		{"ab", "abc", false},
-		{"xxABC", "abc", true},
-		{"a[b]", "a[b]", true},
-		{"A{B}", "a[b]", false}, // '[' and '{' differ by the case bit but are not letters
+		{fold, "x\nCo-Authored-By: A", true},
+		{fold, "CO-AUTHORED-BY:", true},
+		{fold, "co-authored-by", false},
+		{fold, "", false},
+		{prefilter{{s: "a[b]", fold: true}}, "A{B}", false}, // '[' and '{' differ by the case bit but are not letters
+		{exact, "## Summary by X", true},
+		{exact, "## summary by X", false},
+		{nil, "", true},
 	}
 	for _, tt := range tests {
-		if got := containsFoldASCII(tt.text, tt.needle); got != tt.want {
-			t.Errorf("containsFoldASCII(%q, %q) = %v, want %v", tt.text, tt.needle, got, tt.want)
+		if got := tt.p.mayMatch(&haystack{text: tt.text}); got != tt.want {
+			t.Errorf("%+v.mayMatch(%q) = %v, want %v", tt.p, tt.text, got, tt.want)
 		}
 	}
 }
@@ -76,7 +79,7 @@ func checkPrefilters(t *testing.T, text string) {
 	t.Helper()
 	res, pfs := everyExpression()
 	for i, re := range res {
-		if re.MatchString(text) && !pfs[i].mayMatch(text) {
+		if re.MatchString(text) && !pfs[i].mayMatch(&haystack{text: text}) {
 			t.Fatalf("%q matches %q but its prefilter %+v turns it away", re, text, pfs[i])
 		}
 	}
