@@ -93,8 +93,11 @@ func (d *Detector) phraseReasons(norm normalize.Text, doc *features.Doc, buf *bu
 	}
 	// diff is a difference array: an n-gram's weight is spread evenly over
 	// its bytes, and contrib is its running sum.
-	diff := make([]float64, len(text)+1)
-	var masked []pattern
+	diff := slices.Grow(buf.diff[:0], len(text)+1)[:len(text)+1]
+	clear(diff)
+	buf.diff = diff
+	masked := buf.masked[:0]
+	defer func() { buf.masked = masked[:0] }()
 	maskedTotal := 0.0 // the masked n-grams' and the function words' contribution
 	spans := d.tokenSpans(text, buf.tokSpans, len(buf.ids))
 	if spans == nil && len(buf.ids) > 0 {
@@ -184,16 +187,27 @@ func (d *Detector) phraseReasons(norm normalize.Text, doc *features.Doc, buf *bu
 	for _, w := range words {
 		w.weight /= float64(w.count)
 	}
-	sort.SliceStable(order, func(i, j int) bool {
-		wi, wj := math.Abs(words[order[i]].weight), math.Abs(words[order[j]].weight)
+	// Strongest first, then by word; ranked caches the map lookups.
+	type rankedWord struct {
+		key    string
+		w      *word
+		weight float64 // |w.weight|
+	}
+	ranked := make([]rankedWord, len(order))
+	for i, key := range order {
+		w := words[key]
+		ranked[i] = rankedWord{key, w, math.Abs(w.weight)}
+	}
+	sort.SliceStable(ranked, func(i, j int) bool {
+		wi, wj := ranked[i].weight, ranked[j].weight
 		if wi != wj {
 			return wi > wj
 		}
-		return order[i] < order[j]
+		return ranked[i].key < ranked[j].key
 	})
 	var out []Reason
-	for _, key := range order {
-		w := words[key]
+	for _, r := range ranked {
+		w := r.w
 		if math.Abs(w.weight) < minReasonWeight || len(out) == 3 {
 			break
 		}
