@@ -198,12 +198,16 @@ func (d *Detector) phraseReasons(norm normalize.Text, doc *features.Doc, buf *bu
 		w := words[key]
 		ranked[i] = rankedWord{key, w, math.Abs(w.weight)}
 	}
-	sort.SliceStable(ranked, func(i, j int) bool {
-		wi, wj := ranked[i].weight, ranked[j].weight
-		if wi != wj {
-			return wi > wj
+	// The same stable merge sort as sort.SliceStable, without reflection;
+	// it only asks whether cmp < 0, which is when a ranks before b.
+	slices.SortStableFunc(ranked, func(a, b rankedWord) int {
+		if a.weight != b.weight {
+			if a.weight > b.weight {
+				return -1
+			}
+			return 1
 		}
-		return ranked[i].key < ranked[j].key
+		return strings.Compare(a.key, b.key)
 	})
 	var out []Reason
 	for _, r := range ranked {
