@@ -46,6 +46,9 @@ type buffers struct {
 	// contribution to the raw score, in vec order.
 	tokSpans [][2]int
 	contrib  []float64
+	// phraseReasons' storage: its difference array and masked patterns.
+	diff   []float64
+	masked []pattern
 }
 
 //go:embed default.model

@@ -218,7 +218,11 @@ func (d *Detector) phraseReasons(norm normalize.Text, doc *features.Doc, buf *bu
 func (d *Detector) byteContributions(text string, doc *features.Doc, buf *buffers) (contrib []float64, masked []pattern, maskedTotal float64, ok bool) {
 	// diff is a difference array: an n-gram's weight is spread evenly over
 	// its bytes, and contrib is its running sum.
-	diff := make([]float64, len(text)+1)
+	diff := slices.Grow(buf.diff[:0], len(text)+1)[:len(text)+1]
+	clear(diff)
+	buf.diff = diff
+	masked = buf.masked[:0]
+	defer func() { buf.masked = masked[:0] }()
 	spans := d.tokenSpans(text, buf.tokSpans, len(buf.ids))
 	if spans == nil && len(buf.ids) > 0 {
 		return nil, nil, 0, false // without token spans the walk would not line up

@@ -84,16 +84,17 @@ const maxQuote = 80
 // bots' summary blocks.
 func Scan(text, where string) []Mark {
 	var out []Mark
-	code := codeSpans(text)
+	h := &haystack{text: text}
+	code := codeSpansOf(h)
 	var hidden [][]int
 	if strings.Contains(text, "<!--") {
 		hidden = htmlComment.FindAllStringIndex(text, -1)
 	}
-	for _, p := range table {
+	for i, p := range table {
 		if p.evidence == Account {
 			continue
 		}
-		for _, loc := range p.re.FindAllStringIndex(text, -1) {
+		for _, loc := range tableFilters[i].findAll(p.re, h) {
 			start, end := loc[0], loc[1]
 			if inside(code, start, end) || (p.evidence != Summary && inside(hidden, start, end)) {
 				continue
@@ -173,15 +174,32 @@ var (
 	htmlComment = regexp.MustCompile(`(?s)<!--.*?(?:-->|\z)`)
 )
 
+// tableFilters[i] is the prefilter of table[i].re; codeFilters those of
+// the three code expressions, in codeSpansOf's order.
+var (
+	tableFilters = func() []prefilter {
+		out := make([]prefilter, len(table))
+		for i, p := range table {
+			out[i] = prefilterOf(p.re)
+		}
+		return out
+	}()
+	codeFilters = []prefilter{prefilterOf(fencedBackticks), prefilterOf(fencedTildes), prefilterOf(inlineCode)}
+)
+
 // codeSpans returns the byte spans of Markdown code in text.
-func codeSpans(text string) [][]int {
-	if !strings.ContainsAny(text, "`~") {
+func codeSpans(text string) [][]int { return codeSpansOf(&haystack{text: text}) }
+
+// codeSpansOf is codeSpans on a haystack, whose lower-cased copy Scan
+// shares with the table's prefilters.
+func codeSpansOf(h *haystack) [][]int {
+	if !strings.ContainsAny(h.text, "`~") {
 		return nil
 	}
 	var out [][]int
-	out = append(out, fencedBackticks.FindAllStringIndex(text, -1)...)
-	out = append(out, fencedTildes.FindAllStringIndex(text, -1)...)
-	out = append(out, inlineCode.FindAllStringIndex(text, -1)...)
+	out = append(out, codeFilters[0].findAll(fencedBackticks, h)...)
+	out = append(out, codeFilters[1].findAll(fencedTildes, h)...)
+	out = append(out, codeFilters[2].findAll(inlineCode, h)...)
 	return out
 }
 

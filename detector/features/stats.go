@@ -2,6 +2,7 @@ package features
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -49,6 +50,7 @@ type Doc struct {
 	// Mid-sentence words (not after . ! ? :) starting with a letter, and the
 	// capitalised ones.
 	midWords, midCaps int
+	numbers           wordNumbers // storage for the lexical diversity
 }
 
 // specialList holds the non-ASCII runes whose counts statistics read.
@@ -89,7 +91,7 @@ func NewDoc(text string) *Doc {
 // Parse is NewDoc into d, reusing d's storage: d's previous contents are
 // gone, and slices returned before alias the new ones.
 func (d *Doc) Parse(text string) {
-	*d = Doc{Text: text, Words: d.Words[:0], wordHashes: d.wordHashes[:0], maskHashes: d.maskHashes[:0], Sentences: d.Sentences[:0], Lines: d.Lines[:0]}
+	*d = Doc{Text: text, Words: d.Words[:0], wordHashes: d.wordHashes[:0], maskHashes: d.maskHashes[:0], Sentences: d.Sentences[:0], Lines: d.Lines[:0], numbers: d.numbers}
 	for {
 		i := strings.IndexByte(text, '\n')
 		if i < 0 {
@@ -121,16 +123,25 @@ func (d *Doc) Parse(text string) {
 		} else if r >= 0x1F300 && r <= 0x1FAFF || r >= 0x2600 && r <= 0x27BF {
 			d.Emoji++
 		}
-		upper, letter, space := unicode.IsUpper(r), unicode.IsLetter(r), unicode.IsSpace(r)
+		var upper, letter, space, digit, latin, lower bool // lower: ASCII only
+		if r < utf8.RuneSelf {
+			p := asciiProps[r]
+			upper, letter, space = p&propUpper != 0, p&propLetter != 0, p&propSpace != 0
+			digit, latin, lower = p&propDigit != 0, p&propLatin != 0, p&propLower != 0
+		} else {
+			upper, letter, space = unicode.IsUpper(r), unicode.IsLetter(r), unicode.IsSpace(r)
+			digit = unicode.IsDigit(r)
+			latin = letter && unicode.Is(unicode.Latin, r)
+		}
 		if upper {
 			d.Upper++
 		}
-		if unicode.IsDigit(r) {
+		if digit {
 			d.Digits++
 		}
 		if letter {
 			d.Letters++
-			if unicode.Is(unicode.Latin, r) {
+			if latin {
 				d.Latin++
 			}
 		}
@@ -139,7 +150,7 @@ func (d *Doc) Parse(text string) {
 		switch {
 		case atStart && letter:
 			d.sentenceStarts++
-			if unicode.IsLower(r) {
+			if lower || r >= utf8.RuneSelf && unicode.IsLower(r) {
 				d.lowerStarts++
 			}
 			atStart = false
@@ -163,7 +174,7 @@ func (d *Doc) Parse(text string) {
 			}
 			inField, last = true, r
 		}
-		if letter || unicode.IsDigit(r) || r == '\'' || r == '’' { // isWordRune, inlined
+		if letter || digit || r == '\'' || r == '’' { // isWordRune, inlined
 			if wordStart < 0 {
 				wordStart = i
 			}
@@ -186,6 +197,36 @@ func (d *Doc) Parse(text string) {
 	endSentence()
 }
 
+// Properties of the ASCII runes, for Parse's fast path: asciiProps[r] has
+// propUpper when unicode.IsUpper(r), and so on. It is built with the
+// unicode functions themselves, so both paths agree.
+const (
+	propUpper = 1 << iota
+	propLetter
+	propSpace
+	propDigit
+	propLatin // a letter of the Latin script
+	propLower // a lower-case letter
+)
+
+var asciiProps = func() (t [utf8.RuneSelf]uint8) {
+	for r := range rune(utf8.RuneSelf) {
+		set := func(p uint8, ok bool) {
+			if ok {
+				t[r] |= p
+			}
+		}
+		letter := unicode.IsLetter(r)
+		set(propUpper, unicode.IsUpper(r))
+		set(propLetter, letter)
+		set(propSpace, unicode.IsSpace(r))
+		set(propDigit, unicode.IsDigit(r))
+		set(propLatin, letter && unicode.Is(unicode.Latin, r))
+		set(propLower, letter && unicode.IsLower(r))
+	}
+	return t
+}()
+
 // addWord records one lower-cased word and the classes it belongs to.
 func (d *Doc) addWord(w string) {
 	h := wordHash(w)
@@ -193,7 +234,7 @@ func (d *Doc) addWord(w string) {
 	d.Words = append(d.Words, w)
 	d.wordHashes = append(d.wordHashes, h)
 	d.wordRunes += runes
-	if len(w) > 2 && strings.ContainsAny(w, "'’") {
+	if len(w) > 2 && (strings.IndexByte(w, '\'') >= 0 || strings.Contains(w, "’")) {
 		d.contractions++
 	}
 	letter := strings.IndexFunc(w, unicode.IsLetter) >= 0
@@ -359,7 +400,7 @@ var Stats = []Stat{
 			return float64(d.wordRunes) / float64(len(d.Words))
 		}},
 	{Name: "lexical_diversity", Family: "style", Low: "words repeat a lot", High: "vocabulary is varied",
-		value: func(d *Doc) float64 { return movingTTR(d.wordHashes, 50) }},
+		value: func(d *Doc) float64 { return d.numbers.movingTTR(d.wordHashes, 50) }},
 	{Name: "contractions", Family: "style", Low: "few contractions (it's, don't)", High: "many contractions (it's, don't)",
 		value: func(d *Doc) float64 { return perWord(d, d.contractions) }},
 	{Name: "first_person", Family: "style", Low: "little first-person voice", High: "much first-person voice (I, my)",
@@ -461,24 +502,61 @@ func meanStd(xs []int) (float64, float64) {
 // which unlike the plain ratio does not fall with length. Words are given
 // by their 64-bit hashes.
 func movingTTR(words []uint64, w int) float64 {
+	var n wordNumbers
+	return n.movingTTR(words, w)
+}
+
+// wordNumbers is movingTTR's storage, kept in a Doc so that scoring many
+// texts does not allocate it each time.
+type wordNumbers struct {
+	keys   []uint64 // open addressing: a word hash per slot
+	slots  []int32  // the number of the slot's word plus 1; 0 is empty
+	ids    []int32  // each word's number
+	counts []int32
+}
+
+// number numbers the distinct words in order of first appearance, into
+// n.ids, and returns how many there are.
+func (n *wordNumbers) number(words []uint64) int {
+	size, shift := 2, uint(63)
+	for size < 2*len(words) {
+		size, shift = size<<1, shift-1
+	}
+	if cap(n.slots) < size {
+		n.keys, n.slots = make([]uint64, size), make([]int32, size)
+	}
+	keys, slots := n.keys[:size], n.slots[:size]
+	clear(slots)
+	n.ids = slices.Grow(n.ids[:0], len(words))
+	distinct := int32(0)
+	for _, x := range words {
+		i := x * 0x9e3779b97f4a7c15 >> shift
+		for slots[i] != 0 && keys[i] != x {
+			i = (i + 1) & uint64(size-1)
+		}
+		if slots[i] == 0 {
+			distinct++
+			keys[i], slots[i] = x, distinct
+		}
+		n.ids = append(n.ids, slots[i]-1)
+	}
+	return int(distinct)
+}
+
+// movingTTR is the package's movingTTR using n's storage.
+func (n *wordNumbers) movingTTR(words []uint64, w int) float64 {
 	if len(words) == 0 {
 		return 0
 	}
 	// Number the distinct words once, then slide the window over numbers.
-	dict := make(map[uint64]int32, len(words))
-	ids := make([]int32, len(words))
-	for i, x := range words {
-		id, ok := dict[x]
-		if !ok {
-			id = int32(len(dict))
-			dict[x] = id
-		}
-		ids[i] = id
-	}
+	distinctWords := n.number(words)
+	ids := n.ids
 	if len(words) <= w {
-		return float64(len(dict)) / float64(len(words))
+		return float64(distinctWords) / float64(len(words))
 	}
-	counts := make([]int32, len(dict))
+	n.counts = slices.Grow(n.counts[:0], distinctWords)[:distinctWords]
+	counts := n.counts
+	clear(counts)
 	distinct := 0
 	for _, id := range ids[:w] {
 		if counts[id] == 0 {

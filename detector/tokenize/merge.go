@@ -27,9 +27,9 @@ type pendingMerge struct {
 // heap the library uses, so ties pop in the same order.
 type mergeHeap []pendingMerge
 
-func (h *mergeHeap) push(m pendingMerge) {
-	*h = append(*h, m)
-	s := *h
+// push returns h with m added (h's storage is reused when it has room).
+func (h mergeHeap) push(m pendingMerge) mergeHeap {
+	s := append(h, m)
 	i := len(s) - 1
 	for i > 0 {
 		parent := (i - 1) >> 1
@@ -39,18 +39,19 @@ func (h *mergeHeap) push(m pendingMerge) {
 		s[i], s[parent] = s[parent], s[i]
 		i = parent
 	}
+	return s
 }
 
-func (h *mergeHeap) pop() (pendingMerge, bool) {
-	s := *h
+// pop returns h without its top, and the top, or false when h is empty.
+func (h mergeHeap) pop() (mergeHeap, pendingMerge, bool) {
+	s := h
 	if len(s) == 0 {
-		return pendingMerge{}, false
+		return s, pendingMerge{}, false
 	}
 	top := s[0]
 	last := len(s) - 1
 	s[0], s[last] = s[last], s[0]
 	s = s[:last]
-	*h = s
 	i := 0
 	for {
 		left := i<<1 + 1
@@ -67,8 +68,11 @@ func (h *mergeHeap) pop() (pendingMerge, bool) {
 		s[i], s[smaller] = s[smaller], s[i]
 		i = smaller
 	}
-	return top, true
+	return s, top, true
 }
+
+// stackWord is the longest word whose merge needs no heap allocation.
+const stackWord = 32
 
 // mergeIDs appends the ids of word w (raw bytes, at most maxChunk of them).
 func mergeIDs(merges bpe.Merges, w string, dst []int32) []int32 {
@@ -76,19 +80,27 @@ func mergeIDs(merges bpe.Merges, w string, dst []int32) []int32 {
 	if n == 0 {
 		return dst
 	}
-	syms := make([]symbol, n)
+	// Most words are short: their symbols and queue live on the stack.
+	var symBuf [stackWord]symbol
+	var queueBuf [stackWord]pendingMerge
+	syms, queue := symBuf[:0], mergeHeap(queueBuf[:0])
+	if n > stackWord {
+		syms, queue = make([]symbol, 0, n), make(mergeHeap, 0, n)
+	}
+	syms = syms[:n]
 	for i := range n {
 		syms[i] = symbol{c: int(w[i]), prev: i - 1, next: i + 1, alive: true}
 	}
 	syms[n-1].next = -1
-	queue := make(mergeHeap, 0, n)
 	for i := 0; i < n-1; i++ {
 		if m, ok := merges[bpe.Pair{C1: syms[i].c, C2: syms[i+1].c}]; ok {
-			queue.push(pendingMerge{pos: i, rank: m.Rank, newID: m.NewId})
+			queue = queue.push(pendingMerge{pos: i, rank: m.Rank, newID: m.NewId})
 		}
 	}
 	for {
-		top, ok := queue.pop()
+		var top pendingMerge
+		var ok bool
+		queue, top, ok = queue.pop()
 		if !ok {
 			break
 		}
@@ -110,12 +122,12 @@ func mergeIDs(merges bpe.Merges, w string, dst []int32) []int32 {
 		}
 		if cur.prev >= 0 {
 			if m, ok := merges[bpe.Pair{C1: syms[cur.prev].c, C2: cur.c}]; ok {
-				queue.push(pendingMerge{pos: cur.prev, rank: m.Rank, newID: m.NewId})
+				queue = queue.push(pendingMerge{pos: cur.prev, rank: m.Rank, newID: m.NewId})
 			}
 		}
 		if next := cur.next; next > -1 && next < n {
 			if m, ok := merges[bpe.Pair{C1: cur.c, C2: syms[next].c}]; ok {
-				queue.push(pendingMerge{pos: top.pos, rank: m.Rank, newID: m.NewId})
+				queue = queue.push(pendingMerge{pos: top.pos, rank: m.Rank, newID: m.NewId})
 			}
 		}
 	}
