@@ -99,7 +99,7 @@ func BenchmarkScoreOnly(b *testing.B) {
 }
 
 // BenchmarkScoreFlagged is Score on machine-like text, which gets the full
-// explanation (phrase and sentence-construction reasons with spans): the
+// explanation (as does any text not judged human) (phrase and sentence-construction reasons with spans): the
 // cost of a flag in check, the GitHub App and the Discord bot.
 func BenchmarkScoreFlagged(b *testing.B) {
 	d := defaultDetector(b)
@@ -109,8 +109,11 @@ func BenchmarkScoreFlagged(b *testing.B) {
 	}
 	for _, n := range []int{4 << 10, 64 << 10} {
 		text := strings.Repeat(string(data)+"\n", n/len(data)+1)[:n]
-		if d.Score(text).Verdict != detector.Machine {
-			b.Fatalf("the %d-byte text is not flagged: the benchmark would not explain it", n)
+		// Every verdict but human gets the phrase reasons. The 64 KB text
+		// (the PR repeated) is unsure rather than flagged: repetition and
+		// length calibration pull its score down.
+		if d.Score(text).Verdict == detector.Human {
+			b.Fatalf("the %d-byte text is judged human: the benchmark would not explain it", n)
 		}
 		b.Run(fmt.Sprintf("%dKB", n>>10), func(b *testing.B) {
 			b.SetBytes(int64(len(text)))
