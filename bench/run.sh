@@ -170,8 +170,8 @@ run_fasttext() {
 }
 # The default command: 2,000,000 buckets of dim 100, a model of about 1 GB.
 run_fasttext fasttext
-# A small model (200,000 buckets of dim 50, about 40 MB), so that fastText's
-# load time cannot hide the scoring speed. Its files are fasttext_small.*.
+# A small model (200,000 buckets of dim 50: 40 MB of buckets plus one vector
+# per vocabulary word), so that fastText's load time cannot hide its scoring speed. Its files are fasttext_small.*.
 run_fasttext fasttext_small -bucket 200000 -dim 50
 
 # fastText's cost per document of each latency size, inside predict-prob: the

@@ -40,7 +40,8 @@ const maxFPR = 0.01
 
 // systemNames are the systems in column order; fastText (its default model,
 // about 1 GB) is the reference. fasttext_small is the same command with
-// -bucket 200000 -dim 50 (about 40 MB), so its load time is small.
+// -bucket 200000 -dim 50 (40 MB of buckets plus the vocabulary's vectors),
+// so its load time is small.
 var systemNames = []string{"fasttext", "fasttext_small", "sklearn", "slopguard"}
 
 var titles = map[string]string{
@@ -508,7 +509,8 @@ func writeSpeed(p printer, ndocs, nbytes, oneBytes int, systems []*system) {
 	p("Scoring runs as one process pinned to one core (`taskset -c 0`), model load included; training\n")
 	p("may use every core. The dev-file wall time and the cold start are each the fastest of several\n")
 	p("runs; cold start scores one document of %d bytes. fastText-small is fastText's command with\n", oneBytes)
-	p("`-bucket 200000 -dim 50` (a model of about 40 MB instead of 1 GB), so load time cannot hide its speed.\n")
+	p("`-bucket 200000 -dim 50` (40 MB of n-gram buckets instead of 800 MB, plus the vocabulary's\n")
+	p("vectors), so load time cannot hide its speed.\n")
 	p("In brackets: the ratio to fastText in this run (×2.00 = twice fastText's figure); the last\n")
 	p("column says which direction is better.\n\n")
 	cols := []string{"measure", "unit"}
