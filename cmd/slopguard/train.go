@@ -177,7 +177,7 @@ func addTrainFlags(fs *flag.FlagSet, opts *train.Options) func() (map[string]str
 	fs.IntVar(&opts.Features.HashBits, "hash-bits", opts.Features.HashBits, "log2 of the number of hashed n-gram features")
 	fs.BoolVar(&opts.Features.WordNgrams, "word-ngrams", opts.Features.WordNgrams, "hashed unigrams and bigrams of lower-cased words")
 	fs.BoolVar(&opts.PlainCalibration, "plain-calibration", false, "calibrate without the length terms (to compare; the shipped model has them)")
-	fs.BoolVar(&opts.KindThresholds, "kind-thresholds", false, "also choose a verdict threshold per kind of item (pr, comment, commit, chat) on the held-out texts (measured, not shipped: docs/evaluation.md)")
+	fs.BoolVar(&opts.KindThresholds, "kind-thresholds", opts.KindThresholds, "also choose a verdict threshold per kind of item (pr, comment, commit, chat) on the held-out texts; one goes below the default only when every source of its kind has 100 held-out human texts (docs/evaluation.md)")
 	fs.IntVar(&opts.Features.MaskedNgrams, "masked-ngrams", opts.Features.MaskedNgrams, "longest n-gram of the masked word sequence (function words kept, other words as length classes); 0 turns them off")
 	fs.Float64Var(&opts.FeedbackWeight, "feedback-weight", opts.FeedbackWeight, "weight of each feedback example relative to an average training example")
 	fs.IntVar(&opts.MaxPerGroup, "max-per-source", opts.MaxPerGroup, "cap on examples per source and label")

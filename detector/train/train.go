@@ -103,9 +103,10 @@ type Options struct {
 	// length terms (for comparing the two; the shipped model has them).
 	PlainCalibration bool
 	// KindThresholds also chooses a machine threshold per kind group
-	// (model.KindGroup) on the held-out texts. Off in the shipped model:
-	// on unseen sources the lower comment threshold let over 1% of people
-	// through (docs/evaluation.md).
+	// (model.KindGroup) on the held-out texts, going below the default only
+	// where every source of the group has enough held-out humans (see
+	// chooseKindThresholds). On in the shipped model, where only chat
+	// qualifies (docs/evaluation.md).
 	KindThresholds bool
 	// FlattenSources are sources whose every text is flattened, because one
 	// of their labels lost its line breaks.
@@ -140,6 +141,7 @@ func DefaultOptions() Options {
 		MaxWeight:        2,
 		MaxPerGroup:      12000,
 		MaxPairsPerGroup: 8,
+		KindThresholds:   true,
 		MaxTextBytes:     16 << 10,
 		HoldoutFraction:  0.1,
 		TargetFPR:        0.005,
