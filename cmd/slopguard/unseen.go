@@ -54,20 +54,21 @@ func runUnseen(ctx context.Context, e *env, args []string) error {
 	if _, err := checkTrainFlags(); err != nil {
 		return err
 	}
-	docs := make([]string, len(update))
-	for i, path := range update {
+	// Find an unreadable file or a missing section now, not after the folds.
+	for _, path := range update {
 		b, err := os.ReadFile(path)
 		if err != nil {
 			return usageErrorf("--update: %v", err)
 		}
-		docs[i] = string(b)
-		// Find a missing section now, not after the folds.
 		for name, on := range map[string]bool{"loo": *loo, "lofo": *lofo} {
-			if _, err := generalise.Splice(docs[i], name, ""); on && err != nil {
+			if _, err := generalise.Splice(string(b), name, ""); on && err != nil {
 				return usageErrorf("--update %s: %v", path, err)
 			}
 		}
 	}
+	// The tables, by section name; spliced into the files as they are when
+	// the folds end, so edits made meanwhile (or by another run) are kept.
+	tables := map[string]string{}
 	gopts := generalise.Options{Train: opts, EvalCap: *evalCap, Progress: e.stderr}
 	if *lofo {
 		fams, err := generalise.ReadFamilies(*famPath)
@@ -99,7 +100,7 @@ func runUnseen(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := emitTable(e, docs, "loo", "left-out source", setting, rows); err != nil {
+		if tables["loo"], err = emitTable(e, "left-out source", setting, rows); err != nil {
 			return err
 		}
 	}
@@ -118,12 +119,32 @@ func runUnseen(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := emitTable(e, docs, "lofo", "left-out family", setting, rows); err != nil {
+		if tables["lofo"], err = emitTable(e, "left-out family", setting, rows); err != nil {
 			return err
 		}
 	}
-	for i, path := range update {
-		if err := os.WriteFile(path, []byte(docs[i]), 0o644); err != nil {
+	return spliceTables(e, update, tables)
+}
+
+// spliceTables writes each table into its section of every file in paths,
+// reading the files now: what changed in them while the folds ran stays.
+func spliceTables(e *env, paths []string, tables map[string]string) error {
+	for _, path := range paths {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return fmt.Errorf("update %s: %w", path, err)
+		}
+		doc := string(b)
+		for _, name := range []string{"loo", "lofo"} {
+			table, ok := tables[name]
+			if !ok {
+				continue
+			}
+			if doc, err = generalise.Splice(doc, name, table); err != nil {
+				return fmt.Errorf("update %s: %w", path, err)
+			}
+		}
+		if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
 			return fmt.Errorf("update %s: %w", path, err)
 		}
 		fmt.Fprintf(e.stderr, "updated %s\n", path)
@@ -131,21 +152,14 @@ func runUnseen(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// emitTable prints the table and splices it into section name of each of
-// docs.
-func emitTable(e *env, docs []string, name, first, setting string, rows []generalise.Row) error {
+// emitTable prints the table and returns it, to be spliced into the
+// documents.
+func emitTable(e *env, first, setting string, rows []generalise.Row) (string, error) {
 	var b strings.Builder
 	b.WriteString(setting)
 	if err := generalise.WriteTable(&b, first, rows); err != nil {
-		return err
+		return "", err
 	}
 	fmt.Fprint(e.stdout, b.String())
-	for i := range docs {
-		out, err := generalise.Splice(docs[i], name, b.String())
-		if err != nil {
-			return usageErrorf("--update: %v", err)
-		}
-		docs[i] = out
-	}
-	return nil
+	return b.String(), nil
 }
