@@ -104,6 +104,9 @@ func (d *Detector) phraseReasons(norm normalize.Text, doc *features.Doc, buf *bu
 		return nil
 	}
 	contrib, masked, maskedTotal, ok := d.byteContributions(text, doc, buf)
+	// The masked patterns' storage goes back to the buffers once this
+	// function, which appends to them, is done with it.
+	defer func() { buf.masked = masked[:0] }()
 	if !ok {
 		return nil
 	}
@@ -177,13 +180,29 @@ func (d *Detector) phraseReasons(norm normalize.Text, doc *features.Doc, buf *bu
 	for _, e := range entries {
 		e.weight /= float64(e.count)
 	}
-	sort.SliceStable(order, func(i, j int) bool {
-		wi, wj := math.Abs(entries[order[i]].weight), math.Abs(entries[order[j]].weight)
-		if wi != wj {
-			return wi > wj
+	// Strongest first, then by key: the same stable sort as
+	// sort.SliceStable, on a slice that carries each weight so that the
+	// comparison looks nothing up.
+	type ranked struct {
+		key    string
+		weight float64 // |weight|
+	}
+	rank := make([]ranked, len(order))
+	for i, key := range order {
+		rank[i] = ranked{key, math.Abs(entries[key].weight)}
+	}
+	slices.SortStableFunc(rank, func(a, b ranked) int {
+		if a.weight != b.weight {
+			if a.weight > b.weight {
+				return -1
+			}
+			return 1
 		}
-		return order[i] < order[j]
+		return strings.Compare(a.key, b.key)
 	})
+	for i, r := range rank {
+		order[i] = r.key
+	}
 	var out []Reason
 	for _, key := range order {
 		e := entries[key]
@@ -222,10 +241,9 @@ func (d *Detector) byteContributions(text string, doc *features.Doc, buf *buffer
 	clear(diff)
 	buf.diff = diff
 	masked = buf.masked[:0]
-	defer func() { buf.masked = masked[:0] }()
 	spans := d.tokenSpans(text, buf.tokSpans, len(buf.ids))
 	if spans == nil && len(buf.ids) > 0 {
-		return nil, nil, 0, false // without token spans the walk would not line up
+		return nil, masked, 0, false // without token spans the walk would not line up
 	}
 	k := 0
 	d.ext.Occurrences(doc, buf.ids, spans, func(o features.Occurrence) {

@@ -57,7 +57,6 @@ type Options struct {
 	Step      time.Duration // how long each rate is held
 	StartRate int           // first rate, deliveries per second; it doubles each step
 	MaxRate   int           // highest rate tried
-	Queue     int           // server webhook queue size
 	Workers   int           // server webhook workers
 	Procs     int           // GOMAXPROCS of a child server
 	InProcess bool          // run the server in this process instead of as a child
@@ -133,7 +132,7 @@ func startServer(ctx context.Context, o Options, dir, apiURL string) (*server, e
 	}
 	pemKey := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})
 	cfgPath := filepath.Join(dir, "slopguard.yml")
-	cfg := fmt.Sprintf("log_level: info\ngithub:\n  webhook_path: /webhook\n  queue_size: %d\n  workers: %d\n", o.Queue, o.Workers)
+	cfg := fmt.Sprintf("log_level: info\ngithub:\n  webhook_path: /webhook\n  workers: %d\n", o.Workers)
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		return nil, err
 	}
@@ -668,8 +667,8 @@ func (r *Report) Print(w io.Writer, o Options) {
 	if r.mode == "in process" {
 		procs = runtime.GOMAXPROCS(0)
 	}
-	fmt.Fprintf(w, "slopguard loadtest: server %s with GOMAXPROCS=%d on a %d-CPU machine (load generator included), queue %d, %d workers, step %v\n",
-		r.mode, procs, runtime.NumCPU(), o.Queue, o.Workers, o.Step)
+	fmt.Fprintf(w, "slopguard loadtest: server %s with GOMAXPROCS=%d on a %d-CPU machine (load generator included), %d workers, step %v\n",
+		r.mode, procs, runtime.NumCPU(), o.Workers, o.Step)
 	fmt.Fprintf(w, "%8s %7s %8s %6s %6s %9s %10s %10s %9s %10s %6s\n",
 		"rate/s", "sent", "accepted", "503", "other", "decided/s", "p99 answer", "p99 503", "peak RSS", "peak heap", "gor.")
 	for _, st := range r.steps {

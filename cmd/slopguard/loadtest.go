@@ -23,7 +23,6 @@ func runLoadtest(ctx context.Context, e *env, args []string) error {
 	fs.DurationVar(&o.Step, "step", 3*time.Second, "how long each rate is held")
 	fs.IntVar(&o.StartRate, "rate", 50, "first rate, deliveries per second; it doubles each step")
 	fs.IntVar(&o.MaxRate, "max-rate", 12800, "highest rate tried")
-	fs.IntVar(&o.Queue, "queue", 256, "server webhook queue size (no longer used by serve: deliveries wait in the store)")
 	fs.IntVar(&o.Workers, "workers", 4, "server webhook workers")
 	fs.IntVar(&o.Procs, "procs", 2, "GOMAXPROCS of the server (cores it may use)")
 	fs.BoolVar(&o.InProcess, "in-process", false, "run the server in this process instead of as a child")

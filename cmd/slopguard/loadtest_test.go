@@ -26,7 +26,7 @@ func TestLoadtestInProcess(t *testing.T) {
 	var out, errOut bytes.Buffer
 	e := testEnv(strings.NewReader(""), &out, &errOut, nil)
 	args := []string{"loadtest", "--in-process", "--rate", "200", "--max-rate", "6400", "--step", "250ms",
-		"--queue", "2", "--workers", "1", "--duration", "30s"}
+		"--workers", "1", "--duration", "30s"}
 	code := run(context.Background(), e, args)
 	report := out.String()
 	t.Logf("exit %d\n%s\nstderr:\n%s", code, report, errOut.String())

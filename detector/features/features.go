@@ -370,7 +370,9 @@ func (e *Extractor) charNgramCount(n int) int {
 	return total
 }
 
-// StatValues computes every statistic of a document, in Stats order.
+// StatValues computes every statistic of a document, in Stats order. It
+// uses storage kept in d, so one Doc must not be given to two goroutines at
+// once.
 func StatValues(d *Doc, dst []float64) []float64 {
 	dst = dst[:0]
 	for _, s := range Stats {

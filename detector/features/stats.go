@@ -498,15 +498,7 @@ func meanStd(xs []int) (float64, float64) {
 	return m, math.Sqrt(ss / float64(len(xs)))
 }
 
-// movingTTR is the mean type-token ratio over windows of w words (MATTR),
-// which unlike the plain ratio does not fall with length. Words are given
-// by their 64-bit hashes.
-func movingTTR(words []uint64, w int) float64 {
-	var n wordNumbers
-	return n.movingTTR(words, w)
-}
-
-// wordNumbers is movingTTR's storage, kept in a Doc so that scoring many
+// wordNumbers is the storage of the lexical diversity (wordNumbers.movingTTR), kept in a Doc so that scoring many
 // texts does not allocate it each time.
 type wordNumbers struct {
 	keys   []uint64 // open addressing: a word hash per slot
@@ -543,7 +535,9 @@ func (n *wordNumbers) number(words []uint64) int {
 	return int(distinct)
 }
 
-// movingTTR is the package's movingTTR using n's storage.
+// movingTTR is the mean type-token ratio over windows of w words (MATTR),
+// which unlike the plain ratio does not fall with length, using n's
+// storage. Words are given by their 64-bit hashes.
 func (n *wordNumbers) movingTTR(words []uint64, w int) float64 {
 	if len(words) == 0 {
 		return 0

@@ -142,3 +142,9 @@ func TestSinglePassStatsMatchDefinitions(t *testing.T) {
 		}
 	}
 }
+
+// movingTTR is wordNumbers.movingTTR with storage of its own.
+func movingTTR(words []uint64, w int) float64 {
+	var n wordNumbers
+	return n.movingTTR(words, w)
+}

@@ -80,9 +80,9 @@ type Options struct {
 	// WorstSourceStep, when above 0, fits for the worst source rather than
 	// the average (group distributionally robust optimisation): after each
 	// epoch every (source, label) multiplies its weight by
-	// exp(WorstSourceStep × its mean log-loss in that epoch), the
-	// multipliers kept within [1/4, 4] and rescaled so that each label's
-	// total weight is unchanged.
+	// exp(WorstSourceStep × its mean log-loss in that epoch), capped to
+	// [1/4, 4] before the label's multipliers are rescaled together so that
+	// its total weight is unchanged.
 	WorstSourceStep float64
 	// MaxTextBytes truncates training texts.
 	MaxTextBytes int
@@ -727,6 +727,7 @@ func fitLogistic(ctx context.Context, fit []*example, pairs []pair, dim int, opt
 			bias -= opts.LearningRate * g / math.Sqrt(biasG2+eps)
 		}
 		pb.finish()
+		// With pairs, the mean includes their loss.
 		progressLine(opts.Progress, "  weighted log-loss %.4f", loss/wsum)
 		if opts.WorstSourceStep > 0 {
 			rob.update(opts.WorstSourceStep)

@@ -24,6 +24,15 @@ const (
 
 var levelNames = [...]string{LevelNotice: "notice", LevelWarning: "warning", LevelError: "error"}
 
+// name returns the level's name in a format's own list of names, or the
+// notice level's when the list lacks it.
+func (l Level) name(names []string) string {
+	if l < 0 || int(l) >= len(names) {
+		return names[LevelNotice]
+	}
+	return names[l]
+}
+
 // String returns "notice", "warning" or "error" (GitHub's annotation commands).
 func (l Level) String() string {
 	if l < 0 || int(l) >= len(levelNames) {

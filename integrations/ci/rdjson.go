@@ -47,7 +47,7 @@ func WriteRDJSON(w io.Writer, r *Report) error {
 	doc := rdResult{Source: rdSource{Name: toolName, URL: toolURI}, Diagnostics: []rdDiagnostic{}}
 	for _, f := range r.Findings() {
 		in := r.Entries[f.Entry].Input
-		d := rdDiagnostic{Message: r.message(f), Severity: rdSeverities[f.Level], Code: rdCode{Value: f.Rule()}}
+		d := rdDiagnostic{Message: r.message(f), Severity: f.Level.name(rdSeverities[:]), Code: rdCode{Value: f.Rule()}}
 		if in.Path != "" {
 			d.Location = &rdLocation{Path: in.Path}
 			if f.HasPos {

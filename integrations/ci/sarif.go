@@ -134,7 +134,7 @@ func WriteSARIF(w io.Writer, r *Report) error {
 		res := sarifResult{
 			RuleID:    f.Rule(),
 			RuleIndex: ruleIndex(f.Rule()),
-			Level:     sarifLevels[f.Level],
+			Level:     f.Level.name(sarifLevels[:]),
 			Message:   sarifMessage{r.message(f)},
 			Properties: map[string]any{
 				"score":   e.Verdict.Score,

@@ -1,6 +1,7 @@
-// Package metric builds Prometheus collectors from a name and a help text,
-// and registers them so that a second bot or App on the same registry
-// shares the collectors already there instead of failing.
+// Package metric builds Prometheus collectors from a name and a help text.
+// Its Register lets a collector that two users of one registry both define
+// (the Discord bot's, the GitHub API client's) be shared rather than fail
+// the second registration.
 package metric
 
 import (

@@ -31,6 +31,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
 
+	"github.com/slopguard/slopguard/internal/ctxwait"
 	"github.com/slopguard/slopguard/store"
 )
 
@@ -89,10 +90,8 @@ func openAt(ctx context.Context, driver, dsn string, target int) (*Store, error)
 		if err == nil || driver != SQLite || !isBusy(err) || attempt == 50 {
 			break
 		}
-		select {
-		case <-ctx.Done():
-		case <-time.After(time.Duration(20+attempt*10) * time.Millisecond):
-		}
+		// A cancelled context ends the wait; the next attempt then fails.
+		_ = ctxwait.Sleep(ctx, time.Duration(20+attempt*10)*time.Millisecond)
 	}
 	if err != nil {
 		s.db.Close()
