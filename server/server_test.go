@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -31,14 +33,18 @@ func TestServeGivesUpOnASilentDatabase(t *testing.T) {
 	}()
 	defer func(d time.Duration) { storeOpenTimeout = d }(storeOpenTimeout)
 	storeOpenTimeout = 300 * time.Millisecond
-	cfg, err := config.Load("", func(k string) string {
+	// An old file's key: logged, then ignored.
+	path := filepath.Join(t.TempDir(), "slopguard.yaml")
+	if err := os.WriteFile(path, []byte("github:\n  queue_size: 256\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(path, func(k string) string {
 		return map[string]string{"SLOPGUARD_DATABASE_URL": "postgres://slopguard@" + ln.Addr().String() + "/slopguard?sslmode=disable"}[k]
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg.Listen = "127.0.0.1:0"
-	cfg.GitHub.QueueSize = 256 // an old file's key: logged, then ignored
 	var errOut bytes.Buffer
 	start := time.Now()
 	err = Run(context.Background(), cfg, &errOut)
