@@ -41,3 +41,45 @@ func TestDefaultsAgreeWithTheShippedModel(t *testing.T) {
 }
 
 func ftoa(f float64) string { return strconv.FormatFloat(f, 'f', 4, 64) }
+
+// TestShippedKindThresholdsReachTheSurfaces: the pipeline scores each item
+// with its kind, so a Discord message is flagged at the shipped model's
+// chat threshold and a pull request at the default one, and a score
+// between the two flags the message only.
+func TestShippedKindThresholdsReachTheSurfaces(t *testing.T) {
+	t.Parallel()
+	det, err := detector.Default()
+	if err != nil {
+		t.Fatalf("load the embedded model: %v", err)
+	}
+	chat, def := det.ThresholdFor(string(KindMessage)), det.Threshold()
+	if !(chat < def) {
+		t.Skipf("the embedded model has no chat threshold below its default (%.4f, %.4f)", chat, def)
+	}
+	p := &Pipeline{Scorer: det}
+	text := "Sure! Here is a concise overview of the steps you can follow to resolve the issue."
+	msg, err := p.Check(t.Context(), Item{Platform: Discord, Kind: KindMessage, ID: "m1", Body: text})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr, err := p.Check(t.Context(), Item{Platform: GitHub, Kind: KindPullRequest, ID: "pr/1", Title: "Fix", Body: text})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := msg.ModelThreshold(def); got != chat {
+		t.Errorf("message threshold %.4f, want the chat threshold %.4f", got, chat)
+	}
+	if got := pr.ModelThreshold(def); got != def {
+		t.Errorf("pull request threshold %.4f, want the default %.4f", got, def)
+	}
+	// A score between the two thresholds: the message is flagged, the PR not.
+	between := (chat + def) / 2
+	msg.Score, msg.CannotJudge = between, false
+	pr.Score, pr.CannotJudge = between, false
+	if o := ScoreOutcome(ModeFlag, msg, ResolveThresholds(0, 0, msg.ModelThreshold(def))); !o.Flagged {
+		t.Errorf("a message scoring %.4f is not flagged at the chat threshold %.4f", between, chat)
+	}
+	if o := DefaultPolicy().Outcome(pr, def); o.Flagged {
+		t.Errorf("a pull request scoring %.4f is flagged under the default %.4f", between, def)
+	}
+}
