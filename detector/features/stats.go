@@ -498,8 +498,8 @@ func meanStd(xs []int) (float64, float64) {
 	return m, math.Sqrt(ss / float64(len(xs)))
 }
 
-// wordNumbers is the storage of the lexical diversity (wordNumbers.movingTTR), kept in a Doc so that scoring many
-// texts does not allocate it each time.
+// wordNumbers is the storage of the lexical diversity (its movingTTR),
+// kept in a Doc so that scoring many texts does not allocate it each time.
 type wordNumbers struct {
 	keys   []uint64 // open addressing: a word hash per slot
 	slots  []int32  // the number of the slot's word plus 1; 0 is empty
