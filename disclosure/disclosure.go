@@ -185,13 +185,16 @@ var (
 		return out
 	}()
 	codeFilters = []prefilter{prefilterOf(fencedBackticks), prefilterOf(fencedTildes), prefilterOf(inlineCode)}
+	// needleScan holds every needle of the two, so that a text is read
+	// once for all of them.
+	needleScan = newNeedleSet(tableFilters, codeFilters)
 )
 
 // codeSpans returns the byte spans of Markdown code in text.
 func codeSpans(text string) [][]int { return codeSpansOf(&haystack{text: text}) }
 
-// codeSpansOf is codeSpans on a haystack, whose lower-cased copy Scan
-// shares with the table's prefilters.
+// codeSpansOf is codeSpans on a haystack, whose needle scan Scan shares
+// with the table's prefilters.
 func codeSpansOf(h *haystack) [][]int {
 	if !strings.ContainsAny(h.text, "`~") {
 		return nil

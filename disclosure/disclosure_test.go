@@ -375,6 +375,38 @@ func TestMayMatchIgnoresASCIICaseOnly(t *testing.T) {
 	}
 }
 
+// TestNeedleScanAgreesWithSearch checks the one-pass scan Scan uses
+// against searching each needle on its own, on the samples in odd case,
+// cut at every length and placed at a text's very end.
+func TestNeedleScanAgreesWithSearch(t *testing.T) {
+	t.Parallel()
+	var texts []string
+	for _, s := range prefilterSamples {
+		texts = append(texts, s, strings.ToUpper(s), "x"+s[:len(s)/2], "ab "+s)
+	}
+	texts = append(texts, "", "c", "co", "CO-AUTHORED-BY", "Co-authored-by:")
+	for _, text := range texts {
+		h := &haystack{text: text}
+		for _, n := range needleScan.needles {
+			reg := n
+			reg.id = slices.Index(needleScan.needles, n) + 1
+			lower := strings.Map(func(r rune) rune {
+				if 'A' <= r && r <= 'Z' {
+					return r + 'a' - 'A'
+				}
+				return r
+			}, text)
+			want := !n.fold && strings.Contains(text, n.s) || n.fold && strings.Contains(lower, n.s)
+			if got := h.holds(reg); got != want {
+				t.Errorf("scan says %q holds %+v: %v, search says %v", text, n, got, want)
+			}
+			if got := (prefilter{n}).mayMatch(&haystack{text: text}); got != want {
+				t.Errorf("unregistered %+v.mayMatch(%q) = %v, want %v", n, text, got, want)
+			}
+		}
+	}
+}
+
 // everyExpression is every expression Scan runs, with its prefilter.
 func everyExpression() (res []*regexp.Regexp, pfs []prefilter) {
 	for i, p := range table {

@@ -20,35 +20,34 @@ import (
 // ASCII case: it then holds only runes whose case-folding equivalents are
 // all ASCII, lower-cased, and is searched in the text with its ASCII
 // letters lower-cased (a byte-for-byte map, so a match there is a match
-// ignoring case in the text).
+// ignoring case in the text). id is 1 + the needle's index in needleScan
+// when it is one of the expressions Scan runs, 0 otherwise.
 type needle struct {
 	s    string
 	fold bool
+	id   int
 }
 
 // prefilter is a set of needles, one of which every match contains. A nil
 // prefilter lets every text through.
 type prefilter []needle
 
-// haystack is a text with, made on first use, its copy with ASCII letters
-// lower-cased, in which case-insensitive needles are searched.
+// haystack is a text with, found on first use, the needles of needleScan
+// it holds.
 type haystack struct {
-	text, lower string
-	lowered     bool
+	text    string
+	found   []uint64 // bit i: the text holds needleScan.needles[i]
+	scanned bool
 }
 
-// lowerASCII returns h.text with ASCII letters lower-cased (the same length).
-func (h *haystack) lowerASCII() string {
-	if !h.lowered {
-		b := []byte(h.text)
-		for i, c := range b {
-			if 'A' <= c && c <= 'Z' {
-				b[i] = c + 'a' - 'A'
-			}
-		}
-		h.lower, h.lowered = string(b), true
+// holds reports whether h's text holds the registered needle n.
+func (h *haystack) holds(n needle) bool {
+	if !h.scanned {
+		h.found = needleScan.find(h.text, h.found[:0])
+		h.scanned = true
 	}
-	return h.lower
+	i := n.id - 1
+	return h.found[i/64]&(1<<(i%64)) != 0
 }
 
 // mayMatch reports whether h's text holds one of the needles (always true
@@ -58,11 +57,114 @@ func (p prefilter) mayMatch(h *haystack) bool {
 		return true
 	}
 	for _, n := range p {
-		if n.fold && strings.Contains(h.lowerASCII(), n.s) || !n.fold && strings.Contains(h.text, n.s) {
+		if n.id > 0 {
+			if h.holds(n) {
+				return true
+			}
+			continue
+		}
+		if n.fold && containsFold(h.text, n.s) || !n.fold && strings.Contains(h.text, n.s) {
 			return true
 		}
 	}
 	return false
+}
+
+// containsFold reports whether text, with its ASCII letters lower-cased,
+// contains the lower-case needle s.
+func containsFold(text, s string) bool {
+	for i := 0; i+len(s) <= len(text); i++ {
+		if hasFoldAt(text, i, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// lowerByte maps each byte to itself with ASCII letters lower-cased.
+var lowerByte = func() (t [256]byte) {
+	for b := range 256 {
+		t[b] = byte(b)
+		if 'A' <= b && b <= 'Z' {
+			t[b] = byte(b) + 'a' - 'A'
+		}
+	}
+	return t
+}()
+
+// hasFoldAt reports whether text[i:], ASCII letters lower-cased, starts
+// with the lower-case s.
+func hasFoldAt(text string, i int, s string) bool {
+	if len(text)-i < len(s) {
+		return false
+	}
+	for k := 0; k < len(s); k++ {
+		if lowerByte[text[i+k]] != s[k] {
+			return false
+		}
+	}
+	return true
+}
+
+// needleSet finds, in one pass over a text, which of a fixed list of
+// needles (each of at least two bytes) the text holds. A table of the
+// needles' first two bytes, lower-cased, turns most positions away with
+// one lookup; the needles starting with a pair are compared in full.
+type needleSet struct {
+	needles []needle
+	pairs   [1 << 16 / 64]uint64 // bit k: some needle starts with the lower-cased pair k
+	byPair  map[uint16][]int     // indexes into needles, by first pair
+}
+
+// pairKey is the lower-cased pair of bytes at s[i:i+2].
+func pairKey(s string, i int) uint16 {
+	return uint16(lowerByte[s[i]])<<8 | uint16(lowerByte[s[i+1]])
+}
+
+// newNeedleSet registers the needles of filters, setting their ids.
+// Needles of fewer than two bytes are left unregistered.
+func newNeedleSet(filters ...[]prefilter) *needleSet {
+	s := &needleSet{byPair: map[uint16][]int{}}
+	index := map[needle]int{}
+	for _, group := range filters {
+		for _, p := range group {
+			for k, n := range p {
+				if len(n.s) < 2 {
+					continue
+				}
+				key := needle{s: n.s, fold: n.fold}
+				i, ok := index[key]
+				if !ok {
+					i = len(s.needles)
+					index[key] = i
+					s.needles = append(s.needles, key)
+					pk := pairKey(n.s, 0)
+					s.pairs[pk/64] |= 1 << (pk % 64)
+					s.byPair[pk] = append(s.byPair[pk], i)
+				}
+				p[k].id = i + 1
+			}
+		}
+	}
+	return s
+}
+
+// find returns found with bit i set for each needle i text holds.
+func (s *needleSet) find(text string, found []uint64) []uint64 {
+	found = append(found, make([]uint64, (len(s.needles)+63)/64)...)
+	for i := 0; i+1 < len(text); i++ {
+		pk := pairKey(text, i)
+		if s.pairs[pk/64]&(1<<(pk%64)) == 0 {
+			continue
+		}
+		for _, j := range s.byPair[pk] {
+			n := s.needles[j]
+			if n.fold && hasFoldAt(text, i, n.s) || !n.fold && strings.HasPrefix(text[i:], n.s) {
+				found[j/64] |= 1 << (j % 64)
+			}
+		}
+	}
+	return found
 }
 
 // findAll is re.FindAllStringIndex(h.text, -1), skipped when p says there
