@@ -19,6 +19,7 @@ targets=(
   "./moderation/:FuzzParsePolicy"             # .github/slopguard.yml
   "./integrations/discord/:FuzzInteraction"   # INTERACTION_CREATE payloads
   "./integrations/jsonl/:FuzzScoreStream"      # `score` JSONL reader
+  "./integrations/jsonl/:FuzzUnquote"          # its string decoder against encoding/json
   "./disclosure/:FuzzScan"                    # agent marks: spans inside the text
   "./integrations/web/:FuzzRender"            # any text and spans on a page
 )

@@ -21,6 +21,7 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/slopguard/slopguard/detector"
@@ -321,14 +322,108 @@ func skipValue(b []byte, i int) int {
 	return i
 }
 
-// unquote decodes a valid JSON string literal.
+// unquote decodes a string literal of JSON that json.Valid accepted, as
+// json.Unmarshal would: escapes decoded, a \u escape of a lone UTF-16
+// surrogate read as U+FFFD, invalid UTF-8 read as U+FFFD.
 func unquote(raw []byte) (string, error) {
-	if bytes.IndexByte(raw, '\\') < 0 {
-		return string(raw[1 : len(raw)-1]), nil
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return "", fmt.Errorf("not a JSON string: %.20q", raw)
 	}
-	var s string
-	err := json.Unmarshal(raw, &s)
-	return s, err
+	body := raw[1 : len(raw)-1]
+	if bytes.IndexByte(body, '\\') < 0 {
+		return toValidString(body), nil
+	}
+	b := make([]byte, 0, len(body))
+	for i := 0; i < len(body); {
+		c := body[i]
+		if c != '\\' {
+			b = append(b, c)
+			i++
+			continue
+		}
+		if i+1 >= len(body) {
+			return "", errors.New("JSON string ends in a backslash")
+		}
+		switch e := body[i+1]; e {
+		case '"', '\\', '/':
+			b = append(b, e)
+		case 'b':
+			b = append(b, '\b')
+		case 'f':
+			b = append(b, '\f')
+		case 'n':
+			b = append(b, '\n')
+		case 'r':
+			b = append(b, '\r')
+		case 't':
+			b = append(b, '\t')
+		case 'u':
+			r, ok := hex4(body[i+2:])
+			if !ok {
+				return "", errors.New("bad \\u escape in JSON string")
+			}
+			i += 6
+			if utf16.IsSurrogate(r) {
+				if len(body) >= i+6 && body[i] == '\\' && body[i+1] == 'u' {
+					if r2, ok := hex4(body[i+2:]); ok {
+						if d := utf16.DecodeRune(r, r2); d != unicode.ReplacementChar {
+							b = utf8.AppendRune(b, d)
+							i += 6
+							continue
+						}
+					}
+				}
+				r = unicode.ReplacementChar
+			}
+			b = utf8.AppendRune(b, r)
+			continue
+		default:
+			return "", fmt.Errorf("bad escape \\%c in JSON string", e)
+		}
+		i += 2
+	}
+	return toValidString(b), nil
+}
+
+// hex4 reads four hexadecimal digits at the start of b.
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c -= 'a' - 10
+		case 'A' <= c && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
+}
+
+// toValidString is b as a string with each invalid UTF-8 byte read as
+// U+FFFD, as json.Unmarshal reads it.
+func toValidString(b []byte) string {
+	if utf8.Valid(b) {
+		return string(b)
+	}
+	out := make([]byte, 0, len(b)+8)
+	for len(b) > 0 {
+		r, n := utf8.DecodeRune(b)
+		if r == utf8.RuneError && n == 1 {
+			out = utf8.AppendRune(out, r)
+		} else {
+			out = append(out, b[:n]...)
+		}
+		b = b[n:]
+	}
+	return string(out)
 }
 
 // writeKey writes key as a JSON string, as jsonString would.

@@ -130,3 +130,26 @@ func checkParseObject(t *testing.T, line []byte) {
 		}
 	}
 }
+
+// FuzzUnquote checks unquote against json.Unmarshal on every string
+// literal json.Valid accepts.
+func FuzzUnquote(f *testing.F) {
+	for _, s := range []string{`"plain"`, `"a\nb\t\"c\"\\ \/"`, `"\u00e9\u2028"`, `"\ud83d\ude00"`,
+		`"\ud83d"`, `"\ud83dx"`, `"\ude00\ud83d"`, `"\ud83d\u0041"`, `"\b\f\r"`, "\"\xff\xfe ok\"", `""`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		raw = bytes.TrimRight(raw, " \t\r\n") // unquote gets the literal alone
+		if !json.Valid(raw) || len(raw) == 0 || raw[0] != '"' {
+			return
+		}
+		var want string
+		if err := json.Unmarshal(raw, &want); err != nil {
+			t.Fatalf("json.Valid accepted %q, Unmarshal failed: %v", raw, err)
+		}
+		got, err := unquote(raw)
+		if err != nil || got != want {
+			t.Fatalf("unquote(%q) = %q, %v; json.Unmarshal gives %q", raw, got, err, want)
+		}
+	})
+}
