@@ -110,6 +110,12 @@ func (d *Doc) Parse(text string) {
 			sentenceWords = 0
 		}
 	}
+	// The word in progress: whether it is all ASCII, holds an upper-case
+	// ASCII letter, a letter, an apostrophe. An ASCII word takes the fast
+	// path (addASCIIWord), its lower-case form cut from lowered, the text
+	// with its ASCII letters lower-cased, made at the first capital.
+	wordASCII, wordUpper, wordLetter, wordApos := true, false, false, false
+	lowered := ""
 	atStart := true  // no letter since the start or a sentence end
 	inField := false // inside a run of non-space runes
 	prevEnd := true  // the last run of non-space runes ended a sentence or a label
@@ -177,11 +183,27 @@ func (d *Doc) Parse(text string) {
 		if letter || digit || r == '\'' || r == '’' { // isWordRune, inlined
 			if wordStart < 0 {
 				wordStart = i
+				wordASCII, wordUpper, wordLetter, wordApos = true, false, false, false
 			}
+			wordASCII = wordASCII && r < utf8.RuneSelf
+			wordUpper = wordUpper || upper
+			wordLetter = wordLetter || letter
+			wordApos = wordApos || r == '\''
 			continue
 		}
 		if wordStart >= 0 {
-			d.addWord(strings.ToLower(text[wordStart:i]))
+			if wordASCII {
+				if wordUpper && lowered == "" {
+					lowered = lowerASCII(text)
+				}
+				w := text[wordStart:i]
+				if wordUpper {
+					w = lowered[wordStart:i]
+				}
+				d.addASCIIWord(w, wordLetter, wordApos)
+			} else {
+				d.addWord(strings.ToLower(text[wordStart:i]))
+			}
 			sentenceWords++
 			wordStart = -1
 		}
@@ -191,10 +213,33 @@ func (d *Doc) Parse(text string) {
 		}
 	}
 	if wordStart >= 0 {
-		d.addWord(strings.ToLower(text[wordStart:]))
+		if wordASCII {
+			w := text[wordStart:]
+			if wordUpper {
+				if lowered == "" {
+					lowered = lowerASCII(text)
+				}
+				w = lowered[wordStart:]
+			}
+			d.addASCIIWord(w, wordLetter, wordApos)
+		} else {
+			d.addWord(strings.ToLower(text[wordStart:]))
+		}
 		sentenceWords++
 	}
 	endSentence()
+}
+
+// lowerASCII returns s with its ASCII letters lower-cased: byte offsets
+// stay, and on an ASCII word it is what strings.ToLower gives.
+func lowerASCII(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
 
 // Properties of the ASCII runes, for Parse's fast path: asciiProps[r] has
@@ -229,20 +274,31 @@ var asciiProps = func() (t [utf8.RuneSelf]uint8) {
 
 // addWord records one lower-cased word and the classes it belongs to.
 func (d *Doc) addWord(w string) {
+	apos := strings.IndexByte(w, '\'') >= 0 || strings.Contains(w, "’")
+	d.record(w, utf8.RuneCountInString(w), strings.IndexFunc(w, unicode.IsLetter) >= 0, apos)
+}
+
+// addASCIIWord is addWord for an ASCII word already lower-cased, whose
+// letter and apostrophe Parse saw while reading it.
+func (d *Doc) addASCIIWord(w string, letter, apos bool) {
+	d.record(w, len(w), letter, apos)
+}
+
+// record is addWord with the word's rune count, whether it holds a letter
+// and whether it holds an apostrophe.
+func (d *Doc) record(w string, runes int, letter, apos bool) {
 	h := wordHash(w)
-	runes := utf8.RuneCountInString(w)
 	d.Words = append(d.Words, w)
 	d.wordHashes = append(d.wordHashes, h)
 	d.wordRunes += runes
-	if len(w) > 2 && (strings.IndexByte(w, '\'') >= 0 || strings.Contains(w, "’")) {
+	if len(w) > 2 && apos {
 		d.contractions++
 	}
-	letter := strings.IndexFunc(w, unicode.IsLetter) >= 0
 	var c uint8
 	if letter {
 		d.LetterWords++
 		if len(w) <= maxClassWord {
-			c = wordClasses[w]
+			c = classOf(w, h)
 		}
 	}
 	d.maskHashes = append(d.maskHashes, maskedWord(h, runes, letter, c&classFunction != 0))
@@ -346,6 +402,49 @@ func addClass(bit uint8, words ...string) {
 	}
 }
 
+// classSlot is one slot of classTable.
+type classSlot struct {
+	hash  uint64
+	word  string
+	class uint8
+}
+
+// classTable holds wordClasses by wordHash, open-addressed with linear
+// probing and at most a quarter full: Parse looks up nearly every word,
+// and the hash is already computed.
+var classTable []classSlot
+
+// buildClassTable fills classTable from wordClasses.
+func buildClassTable() {
+	size := 64
+	for size < 4*len(wordClasses) {
+		size *= 2
+	}
+	classTable = make([]classSlot, size)
+	for w, c := range wordClasses {
+		h := wordHash(w)
+		i := h & uint64(size-1)
+		for classTable[i].word != "" {
+			i = (i + 1) & uint64(size-1)
+		}
+		classTable[i] = classSlot{hash: h, word: w, class: c}
+	}
+}
+
+// classOf is wordClasses[w], for w whose wordHash is h.
+func classOf(w string, h uint64) uint8 {
+	mask := uint64(len(classTable) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		s := &classTable[i]
+		if s.word == "" {
+			return 0
+		}
+		if s.hash == h && s.word == w {
+			return s.class
+		}
+	}
+}
+
 func init() {
 	addClass(classFirstPerson, "i", "i'm", "i've", "i'd", "i'll", "me", "my", "mine", "myself", "i’m", "i’ve")
 	addClass(classSecondPerson, "you", "your", "yours", "you're", "you’re", "yourself")
@@ -355,6 +454,7 @@ func init() {
 		it its this that these those there here not no do does did have has had will would can could should
 		i you he she we they me my your our their them us his her what which who when where why how all any
 		so than then too very just also into about up out over more most some such only own same other`)...)
+	buildClassTable()
 }
 
 // IsFunctionWord reports whether the lower-cased word w is a function word

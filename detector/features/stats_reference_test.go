@@ -148,3 +148,18 @@ func movingTTR(words []uint64, w int) float64 {
 	var n wordNumbers
 	return n.movingTTR(words, w)
 }
+
+// TestClassOfAgreesWithMap checks the flat class table against the word
+// lists it is built from, and that other words have no class.
+func TestClassOfAgreesWithMap(t *testing.T) {
+	for w, c := range wordClasses {
+		if got := classOf(w, wordHash(w)); got != c {
+			t.Errorf("classOf(%q) = %b, want %b", w, got, c)
+		}
+	}
+	for _, w := range []string{"", "they're", "ensured", "iam", "you’", "the ", "The"} {
+		if got := classOf(w, wordHash(w)); got != wordClasses[w] {
+			t.Errorf("classOf(%q) = %b, want %b", w, got, wordClasses[w])
+		}
+	}
+}
