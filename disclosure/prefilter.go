@@ -107,13 +107,44 @@ func hasFoldAt(text string, i int, s string) bool {
 }
 
 // needleSet finds, in one pass over a text, which of a fixed list of
-// needles (each of at least two bytes) the text holds. A table of the
-// needles' first two bytes, lower-cased, turns most positions away with
-// one lookup; the needles starting with a pair are compared in full.
+// needles (each of at least two bytes) the text holds. Each needle has an
+// anchor: the pair of neighbouring bytes in it that ordinary prose holds
+// least ("[b" in "claude[bot]"). A table of the anchors, lower-cased,
+// turns most positions away with one lookup; where an anchor is found,
+// the needles it belongs to are compared in full around it.
 type needleSet struct {
 	needles []needle
-	pairs   [1 << 16 / 64]uint64 // bit k: some needle starts with the lower-cased pair k
-	byPair  map[uint16][]int     // indexes into needles, by first pair
+	anchor  []int                // each needle's anchor offset
+	pairs   [1 << 16 / 64]uint64 // bit k: k is some needle's lower-cased anchor
+	byPair  map[uint16][]int     // indexes into needles, by anchor
+}
+
+// letterRank orders the lower-case letters from commonest to rarest in
+// English prose.
+const letterRank = "etaoinshrdlcumwfgypbvkjxqz"
+
+// byteRarity scores how seldom byte c (lower-cased) appears in prose.
+func byteRarity(c byte) int {
+	switch {
+	case c == ' ' || c == ',' || c == '.':
+		return 0
+	case 'a' <= c && c <= 'z':
+		return 1 + strings.IndexByte(letterRank, c)
+	}
+	return 40 // digits, punctuation, brackets, non-ASCII
+}
+
+// anchorOf returns the offset of the pair of s whose rarer byte is the
+// rarest (the first such pair when several tie).
+func anchorOf(s string) int {
+	best, bestScore := 0, -1
+	for i := 0; i+1 < len(s); i++ {
+		a, b := byteRarity(lowerByte[s[i]]), byteRarity(lowerByte[s[i+1]])
+		if score := 64*max(a, b) + min(a, b); score > bestScore {
+			best, bestScore = i, score
+		}
+	}
+	return best
 }
 
 // pairKey is the lower-cased pair of bytes at s[i:i+2].
@@ -138,7 +169,9 @@ func newNeedleSet(filters ...[]prefilter) *needleSet {
 					i = len(s.needles)
 					index[key] = i
 					s.needles = append(s.needles, key)
-					pk := pairKey(n.s, 0)
+					at := anchorOf(n.s)
+					s.anchor = append(s.anchor, at)
+					pk := pairKey(n.s, at)
 					s.pairs[pk/64] |= 1 << (pk % 64)
 					s.byPair[pk] = append(s.byPair[pk], i)
 				}
@@ -158,8 +191,11 @@ func (s *needleSet) find(text string, found []uint64) []uint64 {
 			continue
 		}
 		for _, j := range s.byPair[pk] {
-			n := s.needles[j]
-			if n.fold && hasFoldAt(text, i, n.s) || !n.fold && strings.HasPrefix(text[i:], n.s) {
+			n, at := s.needles[j], i-s.anchor[j]
+			if at < 0 {
+				continue
+			}
+			if n.fold && hasFoldAt(text, at, n.s) || !n.fold && strings.HasPrefix(text[at:], n.s) {
 				found[j/64] |= 1 << (j % 64)
 			}
 		}
