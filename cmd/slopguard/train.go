@@ -175,6 +175,8 @@ func addTrainFlags(fs *flag.FlagSet, opts *train.Options) func() (map[string]str
 	fs.IntVar(&opts.Epochs, "epochs", opts.Epochs, "passes over the data")
 	fs.IntVar(&opts.VocabSize, "vocab", opts.VocabSize, "BPE vocabulary size")
 	fs.IntVar(&opts.Features.HashBits, "hash-bits", opts.Features.HashBits, "log2 of the number of hashed n-gram features")
+	fs.IntVar(&opts.Features.CharMin, "char-min", opts.Features.CharMin, "shortest character n-gram, in bytes")
+	fs.IntVar(&opts.Features.CharMax, "char-max", opts.Features.CharMax, "longest character n-gram, in bytes (fewer n-grams score faster)")
 	fs.BoolVar(&opts.Features.WordNgrams, "word-ngrams", opts.Features.WordNgrams, "hashed unigrams and bigrams of lower-cased words")
 	fs.BoolVar(&opts.PlainCalibration, "plain-calibration", false, "calibrate without the length terms (to compare; the shipped model has them)")
 	fs.BoolVar(&opts.KindThresholds, "kind-thresholds", opts.KindThresholds, "also choose a verdict threshold per kind of item (pr, comment, commit, chat) on the held-out texts; one goes below the default only when every source of its kind has 100 held-out human texts (docs/evaluation.md)")
