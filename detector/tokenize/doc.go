@@ -39,15 +39,14 @@
 //     flat open-addressing table built on load, its slots holding a hash,
 //     an arena offset and two lengths, each word's ids right after its
 //     bytes in one arena, so a hit costs about two cache misses), then a
-//     bounded cache shared by all goroutines without locks (65536 atomic
-//     pointers to immutable entries in 2-way sets, keyed by the same hash,
-//     a set keeping its two most recently added words), then, on a miss,
-//     the BPE merge of the library model's own merge table (merge.go),
-//     which follows bpe.Word.MergeAll step for step but skips the
-//     math/rand source the library seeds for every word (only dropout
-//     reads it, and it cost more than the merge). Tests compare it with the
-//     library's Tokenize on every known word, the shared data and under
-//     fuzzing.
+//     bounded cache shared by all goroutines (64 mutex-guarded shards,
+//     65536 entries in all, an arbitrary entry evicted when a shard is
+//     full), then, on a miss, the BPE merge of the library model's own
+//     merge table (merge.go), which follows bpe.Word.MergeAll step for step
+//     but skips the math/rand source the library seeds for every word (only
+//     dropout reads it, and it cost more than the merge). Tests compare it
+//     with the library's Tokenize on every known word, the shared data and
+//     under fuzzing.
 //
 // Pre-tokens longer than 100 bytes (a run of letters, a base64 blob, a
 // thousand newlines) are cut at rune boundaries into pieces of at most 100

@@ -50,12 +50,7 @@ func (k *knownTable) len() int { return k.n }
 // appendIDs appends the ids of w to dst and reports whether w is known;
 // if not, dst is returned unchanged.
 func (k *knownTable) appendIDs(w string, dst []int32) ([]int32, bool) {
-	return k.appendIDsHash(w, hashWord(w), dst)
-}
-
-// appendIDsHash is appendIDs for a word whose hashWord is h.
-func (k *knownTable) appendIDsHash(w string, h uint64, dst []int32) ([]int32, bool) {
-	s, ok := k.find(w, h)
+	s, ok := k.find(w, hashWord(w))
 	if !ok {
 		return dst, false
 	}

@@ -6,7 +6,6 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/slopguard/slopguard/detector/model"
@@ -201,55 +200,4 @@ func TestHashWordReadsEveryByte(t *testing.T) {
 	if hashWord("hello") != hashWord(strings.Clone("hello")) {
 		t.Error("hash depends on more than the bytes")
 	}
-}
-
-func TestWordCache(t *testing.T) {
-	t.Parallel()
-	var c wordCache
-	c.init(64)
-	if _, ok := c.get("a", 5<<32); ok {
-		t.Fatal("empty cache: got a hit")
-	}
-	// Three words in one set of two ways: the oldest goes.
-	const h = 5 << 32
-	c.put("a", h, []int32{1})
-	c.put("b", h|1, []int32{2}) // the set is picked by the high bits only
-	if ids, ok := c.get("a", h); !ok || !slices.Equal(ids, []int32{1}) {
-		t.Errorf("a: got %v %v", ids, ok)
-	}
-	c.put("c", h, []int32{3})
-	if _, ok := c.get("a", h); ok {
-		t.Error("a: still cached after two newer words in its set")
-	}
-	for _, w := range []string{"b", "c"} {
-		if _, ok := c.get(w, h); !ok {
-			t.Errorf("%s: not cached", w)
-		}
-	}
-	if _, ok := c.get("b", 6<<32); ok {
-		t.Error("b: found under another set's hash")
-	}
-}
-
-func TestWordCacheConcurrent(t *testing.T) {
-	t.Parallel()
-	var c wordCache
-	c.init(16) // tiny: constant eviction
-	var wg sync.WaitGroup
-	for g := range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range 20000 {
-				w := fmt.Sprintf("w%d", (i*(g+1))%97)
-				h := hashWord(w)
-				if ids, ok := c.get(w, h); ok && (len(ids) != 1 || ids[0] != int32(len(w))) {
-					t.Errorf("%s: got %v", w, ids)
-					return
-				}
-				c.put(w, h, []int32{int32(len(w))})
-			}
-		}()
-	}
-	wg.Wait()
 }

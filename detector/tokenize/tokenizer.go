@@ -5,8 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"hash/maphash"
 	"strings"
-	"sync/atomic"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/sugarme/tokenizer"
@@ -153,7 +154,7 @@ func (t *Tokenizer) Token(id int32) (string, bool) {
 
 // IDs appends the token ids of text to dst and returns it. It is the fast
 // path: a hand-written pre-tokeniser that splits exactly as the library's
-// ByteLevel pre-tokeniser, then per word a read-only table, a bounded shared
+// ByteLevel pre-tokeniser, then per word a read-only map, a bounded shared
 // cache and, on a miss, the library model's Tokenize. Words longer than
 // 100 bytes are tokenised in 100-byte chunks. Invalid UTF-8 is read as the
 // library reads it, each invalid byte as U+FFFD. IDs never panics: a panic
@@ -198,15 +199,14 @@ func (t *Tokenizer) ids(text string, dst []int32, spans *[][2]int) []int32 {
 
 // wordIDs appends the ids of one raw word of at most maxWordBytes bytes.
 func (t *Tokenizer) wordIDs(w string, dst []int32) []int32 {
-	h := hashWord(w) // one hash for both lookups
-	if out, ok := t.known.appendIDsHash(w, h, dst); ok {
+	if out, ok := t.known.appendIDs(w, dst); ok {
 		return out
 	}
-	if ids, ok := t.cache.get(w, h); ok {
+	if ids, ok := t.cache.get(w); ok {
 		return append(dst, ids...)
 	}
 	ids := mergeIDs(*t.model.Merges, w, nil)
-	t.cache.put(strings.Clone(w), h, ids)
+	t.cache.put(strings.Clone(w), ids)
 	return append(dst, ids...)
 }
 
@@ -431,59 +431,48 @@ func Unmarshal(data []byte) (*Tokenizer, error) {
 	return t, nil
 }
 
-// cacheSize is the number of entries of the shared word cache, a power
-// of two.
+// cacheSize bounds the shared word cache (entries, over all shards).
 const cacheSize = 1 << 16
 
-// cacheWays is how many slots a word may occupy: the cache is cacheWays-way
-// set-associative, each set a run of adjacent slots.
-const cacheWays = 2
+const cacheShards = 64
 
-// cacheEntry is one cached word with its ids. It is never changed once
-// stored in the cache.
-type cacheEntry struct {
-	word string
-	ids  []int32
-}
-
-// wordCache is a bounded cache from raw word to ids shared by all
-// goroutines, without locks: an array of atomic pointers to immutable
-// entries, in sets of cacheWays slots picked by the word's hash. A reader
-// sees a whole entry or none. A new word goes into the first slot of its
-// set, moving the entries before it one slot down and dropping the last,
-// so a set keeps its most recently added words. Concurrent puts to one set
-// may lose or duplicate an entry, which costs only a later recomputation.
+// wordCache is a bounded concurrent map from raw word to ids, sharded to
+// keep lock contention low. A full shard evicts an arbitrary entry.
 type wordCache struct {
-	slots []atomic.Pointer[cacheEntry]
+	seed   maphash.Seed
+	limit  int
+	shards [cacheShards]struct {
+		sync.RWMutex
+		m map[string][]int32
+		_ [32]byte // keep shards on separate cache lines
+	}
 }
 
 func (c *wordCache) init(size int) {
-	c.slots = make([]atomic.Pointer[cacheEntry], size)
+	c.seed = maphash.MakeSeed()
+	c.limit = max(1, size/cacheShards)
+	for i := range c.shards {
+		c.shards[i].m = make(map[string][]int32)
+	}
 }
 
-// set returns the slots of the set of a word of hash h.
-func (c *wordCache) set(h uint64) []atomic.Pointer[cacheEntry] {
-	i := int(h>>32) & (len(c.slots) - 1) &^ (cacheWays - 1)
-	return c.slots[i : i+cacheWays]
+func (c *wordCache) get(w string) ([]int32, bool) {
+	s := &c.shards[maphash.String(c.seed, w)%cacheShards]
+	s.RLock()
+	ids, ok := s.m[w]
+	s.RUnlock()
+	return ids, ok
 }
 
-// get returns the cached ids of w, whose hash is h.
-func (c *wordCache) get(w string, h uint64) ([]int32, bool) {
-	set := c.set(h)
-	for i := range set {
-		if e := set[i].Load(); e != nil && e.word == w {
-			return e.ids, true
+func (c *wordCache) put(w string, ids []int32) {
+	s := &c.shards[maphash.String(c.seed, w)%cacheShards]
+	s.Lock()
+	if len(s.m) >= c.limit {
+		for k := range s.m {
+			delete(s.m, k)
+			break
 		}
 	}
-	return nil, false
-}
-
-// put caches ids for w, whose hash is h; w must not be a substring of a
-// caller's text (it would pin the text).
-func (c *wordCache) put(w string, h uint64, ids []int32) {
-	set := c.set(h)
-	for i := len(set) - 1; i > 0; i-- {
-		set[i].Store(set[i-1].Load())
-	}
-	set[0].Store(&cacheEntry{word: w, ids: ids})
+	s.m[w] = ids
+	s.Unlock()
 }
