@@ -33,9 +33,12 @@
 //     ASCII class [\t\n\f\r ], \p{L} and \p{N} as package unicode defines
 //     them, an invalid byte read as U+FFFD (the library rewrites each
 //     invalid byte to U+FFFD before tokenising; so does IDs);
-//  2. per pre-token, a read-only map of the known words stored in the
+//  2. per pre-token, a read-only table of the known words stored in the
 //     model (up to 65536 of the most frequent training words with their
-//     ids, which the library's Tokenize computed at training), then a
+//     ids, which the library's Tokenize computed at training; known.go: a
+//     flat open-addressing table built on load, its slots holding a hash,
+//     an arena offset and two lengths, each word's ids right after its
+//     bytes in one arena, so a hit costs about two cache misses), then a
 //     bounded cache shared by all goroutines (64 mutex-guarded shards,
 //     65536 entries in all, an arbitrary entry evicted when a shard is
 //     full), then, on a miss, the BPE merge of the library model's own

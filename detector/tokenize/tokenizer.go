@@ -45,8 +45,8 @@ type Tokenizer struct {
 	model  *bpe.BPE   // the library's model built from tokens and merges
 	lib    *tokenizer.Tokenizer
 
-	knownWords []string           // most frequent training words, in stored order
-	known      map[string][]int32 // read-only: raw word → ids
+	knownWords []string   // most frequent training words, in stored order
+	known      knownTable // read-only once built: raw word → ids
 	cache      wordCache
 }
 
@@ -103,19 +103,17 @@ func newTokenizer(merges [][2]int32) (*Tokenizer, error) {
 	lib := tokenizer.NewTokenizer(m)
 	lib.WithPreTokenizer(pretokenizer.NewByteLevel()) // AddPrefixSpace: true
 
-	t := &Tokenizer{merges: merges, tokens: tokens, raw: raw, model: m, lib: lib, known: map[string][]int32{}}
+	t := &Tokenizer{merges: merges, tokens: tokens, raw: raw, model: m, lib: lib}
 	t.cache.init(cacheSize)
 	return t, nil
 }
 
-// addKnown records the ids of a frequent word for the lock-free hot path.
-// It checks that ids are in range and spell w exactly.
+// addKnown records the ids of a frequent word for the lock-free hot path,
+// copying them into the known-word table. It checks that ids are in range
+// and spell w exactly.
 func (t *Tokenizer) addKnown(w string, ids []int32) error {
 	if w == "" || len(w) > maxWordBytes {
 		return fmt.Errorf("known word of %d bytes", len(w))
-	}
-	if _, dup := t.known[w]; dup {
-		return fmt.Errorf("known word %q twice", w)
 	}
 	rest := w
 	for _, id := range ids {
@@ -130,8 +128,13 @@ func (t *Tokenizer) addKnown(w string, ids []int32) error {
 	if rest != "" || len(ids) == 0 {
 		return fmt.Errorf("known word %q: ids do not spell it", w)
 	}
+	if !t.known.insert(w, ids) {
+		if _, dup := t.known.appendIDs(w, nil); dup {
+			return fmt.Errorf("known word %q twice", w)
+		}
+		return fmt.Errorf("known word %q: known words too large", w)
+	}
 	t.knownWords = append(t.knownWords, w)
-	t.known[w] = ids
 	return nil
 }
 
@@ -196,8 +199,8 @@ func (t *Tokenizer) ids(text string, dst []int32, spans *[][2]int) []int32 {
 
 // wordIDs appends the ids of one raw word of at most maxWordBytes bytes.
 func (t *Tokenizer) wordIDs(w string, dst []int32) []int32 {
-	if ids, ok := t.known[w]; ok {
-		return append(dst, ids...)
+	if out, ok := t.known.appendIDs(w, dst); ok {
+		return out
 	}
 	if ids, ok := t.cache.get(w); ok {
 		return append(dst, ids...)
@@ -313,10 +316,11 @@ func (t *Tokenizer) MarshalBinary() ([]byte, error) {
 		buf = binary.AppendUvarint(buf, uint64(m[1]))
 	}
 	buf = binary.AppendUvarint(buf, uint64(len(t.knownWords)))
+	var ids []int32
 	for _, w := range t.knownWords {
 		buf = binary.AppendUvarint(buf, uint64(len(w)))
 		buf = append(buf, w...)
-		ids := t.known[w]
+		ids, _ = t.known.appendIDs(w, ids[:0])
 		buf = binary.AppendUvarint(buf, uint64(len(ids)))
 		for _, id := range ids {
 			buf = binary.AppendUvarint(buf, uint64(id))
@@ -388,9 +392,9 @@ func Unmarshal(data []byte) (*Tokenizer, error) {
 	if n > uint64(len(rest)) {
 		return nil, fmt.Errorf("tokenize: known-word count %d too large for blob", n)
 	}
-	t.known = make(map[string][]int32, n)
+	t.known = newKnownTable(int(min(n, uint64(len(rest)/4)))) // 4+ bytes a word
 	t.knownWords = make([]string, 0, n)
-	var arena []int32 // one backing array for all known ids
+	var ids []int32 // scratch: the table copies them
 	for i := uint64(0); i < n; i++ {
 		size, err := next("known word")
 		if err != nil {
@@ -409,18 +413,15 @@ func Unmarshal(data []byte) (*Tokenizer, error) {
 		if count > size {
 			return nil, fmt.Errorf("tokenize: known word %d: %d ids for %d bytes", i, count, size)
 		}
-		if cap(arena)-len(arena) < int(count) {
-			arena = make([]int32, 0, max(4096, int(count)))
-		}
-		start := len(arena)
+		ids = ids[:0]
 		for range count {
 			id, err := next("known word id")
 			if err != nil {
 				return nil, err
 			}
-			arena = append(arena, int32(min(id, maxMerges+firstMerge)))
+			ids = append(ids, int32(min(id, maxMerges+firstMerge)))
 		}
-		if err := t.addKnown(w, arena[start:len(arena):len(arena)]); err != nil {
+		if err := t.addKnown(w, ids); err != nil {
 			return nil, fmt.Errorf("tokenize: %w", err)
 		}
 	}

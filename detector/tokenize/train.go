@@ -71,6 +71,7 @@ const knownWords = 1 << 16
 // records them as known words in order.
 func (t *Tokenizer) storeKnown(words []wordCount) error {
 	ids := make([][]int32, len(words))
+	t.known = newKnownTable(len(words))
 	workers := runtime.GOMAXPROCS(0)
 	var wg sync.WaitGroup
 	for w := range workers {
