@@ -29,8 +29,11 @@ type TokenLM struct {
 const LMBucketBits = 19
 
 // lmStep is the quantisation step of a bucket's log-probability, in nats;
-// 254 steps cover surprisals up to 25.4 nats.
-const lmStep = 0.1
+// 254 steps cover surprisals up to lmMaxSurprisal.
+const (
+	lmStep         = 0.1
+	lmMaxSurprisal = 254 * lmStep
+)
 
 // lmDiscount is D, the absolute discount.
 const lmDiscount = 0.75
@@ -108,7 +111,7 @@ func TrainTokenLM(vocab int, texts [][]int32) *TokenLM {
 // Surprisal is −log P(b | a) in nats; a < 0 means no previous token.
 func (lm *TokenLM) Surprisal(a, b int32) float64 {
 	if b < 0 || int(b) >= len(lm.uni) {
-		return -float64(lm.uni[0]) // unknown ids read as the unknown token
+		return lmMaxSurprisal // the tokenizer gives no such id; be safe
 	}
 	if a < 0 || int(a) >= len(lm.uni) {
 		return -float64(lm.uni[b])
