@@ -84,28 +84,38 @@ func Load(data []byte) (*Detector, error) {
 // FromFile builds a detector from a decoded model file.
 func FromFile(f *model.File) (*Detector, error) {
 	h := &f.Header
-	if len(h.StatNames) != len(features.Stats) {
-		return nil, fmt.Errorf("load model: trained with %d statistics, this build has %d", len(h.StatNames), len(features.Stats))
+	stats := features.StatsFor(h.Features)
+	if len(h.StatNames) != len(stats) {
+		return nil, fmt.Errorf("load model: trained with %d statistics, this build has %d", len(h.StatNames), len(stats))
 	}
 	for i, name := range h.StatNames {
-		if features.Stats[i].Name != name {
-			return nil, fmt.Errorf("load model: statistic %d is %q, this build has %q", i, name, features.Stats[i].Name)
+		if stats[i].Name != name {
+			return nil, fmt.Errorf("load model: statistic %d is %q, this build has %q", i, name, stats[i].Name)
 		}
 	}
-	ext, err := features.NewExtractor(h.Features, h.StatEdges)
+	tok, err := tokenize.Unmarshal(f.Tokenizer)
+	if err != nil {
+		return nil, fmt.Errorf("load model: tokenizer: %w", err)
+	}
+	var lm *features.LMPair
+	if len(f.LM) > 0 {
+		if lm, err = features.UnmarshalLMPair(f.LM); err != nil {
+			return nil, fmt.Errorf("load model: %w", err)
+		}
+		if len(lm.Enders) != tok.VocabSize() {
+			return nil, fmt.Errorf("load model: language models for %d token ids, tokenizer has %d", len(lm.Enders), tok.VocabSize())
+		}
+	}
+	ext, err := features.NewExtractorLM(h.Features, h.StatEdges, lm)
 	if err != nil {
 		return nil, fmt.Errorf("load model: %w", err)
 	}
 	if ext.Dim() != h.Dim {
 		return nil, fmt.Errorf("load model: feature space has %d dimensions, weights %d", ext.Dim(), h.Dim)
 	}
-	tok, err := tokenize.Unmarshal(f.Tokenizer)
-	if err != nil {
-		return nil, fmt.Errorf("load model: tokenizer: %w", err)
-	}
 	d := &Detector{file: f, tok: tok, ext: ext, weights: f.Weights}
-	d.baselines = make([]float64, len(features.Stats))
-	for s := range features.Stats {
+	d.baselines = make([]float64, len(stats))
+	for s := range stats {
 		var sum float64
 		n := 0
 		for b := 0; b < h.Features.StatBins; b++ {

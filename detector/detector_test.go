@@ -319,3 +319,40 @@ func TestReasonsQuoteBoundedText(t *testing.T) {
 		}
 	}
 }
+
+func TestLMStatsModel(t *testing.T) {
+	recs, err := dataset.Read([]string{"testdata/tiny.jsonl"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out [2][]byte
+	for i := range out {
+		opts := tinyOptions(3)
+		opts.Features.LMStats = true
+		opts.Workers = 1 + i // the result must not depend on the number of workers
+		res, err := train.Train(context.Background(), recs, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.File.Header.Training.CreatedAt = ""
+		res.File.Header.Name = ""
+		if out[i], err = res.File.Marshal(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if string(out[0]) != string(out[1]) {
+		t.Errorf("two trainings with the same seed gave different model files")
+	}
+	d, err := detector.Load(out[0])
+	if err != nil {
+		t.Fatalf("load a model with language models: %v", err)
+	}
+	if n := len(d.Extractor().Stats()); n != len(features.Stats)+len(features.LMStats) {
+		t.Errorf("%d statistics, want %d", n, len(features.Stats)+len(features.LMStats))
+	}
+	text := "This PR adds comprehensive validation and ensures robust error handling. It is important to note the tests."
+	a, b := d.Score(text), d.Score(text)
+	if a.Score != b.Score || a.Score < 0 || a.Score > 1 {
+		t.Errorf("scores %v and %v: want one score in [0, 1]", a.Score, b.Score)
+	}
+}

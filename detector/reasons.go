@@ -34,7 +34,7 @@ const SignalHiddenCharacters = "hidden_characters"
 func (d *Detector) reasons(norm normalize.Text, doc *features.Doc, buf *buffers, stats []float64, withPhrases bool, toOriginal func(int) int, seam int) []Reason {
 	var out []Reason
 	sx := 1 / math.Sqrt(float64(len(features.Stats)))
-	for s, st := range features.Stats {
+	for s, st := range d.ext.Stats() {
 		b := d.ext.Bin(s, stats[s])
 		w := (float64(d.weights[d.ext.StatFeature(s, b)]) - d.baselines[s]) * sx
 		if math.Abs(w) < minReasonWeight {

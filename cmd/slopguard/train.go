@@ -192,6 +192,7 @@ func addTrainFlags(fs *flag.FlagSet, opts *train.Options) func() (map[string]str
 	fs.BoolVar(&opts.Features.FoldMixedCase, "fold-mixed-case", opts.Features.FoldMixedCase, "give ASCII words of mixed case their plain form after normalising (\"tHe\" → \"the\", \"GitHub\" → \"Github\", \"HTmL\" → \"HTML\"), so random case flips change little")
 	fs.Float64Var(&opts.Features.WordScale, "word-scale", 1, "multiplies the values of the word n-grams (below 1: what a text is about counts less)")
 	fs.Float64Var(&opts.Features.MaskedScale, "masked-scale", 1, "multiplies the values of the masked n-grams (above 1: how sentences are built counts more)")
+	fs.BoolVar(&opts.Features.LMStats, "lm-stats", opts.Features.LMStats, "add statistics of token surprisal under two token-bigram models fitted on the human and the machine training texts (spread across tokens and sentences, human-against-machine likelihood ratio); the model file carries the models")
 	var factors stringList
 	fs.Var(&factors, "source-factor", "SOURCE=X scales a source file's share of its label's weight by X (repeatable; e.g. glimpse_continuations=2)")
 	return func() (map[string]string, error) {

@@ -18,10 +18,12 @@
 // Every occurrence of an n-gram adds 1/sqrt(N) to its bucket, N being the
 // number of n-grams of its group in the text, so long and short texts have
 // comparable norms and scoring needs no sorting: cost is linear in length.
-// Each statistic's one-hot feature has value 1/sqrt(len(Stats)).
+// Each statistic's one-hot feature has value 1/sqrt(len(Stats)); with
+// Config.LMStats, the LMStats follow Stats with the same value.
 package features
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -56,6 +58,10 @@ type Config struct {
 	// text is about (its words) less than how it is built.
 	WordScale   float64 `json:"word_scale,omitempty"`
 	MaskedScale float64 `json:"masked_scale,omitempty"`
+	// LMStats adds the LMStats after Stats: statistics of token surprisal
+	// under two token-bigram models, one fitted on human and one on
+	// machine texts, which the model file then carries.
+	LMStats bool `json:"lm_stats,omitempty"`
 }
 
 // scaleOr1 returns x, or 1 when x is 0 (not set).
@@ -166,29 +172,58 @@ type Extractor struct {
 	mask  uint64
 	shift uint        // 64 - HashBits
 	edges [][]float64 // per stat, StatBins-1 ascending edges
+	stats []Stat      // Stats, then LMStats when cfg.LMStats
+	lm    *LMPair     // with cfg.LMStats
 }
 
-// NewExtractor builds an extractor; edges holds, for each Stat in order,
-// StatBins-1 ascending bin edges (see LearnEdges).
+// StatsFor returns the statistics a configuration computes, in order:
+// Stats, followed by LMStats when LMStats is set.
+func StatsFor(cfg Config) []Stat {
+	if !cfg.LMStats {
+		return Stats
+	}
+	return append(slices.Clip(Stats), LMStats...)
+}
+
+// NewExtractor builds an extractor; edges holds, for each statistic of
+// StatsFor(cfg) in order, StatBins-1 ascending bin edges (see LearnEdges).
+// A configuration with LMStats needs NewExtractorLM.
 func NewExtractor(cfg Config, edges [][]float64) (*Extractor, error) {
+	return NewExtractorLM(cfg, edges, nil)
+}
+
+// NewExtractorLM is NewExtractor with the language models the LMStats
+// read; lm must be nil unless cfg.LMStats is set.
+func NewExtractorLM(cfg Config, edges [][]float64, lm *LMPair) (*Extractor, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if len(edges) != len(Stats) {
-		return nil, fmt.Errorf("have edges for %d statistics, want %d", len(edges), len(Stats))
+	switch {
+	case cfg.LMStats && lm == nil:
+		return nil, errors.New("lm_stats is set but there are no language models")
+	case !cfg.LMStats && lm != nil:
+		return nil, errors.New("language models given but lm_stats is not set")
+	}
+	stats := StatsFor(cfg)
+	if len(edges) != len(stats) {
+		return nil, fmt.Errorf("have edges for %d statistics, want %d", len(edges), len(stats))
 	}
 	for i, e := range edges {
 		if len(e) != cfg.StatBins-1 {
-			return nil, fmt.Errorf("statistic %s: have %d edges, want %d", Stats[i].Name, len(e), cfg.StatBins-1)
+			return nil, fmt.Errorf("statistic %s: have %d edges, want %d", stats[i].Name, len(e), cfg.StatBins-1)
 		}
 		for j := range e {
 			if math.IsNaN(e[j]) || j > 0 && e[j] < e[j-1] {
-				return nil, fmt.Errorf("statistic %s: edges not ascending", Stats[i].Name)
+				return nil, fmt.Errorf("statistic %s: edges not ascending", stats[i].Name)
 			}
 		}
 	}
-	return &Extractor{cfg: cfg, mask: 1<<uint(cfg.HashBits) - 1, shift: 64 - uint(cfg.HashBits), edges: edges}, nil
+	return &Extractor{cfg: cfg, mask: 1<<uint(cfg.HashBits) - 1, shift: 64 - uint(cfg.HashBits), edges: edges, stats: stats, lm: lm}, nil
 }
+
+// Stats returns the statistics this extractor computes, in order (shared;
+// do not modify).
+func (e *Extractor) Stats() []Stat { return e.stats }
 
 // Config returns the extractor's configuration.
 func (e *Extractor) Config() Config { return e.cfg }
@@ -200,7 +235,7 @@ func (e *Extractor) Edges() [][]float64 { return e.edges }
 func (e *Extractor) Buckets() int { return 1 << uint(e.cfg.HashBits) }
 
 // Dim is the length of the weight vector.
-func (e *Extractor) Dim() int { return e.Buckets() + len(Stats)*e.cfg.StatBins }
+func (e *Extractor) Dim() int { return e.Buckets() + len(e.stats)*e.cfg.StatBins }
 
 // StatFeature returns the feature index of bin b of statistic s.
 func (e *Extractor) StatFeature(s, b int) int { return e.Buckets() + s*e.cfg.StatBins + b }
@@ -394,6 +429,40 @@ func (e *Extractor) Extract(text string, ids []int32, v *Vector, stats []float64
 
 // ExtractDoc is Extract for a text already split by NewDoc.
 func (e *Extractor) ExtractDoc(d *Doc, ids []int32, v *Vector, stats []float64) []float64 {
+	e.addNgrams(d, ids, v)
+	stats = e.StatValues(d, ids, stats)
+	e.AddStats(stats, v)
+	return stats
+}
+
+// StatValues computes the statistics of e.Stats() for a document and its
+// token ids, reusing dst's storage.
+func (e *Extractor) StatValues(d *Doc, ids []int32, dst []float64) []float64 {
+	dst = StatValues(d, dst)
+	if e.cfg.LMStats {
+		dst = e.lm.LMStatValues(ids, dst)
+	}
+	return dst
+}
+
+// ExtractDocStats is ExtractDoc with the statistics' values given (in
+// e.Stats() order) instead of computed: training computes the LMStats of
+// its fitted texts with models that did not see them.
+func (e *Extractor) ExtractDocStats(d *Doc, ids []int32, v *Vector, stats []float64) {
+	e.addNgrams(d, ids, v)
+	e.AddStats(stats, v)
+}
+
+// AddStats adds the one-hot bin feature of every statistic's value to v.
+func (e *Extractor) AddStats(stats []float64, v *Vector) {
+	sx := float32(1 / math.Sqrt(float64(len(Stats))))
+	for s, val := range stats {
+		v.add(uint32(e.StatFeature(s, e.Bin(s, val))), sx)
+	}
+}
+
+// addNgrams adds every hashed n-gram feature of the document to v.
+func (e *Extractor) addNgrams(d *Doc, ids []int32, v *Vector) {
 	text := d.Text
 	if len(ids) > 0 {
 		n := len(ids)
@@ -425,12 +494,6 @@ func (e *Extractor) ExtractDoc(d *Doc, ids []int32, v *Vector, stats []float64) 
 	if maxN := e.cfg.MaskedNgrams; maxN >= 2 {
 		e.addMaskedNgrams(d.maskHashes, maxN, v)
 	}
-	stats = StatValues(d, stats)
-	sx := float32(1 / math.Sqrt(float64(len(Stats))))
-	for s, val := range stats {
-		v.add(uint32(e.StatFeature(s, e.Bin(s, val))), sx)
-	}
-	return stats
 }
 
 // LearnEdges picks, for each statistic, bins-1 edges at evenly spaced

@@ -12,6 +12,10 @@
 //
 // Version 3 has version 2's layout; its calibration may have length terms
 // (Calibration.C and D), which a version 2 reader would not apply.
+// Version 4, written only for a model with language models
+// (features.Config.LMStats), adds after the weights:
+//
+//	lm         uint32 length, then the encoded features.LMPair
 //
 //	checksum   32 bytes SHA-256 of everything before it
 //
@@ -34,9 +38,14 @@ import (
 // Magic starts every model file.
 const Magic = "SLOPGRD\x00"
 
-// FormatVersion is the version of the layout this package writes; it also
-// reads versions 1 (float32 weights) and 2 (no length terms in calibration).
-const FormatVersion = 3
+// FormatVersion is the newest layout this package reads and writes; a
+// model without language models is written as version 3, which is version
+// 4 without the lm section. It also reads versions 1 (float32 weights) and
+// 2 (no length terms in calibration).
+const FormatVersion = 4
+
+// plainVersion is the version written for a model without language models.
+const plainVersion = 3
 
 // maxSection bounds any one section, so a corrupt length cannot allocate gigabytes.
 const maxSection = 256 << 20
@@ -112,6 +121,9 @@ type File struct {
 	Header    Header
 	Tokenizer []byte
 	Weights   []float32
+	// LM is the encoded features.LMPair of a model whose features have
+	// LMStats; empty otherwise.
+	LM []byte
 }
 
 // Validate checks the header against itself and the weights.
@@ -151,6 +163,9 @@ func (f *File) Validate() error {
 	if len(f.Tokenizer) == 0 {
 		errs = append(errs, errors.New("no tokenizer"))
 	}
+	if h.Features.LMStats != (len(f.LM) > 0) {
+		errs = append(errs, fmt.Errorf("lm_stats is %v but the file has %d bytes of language models", h.Features.LMStats, len(f.LM)))
+	}
 	return errors.Join(errs...)
 }
 
@@ -166,7 +181,11 @@ func (f *File) Marshal() ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteString(Magic)
 	le := binary.LittleEndian
-	b.Write(le.AppendUint32(nil, FormatVersion))
+	version := uint32(plainVersion)
+	if len(f.LM) > 0 {
+		version = FormatVersion
+	}
+	b.Write(le.AppendUint32(nil, version))
 	b.Write(le.AppendUint32(nil, uint32(len(hdr))))
 	b.Write(hdr)
 	b.Write(le.AppendUint32(nil, uint32(len(f.Tokenizer))))
@@ -177,6 +196,10 @@ func (f *File) Marshal() ([]byte, error) {
 		le.PutUint16(w[2*i:], toHalf(x))
 	}
 	b.Write(w)
+	if len(f.LM) > 0 {
+		b.Write(le.AppendUint32(nil, uint32(len(f.LM))))
+		b.Write(f.LM)
+	}
 	sum := sha256.Sum256(b.Bytes())
 	b.Write(sum[:])
 	return b.Bytes(), nil
@@ -271,6 +294,11 @@ func Read(data []byte) (*File, error) {
 			f.Weights[i] = math.Float32frombits(binary.LittleEndian.Uint32(wb[4*i:]))
 		} else {
 			f.Weights[i] = fromHalf(binary.LittleEndian.Uint16(wb[2*i:]))
+		}
+	}
+	if ver >= 4 {
+		if f.LM, err = r.section("language models"); err != nil {
+			return nil, err
 		}
 	}
 	if r.off != len(body) {

@@ -215,3 +215,38 @@ func FuzzReadBody(f *testing.F) {
 		}
 	})
 }
+
+func TestLanguageModelsSection(t *testing.T) {
+	t.Parallel()
+	plain, err := testFile(t).Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := binary.LittleEndian.Uint32(plain[len(Magic):]); v != 3 {
+		t.Errorf("a model without language models is written as version %d, want 3", v)
+	}
+	f := testFile(t)
+	f.Header.Features.LMStats = true
+	if _, err := f.Marshal(); err == nil || !strings.Contains(err.Error(), "lm_stats") {
+		t.Errorf("lm_stats without language models: got %v, want an error naming lm_stats", err)
+	}
+	f.LM = []byte("encoded language models")
+	data, err := f.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := binary.LittleEndian.Uint32(data[len(Magic):]); v != FormatVersion {
+		t.Errorf("a model with language models is written as version %d, want %d", v, FormatVersion)
+	}
+	g, err := Read(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(g.LM) != string(f.LM) {
+		t.Errorf("read back language models %q, want %q", g.LM, f.LM)
+	}
+	old, err := Read(plain)
+	if err != nil || len(old.LM) != 0 {
+		t.Errorf("version 3 file: err %v, %d bytes of language models; want none of either", err, len(old.LM))
+	}
+}

@@ -123,6 +123,9 @@ func newCard(f *model.File, exs, hold []*example, probs []float64, opts Options,
 	if opts.WorstSourceStep > 0 {
 		settings["worst_source_step"] = fmt.Sprint(opts.WorstSourceStep)
 	}
+	if opts.Features.LMStats {
+		settings["lm_stats"] = "true"
+	}
 	if opts.PairWeight > 0 {
 		settings["pair_weight"] = fmt.Sprint(opts.PairWeight)
 		settings["max_pairs_per_group"] = fmt.Sprint(opts.MaxPairsPerGroup)

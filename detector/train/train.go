@@ -246,19 +246,35 @@ func Train(ctx context.Context, recs []dataset.Record, opts Options) (*Result, e
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	cols := make([][]float64, len(features.Stats))
+	var lm *features.LMPair
+	var lmBytes []byte
+	if opts.Features.LMStats {
+		progressLine(opts.Progress, "fitting token language models")
+		if lm, err = addLMStats(ctx, exs, ids, tok, opts); err != nil {
+			return nil, err
+		}
+		if lmBytes, err = lm.MarshalBinary(); err != nil {
+			return nil, err
+		}
+	}
+	statList := features.StatsFor(opts.Features)
+	cols := make([][]float64, len(statList))
 	for _, e := range fit {
 		for s, v := range e.stats {
 			cols[s] = append(cols[s], v)
 		}
 	}
-	ext, err := features.NewExtractor(opts.Features, features.LearnEdges(cols, opts.Features.StatBins))
+	ext, err := features.NewExtractorLM(opts.Features, features.LearnEdges(cols, opts.Features.StatBins), lm)
 	if err != nil {
 		return nil, err
 	}
 	pb = newProgress(opts.Progress, "featurising", len(exs))
 	parallel(ctx, len(exs), opts.Workers, func(i int) {
-		ext.Extract(exs[i].text, ids[i], &exs[i].vec, nil)
+		if opts.Features.LMStats {
+			ext.ExtractDocStats(features.NewDoc(exs[i].text), ids[i], &exs[i].vec, exs[i].stats)
+		} else {
+			ext.Extract(exs[i].text, ids[i], &exs[i].vec, nil)
+		}
 		exs[i].vec.Compact()
 		ids[i] = nil
 		pb.add(1)
@@ -321,8 +337,9 @@ func Train(ctx context.Context, recs []dataset.Record, opts Options) (*Result, e
 		},
 		Tokenizer: tokBytes,
 		Weights:   weights,
+		LM:        lmBytes,
 	}
-	for _, s := range features.Stats {
+	for _, s := range statList {
 		f.Header.StatNames = append(f.Header.StatNames, s.Name)
 	}
 	card := newCard(f, exs, hold, probs, opts, time.Since(start))
@@ -339,6 +356,63 @@ func Train(ctx context.Context, recs []dataset.Record, opts Options) (*Result, e
 	}
 	f.Header.Training = card.Training
 	return &Result{File: f, Card: card}, nil
+}
+
+// lmFolds is how many parts the fitted texts are split into for their
+// language-model statistics: each part's are read with models fitted on
+// the other parts, so that the logistic fit sees the surprisal of unseen
+// text, as scoring will.
+const lmFolds = 5
+
+// addLMStats fits the human and the machine token language model on the
+// fitted (not held-out) examples and appends each example's LMStats to its
+// stats: a fitted example's from models fitted without its part (groups
+// kept together, see lmFolds), a held-out example's from the models on all
+// the fitted examples, which it returns to be stored.
+func addLMStats(ctx context.Context, exs []*example, ids [][]int32, tok *tokenize.Tokenizer, opts Options) (*features.LMPair, error) {
+	enders := features.SentenceEnders(tok.VocabSize(), tok.Token)
+	seed := fmt.Sprint(opts.Seed)
+	fold := make([]int, len(exs)) // -1: held out
+	for i, e := range exs {
+		fold[i] = -1
+		if !e.holdout {
+			fold[i] = min(lmFolds-1, int(unit(hash64(seed, "lmfold", e.rec.File, e.rec.Group))*lmFolds))
+		}
+	}
+	// Job k < lmFolds fits without part k; job lmFolds fits on every part.
+	pairs := make([]*features.LMPair, lmFolds+1)
+	parallel(ctx, lmFolds+1, opts.Workers, func(k int) {
+		var human, machine [][]int32
+		for i, e := range exs {
+			if fold[i] < 0 || fold[i] == k {
+				continue
+			}
+			if e.y == 1 {
+				machine = append(machine, ids[i])
+			} else {
+				human = append(human, ids[i])
+			}
+		}
+		pairs[k] = &features.LMPair{
+			Human:   features.TrainTokenLM(tok.VocabSize(), human),
+			Machine: features.TrainTokenLM(tok.VocabSize(), machine),
+			Enders:  enders,
+		}
+	})
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	parallel(ctx, len(exs), opts.Workers, func(i int) {
+		k := fold[i]
+		if k < 0 {
+			k = lmFolds
+		}
+		exs[i].stats = pairs[k].LMStatValues(ids[i], exs[i].stats)
+	})
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return pairs[lmFolds], nil
 }
 
 func progressLine(w io.Writer, format string, args ...any) {
