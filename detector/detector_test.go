@@ -233,7 +233,11 @@ func TestConcurrentScoringIsConsistent(t *testing.T) {
 	}
 }
 
-func TestTrainingIsDeterministic(t *testing.T) {
+// trainTwice trains on the tiny fixture with one worker and with two, opts
+// set by set, and fails unless both give the same model file, which it
+// returns.
+func trainTwice(t *testing.T, set func(*train.Options)) []byte {
+	t.Helper()
 	recs, err := dataset.Read([]string{"testdata/tiny.jsonl"}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -241,8 +245,8 @@ func TestTrainingIsDeterministic(t *testing.T) {
 	var out [2][]byte
 	for i := range out {
 		opts := tinyOptions(3)
-		opts.Features.FoldMixedCase, opts.Features.MaskedNgrams, opts.Features.WordNgrams = true, 3, true // every step the shipped model has
-		opts.Workers = 1 + i                                                                              // the result must not depend on the number of workers
+		set(&opts)
+		opts.Workers = 1 + i // the result must not depend on the number of workers
 		res, err := train.Train(context.Background(), recs, opts)
 		if err != nil {
 			t.Fatal(err)
@@ -256,6 +260,13 @@ func TestTrainingIsDeterministic(t *testing.T) {
 	if string(out[0]) != string(out[1]) {
 		t.Errorf("two trainings with the same seed gave different model files")
 	}
+	return out[0]
+}
+
+func TestTrainingIsDeterministic(t *testing.T) {
+	trainTwice(t, func(opts *train.Options) {
+		opts.Features.FoldMixedCase, opts.Features.MaskedNgrams, opts.Features.WordNgrams = true, 3, true // every step the shipped model has
+	})
 }
 
 func TestTrainRefusesDevRecords(t *testing.T) {
@@ -321,29 +332,8 @@ func TestReasonsQuoteBoundedText(t *testing.T) {
 }
 
 func TestLMStatsModel(t *testing.T) {
-	recs, err := dataset.Read([]string{"testdata/tiny.jsonl"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out [2][]byte
-	for i := range out {
-		opts := tinyOptions(3)
-		opts.Features.LMStats = true
-		opts.Workers = 1 + i // the result must not depend on the number of workers
-		res, err := train.Train(context.Background(), recs, opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res.File.Header.Training.CreatedAt = ""
-		res.File.Header.Name = ""
-		if out[i], err = res.File.Marshal(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if string(out[0]) != string(out[1]) {
-		t.Errorf("two trainings with the same seed gave different model files")
-	}
-	d, err := detector.Load(out[0])
+	data := trainTwice(t, func(opts *train.Options) { opts.Features.LMStats = true })
+	d, err := detector.Load(data)
 	if err != nil {
 		t.Fatalf("load a model with language models: %v", err)
 	}
