@@ -145,12 +145,8 @@ func auditList(ctx context.Context, e *env, args []string) error {
 	since := fs.String("since", "", "only decisions since a duration ago (36h, 7d) or an RFC 3339 time")
 	fs.IntVar(&f.Limit, "limit", 50, "at most this many decisions, newest first")
 	format := fs.String("format", "table", "table or json")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usageErrorf("audit list takes no arguments, got %q", pos)
 	}
 	if *format != "table" && *format != "json" {
 		return usageErrorf("--format %q is not table or json", *format)

@@ -32,12 +32,8 @@ func feedbackExport(ctx context.Context, e *env, args []string) error {
 	registerScope(fs, &f.Platform, &f.Scope)
 	since := fs.String("since", "", "only feedback since a duration ago (36h, 30d) or an RFC 3339 time")
 	out := fs.String("out", "", "write to this `file` instead of stdout (replaced only when the export succeeds)")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usageErrorf("feedback export takes no arguments, got %q", pos)
 	}
 	s, err := sf.openSince(ctx, e, *since, &f.Since)
 	if err != nil {

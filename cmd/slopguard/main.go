@@ -219,7 +219,7 @@ func parseNoArgs(fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	if len(pos) > 0 {
-		return usageErrorf("unexpected argument %q", pos[0])
+		return usageErrorf("%s takes no arguments, got %q", fs.Name(), pos[0])
 	}
 	return nil
 }

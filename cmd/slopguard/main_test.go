@@ -122,12 +122,19 @@ func TestCommandErrors(t *testing.T) {
 
 		{"feedback/no subcommand", []string{"feedback"}, nil, 2, "Usage"},
 		{"feedback/unknown subcommand", []string{"feedback", "import"}, nil, 2, "unknown subcommand"},
-		{"feedback/stray argument", []string{"feedback", "export", "--db", feedbackDB, "extra"}, nil, 2, "no arguments"},
+		{"feedback/stray argument", []string{"feedback", "export", "--db", feedbackDB, "extra"}, nil, 2, `feedback export takes no arguments, got "extra"`},
 		{"feedback/bad since", []string{"feedback", "export", "--db", feedbackDB, "--since", "later"}, nil, 2, "--since"},
 		{"feedback/missing database", []string{"feedback", "export"}, map[string]string{"SLOPGUARD_DATABASE_URL": filepath.Join(dir, "x.db")}, 2, "no such file"},
 		{"feedback/unwritable output", []string{"feedback", "export", "--db", feedbackDB, "--out", filepath.Join(dir, "no", "dir", "f.jsonl")}, nil, 1, "export feedback"},
 
 		{"loadtest/rate above max-rate", []string{"loadtest", "--rate", "100", "--max-rate", "10"}, nil, 2, "--max-rate at least --rate"},
+
+		// Every command without positional arguments refuses one in the same words.
+		{"serve/stray argument", []string{"serve", "extra"}, nil, 2, `serve takes no arguments, got "extra"`},
+		{"simulate/stray argument", []string{"simulate", "extra"}, nil, 2, `simulate takes no arguments, got "extra"`},
+		{"loadtest/stray argument", []string{"loadtest", "extra"}, nil, 2, `loadtest takes no arguments, got "extra"`},
+		{"audit/list stray argument", []string{"audit", "list", "--db", auditDB, "extra"}, nil, 2, `audit list takes no arguments, got "extra"`},
+		{"version/stray argument", []string{"version", "extra"}, nil, 2, `version takes no arguments, got "extra"`},
 
 		{"score/missing file", []string{"score", "testdata/score/nope.jsonl"}, nil, 2, "nope.jsonl"},
 		{"score/directory", []string{"score", "testdata"}, nil, 2, "is a directory"},

@@ -29,12 +29,8 @@ func runSimulate(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintln(e.stderr, "\nAuthenticates with SLOPGUARD_GITHUB_TOKEN (or GITHUB_TOKEN), else as the configured App. Writes nothing.")
 		fs.PrintDefaults()
 	}
-	pos, err := parseFlags(fs, args)
-	if err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usageErrorf("simulate takes no arguments, got %q", pos)
 	}
 	owner, repo, ok := strings.Cut(*repoFlag, "/")
 	if !ok || owner == "" || repo == "" || *number <= 0 {

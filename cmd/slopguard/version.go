@@ -15,7 +15,7 @@ var version = ""
 
 func runVersion(ctx context.Context, e *env, args []string) error {
 	if len(args) > 0 {
-		return usageErrorf("version takes no arguments")
+		return usageErrorf("version takes no arguments, got %q", args[0])
 	}
 	v := version
 	if v == "" {
