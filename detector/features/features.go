@@ -446,8 +446,8 @@ func (e *Extractor) StatValues(d *Doc, ids []int32, dst []float64) []float64 {
 }
 
 // ExtractDocStats is ExtractDoc with the statistics' values given (in
-// e.Stats() order) instead of computed: training computes the LMStats of
-// its fitted texts with models that did not see them.
+// e.Stats() order) instead of computed: training has them already (the
+// LMStats of its fitted texts from models that did not see them).
 func (e *Extractor) ExtractDocStats(d *Doc, ids []int32, v *Vector, stats []float64) {
 	e.addNgrams(d, ids, v)
 	e.AddStats(stats, v)

@@ -270,11 +270,9 @@ func Train(ctx context.Context, recs []dataset.Record, opts Options) (*Result, e
 	}
 	pb = newProgress(opts.Progress, "featurising", len(exs))
 	parallel(ctx, len(exs), opts.Workers, func(i int) {
-		if opts.Features.LMStats {
-			ext.ExtractDocStats(features.NewDoc(exs[i].text), ids[i], &exs[i].vec, exs[i].stats)
-		} else {
-			ext.Extract(exs[i].text, ids[i], &exs[i].vec, nil)
-		}
+		// The statistics were computed above (the LMStats with models that
+		// did not see the text): only the n-grams are left to add.
+		ext.ExtractDocStats(features.NewDoc(exs[i].text), ids[i], &exs[i].vec, exs[i].stats)
 		exs[i].vec.Compact()
 		ids[i] = nil
 		pb.add(1)
