@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -746,6 +747,20 @@ func TestAppealPingsOnce(t *testing.T) {
 		"PATCH /repos/acme/widgets/issues/comments/500",
 		"PATCH /repos/acme/widgets/issues/comments/500",
 	)
+	// The second appeal finds the first still waiting and records nothing.
+	ds, err := h.opt.Store.Decisions(context.Background(), store.DecisionFilter{Platform: "github"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	appeals := 0
+	for _, d := range ds {
+		if slices.Contains(d.Actions, actionAppeal) {
+			appeals++
+		}
+	}
+	if appeals != 1 {
+		t.Errorf("recorded %d appeal decisions for two appeals of one item, want 1", appeals)
+	}
 }
 
 func TestSynchronizePostsOnlyTheNewHeadCheckRun(t *testing.T) {

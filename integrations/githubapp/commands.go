@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -262,14 +263,19 @@ func (a *App) appeal(ctx context.Context, log *slog.Logger, gh *github.Client, t
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("latest decision: %w", err)
 	}
+	// An appeal already waiting (the latest decision is one) is not recorded
+	// again: repeating the command adds no row.
+	pending := err == nil && slices.Contains(d.Actions, actionAppeal)
 	if d.Verdict == "" {
 		d.Verdict = "unsure"
 	}
 	d.ID, d.Platform, d.Scope, d.ItemID, d.ItemURL, d.Author = 0, string(moderation.GitHub), t.scope(), t.item.ID, t.item.URL, t.item.Author
 	d.Kind = string(t.item.Kind)
 	d.Actions, d.CreatedAt, d.Text = []string{actionAppeal}, a.now().UTC(), ""
-	if _, err := a.opt.Store.RecordDecision(ctx, d); err != nil {
-		return fmt.Errorf("record appeal: %w", err)
+	if !pending {
+		if _, err := a.opt.Store.RecordDecision(ctx, d); err != nil {
+			return fmt.Errorf("record appeal: %w", err)
+		}
 	}
 	pol, _, err := a.policyFor(ctx, gh, t.owner, t.repo)
 	if err != nil || !pol.Mode.Tells() {
