@@ -263,6 +263,7 @@ func (d *Detector) score(text, kind string, explain bool) (res Result) {
 		if !withEvidence {
 			res.Reasons = slices.DeleteFunc(res.Reasons, func(r Reason) bool { return r.Signal != SignalHiddenCharacters })
 		}
+		putVerdictFirst(res.Reasons, res.Verdict)
 		if res.Verdict == Unsure && !res.CannotJudge {
 			// In between: what moved the score is real but not enough.
 			for i := range res.Reasons {
@@ -273,6 +274,32 @@ func (d *Detector) score(text, kind string, explain bool) (res Result) {
 		}
 	}
 	return res
+}
+
+// putVerdictFirst moves the reasons that point the verdict's way (towards
+// machine for a machine verdict, towards human for a human one) before
+// those that point against it, keeping the order within each; the note on
+// hidden characters stays last. An unsure verdict keeps the order by weight.
+func putVerdictFirst(rs []Reason, v Verdict) {
+	var sign float64
+	switch v {
+	case Machine:
+		sign = 1
+	case Human:
+		sign = -1
+	default:
+		return
+	}
+	rank := func(r Reason) int {
+		switch {
+		case r.Signal == SignalHiddenCharacters:
+			return 2
+		case r.Weight*sign < 0:
+			return 1
+		}
+		return 0
+	}
+	slices.SortStableFunc(rs, func(a, b Reason) int { return rank(a) - rank(b) })
 }
 
 // WeakPrefix begins the text of every reason of a text whose score lies

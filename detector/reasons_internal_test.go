@@ -2,6 +2,7 @@ package detector
 
 import (
 	"math"
+	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -177,5 +178,69 @@ func TestPhrasesGroupNeighboursThatPushTogether(t *testing.T) {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestPutVerdictFirst: a verdict's reasons begin with those pointing its
+// way, each side keeping its order by weight, and the note on hidden
+// characters stays last; unsure keeps the order by weight.
+func TestPutVerdictFirst(t *testing.T) {
+	in := []Reason{
+		{Signal: "a", Weight: 0.35},
+		{Signal: "b", Weight: -0.26},
+		{Signal: "c", Weight: -0.18},
+		{Signal: "d", Weight: 0.11},
+		{Signal: SignalHiddenCharacters},
+	}
+	cases := []struct {
+		verdict Verdict
+		want    string
+	}{
+		{Human, "bcad" + SignalHiddenCharacters},
+		{Machine, "adbc" + SignalHiddenCharacters},
+		{Unsure, "abcd" + SignalHiddenCharacters},
+	}
+	for _, c := range cases {
+		rs := slices.Clone(in)
+		putVerdictFirst(rs, c.verdict)
+		var got strings.Builder
+		for _, r := range rs {
+			got.WriteString(r.Signal)
+		}
+		if got.String() != c.want {
+			t.Errorf("%s: order %s, want %s", c.verdict, got.String(), c.want)
+		}
+	}
+}
+
+// TestHumanVerdictListsHumanReasonsFirst: on the README's maintainer
+// comment (human, with reasons both ways), a reason towards machine never
+// comes before one towards human.
+func TestHumanVerdictListsHumanReasonsFirst(t *testing.T) {
+	d, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, err := os.ReadFile("../docs/samples/maintainer-comment.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := d.Score(string(text))
+	if res.Verdict != Human {
+		t.Fatalf("verdict %s, want human (the sample is a person's comment)", res.Verdict)
+	}
+	var toHuman, toMachine int
+	for _, r := range res.Reasons {
+		switch {
+		case r.Weight > 0:
+			toMachine++
+		case r.Weight < 0 && toMachine > 0:
+			t.Fatalf("reason towards human %q after one towards machine: %+v", r.Text, res.Reasons)
+		case r.Weight < 0:
+			toHuman++
+		}
+	}
+	if toHuman == 0 || toMachine == 0 {
+		t.Fatalf("want reasons both ways to check their order, got %+v", res.Reasons)
 	}
 }
