@@ -8,7 +8,7 @@ import (
 	"sort"
 	"testing"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // actionFile is the parts of action.yml and workflow files these tests read.

@@ -9,7 +9,7 @@ import (
 	"os"
 	"slices"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/slopguard/slopguard/config"
 	"github.com/slopguard/slopguard/moderation"
