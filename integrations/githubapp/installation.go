@@ -3,12 +3,14 @@ package githubapp
 import (
 	"context"
 	"log/slog"
+	"strconv"
 
 	"github.com/google/go-github/v60/github"
 )
 
-// onInstallation logs installs and uninstalls and drops an uninstalled
-// installation's cached client.
+// onInstallation logs installs and uninstalls, drops an uninstalled
+// installation's cached client and forgets the installation of its
+// repositories, so the enforce sweep stops acting on them.
 func (a *App) onInstallation(ctx context.Context, log *slog.Logger, ev *github.InstallationEvent) error {
 	id := ev.GetInstallation().GetID()
 	log.Info("installation changed", "action", ev.GetAction(), "installation_id", id,
@@ -18,11 +20,36 @@ func (a *App) onInstallation(ctx context.Context, log *slog.Logger, ev *github.I
 			f.Forget(id)
 		}
 	}
+	if ev.GetAction() == "deleted" {
+		a.forgetInstallation(ctx, log, id, ev.Repositories)
+	}
 	return nil
 }
 
+// forgetInstallation marks each repository as no longer reached through
+// installation id (an empty installation setting), unless a newer
+// installation has taken it over. The sweep skips such repositories
+// instead of asking GitHub about them until their decisions age out; the
+// next webhook from a new installation records it again.
+func (a *App) forgetInstallation(ctx context.Context, log *slog.Logger, id int64, repos []*github.Repository) {
+	for _, r := range repos {
+		scope := r.GetFullName()
+		if scope == "" {
+			continue
+		}
+		raw, err := a.opt.Store.Setting(ctx, scope, installationSetting)
+		if err != nil || string(raw) != strconv.FormatInt(id, 10) {
+			continue // never seen, or reached through another installation now
+		}
+		if err := a.opt.Store.PutSetting(ctx, scope, installationSetting, []byte{}); err != nil {
+			log.Warn("forget installation", "repo", scope, "err", err)
+		}
+	}
+}
+
 // onInstallationRepositories logs repositories added to or removed from an
-// installation and forgets the cached policy of each added one.
+// installation, forgets the cached policy of each added one and the
+// installation of each removed one.
 func (a *App) onInstallationRepositories(ctx context.Context, log *slog.Logger, ev *github.InstallationRepositoriesEvent) error {
 	log.Info("installation repositories changed", "action", ev.GetAction(),
 		"installation_id", ev.GetInstallation().GetID(),
@@ -32,5 +59,6 @@ func (a *App) onInstallationRepositories(ctx context.Context, log *slog.Logger, 
 			log.Warn("reset policy cache", "repo", r.GetFullName(), "err", err)
 		}
 	}
+	a.forgetInstallation(ctx, log, ev.GetInstallation().GetID(), ev.RepositoriesRemoved)
 	return nil
 }

@@ -16,7 +16,7 @@ import (
 // Settings, scoped by repository ("owner/repo").
 const (
 	// installationSetting is the repository's installation ID, which the
-	// enforce sweep needs.
+	// enforce sweep needs; empty once the App was uninstalled from it.
 	installationSetting = "github.installation"
 	// policySetting is the repository's cached policy (cachedPolicy).
 	policySetting = "github.policy"

@@ -109,10 +109,13 @@ func (a *App) sweepItem(ctx context.Context, scope, itemID string, ds []store.De
 	kind, n, _ := moderation.ParseItemID(itemID) // Sweep kept pull requests and issues only
 	number := int(n)
 	raw, err := a.opt.Store.Setting(ctx, scope, installationSetting)
-	if err != nil {
-		return nil // never seen through a webhook: nothing to act with
+	if err != nil || len(raw) == 0 {
+		return nil // never seen through a webhook, or uninstalled: nothing to act with
 	}
-	inst, _ := strconv.ParseInt(string(raw), 10, 64)
+	inst, err := strconv.ParseInt(string(raw), 10, 64)
+	if err != nil {
+		return fmt.Errorf("installation setting %q: %w", raw, err)
+	}
 	gh, err := a.opt.Clients.Installation(ctx, inst)
 	if err != nil {
 		return err
