@@ -40,13 +40,16 @@ func (d *Detector) reasons(norm normalize.Text, doc *features.Doc, buf *buffers,
 		if math.Abs(w) < minReasonWeight {
 			continue
 		}
-		// Word it by where the value lies against the training median.
+		// Word it by where the value lies against the training median, and
+		// say how common that is: each bin then has its own text, so one
+		// text never points one way here and the other way elsewhere.
 		edges := d.ext.Edges()[s]
+		high := stats[s] > edges[len(edges)/2]
 		phrase := st.Low
-		if stats[s] > edges[len(edges)/2] {
+		if high {
 			phrase = st.High
 		}
-		out = append(out, Reason{Family: st.Family, Signal: st.Name, Text: phrase, Weight: round4(w)})
+		out = append(out, Reason{Family: st.Family, Signal: st.Name, Text: phrase + rankNote(high, b, len(edges)+1), Weight: round4(w)})
 	}
 	if withPhrases {
 		out = append(out, d.phraseReasons(norm, doc, buf, toOriginal, seam)...)
@@ -459,6 +462,37 @@ func clip(s string, n int) string {
 	}
 	r := []rune(s)
 	return string(r[:n-1]) + "…"
+}
+
+// rankNote says how common a statistic's value is among the training
+// texts, from its bin b of bins quantile bins: "more so than in 3 of every
+// 4" when at least half of them are less marked, else how many are at
+// least as low. A value above the median (high) lies at or above the
+// b/bins quantile; one at or below it lies below the (b+1)/bins quantile.
+func rankNote(high bool, b, bins int) string {
+	if high {
+		return ", more so than in " + share(b, bins) + " training texts"
+	}
+	if k := bins - 1 - b; 2*k >= bins {
+		return ", more so than in " + share(k, bins) + " training texts"
+	}
+	return ", like at least " + share(b, bins) + " training texts"
+}
+
+// share writes k/n in words: "half of the", "3 of every 4".
+func share(k, n int) string {
+	if 2*k == n {
+		return "half of the"
+	}
+	g := gcd(k, n)
+	return fmt.Sprintf("%d of every %d", k/g, n/g)
+}
+
+func gcd(a, b int) int {
+	for b != 0 {
+		a, b = b, a%b
+	}
+	return a
 }
 
 func round4(x float64) float64 { return math.Round(x*1e4) / 1e4 }

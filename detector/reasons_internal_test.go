@@ -3,6 +3,7 @@ package detector
 import (
 	"math"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -242,5 +243,73 @@ func TestHumanVerdictListsHumanReasonsFirst(t *testing.T) {
 	}
 	if toHuman == 0 || toMachine == 0 {
 		t.Fatalf("want reasons both ways to check their order, got %+v", res.Reasons)
+	}
+}
+
+// TestRankNote: every bin of a statistic gets its own wording of how
+// common its value is.
+func TestRankNote(t *testing.T) {
+	cases := []struct {
+		high bool
+		bin  int
+		want string
+	}{
+		{false, 0, ", more so than in 7 of every 8 training texts"},
+		{false, 1, ", more so than in 3 of every 4 training texts"},
+		{false, 3, ", more so than in half of the training texts"},
+		{false, 4, ", like at least half of the training texts"},
+		{false, 6, ", like at least 3 of every 4 training texts"},
+		{false, 7, ", like at least 7 of every 8 training texts"},
+		{true, 4, ", more so than in half of the training texts"},
+		{true, 5, ", more so than in 5 of every 8 training texts"},
+		{true, 7, ", more so than in 7 of every 8 training texts"},
+	}
+	for _, c := range cases {
+		if got := rankNote(c.high, c.bin, 8); got != c.want {
+			t.Errorf("rankNote(%v, %d, 8) = %q, want %q", c.high, c.bin, got, c.want)
+		}
+	}
+}
+
+// TestStatReasonTextKeepsItsDirection: across many texts, a statistic's
+// reason with the same text always points the same way (a reader who saw
+// "the text is long" towards machine once must not see it towards human
+// on the next text).
+func TestStatReasonTextKeepsItsDirection(t *testing.T) {
+	d, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	paths, err := filepath.Glob("testdata/*/*.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	samples, _ := filepath.Glob("../docs/samples/*.md")
+	paths = append(paths, samples...)
+	sign := map[string]float64{}
+	seen := 0
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Each text, and its first half: different lengths move the same
+		// statistics through different bins.
+		for _, text := range []string{string(b), string(b[:len(b)/2])} {
+			for _, r := range d.Score(text).Reasons {
+				if r.Family != "style" && r.Family != "structure" || r.Weight == 0 {
+					continue
+				}
+				text := strings.TrimPrefix(r.Text, WeakPrefix)
+				seen++
+				if s, ok := sign[text]; ok && s*r.Weight < 0 {
+					t.Errorf("%q points towards machine on one text and towards human on another (%s)", text, p)
+				}
+				sign[text] = r.Weight
+			}
+		}
+	}
+	if seen < 50 {
+		t.Fatalf("only %d statistic reasons in %d texts: too few to check", seen, len(paths))
 	}
 }
