@@ -169,6 +169,14 @@ type Store interface {
 	// Feedback lists feedback oldest first.
 	Feedback(ctx context.Context, f FeedbackFilter) ([]Feedback, error)
 
+	// MoveScope moves what is kept about scope from to scope to (a
+	// repository was renamed or transferred): its decisions, feedback and
+	// owned messages on platform, and its settings and strikes (whose
+	// scopes are the platform's own, such as "owner/repo"). Where to
+	// already has a row of the same key, to's row wins and from's is
+	// dropped. Moving a scope to itself does nothing.
+	MoveScope(ctx context.Context, platform, from, to string) error
+
 	// Setting returns a scope's setting value, or ErrNotFound.
 	Setting(ctx context.Context, scope, key string) ([]byte, error)
 	// PutSetting creates or replaces a scope's setting.

@@ -842,3 +842,56 @@ func TestUninstallOfAnotherInstallationKeepsTheRepository(t *testing.T) {
 		t.Errorf("got state %v, want closed", got)
 	}
 }
+
+// TestRenamedRepositoryKeepsItsState: after a rename, the App edits the
+// sticky comment it posted under the old name instead of posting a second
+// one, and the item's decisions are found under the new name.
+func TestRenamedRepositoryKeepsItsState(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, slop)
+	h.openIssue(t)
+	h.send("repository", fixture(t, "repository.renamed.json", nil))
+	h.drain()
+	for _, r := range []string{"POST /repos/acme/gadgets/issues/9/labels", "PATCH /repos/acme/gadgets/issues/comments/500", "POST /repos/acme/gadgets/issues/9/comments"} {
+		h.gh.handle(r, 200, `{"id": 500}`)
+	}
+	h.gh.handle("GET /repos/acme/gadgets/labels/possible-slop", 200, `{"name": "possible-slop"}`)
+	h.gh.reset()
+	edited := fixture(t, "issues.opened.json", map[string]any{"action": "edited", "repository.name": "gadgets", "repository.full_name": "acme/gadgets"})
+	h.send("issues", edited)
+	h.drain()
+	var patched, posted bool
+	for _, c := range h.gh.writes() {
+		patched = patched || c.Method+" "+c.Path == "PATCH /repos/acme/gadgets/issues/comments/500"
+		posted = posted || c.Method+" "+c.Path == "POST /repos/acme/gadgets/issues/9/comments"
+	}
+	if !patched || posted {
+		t.Errorf("after the rename: edited the old comment %v, posted a second one %v; want true, false (writes %v)", patched, posted, h.gh.writes())
+	}
+	ds, err := h.opt.Store.Decisions(context.Background(), store.DecisionFilter{Platform: "github", Scope: "acme/gadgets", ItemID: "issue/9"})
+	if err != nil || len(ds) < 2 {
+		t.Errorf("decisions under the new name: %d, %v; want the one before the rename and the one after", len(ds), err)
+	}
+}
+
+// TestTransferredRepositoryKeepsItsState: a transfer moves what was kept
+// under the old owner's name.
+func TestTransferredRepositoryKeepsItsState(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, clean)
+	ctx := context.Background()
+	if err := h.opt.Store.PutSetting(ctx, "octo/widgets", overrideSetting+"issue/9", []byte("human")); err != nil {
+		t.Fatal(err)
+	}
+	body := fixture(t, "repository.renamed.json", map[string]any{
+		"action":               "transferred",
+		"changes":              map[string]any{"owner": map[string]any{"from": map[string]any{"user": map[string]any{"login": "octo", "id": 1}}}},
+		"repository.name":      "widgets",
+		"repository.full_name": "acme/widgets",
+	})
+	h.send("repository", body)
+	h.drain()
+	if got, err := h.opt.Store.Setting(ctx, "acme/widgets", overrideSetting+"issue/9"); err != nil || string(got) != "human" {
+		t.Errorf("override under the new owner = %q, %v; want human", got, err)
+	}
+}

@@ -22,6 +22,7 @@ var events = map[string]event{
 	"installation":                on((*App).onInstallation),
 	"installation_repositories":   on((*App).onInstallationRepositories),
 	"push":                        on((*App).onPush),
+	"repository":                  on((*App).onRepository),
 }
 
 // handledEvents reports which events the table holds, for ServeHTTP and the

@@ -2,10 +2,14 @@ package githubapp
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 
 	"github.com/google/go-github/v60/github"
+
+	"github.com/slopguard/slopguard/moderation"
 )
 
 // onInstallation logs installs and uninstalls, drops an uninstalled
@@ -60,5 +64,40 @@ func (a *App) onInstallationRepositories(ctx context.Context, log *slog.Logger, 
 		}
 	}
 	a.forgetInstallation(ctx, log, ev.GetInstallation().GetID(), ev.RepositoriesRemoved)
+	return nil
+}
+
+// onRepository follows a renamed or transferred repository: what the App
+// keeps about it (decisions, sticky comments and check runs, maintainers'
+// overrides, the cached policy, strikes) moves to the new name, so the
+// next event finds it instead of starting over with a second comment.
+func (a *App) onRepository(ctx context.Context, log *slog.Logger, ev *github.RepositoryEvent) error {
+	repo := ev.GetRepo()
+	to := repo.GetFullName()
+	var from string
+	switch ev.GetAction() {
+	case "renamed":
+		from = repo.GetOwner().GetLogin() + "/" + ev.GetChanges().GetRepo().GetName().GetFrom()
+	case "transferred":
+		was := ev.GetChanges().GetOwner().GetOwnerInfo()
+		login := was.GetUser().GetLogin()
+		if login == "" {
+			login = was.GetOrg().GetLogin()
+		}
+		from = login + "/" + repo.GetName()
+	default:
+		return nil
+	}
+	if strings.HasPrefix(from, "/") || strings.HasSuffix(from, "/") || to == "" {
+		log.Warn("repository moved, but the payload does not say from where", "action", ev.GetAction(), "repo", to)
+		return nil
+	}
+	if a.readOnly {
+		return nil
+	}
+	if err := a.opt.Store.MoveScope(ctx, string(moderation.GitHub), from, to); err != nil {
+		return fmt.Errorf("follow %s to %s: %w", from, to, err)
+	}
+	log.Info("repository moved", "action", ev.GetAction(), "from", from, "to", to)
 	return nil
 }

@@ -54,6 +54,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"PendingAppeals", testPendingAppeals},
 		{"DecisionKindAuthorFilter", testDecisionKindAuthorFilter},
 		{"FeedbackByItem", testFeedbackByItem},
+		{"MoveScope", testMoveScope},
 		{"Queue", runQueue},
 	}
 	for _, tt := range tests {
@@ -1018,5 +1019,100 @@ func testExportRoundTrip(t *testing.T, open func(*testing.T) store.Store) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("export round trip:\n got %+v\nwant %+v", got, want)
+	}
+}
+
+// testMoveScope: a renamed repository's decisions, feedback, owned
+// messages, settings and strikes follow it to the new name; where the new
+// name already has a row of the same key, that row wins; another platform's
+// rows of the same scope name and other scopes stay.
+func testMoveScope(t *testing.T, open func(*testing.T) store.Store) {
+	s := open(t)
+	ctx := t.Context()
+	const from, to = "octo/old", "octo/new"
+	d := sampleDecision()
+	d.Scope = from
+	if _, err := s.RecordDecision(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	other := sampleDecision()
+	other.Platform, other.Scope = "discord", from
+	if _, err := s.RecordDecision(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddFeedback(ctx, store.Feedback{Platform: "github", Scope: from, ItemID: "pr/12", By: "m", Label: "human", CreatedAt: base}); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []store.OwnedMessage{
+		{Platform: "github", Scope: from, ItemID: "pr/12", Kind: "comment", MessageID: "500"},
+		{Platform: "github", Scope: from, ItemID: "pr/13", Kind: "comment", MessageID: "501"},
+		{Platform: "github", Scope: to, ItemID: "pr/13", Kind: "comment", MessageID: "601"}, // already under the new name
+	} {
+		if _, _, err := s.ClaimMessage(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, st := range []struct{ scope, key, value string }{
+		{from, "github.installation", "4242"},
+		{from, "github.policy", "old"},
+		{to, "github.policy", "new"},
+	} {
+		if err := s.PutSetting(ctx, st.scope, st.key, []byte(st.value)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.AddStrike(ctx, from, "someone", "pr/12", base, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+
+	if err := s.MoveScope(ctx, "github", from, to); err != nil {
+		t.Fatalf("MoveScope: %v", err)
+	}
+	if err := s.MoveScope(ctx, "github", to, to); err != nil {
+		t.Fatalf("MoveScope to itself: %v", err)
+	}
+
+	if _, err := s.LatestDecision(ctx, "github", to, "pr/12"); err != nil {
+		t.Errorf("decision under the new name: %v", err)
+	}
+	if _, err := s.LatestDecision(ctx, "github", from, "pr/12"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("decision under the old name: got %v, want ErrNotFound", err)
+	}
+	if _, err := s.LatestDecision(ctx, "discord", from, "pr/12"); err != nil {
+		t.Errorf("another platform's decision of the same scope name moved: %v", err)
+	}
+	if fb, err := s.Feedback(ctx, store.FeedbackFilter{Platform: "github", Scope: to}); err != nil || len(fb) != 1 {
+		t.Errorf("feedback under the new name: %d, %v; want 1", len(fb), err)
+	}
+	for _, c := range []struct{ scope, item, want string }{
+		{to, "pr/12", "500"},
+		{to, "pr/13", "601"},
+		{from, "pr/12", ""},
+		{from, "pr/13", ""},
+	} {
+		got, _, err := s.ClaimMessage(ctx, store.OwnedMessage{Platform: "github", Scope: c.scope, ItemID: c.item, Kind: "comment"})
+		if err != nil || got != c.want {
+			t.Errorf("owned message %s %s = %q, %v; want %q", c.scope, c.item, got, err, c.want)
+		}
+	}
+	for _, c := range []struct{ scope, key, want string }{
+		{to, "github.installation", "4242"},
+		{to, "github.policy", "new"},
+	} {
+		if got, err := s.Setting(ctx, c.scope, c.key); err != nil || string(got) != c.want {
+			t.Errorf("setting %s %s = %q, %v; want %q", c.scope, c.key, got, err, c.want)
+		}
+	}
+	if _, err := s.Setting(ctx, from, "github.policy"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("setting under the old name: got %v, want ErrNotFound", err)
+	}
+	if n, err := s.Strikes(ctx, to, "someone", base, time.Hour); err != nil || n != 1 {
+		t.Errorf("strikes under the new name = %d, %v; want 1", n, err)
+	}
+	if n, err := s.Strikes(ctx, from, "someone", base, time.Hour); err != nil || n != 0 {
+		t.Errorf("strikes under the old name = %d, %v; want 0", n, err)
+	}
+	if err := s.MoveScope(ctx, "github", "", to); err == nil {
+		t.Error("MoveScope from an empty scope: no error")
 	}
 }
