@@ -161,6 +161,8 @@ func TestCommandErrors(t *testing.T) {
 		{"unseen/missing families file", []string{"unseen", "--data", data, "--lofo", "--families", filepath.Join(dir, "none.tsv")}, nil, 2, "read families"},
 		{"unseen/bad train flag", []string{"unseen", "--data", data, "--loo", "--max-weight", "0"}, nil, 2, "--max-weight must be above 0"},
 		{"unseen/update without a section", []string{"unseen", "--data", data, "--loo", "--update", noMarkers}, nil, 2, "no \"<!-- loo:begin -->\""},
+		{"unseen/update without the suffixed section", []string{"unseen", "--data", data, "--loo", "--section-suffix", "-full", "--update", noMarkers}, nil, 2, "no \"<!-- loo-full:begin -->\""},
+		{"unseen/bad section suffix", []string{"unseen", "--data", data, "--loo", "--section-suffix", "x -->"}, nil, 2, "--section-suffix"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

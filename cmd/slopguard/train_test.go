@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -366,5 +367,28 @@ func TestSpliceTablesReadsFilesWhenWriting(t *testing.T) {
 	}
 	if !bytes.Contains(stderr.Bytes(), []byte("updated "+path)) {
 		t.Errorf("stderr %q does not say the file was updated", stderr.String())
+	}
+}
+
+// TestSpliceTablesSuffixedSections: tables of another sample size go to
+// their own sections (--section-suffix) and leave the plain ones alone.
+func TestSpliceTablesSuffixedSections(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "evaluation.md")
+	doc := "<!-- loo:begin -->\nsampled\n<!-- loo:end -->\n<!-- loo-full:begin -->\nold\n<!-- loo-full:end -->\n<!-- lofo-full:begin -->\nold\n<!-- lofo-full:end -->\n"
+	if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tables := map[string]string{"loo-full": "full loo\n", "lofo-full": "full lofo\n"}
+	if err := spliceTables(&env{stderr: io.Discard}, []string{path}, tables); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "<!-- loo:begin -->\nsampled\n<!-- loo:end -->\n<!-- loo-full:begin -->\nfull loo\n<!-- loo-full:end -->\n<!-- lofo-full:begin -->\nfull lofo\n<!-- lofo-full:end -->\n"
+	if string(got) != want {
+		t.Errorf("file after splicing:\n%s\nwant:\n%s", got, want)
 	}
 }

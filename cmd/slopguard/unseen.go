@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"sort"
 	"strings"
 
 	"github.com/slopguard/slopguard/detector/dataset"
@@ -33,6 +34,7 @@ func runUnseen(ctx context.Context, e *env, args []string) error {
 	evalCap := fs.Int("eval-per-source", generaliseEvalCap, "score at most `n` left-out texts of each source and label (0 = all)")
 	var update stringList
 	fs.Var(&update, "update", "Markdown `file` whose <!-- loo:begin/end --> and <!-- lofo:begin/end --> sections get the tables (repeatable)")
+	suffix := fs.String("section-suffix", "", "append `SUFFIX` to the names of the --update sections (e.g. -full: <!-- loo-full:begin -->), so tables of another sample size keep their own")
 	checkTrainFlags := addTrainFlags(fs, &opts)
 	setUsage(fs, "slopguard unseen --data PATH... [--loo] [--lofo --families FILE] [--update FILE] [--max-per-source N] [train flags]",
 		"Trains one model per left-out source or generator family, on a sample of the rest",
@@ -50,7 +52,10 @@ func runUnseen(ctx context.Context, e *env, args []string) error {
 		return usageErrorf("--lofo needs --families FILE (e.g. ../shared/data/generator_families.tsv)")
 	case *evalCap < 0:
 		return usageErrorf("--eval-per-source must be 0 or more")
+	case !validSectionSuffix(*suffix):
+		return usageErrorf("--section-suffix %q: use letters, digits and '-' only", *suffix)
 	}
+	looSection, lofoSection := "loo"+*suffix, "lofo"+*suffix
 	if _, err := checkTrainFlags(); err != nil {
 		return err
 	}
@@ -60,7 +65,7 @@ func runUnseen(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return usageErrorf("--update: %v", err)
 		}
-		for name, on := range map[string]bool{"loo": *loo, "lofo": *lofo} {
+		for name, on := range map[string]bool{looSection: *loo, lofoSection: *lofo} {
 			if _, err := generalise.Splice(string(b), name, ""); on && err != nil {
 				return usageErrorf("--update %s: %v", path, err)
 			}
@@ -100,7 +105,7 @@ func runUnseen(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if tables["loo"], err = emitTable(e, "left-out source", setting, rows); err != nil {
+		if tables[looSection], err = emitTable(e, "left-out source", setting, rows); err != nil {
 			return err
 		}
 	}
@@ -119,11 +124,22 @@ func runUnseen(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if tables["lofo"], err = emitTable(e, "left-out family", setting, rows); err != nil {
+		if tables[lofoSection], err = emitTable(e, "left-out family", setting, rows); err != nil {
 			return err
 		}
 	}
 	return spliceTables(e, update, tables)
+}
+
+// validSectionSuffix reports whether s may end a section name: ASCII
+// letters, digits and '-' only, so the markers stay one HTML comment word.
+func validSectionSuffix(s string) bool {
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // spliceTables writes each table into its section of every file in paths,
@@ -135,11 +151,13 @@ func spliceTables(e *env, paths []string, tables map[string]string) error {
 			return fmt.Errorf("update %s: %w", path, err)
 		}
 		doc := string(b)
-		for _, name := range []string{"loo", "lofo"} {
-			table, ok := tables[name]
-			if !ok {
-				continue
-			}
+		names := make([]string, 0, len(tables))
+		for name := range tables {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			table := tables[name]
 			if doc, err = generalise.Splice(doc, name, table); err != nil {
 				return fmt.Errorf("update %s: %w", path, err)
 			}
