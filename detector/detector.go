@@ -34,6 +34,9 @@ type Detector struct {
 	ext       *features.Extractor
 	weights   []float32
 	baselines []float64 // per statistic: mean weight of its reachable bins
+	// statTexts[s][b][h] is statistic s's reason text for bin b, below
+	// (h = 0) or above (h = 1) the training median (see reasons).
+	statTexts [][][2]string
 	buffers   sync.Pool
 }
 
@@ -126,6 +129,7 @@ func FromFile(f *model.File) (*Detector, error) {
 		}
 		d.baselines[s] = sum / float64(n)
 	}
+	d.statTexts = statReasonTexts(ext.Stats(), h.Features.StatBins)
 	d.buffers.New = func() any { return &buffers{} }
 	return d, nil
 }

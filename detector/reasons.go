@@ -44,12 +44,11 @@ func (d *Detector) reasons(norm normalize.Text, doc *features.Doc, buf *buffers,
 		// say how common that is: each bin then has its own text, so one
 		// text never points one way here and the other way elsewhere.
 		edges := d.ext.Edges()[s]
-		high := stats[s] > edges[len(edges)/2]
-		phrase := st.Low
-		if high {
-			phrase = st.High
+		high := 0
+		if stats[s] > edges[len(edges)/2] {
+			high = 1
 		}
-		out = append(out, Reason{Family: st.Family, Signal: st.Name, Text: phrase + rankNote(high, b, len(edges)+1), Weight: round4(w)})
+		out = append(out, Reason{Family: st.Family, Signal: st.Name, Text: d.statTexts[s][b][high], Weight: round4(w)})
 	}
 	if withPhrases {
 		out = append(out, d.phraseReasons(norm, doc, buf, toOriginal, seam)...)
@@ -462,6 +461,19 @@ func clip(s string, n int) string {
 	}
 	r := []rune(s)
 	return string(r[:n-1]) + "…"
+}
+
+// statReasonTexts words every statistic's reason for every bin, below and
+// above the training median, once when the model loads: texts[s][b][h].
+func statReasonTexts(stats []features.Stat, bins int) [][][2]string {
+	texts := make([][][2]string, len(stats))
+	for s, st := range stats {
+		texts[s] = make([][2]string, bins)
+		for b := range bins {
+			texts[s][b] = [2]string{st.Low + rankNote(false, b, bins), st.High + rankNote(true, b, bins)}
+		}
+	}
+	return texts
 }
 
 // rankNote says how common a statistic's value is among the training
