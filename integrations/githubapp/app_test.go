@@ -786,60 +786,43 @@ func TestSynchronizePostsOnlyTheNewHeadCheckRun(t *testing.T) {
 
 // TestSweepSkipsUninstalledRepositories: once the App is uninstalled, or
 // the repository removed from its installation, the sweep neither closes
-// the flagged issue nor asks GitHub anything about it; a webhook from a
-// new installation brings the repository back.
+// the flagged issue nor asks GitHub anything about it, until a webhook from
+// a new installation brings the repository back. The uninstall of an
+// installation that no longer serves the repository changes nothing.
 func TestSweepSkipsUninstalledRepositories(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		name, event string
-		body        func(t *testing.T) []byte
+		name, event, file string
+		edits             map[string]any
+		installed         bool // the repository's installation is still there
 	}{
-		{"installation deleted", "installation", func(t *testing.T) []byte {
-			return fixture(t, "installation.created.json", map[string]any{"action": "deleted"})
-		}},
-		{"repository removed", "installation_repositories", func(t *testing.T) []byte {
-			return fixture(t, "installation_repositories.removed.json", nil)
-		}},
+		{"installation deleted", "installation", "installation.created.json", map[string]any{"action": "deleted"}, false},
+		{"repository removed", "installation_repositories", "installation_repositories.removed.json", nil, false},
+		{"another installation deleted", "installation", "installation.created.json", map[string]any{"action": "deleted", "installation.id": 999}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			h := newHarness(t, slop)
 			h.enforceIssue(t)
-			h.send(tc.event, tc.body(t))
+			h.send(tc.event, fixture(t, tc.file, tc.edits))
 			h.drain()
 			h.gh.reset()
 			h.clock.Advance(25 * time.Hour)
 			h.sweep(t)
-			if calls := h.gh.allCalls(); len(calls) != 0 {
-				t.Fatalf("sweep of an uninstalled repository called GitHub: %v", calls)
+			if !tc.installed {
+				if calls := h.gh.allCalls(); len(calls) != 0 {
+					t.Fatalf("sweep of an uninstalled repository called GitHub: %v", calls)
+				}
+				// Installed again: the next event records the installation.
+				h.send("issues", fixture(t, "issues.opened.json", map[string]any{"action": "edited"}))
+				h.drain()
+				h.gh.reset()
+				h.sweep(t)
 			}
-			// Installed again: the next event records the installation and
-			// the sweep closes the issue that is still flagged.
-			h.send("issues", fixture(t, "issues.opened.json", map[string]any{"action": "edited"}))
-			h.drain()
-			h.gh.reset()
-			h.sweep(t)
 			if got := bodyOf(t, h.gh.writes(), "PATCH /repos/acme/widgets/issues/9")["state"]; got != "closed" {
-				t.Errorf("after a new installation: got state %v, want closed", got)
+				t.Errorf("got state %v, want closed", got)
 			}
 		})
-	}
-}
-
-// TestUninstallOfAnotherInstallationKeepsTheRepository: an uninstall event
-// of an installation that no longer serves the repository leaves the
-// repository's current installation alone.
-func TestUninstallOfAnotherInstallationKeepsTheRepository(t *testing.T) {
-	t.Parallel()
-	h := newHarness(t, slop)
-	h.enforceIssue(t)
-	h.send("installation", fixture(t, "installation.created.json", map[string]any{"action": "deleted", "installation.id": 999}))
-	h.drain()
-	h.gh.reset()
-	h.clock.Advance(25 * time.Hour)
-	h.sweep(t)
-	if got := bodyOf(t, h.gh.writes(), "PATCH /repos/acme/widgets/issues/9")["state"]; got != "closed" {
-		t.Errorf("got state %v, want closed", got)
 	}
 }
 
