@@ -2,6 +2,7 @@ package githubapp
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 	"github.com/google/go-github/v60/github"
 
 	"github.com/slopguard/slopguard/moderation"
+	"github.com/slopguard/slopguard/store"
 )
 
 // onInstallation logs installs and uninstalls, drops an uninstalled
@@ -25,7 +27,7 @@ func (a *App) onInstallation(ctx context.Context, log *slog.Logger, ev *github.I
 		}
 	}
 	if ev.GetAction() == "deleted" {
-		a.forgetInstallation(ctx, log, id, ev.Repositories)
+		return a.forgetInstallation(ctx, id, ev.Repositories)
 	}
 	return nil
 }
@@ -34,21 +36,33 @@ func (a *App) onInstallation(ctx context.Context, log *slog.Logger, ev *github.I
 // installation id (an empty installation setting), unless a newer
 // installation has taken it over. The sweep skips such repositories
 // instead of asking GitHub about them until their decisions age out; the
-// next webhook from a new installation records it again.
-func (a *App) forgetInstallation(ctx context.Context, log *slog.Logger, id int64, repos []*github.Repository) {
+// next webhook from a new installation records it again. A store error
+// fails the event, so that it is retried.
+func (a *App) forgetInstallation(ctx context.Context, id int64, repos []*github.Repository) error {
+	if a.readOnly {
+		return nil
+	}
+	var errs []error
 	for _, r := range repos {
 		scope := r.GetFullName()
 		if scope == "" {
 			continue
 		}
 		raw, err := a.opt.Store.Setting(ctx, scope, installationSetting)
-		if err != nil || string(raw) != strconv.FormatInt(id, 10) {
-			continue // never seen, or reached through another installation now
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			continue // never seen through a webhook
+		case err != nil:
+			errs = append(errs, fmt.Errorf("forget installation of %s: %w", scope, err))
+			continue
+		case string(raw) != strconv.FormatInt(id, 10):
+			continue // reached through another installation now
 		}
 		if err := a.opt.Store.PutSetting(ctx, scope, installationSetting, []byte{}); err != nil {
-			log.Warn("forget installation", "repo", scope, "err", err)
+			errs = append(errs, fmt.Errorf("forget installation of %s: %w", scope, err))
 		}
 	}
+	return errors.Join(errs...)
 }
 
 // onInstallationRepositories logs repositories added to or removed from an
@@ -63,8 +77,7 @@ func (a *App) onInstallationRepositories(ctx context.Context, log *slog.Logger, 
 			log.Warn("reset policy cache", "repo", r.GetFullName(), "err", err)
 		}
 	}
-	a.forgetInstallation(ctx, log, ev.GetInstallation().GetID(), ev.RepositoriesRemoved)
-	return nil
+	return a.forgetInstallation(ctx, ev.GetInstallation().GetID(), ev.RepositoriesRemoved)
 }
 
 // onRepository follows a renamed or transferred repository: what the App
