@@ -128,6 +128,12 @@ func newCard(f *model.File, exs, hold []*example, probs []float64, opts Options,
 	if opts.Features.LMStats {
 		settings["lm_stats"] = "true"
 	}
+	if opts.HardHumanBoost > 0 {
+		settings["hard_human_boost"] = fmt.Sprint(opts.HardHumanBoost)
+	}
+	if opts.HardMachineBoost > 0 {
+		settings["hard_machine_boost"] = fmt.Sprint(opts.HardMachineBoost)
+	}
 	if opts.PairWeight > 0 {
 		settings["pair_weight"] = fmt.Sprint(opts.PairWeight)
 		settings["max_pairs_per_group"] = fmt.Sprint(opts.MaxPairsPerGroup)

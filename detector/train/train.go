@@ -84,6 +84,20 @@ type Options struct {
 	// [1/4, 4] before the label's multipliers are rescaled together so that
 	// its total weight is unchanged.
 	WorstSourceStep float64
+	// HardHumanBoost, when above 0, mines hard negatives out of sample:
+	// the fitted examples are split in two halves by group, a model is
+	// fitted on each half and scores the other half's human texts, and
+	// each human text's weight is then multiplied by 1 + HardHumanBoost ×
+	// the machine probability it got from the model that never saw it
+	// (the human texts' total weight kept) before the final fit. The
+	// people a model takes for machines on text it did not learn (formal
+	// writers, careful PR descriptions) count more. It doubles the fitting
+	// time.
+	HardHumanBoost float64
+	// HardMachineBoost does the same for machine texts, with the
+	// probability of human (1 − p): the machine texts that read as a
+	// person's to a model that never saw them count more.
+	HardMachineBoost float64
 	// MaxTextBytes truncates training texts.
 	MaxTextBytes int
 	// HoldoutFraction of groups is held out for calibration and thresholds.
@@ -285,6 +299,11 @@ func Train(ctx context.Context, recs []dataset.Record, opts Options) (*Result, e
 	pairs := matchedPairs(fit, opts)
 	if len(pairs) > 0 {
 		progressLine(opts.Progress, "comparing %d matched pairs", len(pairs))
+	}
+	if opts.HardHumanBoost > 0 || opts.HardMachineBoost > 0 {
+		if err := mineHardExamples(ctx, fit, ext.Dim(), opts); err != nil {
+			return nil, err
+		}
 	}
 	w, bias, err := fitLogistic(ctx, fit, pairs, ext.Dim(), opts)
 	if err != nil {
@@ -806,6 +825,56 @@ func fitLogistic(ctx context.Context, fit []*example, pairs []pair, dim int, opt
 		}
 	}
 	return w, bias, nil
+}
+
+// mineHardExamples implements Options.HardHumanBoost and HardMachineBoost:
+// it fits a model on each half of fit (split by group, so a matched group
+// stays on one side), scores the other half with it, and multiplies each
+// example's weight by 1 + boost × the out-of-sample probability of the
+// wrong label, keeping each label's total weight.
+func mineHardExamples(ctx context.Context, fit []*example, dim int, opts Options) error {
+	var halves [2][]*example
+	side := make([]int, len(fit))
+	seed := fmt.Sprint(opts.Seed)
+	for i, e := range fit {
+		if unit(hash64(seed, "hard-examples", e.rec.File, e.rec.Group)) < 0.5 {
+			side[i] = 1
+		}
+		halves[side[i]] = append(halves[side[i]], e)
+	}
+	sub := opts
+	sub.HardHumanBoost, sub.HardMachineBoost = 0, 0
+	var models [2]struct {
+		w    []float64
+		bias float64
+	}
+	for h := range halves {
+		progressLine(opts.Progress, "mining hard examples: fitting half %d of 2 (%d texts)", h+1, len(halves[h]))
+		w, bias, err := fitLogistic(ctx, halves[h], nil, dim, sub)
+		if err != nil {
+			return err
+		}
+		models[h].w, models[h].bias = w, bias
+	}
+	boost := [2]float64{opts.HardHumanBoost, opts.HardMachineBoost}
+	var before, after [2]float64
+	for i, e := range fit {
+		y := int(e.y)
+		m := models[1-side[i]] // the model of the half that never saw e
+		wrong := sigmoid(dot(m.w, m.bias, &e.vec))
+		if y == 1 {
+			wrong = 1 - wrong
+		}
+		before[y] += e.weight
+		e.weight *= 1 + boost[y]*wrong
+		after[y] += e.weight
+	}
+	for _, e := range fit {
+		if y := int(e.y); after[y] > 0 {
+			e.weight *= before[y] / after[y]
+		}
+	}
+	return nil
 }
 
 // robustWeights are the per-(source, label) multipliers of

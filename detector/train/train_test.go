@@ -403,3 +403,40 @@ func TestRobustWeightsFavourTheWorstSource(t *testing.T) {
 		t.Error("the update did not reset the epoch's sums")
 	}
 }
+
+func TestMineHardExamplesWeighsTheHumansAModelTakesForMachines(t *testing.T) {
+	t.Parallel()
+	// Feature 1 is written by machines, feature 2 by people; the "hard"
+	// people use feature 1. Every group has one of each, so both halves
+	// learn the same thing.
+	var fit []*example
+	for g := range 20 {
+		group := fmt.Sprint("g", g)
+		fit = append(fit,
+			ex("qa", group, "machine", "m"+group, 1, 1),
+			ex("qa", group, "human", "easy"+group, 1, 2),
+			ex("qa", group, "human", "hard"+group, 1, 1))
+	}
+	opts := DefaultOptions()
+	opts.Progress = nil
+	opts.HardHumanBoost = 4
+	if err := mineHardExamples(context.Background(), fit, 4, opts); err != nil {
+		t.Fatal(err)
+	}
+	var human float64
+	for _, e := range fit {
+		switch {
+		case e.y == 1 && e.weight != 1:
+			t.Errorf("machine text %s has weight %v, want 1 (HardMachineBoost is 0)", e.rec.ID, e.weight)
+		case e.y == 0:
+			human += e.weight
+		}
+	}
+	if math.Abs(human-40) > 1e-9 {
+		t.Errorf("human texts weigh %v in all, want the 40 they weighed before", human)
+	}
+	easy, hard := fit[1].weight, fit[2].weight
+	if hard < 2*easy {
+		t.Errorf("a hard human text weighs %v and an easy one %v: want the hard one at least twice the easy one", hard, easy)
+	}
+}
