@@ -52,6 +52,12 @@ type buffers struct {
 	// phraseReasons' storage: its difference array and masked patterns.
 	diff   []float64
 	masked []pattern
+	// presenceEntries' storage: its table of (group, bucket) keys and
+	// their vector entries, the n-gram places and each entry's count.
+	slotKey   []uint64
+	slotEntry []int32
+	places    []place
+	counts    []int32
 }
 
 //go:embed default.model

@@ -10,9 +10,8 @@ import (
 
 // kindText is judgeable and scores between the embedded model's human and
 // machine thresholds, so a lower threshold for one kind changes its verdict.
-const kindText = "This PR refactors the configuration loader to improve readability and maintainability. " +
-	"It also adds comprehensive unit tests to ensure that the new behaviour is consistent across environments, " +
-	"and updates the documentation accordingly."
+const kindText = "This PR refactors the configuration loader. It also adds unit tests to check the new behaviour " +
+	"across environments, and updates the docs."
 
 // withKindThresholds returns the embedded model with kt as its kind thresholds.
 func withKindThresholds(t *testing.T, kt map[string]float64) *detector.Detector {

@@ -3,6 +3,7 @@ package detector
 import (
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 	"sort"
 	"strings"
@@ -247,13 +248,7 @@ func (d *Detector) byteContributions(text string, doc *features.Doc, buf *buffer
 	if spans == nil && len(buf.ids) > 0 {
 		return nil, masked, 0, false // without token spans the walk would not line up
 	}
-	k := 0
-	d.ext.Occurrences(doc, buf.ids, spans, func(o features.Occurrence) {
-		if k >= len(buf.contrib) {
-			return // cannot happen: raw added these features in this order
-		}
-		w := buf.contrib[k]
-		k++
+	add := func(o features.Occurrence, w float64) {
 		if o.Group == features.GroupMasked {
 			maskedTotal += w
 			masked = append(masked, pattern{w, o.Start, o.End})
@@ -262,12 +257,83 @@ func (d *Detector) byteContributions(text string, doc *features.Doc, buf *buffer
 		per := w / float64(o.End-o.Start)
 		diff[o.Start] += per
 		diff[o.End] -= per
-	})
+	}
+	if d.ext.Config().Presence {
+		// A bucket counts once per family, whatever its occurrences: its
+		// contribution is shared evenly among them.
+		places, counts, ok := presenceEntries(d.ext, doc, buf, spans)
+		if !ok {
+			return nil, masked, 0, false
+		}
+		for _, p := range places {
+			o := features.Occurrence{Group: features.Group(p.group), Start: int(p.start), End: int(p.end)}
+			add(o, buf.contrib[p.entry]/float64(counts[p.entry]))
+		}
+	} else {
+		k := 0
+		d.ext.Occurrences(doc, buf.ids, spans, func(o features.Occurrence) {
+			if k >= len(buf.contrib) {
+				return // cannot happen: raw added these features in this order
+			}
+			add(o, buf.contrib[k])
+			k++
+		})
+	}
 	contrib = diff[:len(text)]
 	for i := 1; i < len(contrib); i++ {
 		contrib[i] += contrib[i-1]
 	}
 	return contrib, masked, maskedTotal, true
+}
+
+// place is one n-gram occurrence as the explanation needs it: its bytes,
+// its group and its entry in the feature vector.
+type place struct {
+	start, end int32
+	entry      int32
+	group      uint8
+}
+
+// presenceEntries returns, for a model with features.Config.Presence, every
+// n-gram occurrence (in Occurrences order) with its entry in buf.vec, which
+// holds one entry per bucket and group in the order of their first
+// occurrences, and counts each entry's occurrences. It finds repeats with
+// an open-addressing table keyed by group and bucket, in time linear in
+// the occurrences. ok is false when the walk does not line up with the
+// vector (it cannot happen).
+func presenceEntries(ext *features.Extractor, doc *features.Doc, buf *buffers, spans [][2]int) (places []place, counts []int32, ok bool) {
+	n := len(buf.vec.Idx)
+	size := 1 << bits.Len(uint(2*n+1)) // at most half full
+	buf.slotKey = slices.Grow(buf.slotKey[:0], size)[:size]
+	buf.slotEntry = slices.Grow(buf.slotEntry[:0], size)[:size]
+	clear(buf.slotKey)
+	buf.counts = slices.Grow(buf.counts[:0], n)[:n]
+	clear(buf.counts)
+	places = buf.places[:0]
+	mask := uint64(size - 1)
+	next := int32(0)
+	ok = true
+	ext.Occurrences(doc, buf.ids, spans, func(o features.Occurrence) {
+		// Buckets stay below 2^24 and groups below 8: the key is never 0.
+		key := uint64(o.Group+1)<<32 | uint64(o.Bucket)
+		h := (key * 0x9e3779b97f4a7c15 >> 32) & mask
+		for buf.slotKey[h] != 0 && buf.slotKey[h] != key {
+			h = (h + 1) & mask
+		}
+		if buf.slotKey[h] == 0 {
+			if int(next) >= n || buf.vec.Idx[next] != o.Bucket {
+				ok = false
+				return
+			}
+			buf.slotKey[h], buf.slotEntry[h] = key, next
+			next++
+		}
+		e := buf.slotEntry[h]
+		buf.counts[e]++
+		places = append(places, place{int32(o.Start), int32(o.End), e, uint8(o.Group)})
+	})
+	buf.places = places
+	return places, buf.counts, ok
 }
 
 // maxPhraseWords is how many words a phrase reason quotes at most.

@@ -44,7 +44,10 @@ func TestAttributionLinesUpWithTheScore(t *testing.T) {
 			t.Fatalf("%q: %d contributions for %d features", text, len(buf.contrib), len(buf.vec.Idx))
 		}
 		k := 0
-		d.ext.Occurrences(doc, buf.ids, spans, func(o features.Occurrence) {
+		walkContributions(t, d, buf, doc, spans, func(o features.Occurrence, first bool, _ float64) {
+			if !first {
+				return
+			}
 			if k < len(buf.vec.Idx) && buf.vec.Idx[k] != o.Bucket {
 				t.Errorf("%q: occurrence %d is bucket %d, the vector's entry %d", text, k, o.Bucket, buf.vec.Idx[k])
 			}
@@ -54,6 +57,45 @@ func TestAttributionLinesUpWithTheScore(t *testing.T) {
 			t.Errorf("%q: %d occurrences, want %d (the vector less its statistics)", text, k, want)
 		}
 	}
+}
+
+// walkContributions calls fn for every n-gram occurrence of the text raw
+// last explained, with what it adds to the raw score, read from
+// buf.contrib without the reasons' code: the vector holds one entry per
+// occurrence, or with features.Config.Presence one per bucket and group,
+// in the order of their first occurrences, shared evenly among them. first
+// says whether the occurrence has a vector entry of its own.
+func walkContributions(t *testing.T, d *Detector, buf *buffers, doc *features.Doc, spans [][2]int, fn func(o features.Occurrence, first bool, w float64)) {
+	t.Helper()
+	presence := d.ext.Config().Presence
+	type key struct {
+		g features.Group
+		b uint32
+	}
+	entry := map[key]int{} // → vector entry
+	count := map[key]int{}
+	k := 0
+	d.ext.Occurrences(doc, buf.ids, spans, func(o features.Occurrence) {
+		kk := key{o.Group, o.Bucket}
+		if _, ok := entry[kk]; !ok || !presence {
+			entry[kk] = k
+			k++
+		}
+		count[kk]++
+	})
+	k = 0
+	seen := map[key]bool{}
+	d.ext.Occurrences(doc, buf.ids, spans, func(o features.Occurrence) {
+		kk := key{o.Group, o.Bucket}
+		first := !presence || !seen[kk]
+		seen[kk] = true
+		if !presence {
+			fn(o, true, buf.contrib[k])
+			k++
+			return
+		}
+		fn(o, first, buf.contrib[entry[kk]]/float64(count[kk]))
+	})
 }
 
 // TestPhraseWeightsAreAttributionSums checks that a word or phrase reason
@@ -85,10 +127,7 @@ func TestPhraseWeightsAreAttributionSums(t *testing.T) {
 		}
 		_, _, doc := d.raw(norm, buf, true)
 		contrib := make([]float64, len(norm))
-		k := 0
-		d.ext.Occurrences(doc, buf.ids, d.tokenSpans(norm, buf.tokSpans, len(buf.ids)), func(o features.Occurrence) {
-			w := buf.contrib[k]
-			k++
+		walkContributions(t, d, buf, doc, d.tokenSpans(norm, buf.tokSpans, len(buf.ids)), func(o features.Occurrence, _ bool, w float64) {
 			if o.Group == features.GroupMasked {
 				return
 			}

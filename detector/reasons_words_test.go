@@ -74,21 +74,23 @@ func TestWordWeightIsPerPlace(t *testing.T) {
 	for name, d := range detectors(t) {
 		w1 := wordWeights(d.Score(once).Reasons)
 		w4 := wordWeights(d.Score(many).Reasons)
-		compared := 0
-		for word, a := range w1 {
-			b, ok := w4[word]
-			if !ok {
-				continue
-			}
-			compared++
-			if math.Abs(b) > 1.5*math.Abs(a)+0.02 {
-				t.Errorf("%s: %q weighs %.3f in one place and %.3f when the sentence is repeated four times", name, word, a, b)
-			}
+		if len(w1) == 0 || len(w4) == 0 {
+			t.Fatalf("%s: no word reason in one of the texts (%v; %v)", name, w1, w4)
 		}
-		if compared == 0 {
-			t.Errorf("%s: no word reason in both texts (%v; %v)", name, w1, w4)
+		// The phrases a place is cut into may differ once repeated, so
+		// compare the heaviest word or phrase of each text.
+		if a, b := heaviest(w1), heaviest(w4); b > 1.5*a+0.02 {
+			t.Errorf("%s: the heaviest word or phrase weighs %.3f in one place and %.3f when the sentence is repeated four times (%v; %v)", name, a, b, w1, w4)
 		}
 	}
+}
+
+func heaviest(w map[string]float64) float64 {
+	m := 0.0
+	for _, x := range w {
+		m = max(m, math.Abs(x))
+	}
+	return m
 }
 
 func wordWeights(rs []detector.Reason) map[string]float64 {

@@ -29,7 +29,9 @@ type Occurrence struct {
 // in the same order and with the same buckets and values, each with the
 // bytes it was read from. It is the slow path that explains a score:
 // summing the Values per bucket gives ExtractDoc's vector without the
-// statistics.
+// statistics. With Config.Presence the Values are still per occurrence;
+// ExtractDoc keeps one entry per distinct bucket of a group instead, at
+// 1/sqrt(the group's distinct buckets) (times its scale).
 //
 // tokenSpans holds, per token id, the byte range of the pre-token it
 // belongs to (see tokenize.Tokenizer.Words); when its length differs from

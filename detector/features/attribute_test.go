@@ -2,6 +2,7 @@ package features
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -25,6 +26,16 @@ func TestOccurrencesMatchExtract(t *testing.T) {
 		"words, no bigrams": func() Config {
 			c := base
 			c.WordNgrams = true
+			return c
+		}(),
+		"default without presence": func() Config {
+			c := DefaultConfig()
+			c.StatBins, c.Presence = 2, false
+			return c
+		}(),
+		"chars and tokens, presence": func() Config {
+			c := base
+			c.Presence = true
 			return c
 		}(),
 		"default, scaled groups": func() Config {
@@ -67,12 +78,34 @@ func TestOccurrencesMatchExtract(t *testing.T) {
 				}
 			}
 			got := map[uint32]float64{}
+			// With Presence a bucket counts once per group, at
+			// scale/sqrt(the group's distinct buckets).
+			type key struct {
+				g Group
+				b uint32
+			}
+			seen := map[key]bool{}
+			distinct := map[Group]int{}
 			e.Occurrences(d, ids, spans, func(o Occurrence) {
 				if o.Start < 0 || o.End > len(text) || o.Start >= o.End {
 					t.Errorf("%s %q: bad span [%d,%d)", name, text, o.Start, o.End)
 				}
-				got[o.Bucket] += float64(o.Value)
+				if !cfg.Presence {
+					got[o.Bucket] += float64(o.Value)
+					return
+				}
+				if k := (key{o.Group, o.Bucket}); !seen[k] {
+					seen[k] = true
+					distinct[o.Group]++
+				}
 			})
+			for k := range seen {
+				scale := map[Group]float64{GroupWord: cfg.WordScaleOr1(), GroupMasked: cfg.MaskedScaleOr1()}[k.g]
+				if scale == 0 {
+					scale = 1
+				}
+				got[k.b] += float64(float32(scale / math.Sqrt(float64(distinct[k.g]))))
+			}
 			if len(got) != len(want) {
 				t.Errorf("%s %q: %d buckets explained, %d extracted", name, text, len(got), len(want))
 			}
@@ -82,6 +115,61 @@ func TestOccurrencesMatchExtract(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+func TestPresenceCountsEachBucketOncePerGroup(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		idx     []uint32
+		start   int
+		wantIdx []uint32
+	}{
+		{"no entries", nil, 0, nil},
+		{"one", []uint32{7}, 0, []uint32{7}},
+		{"repeats keep the first place", []uint32{5, 9, 5, 5, 2, 9}, 0, []uint32{5, 9, 2}},
+		{"entries before start are another group's", []uint32{5, 5, 9, 5, 9, 1 << 20}, 2, []uint32{5, 5, 9, 5, 1 << 20}},
+		{"zero is a bucket", []uint32{0, 0, 3, 0}, 0, []uint32{0, 3}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := Vector{Idx: slices.Clone(tt.idx), Val: make([]float32, len(tt.idx))}
+			for i := range v.Val {
+				v.Val[i] = 0.25
+			}
+			v.presence(tt.start, 2)
+			if !slices.Equal(v.Idx, tt.wantIdx) {
+				t.Fatalf("buckets %v, want %v", v.Idx, tt.wantIdx)
+			}
+			for i, x := range v.Val {
+				want := float32(0.25) // untouched before start
+				if i >= tt.start {
+					want = float32(2 / math.Sqrt(float64(len(tt.wantIdx)-tt.start)))
+				}
+				if x != want {
+					t.Errorf("value %d is %v, want %v", i, x, want)
+				}
+			}
+		})
+	}
+	// Many distinct buckets and repeats, against a map.
+	var v Vector
+	want := map[uint32]bool{}
+	for i := range 5000 {
+		b := uint32(i*7919) % 1777
+		v.Idx, v.Val = append(v.Idx, b), append(v.Val, 1)
+		want[b] = true
+	}
+	v.presence(0, 1)
+	if len(v.Idx) != len(want) {
+		t.Fatalf("%d buckets kept, want %d", len(v.Idx), len(want))
+	}
+	for _, b := range v.Idx {
+		if !want[b] {
+			t.Fatalf("bucket %d kept twice or made up", b)
+		}
+		delete(want, b)
 	}
 }
 

@@ -15,9 +15,13 @@
 //	statistics      each Stat's value falls into one of StatBins bins learned from
 //	                training data; the bin is a one-hot feature after the buckets
 //
-// Every occurrence of an n-gram adds 1/sqrt(N) to its bucket, N being the
-// number of n-grams of its group in the text, so long and short texts have
-// comparable norms and scoring needs no sorting: cost is linear in length.
+// With Config.Presence (the default) every distinct n-gram of a group adds
+// 1/sqrt(N) to its bucket once, N being the number of distinct n-grams of
+// its group in the text, however often it occurs: a word the subject
+// repeats weighs no more than one used once, and long and short texts have
+// comparable norms. Without it every occurrence adds 1/sqrt(N), N counting
+// occurrences. Either way cost is linear in length (repeats are found with
+// a hash set, not by sorting).
 // Each statistic's one-hot feature has value 1/sqrt(len(Stats)); with
 // Config.LMStats, the LMStats follow Stats with the same value.
 package features
@@ -26,6 +30,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 	"sort"
 )
@@ -62,7 +67,18 @@ type Config struct {
 	// under two token-bigram models, one fitted on human and one on
 	// machine texts, which the model file then carries.
 	LMStats bool `json:"lm_stats,omitempty"`
+	// Presence counts each n-gram once per text, whatever its number of
+	// occurrences: every distinct n-gram of a family adds 1/sqrt(the
+	// family's number of distinct n-grams). A word the subject repeats
+	// then weighs no more than one used once.
+	Presence bool `json:"presence,omitempty"`
 }
+
+// WordScaleOr1 is the word n-grams' scale (WordScale, 1 when not set).
+func (c Config) WordScaleOr1() float64 { return scaleOr1(c.WordScale) }
+
+// MaskedScaleOr1 is the masked n-grams' scale (MaskedScale, 1 when not set).
+func (c Config) MaskedScaleOr1() float64 { return scaleOr1(c.MaskedScale) }
 
 // scaleOr1 returns x, or 1 when x is 0 (not set).
 func scaleOr1(x float64) float64 {
@@ -121,7 +137,7 @@ func isASCIILetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <
 
 // DefaultConfig is the configuration the shipped model is trained with.
 func DefaultConfig() Config {
-	return Config{Hashing: CurrentHashing, HashBits: 21, CharMin: 3, CharMax: 5, StatBins: 8, TokenBigrams: true, WordNgrams: true, MaskedNgrams: 4, FoldMixedCase: true}
+	return Config{Hashing: CurrentHashing, HashBits: 21, CharMin: 3, CharMax: 5, StatBins: 8, TokenBigrams: true, WordNgrams: true, MaskedNgrams: 4, FoldMixedCase: true, Presence: true}
 }
 
 // CurrentHashing is the hashing scheme this build computes. Version 2 hashes
@@ -244,6 +260,8 @@ func (e *Extractor) StatFeature(s, b int) int { return e.Buckets() + s*e.cfg.Sta
 type Vector struct {
 	Idx []uint32
 	Val []float32
+	// seen is presence's scratch hash set, kept between texts.
+	seen []uint32
 }
 
 // Reset empties v, keeping its storage.
@@ -282,6 +300,7 @@ func (v *Vector) Compact() {
 		val = append(val, v.Val[o])
 	}
 	v.Idx, v.Val = idx, val
+	v.seen = nil // a stored vector needs no scratch
 }
 
 func mix(h uint64) uint64 {
@@ -461,9 +480,63 @@ func (e *Extractor) AddStats(stats []float64, v *Vector) {
 	}
 }
 
+// presence rewrites the entries v holds from start on (one n-gram family)
+// as Config.Presence has them: each bucket once, in the order of its first
+// occurrence, with value scale/sqrt(the number of distinct buckets). It
+// finds repeats with an open-addressing set, in time linear in the entries.
+func (v *Vector) presence(start int, scale float64) {
+	n := len(v.Idx) - start
+	if n == 0 {
+		return
+	}
+	size := 1 << bits.Len(uint(2*n-1)) // the set is at most half full
+	v.seen = slices.Grow(v.seen[:0], size)[:size]
+	clear(v.seen)
+	mask := uint32(size - 1)
+	out := start
+	for _, b := range v.Idx[start:] {
+		key := b + 1 // 0 marks an empty slot; buckets stay below 2^31
+		// Buckets are hashes already: their low bits place them.
+		for h := b & mask; ; h = (h + 1) & mask {
+			if v.seen[h] == key {
+				break
+			}
+			if v.seen[h] == 0 {
+				v.seen[h] = key
+				v.Idx[out] = b
+				out++
+				break
+			}
+		}
+	}
+	v.Idx, v.Val = v.Idx[:out], v.Val[:out]
+	x := float32(scale / math.Sqrt(float64(out-start)))
+	for i := start; i < out; i++ {
+		v.Val[i] = x
+	}
+}
+
 // addNgrams adds every hashed n-gram feature of the document to v.
 func (e *Extractor) addNgrams(d *Doc, ids []int32, v *Vector) {
+	if !e.cfg.Presence {
+		e.addNgramFamilies(d, ids, v, nil)
+		return
+	}
+	e.addNgramFamilies(d, ids, v, v.presence)
+}
+
+// addNgramFamilies adds every hashed n-gram feature of the document to v;
+// after each family, done (when not nil) is called with the index of the
+// family's first entry and its scale.
+func (e *Extractor) addNgramFamilies(d *Doc, ids []int32, v *Vector, done func(start int, scale float64)) {
 	text := d.Text
+	start := len(v.Idx)
+	finish := func(scale float64) {
+		if done != nil {
+			done(start, scale)
+		}
+		start = len(v.Idx)
+	}
 	if len(ids) > 0 {
 		n := len(ids)
 		if e.cfg.TokenBigrams {
@@ -476,9 +549,11 @@ func (e *Extractor) addNgrams(d *Doc, ids []int32, v *Vector) {
 				v.add(e.BigramHash(ids[i-1], id), x)
 			}
 		}
+		finish(1)
 	}
 	if n := e.charNgramCount(len(text)); n > 0 {
 		e.addCharNgrams(text, v, float32(1/math.Sqrt(float64(n))))
+		finish(1)
 	}
 	if e.cfg.WordNgrams && len(d.Words) > 0 {
 		x := float32(scaleOr1(e.cfg.WordScale) / math.Sqrt(float64(2*len(d.Words)-1)))
@@ -490,9 +565,11 @@ func (e *Extractor) addNgrams(d *Doc, ids []int32, v *Vector) {
 			}
 			prev = h
 		}
+		finish(scaleOr1(e.cfg.WordScale))
 	}
 	if maxN := e.cfg.MaskedNgrams; maxN >= 2 {
 		e.addMaskedNgrams(d.maskHashes, maxN, v)
+		finish(scaleOr1(e.cfg.MaskedScale))
 	}
 }
 

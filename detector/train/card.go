@@ -128,6 +128,9 @@ func newCard(f *model.File, exs, hold []*example, probs []float64, opts Options,
 	if opts.Features.LMStats {
 		settings["lm_stats"] = "true"
 	}
+	if opts.Features.Presence {
+		settings["ngram_presence"] = "true"
+	}
 	if opts.HardHumanBoost > 0 {
 		settings["hard_human_boost"] = fmt.Sprint(opts.HardHumanBoost)
 	}
@@ -270,7 +273,11 @@ func describeModel(settings map[string]string) string {
 	if settings["length_calibration"] == "true" {
 		cal += " with terms for length"
 	}
-	return fmt.Sprintf("Linear model over hashed %s n-grams and binned document statistics; %s.", list, cal)
+	counted := ""
+	if settings["ngram_presence"] == "true" {
+		counted = " (each counted once per text)"
+	}
+	return fmt.Sprintf("Linear model over hashed %s n-grams%s and binned document statistics; %s.", list, counted, cal)
 }
 
 func round4(x float64) float64 {
