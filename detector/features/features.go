@@ -516,24 +516,15 @@ func (v *Vector) presence(start int, scale float64) {
 	}
 }
 
-// addNgrams adds every hashed n-gram feature of the document to v.
+// addNgrams adds every hashed n-gram feature of the document to v, one
+// family after the other; with Config.Presence each family's repeats are
+// folded as soon as it is added.
 func (e *Extractor) addNgrams(d *Doc, ids []int32, v *Vector) {
-	if !e.cfg.Presence {
-		e.addNgramFamilies(d, ids, v, nil)
-		return
-	}
-	e.addNgramFamilies(d, ids, v, v.presence)
-}
-
-// addNgramFamilies adds every hashed n-gram feature of the document to v;
-// after each family, done (when not nil) is called with the index of the
-// family's first entry and its scale.
-func (e *Extractor) addNgramFamilies(d *Doc, ids []int32, v *Vector, done func(start int, scale float64)) {
 	text := d.Text
 	start := len(v.Idx)
 	finish := func(scale float64) {
-		if done != nil {
-			done(start, scale)
+		if e.cfg.Presence {
+			v.presence(start, scale)
 		}
 		start = len(v.Idx)
 	}
@@ -565,11 +556,11 @@ func (e *Extractor) addNgramFamilies(d *Doc, ids []int32, v *Vector, done func(s
 			}
 			prev = h
 		}
-		finish(scaleOr1(e.cfg.WordScale))
+		finish(e.cfg.WordScaleOr1())
 	}
 	if maxN := e.cfg.MaskedNgrams; maxN >= 2 {
 		e.addMaskedNgrams(d.maskHashes, maxN, v)
-		finish(scaleOr1(e.cfg.MaskedScale))
+		finish(e.cfg.MaskedScaleOr1())
 	}
 }
 
