@@ -100,7 +100,7 @@ func TestOccurrencesMatchExtract(t *testing.T) {
 				}
 			})
 			for k := range seen {
-				scale := map[Group]float64{GroupWord: cfg.WordScaleOr1(), GroupMasked: cfg.MaskedScaleOr1()}[k.g]
+				scale := map[Group]float64{GroupWord: scaleOr1(cfg.WordScale), GroupMasked: scaleOr1(cfg.MaskedScale)}[k.g]
 				if scale == 0 {
 					scale = 1
 				}

@@ -74,12 +74,6 @@ type Config struct {
 	Presence bool `json:"presence,omitempty"`
 }
 
-// WordScaleOr1 is the word n-grams' scale (WordScale, 1 when not set).
-func (c Config) WordScaleOr1() float64 { return scaleOr1(c.WordScale) }
-
-// MaskedScaleOr1 is the masked n-grams' scale (MaskedScale, 1 when not set).
-func (c Config) MaskedScaleOr1() float64 { return scaleOr1(c.MaskedScale) }
-
 // scaleOr1 returns x, or 1 when x is 0 (not set).
 func scaleOr1(x float64) float64 {
 	if x == 0 {
@@ -556,11 +550,11 @@ func (e *Extractor) addNgrams(d *Doc, ids []int32, v *Vector) {
 			}
 			prev = h
 		}
-		finish(e.cfg.WordScaleOr1())
+		finish(scaleOr1(e.cfg.WordScale))
 	}
 	if maxN := e.cfg.MaskedNgrams; maxN >= 2 {
 		e.addMaskedNgrams(d.maskHashes, maxN, v)
-		finish(e.cfg.MaskedScaleOr1())
+		finish(scaleOr1(e.cfg.MaskedScale))
 	}
 }
 
