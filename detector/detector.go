@@ -49,9 +49,10 @@ type buffers struct {
 	// contribution to the raw score, in vec order.
 	tokSpans [][2]int
 	contrib  []float64
-	// phraseReasons' storage: its difference array and masked patterns.
+	// phraseReasons' storage: its difference array, masked and layout patterns.
 	diff   []float64
 	masked []pattern
+	layout []pattern
 	// presenceEntries' storage: its table of (group, bucket) keys and
 	// their vector entries, the n-gram places and each entry's count.
 	slotKey   []uint64

@@ -96,7 +96,7 @@ func (d *Detector) reasons(norm normalize.Text, doc *features.Doc, buf *buffers,
 // that. The masked word n-grams and the function words and pronouns ("and",
 // "you") outside phrases, which carry sentence construction rather than a
 // tell a reader can point at, are reported together as one reason of their
-// own.
+// own; the shape n-grams (layout and punctuation) are another.
 //
 // The contributions are the ones raw summed (buf.contrib): Occurrences
 // walks the n-grams in the order ExtractDoc added them, so the k-th
@@ -106,10 +106,10 @@ func (d *Detector) phraseReasons(norm normalize.Text, doc *features.Doc, buf *bu
 	if len(text) == 0 {
 		return nil
 	}
-	contrib, masked, maskedTotal, ok := d.byteContributions(text, doc, buf)
-	// The masked patterns' storage goes back to the buffers once this
-	// function, which appends to them, is done with it.
-	defer func() { buf.masked = masked[:0] }()
+	contrib, masked, layout, ok := d.byteContributions(text, doc, buf)
+	// The patterns' storage goes back to the buffers once this function,
+	// which appends to them, is done with it.
+	defer func() { buf.masked, buf.layout = masked.list[:0], layout.list[:0] }()
 	if !ok {
 		return nil
 	}
@@ -173,8 +173,7 @@ func (d *Detector) phraseReasons(norm normalize.Text, doc *features.Doc, buf *bu
 		case wordContent:
 			add(w.key, clip(text[w.start:w.end], maxQuoted), false, w.sum, w.start, w.end)
 		case wordFunction:
-			maskedTotal += w.sum
-			masked = append(masked, pattern{w.sum, w.start, w.end})
+			masked.add(w.sum, w.start, w.end)
 		}
 		i++
 	}
@@ -226,32 +225,38 @@ func (d *Detector) phraseReasons(norm normalize.Text, doc *features.Doc, buf *bu
 		}
 		out = append(out, Reason{Family: "phrasing", Signal: "phrase", Text: text, Weight: round4(e.weight), Spans: e.spans})
 	}
-	if r, ok := d.patternReason(norm, masked, maskedTotal, toOriginal, seam); ok {
+	if r, ok := d.patternReason(norm, masked, sentencePatterns, toOriginal, seam); ok {
+		out = append(out, r)
+	}
+	if r, ok := d.patternReason(norm, layout, layoutPatterns, toOriginal, seam); ok {
 		out = append(out, r)
 	}
 	return out
 }
 
 // byteContributions spreads the contribution of every hashed n-gram but
-// the masked ones evenly over the bytes it was read from and returns it
-// per byte of text, with the masked n-grams and their total apart. ok is
-// false when the token spans do not line up with the tokens (it cannot
-// happen).
-func (d *Detector) byteContributions(text string, doc *features.Doc, buf *buffers) (contrib []float64, masked []pattern, maskedTotal float64, ok bool) {
+// the masked and the shape ones evenly over the bytes it was read from and
+// returns it per byte of text, with the masked n-grams (how sentences are
+// built) and the shape n-grams (layout and punctuation) apart. ok is false
+// when the token spans do not line up with the tokens (it cannot happen).
+func (d *Detector) byteContributions(text string, doc *features.Doc, buf *buffers) (contrib []float64, masked, layout patterns, ok bool) {
 	// diff is a difference array: an n-gram's weight is spread evenly over
 	// its bytes, and contrib is its running sum.
 	diff := slices.Grow(buf.diff[:0], len(text)+1)[:len(text)+1]
 	clear(diff)
 	buf.diff = diff
-	masked = buf.masked[:0]
+	masked.list, layout.list = buf.masked[:0], buf.layout[:0]
 	spans := d.tokenSpans(text, buf.tokSpans, len(buf.ids))
 	if spans == nil && len(buf.ids) > 0 {
-		return nil, masked, 0, false // without token spans the walk would not line up
+		return nil, masked, layout, false // without token spans the walk would not line up
 	}
 	add := func(o features.Occurrence, w float64) {
-		if o.Group == features.GroupMasked {
-			maskedTotal += w
-			masked = append(masked, pattern{w, o.Start, o.End})
+		switch o.Group {
+		case features.GroupMasked:
+			masked.add(w, o.Start, o.End)
+			return
+		case features.GroupShape:
+			layout.add(w, o.Start, o.End)
 			return
 		}
 		per := w / float64(o.End-o.Start)
@@ -263,7 +268,7 @@ func (d *Detector) byteContributions(text string, doc *features.Doc, buf *buffer
 		// contribution is shared evenly among them.
 		places, counts, ok := presenceEntries(d.ext, doc, buf, spans)
 		if !ok {
-			return nil, masked, 0, false
+			return nil, masked, layout, false
 		}
 		for _, p := range places {
 			o := features.Occurrence{Group: features.Group(p.group), Start: int(p.start), End: int(p.end)}
@@ -283,7 +288,7 @@ func (d *Detector) byteContributions(text string, doc *features.Doc, buf *buffer
 	for i := 1; i < len(contrib); i++ {
 		contrib[i] += contrib[i-1]
 	}
-	return contrib, masked, maskedTotal, true
+	return contrib, masked, layout, true
 }
 
 // place is one n-gram occurrence as the explanation needs it: its bytes,
@@ -436,16 +441,43 @@ func phraseEnd(words []textWord, i int) int {
 	return last
 }
 
-// pattern is one masked word n-gram occurrence and its contribution.
+// pattern is one masked word or shape n-gram occurrence and its
+// contribution.
 type pattern struct {
 	weight     float64
 	start, end int
 }
 
-// patternReason reports the masked word n-grams as one reason: how the
-// sentences are built (function words and word lengths), with the
-// occurrences that push hardest in the overall direction as its spans.
-func (d *Detector) patternReason(norm normalize.Text, masked []pattern, total float64, toOriginal func(int) int, seam int) (Reason, bool) {
+// patterns are the occurrences of one kind of pattern and their total.
+type patterns struct {
+	list  []pattern
+	total float64
+}
+
+func (p *patterns) add(w float64, start, end int) {
+	p.total += w
+	p.list = append(p.list, pattern{w, start, end})
+}
+
+// patternKind is what a pattern reason says and its Signal.
+type patternKind struct {
+	signal, about string
+	// breaks quotes line breaks as ⏎ in the example rather than folding
+	// them into spaces: where lines begin is part of a layout.
+	breaks bool
+}
+
+var (
+	sentencePatterns = patternKind{"sentence_patterns", "its sentence construction (function words and word lengths, not the topic)", false}
+	layoutPatterns   = patternKind{"layout_patterns", "its layout and punctuation (line starts, list markers, emphasis, capitals and digits, not the words)", true}
+)
+
+// patternReason reports one kind of pattern as one reason: how the
+// sentences are built (the masked word n-grams and the function words) or
+// how the text is laid out (the shape n-grams), with the occurrences that
+// push hardest in the overall direction as its spans.
+func (d *Detector) patternReason(norm normalize.Text, ps patterns, kind patternKind, toOriginal func(int) int, seam int) (Reason, bool) {
+	list, total := ps.list, ps.total
 	if math.Abs(total) < minReasonWeight {
 		return Reason{}, false
 	}
@@ -455,8 +487,8 @@ func (d *Detector) patternReason(norm normalize.Text, masked []pattern, total fl
 	var picked []pattern
 	for range 3 {
 		best := -1
-		for i, p := range masked {
-			if p.weight*sign <= 0 || best >= 0 && p.weight*sign <= masked[best].weight*sign {
+		for i, p := range list {
+			if p.weight*sign <= 0 || best >= 0 && p.weight*sign <= list[best].weight*sign {
 				continue
 			}
 			if slices.ContainsFunc(picked, func(q pattern) bool { return p.start < q.end && q.start < p.end }) {
@@ -472,13 +504,17 @@ func (d *Detector) patternReason(norm normalize.Text, masked []pattern, total fl
 		if best < 0 {
 			break
 		}
-		picked = append(picked, masked[best])
+		picked = append(picked, list[best])
 	}
 	var spans []Span
 	var example string
 	for _, p := range picked {
 		if example == "" {
-			example = clip(strings.Join(strings.Fields(norm.S[p.start:p.end]), " "), 2*maxQuoted)
+			quoted := norm.S[p.start:p.end]
+			if kind.breaks {
+				quoted = strings.ReplaceAll(strings.TrimRight(quoted, " \t"), "\n", "⏎")
+			}
+			example = clip(strings.Join(strings.Fields(quoted), " "), 2*maxQuoted)
 		}
 		spans = append(spans, d.originalSpan(norm, p.start, p.end, toOriginal))
 	}
@@ -486,11 +522,11 @@ func (d *Detector) patternReason(norm normalize.Text, masked []pattern, total fl
 	if total < 0 {
 		where = "text people write"
 	}
-	text := fmt.Sprintf("its sentence construction (function words and word lengths, not the topic) is more typical of %s", where)
+	text := fmt.Sprintf("%s is more typical of %s", kind.about, where)
 	if example != "" {
 		text += fmt.Sprintf(", e.g. %q", example)
 	}
-	return Reason{Family: "phrasing", Signal: "sentence_patterns", Text: text, Weight: round4(total), Spans: spans}, true
+	return Reason{Family: "phrasing", Signal: kind.signal, Text: text, Weight: round4(total), Spans: spans}, true
 }
 
 // originalSpan maps a byte range of the normalised text to the original.

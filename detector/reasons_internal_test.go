@@ -100,8 +100,9 @@ func walkContributions(t *testing.T, d *Detector, buf *buffers, doc *features.Do
 
 // TestPhraseWeightsAreAttributionSums checks that a word or phrase reason
 // weighs what the model summed over its places: the contribution of every
-// non-masked n-gram, spread evenly over the bytes it was read from, summed
-// over each place's bytes and averaged over the places. The contributions
+// n-gram but the masked and shape ones, spread evenly over the bytes it
+// was read from, summed over each place's bytes and averaged over the
+// places. The contributions
 // are walked here without the reasons' own code.
 func TestPhraseWeightsAreAttributionSums(t *testing.T) {
 	d, err := Default()
@@ -128,8 +129,8 @@ func TestPhraseWeightsAreAttributionSums(t *testing.T) {
 		_, _, doc := d.raw(norm, buf, true)
 		contrib := make([]float64, len(norm))
 		walkContributions(t, d, buf, doc, d.tokenSpans(norm, buf.tokSpans, len(buf.ids)), func(o features.Occurrence, _ bool, w float64) {
-			if o.Group == features.GroupMasked {
-				return
+			if o.Group == features.GroupMasked || o.Group == features.GroupShape {
+				return // reported as patterns, not on words
 			}
 			for i := o.Start; i < o.End; i++ {
 				contrib[i] += w / float64(o.End-o.Start)
@@ -168,6 +169,68 @@ func TestPhraseWeightsAreAttributionSums(t *testing.T) {
 	}
 	if phrases == 0 || words == 0 {
 		t.Errorf("checked %d phrase and %d word reasons; want some of each", phrases, words)
+	}
+}
+
+// TestLayoutReasonIsTheShapeSum checks the layout reason against a walk
+// of the contributions without the reasons' code: it weighs what the shape
+// n-grams add to the raw score together, and is there whenever that is
+// enough to show.
+func TestLayoutReasonIsTheShapeSum(t *testing.T) {
+	d, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.ext.Config().ShapeMax == 0 {
+		t.Skip("the embedded model has no shape n-grams")
+	}
+	texts := []string{
+		"## Summary\n\n- **Added** a comprehensive test suite for `parser.go`\n- **Refactored** the lexer\n\n## Testing\n\nAll 42 tests pass. Let me know if you have any questions!",
+		"lol yeah i tried that too... didnt work for me tho, maybe its the proxy?? idk",
+		"Great question! Here are a few options:\n\n1. **Use a cache**: store results.\n2. **Batch requests**: fewer round trips.\n\nIn summary, both approaches can help.",
+	}
+	buf := d.buffers.Get().(*buffers)
+	defer d.buffers.Put(buf)
+	var checked int
+	for _, text := range texts {
+		res := d.Score(text)
+		norm := d.file.Header.Features.Prepare(normalize.Normalize(text).S)
+		_, _, doc := d.raw(norm, buf, true)
+		var total float64
+		walkContributions(t, d, buf, doc, d.tokenSpans(norm, buf.tokSpans, len(buf.ids)), func(o features.Occurrence, _ bool, w float64) {
+			if o.Group == features.GroupShape {
+				total += w
+			}
+		})
+		var layout *Reason
+		for i, r := range res.Reasons {
+			if r.Signal == "layout_patterns" {
+				layout = &res.Reasons[i]
+			}
+		}
+		if layout == nil {
+			// Absent only when too weak, or crowded out by MaxReasons
+			// stronger ones.
+			if math.Abs(total) >= minReasonWeight && len(res.Reasons) < MaxReasons {
+				t.Errorf("%q: shape n-grams add %+.4f but there is no layout reason: %+v", text, total, res.Reasons)
+			}
+			continue
+		}
+		checked++
+		if math.Abs(layout.Weight-total) > 1e-3 {
+			t.Errorf("%q: layout reason weighs %.4f; the shape n-grams add %.4f", text, layout.Weight, total)
+		}
+		if len(layout.Spans) == 0 {
+			t.Errorf("%q: layout reason %q points nowhere", text, layout.Text)
+		}
+		for _, sp := range layout.Spans {
+			if sp.Start < 0 || sp.End > len(text) || sp.Start >= sp.End {
+				t.Errorf("%q: layout span %+v outside the text", text, sp)
+			}
+		}
+	}
+	if checked == 0 {
+		t.Error("no text gave a layout reason to check")
 	}
 }
 

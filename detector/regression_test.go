@@ -86,7 +86,7 @@ func TestCannotJudgeCarriesNoEvidence(t *testing.T) {
 			t.Fatalf("%q: expected cannot-judge", text)
 		}
 		for _, r := range res.Reasons {
-			if r.Signal == "phrase" || r.Signal == "sentence_patterns" {
+			if r.Signal == "phrase" || r.Signal == "sentence_patterns" || r.Signal == "layout_patterns" {
 				t.Errorf("%q: cannot_judge (note %q) but reason %q (weight %+.2f) presents evidence", text, res.Note, r.Text, r.Weight)
 			}
 		}

@@ -14,6 +14,7 @@ const (
 	GroupChar                // byte n-grams
 	GroupWord                // word unigrams and bigrams
 	GroupMasked              // masked word n-grams
+	GroupShape               // n-grams of the text's shape
 )
 
 // Occurrence is one hashed n-gram occurrence of a text: the bucket it adds
@@ -58,6 +59,7 @@ func (e *Extractor) Occurrences(d *Doc, ids []int32, tokenSpans [][2]int, fn fun
 			fn(Occurrence{GroupChar, b, x, start, start + n})
 		})
 	}
+	defer e.shapeOccurrences(text, fn) // last, as in ExtractDoc, on every return
 	if !e.cfg.WordNgrams && e.cfg.MaskedNgrams < 2 || len(d.Words) == 0 {
 		return
 	}
@@ -82,6 +84,27 @@ func (e *Extractor) Occurrences(d *Doc, ids []int32, tokenSpans [][2]int, fn fun
 			fn(Occurrence{GroupMasked, b, x, spans[i][0], spans[i+n-1][1]})
 		})
 	}
+}
+
+// shapeOccurrences calls fn for every shape n-gram of text, each with the
+// bytes of text its shape bytes were read from.
+func (e *Extractor) shapeOccurrences(text string, fn func(Occurrence)) {
+	if e.cfg.ShapeMax == 0 {
+		return
+	}
+	shape, at := Shape(text, nil, nil)
+	n := e.shapeNgramCount(len(shape))
+	if n == 0 {
+		return
+	}
+	x := float32(1 / math.Sqrt(float64(n)))
+	e.shapeNgrams(shape, func(b uint32, i, n int) {
+		end := len(text)
+		if i+n < len(at) {
+			end = int(at[i+n])
+		}
+		fn(Occurrence{GroupShape, b, x, int(at[i]), end})
+	})
 }
 
 // isWordRune reports whether r belongs to a word of Doc.Words: letters,

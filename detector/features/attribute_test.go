@@ -43,6 +43,16 @@ func TestOccurrencesMatchExtract(t *testing.T) {
 			c.StatBins, c.WordScale, c.MaskedScale = 2, 0.5, 2
 			return c
 		}(),
+		"default with shape n-grams": func() Config {
+			c := DefaultConfig()
+			c.StatBins, c.ShapeMin, c.ShapeMax = 2, 3, 6
+			return c
+		}(),
+		"shape n-grams without presence": func() Config {
+			c := base
+			c.ShapeMin, c.ShapeMax = 1, 2
+			return c
+		}(),
 		"masked only": func() Config {
 			c := base
 			c.TokenBigrams, c.MaskedNgrams = true, 3

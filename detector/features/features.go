@@ -12,6 +12,10 @@
 //	                [7-9]"), likewise: how sentences are built, not what they
 //	                are about, which carries over to topics and sources the
 //	                training data lacks
+//	shape n-grams   ShapeMin- to ShapeMax-grams of the text's shape (runs of
+//	                letters, capitals and digits one byte each, punctuation,
+//	                spaces and line breaks kept; see Shape), when ShapeMax > 0:
+//	                layout and punctuation without the words, likewise
 //	statistics      each Stat's value falls into one of StatBins bins learned from
 //	                training data; the bin is a one-hot feature after the buckets
 //
@@ -72,6 +76,12 @@ type Config struct {
 	// family's number of distinct n-grams). A word the subject repeats
 	// then weighs no more than one used once.
 	Presence bool `json:"presence,omitempty"`
+	// ShapeMin and ShapeMax, when ShapeMax is 1 or more, add the ShapeMin-
+	// to ShapeMax-grams of the text's shape (see Shape): how a text is laid
+	// out and punctuated (list markers, emphasis, capitals after a colon),
+	// without any of its words.
+	ShapeMin int `json:"shape_min,omitempty"`
+	ShapeMax int `json:"shape_max,omitempty"`
 }
 
 // scaleOr1 returns x, or 1 when x is 0 (not set).
@@ -151,6 +161,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("stat_bins %d out of range 2..64", c.StatBins)
 	case c.MaskedNgrams < 0 || c.MaskedNgrams == 1 || c.MaskedNgrams > 6:
 		return fmt.Errorf("masked_ngrams %d: want 0 (off) or 2..6", c.MaskedNgrams)
+	case c.ShapeMax != 0 && (c.ShapeMin < 1 || c.ShapeMax > 8 || c.ShapeMin > c.ShapeMax):
+		return fmt.Errorf("shape n-gram range %d..%d invalid: want 0 (off) or 1..8", c.ShapeMin, c.ShapeMax)
 	case !(c.WordScale >= 0 && c.WordScale <= 8) || !(c.MaskedScale >= 0 && c.MaskedScale <= 8):
 		return fmt.Errorf("word_scale %g, masked_scale %g: want 0..8", c.WordScale, c.MaskedScale)
 	}
@@ -164,6 +176,7 @@ const (
 	seedChar   uint64 = 0x165667b19e3779f9
 	seedWord   uint64 = 0x27d4eb2f165667c5
 	seedMasked uint64 = 0x94d049bb133111eb
+	seedShape  uint64 = 0xd6e8feb86659fd93
 )
 
 // wordHash is FNV-1a of a word, seeded.
@@ -256,6 +269,9 @@ type Vector struct {
 	Val []float32
 	// seen is presence's scratch hash set, kept between texts.
 	seen []uint32
+	// shape and shapeAt are scratch for the shape n-grams.
+	shape   []byte
+	shapeAt []int32
 }
 
 // Reset empties v, keeping its storage.
@@ -294,7 +310,7 @@ func (v *Vector) Compact() {
 		val = append(val, v.Val[o])
 	}
 	v.Idx, v.Val = idx, val
-	v.seen = nil // a stored vector needs no scratch
+	v.seen, v.shape, v.shapeAt = nil, nil, nil // a stored vector needs no scratch
 }
 
 func mix(h uint64) uint64 {
@@ -556,6 +572,73 @@ func (e *Extractor) addNgrams(d *Doc, ids []int32, v *Vector) {
 		e.addMaskedNgrams(d.maskHashes, maxN, v)
 		finish(scaleOr1(e.cfg.MaskedScale))
 	}
+	if e.cfg.ShapeMax > 0 {
+		v.shape, v.shapeAt = Shape(text, v.shape[:0], v.shapeAt[:0])
+		if n := e.shapeNgramCount(len(v.shape)); n > 0 {
+			x := float32(1 / math.Sqrt(float64(n)))
+			v.grow(n)
+			e.shapeNgrams(v.shape, func(b uint32, _, _ int) { v.add(b, x) })
+			finish(1)
+		}
+	}
+}
+
+// Shape appends to dst the shape of text, one byte per run: a run of
+// lower-case ASCII letters is 'a', of capitals 'A', of digits '0', of
+// bytes of non-ASCII characters 'u'; every other byte (space, newline,
+// punctuation, markup) is itself. "Hello, GitHub: 42 **items**" has the
+// shape "Aa, AaAa: 0 **a**". at receives each shape byte's offset in text.
+func Shape(text string, dst []byte, at []int32) ([]byte, []int32) {
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		switch {
+		case c >= 'a' && c <= 'z':
+			c = 'a'
+		case c >= 'A' && c <= 'Z':
+			c = 'A'
+		case c >= '0' && c <= '9':
+			c = '0'
+		case c >= 0x80:
+			c = 'u'
+		default: // never one of the run bytes: 'u' is a letter
+			dst = append(dst, c)
+			at = append(at, int32(i))
+			continue
+		}
+		if n := len(dst); n > 0 && dst[n-1] == c {
+			continue // the run goes on
+		}
+		dst = append(dst, c)
+		at = append(at, int32(i))
+	}
+	return dst, at
+}
+
+// shapeNgrams calls fn with the bucket of every ShapeMin- to
+// ShapeMax-gram of shape, its first byte's index and its length.
+func (e *Extractor) shapeNgrams(shape []byte, fn func(bucket uint32, i, n int)) {
+	lo, hi := e.cfg.ShapeMin, e.cfg.ShapeMax
+	for i := 0; i+lo <= len(shape); i++ {
+		h := seedShape
+		for n := 1; n <= hi && i+n <= len(shape); n++ {
+			h = (h ^ uint64(shape[i+n-1])) * 0x100000001b3
+			if n >= lo {
+				fn(e.charBucket(h, n), i, n)
+			}
+		}
+	}
+}
+
+// shapeNgramCount is the number of n-grams shapeNgrams yields for a shape
+// of n bytes.
+func (e *Extractor) shapeNgramCount(n int) int {
+	total := 0
+	for k := e.cfg.ShapeMin; k <= e.cfg.ShapeMax && e.cfg.ShapeMax > 0; k++ {
+		if n >= k {
+			total += n - k + 1
+		}
+	}
+	return total
 }
 
 // LearnEdges picks, for each statistic, bins-1 edges at evenly spaced

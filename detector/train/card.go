@@ -131,6 +131,9 @@ func newCard(f *model.File, exs, hold []*example, probs []float64, opts Options,
 	if opts.Features.Presence {
 		settings["ngram_presence"] = "true"
 	}
+	if opts.Features.ShapeMax > 0 {
+		settings["shape_ngrams"] = fmt.Sprintf("%d-%d", opts.Features.ShapeMin, opts.Features.ShapeMax)
+	}
 	if opts.HardHumanBoost > 0 {
 		settings["hard_human_boost"] = fmt.Sprint(opts.HardHumanBoost)
 	}
@@ -264,6 +267,9 @@ func describeModel(settings map[string]string) string {
 	grams = append(grams, "character")
 	if m := settings["masked_ngrams"]; m != "" && m != "off" {
 		grams = append(grams, "masked-word")
+	}
+	if settings["shape_ngrams"] != "" {
+		grams = append(grams, "text-shape")
 	}
 	list := grams[0]
 	if n := len(grams); n > 1 {
