@@ -93,7 +93,7 @@ func (e *Extractor) shapeOccurrences(text string, fn func(Occurrence)) {
 		return
 	}
 	shape, at := Shape(text, nil, nil)
-	n := e.shapeNgramCount(len(shape))
+	n := ngramCount(len(shape), e.cfg.ShapeMin, e.cfg.ShapeMax)
 	if n == 0 {
 		return
 	}

@@ -424,9 +424,12 @@ func (e *Extractor) charBucket(h uint64, n int) uint32 {
 }
 
 // charNgramCount is the number of n-grams CharNgrams yields for a text of n bytes.
-func (e *Extractor) charNgramCount(n int) int {
+func (e *Extractor) charNgramCount(n int) int { return ngramCount(n, e.cfg.CharMin, e.cfg.CharMax) }
+
+// ngramCount is the number of lo- to hi-grams of a sequence of n items.
+func ngramCount(n, lo, hi int) int {
 	total := 0
-	for k := e.cfg.CharMin; k <= e.cfg.CharMax; k++ {
+	for k := lo; k <= hi; k++ {
 		if n >= k {
 			total += n - k + 1
 		}
@@ -574,10 +577,9 @@ func (e *Extractor) addNgrams(d *Doc, ids []int32, v *Vector) {
 	}
 	if e.cfg.ShapeMax > 0 {
 		v.shape, v.shapeAt = Shape(text, v.shape[:0], v.shapeAt[:0])
-		if n := e.shapeNgramCount(len(v.shape)); n > 0 {
-			x := float32(1 / math.Sqrt(float64(n)))
+		if n := ngramCount(len(v.shape), e.cfg.ShapeMin, e.cfg.ShapeMax); n > 0 {
 			v.grow(n)
-			e.shapeNgrams(v.shape, func(b uint32, _, _ int) { v.add(b, x) })
+			e.addShapeNgrams(v.shape, v, float32(1/math.Sqrt(float64(n))))
 			finish(1)
 		}
 	}
@@ -614,6 +616,24 @@ func Shape(text string, dst []byte, at []int32) ([]byte, []int32) {
 	return dst, at
 }
 
+// addShapeNgrams adds every n-gram of shape to v with value x: the same
+// buckets as shapeNgrams, without a call per n-gram (the scoring hot path).
+func (e *Extractor) addShapeNgrams(shape []byte, v *Vector, x float32) {
+	lo, hi := e.cfg.ShapeMin, e.cfg.ShapeMax
+	for i := 0; i+lo <= len(shape); i++ {
+		h := seedShape
+		for n := 1; n <= hi && i+n <= len(shape); n++ {
+			h = shapeStep(h, shape[i+n-1])
+			if n >= lo {
+				v.add(e.charBucket(h, n), x)
+			}
+		}
+	}
+}
+
+// shapeStep extends a shape n-gram's FNV-1a hash by one byte.
+func shapeStep(h uint64, c byte) uint64 { return (h ^ uint64(c)) * 0x100000001b3 }
+
 // shapeNgrams calls fn with the bucket of every ShapeMin- to
 // ShapeMax-gram of shape, its first byte's index and its length.
 func (e *Extractor) shapeNgrams(shape []byte, fn func(bucket uint32, i, n int)) {
@@ -621,24 +641,12 @@ func (e *Extractor) shapeNgrams(shape []byte, fn func(bucket uint32, i, n int)) 
 	for i := 0; i+lo <= len(shape); i++ {
 		h := seedShape
 		for n := 1; n <= hi && i+n <= len(shape); n++ {
-			h = (h ^ uint64(shape[i+n-1])) * 0x100000001b3
+			h = shapeStep(h, shape[i+n-1])
 			if n >= lo {
 				fn(e.charBucket(h, n), i, n)
 			}
 		}
 	}
-}
-
-// shapeNgramCount is the number of n-grams shapeNgrams yields for a shape
-// of n bytes.
-func (e *Extractor) shapeNgramCount(n int) int {
-	total := 0
-	for k := e.cfg.ShapeMin; k <= e.cfg.ShapeMax && e.cfg.ShapeMax > 0; k++ {
-		if n >= k {
-			total += n - k + 1
-		}
-	}
-	return total
 }
 
 // LearnEdges picks, for each statistic, bins-1 edges at evenly spaced
