@@ -191,6 +191,7 @@ func addTrainFlags(fs *flag.FlagSet, opts *train.Options) func() (map[string]str
 	fs.Float64Var(&opts.HardMachineBoost, "hard-machine-boost", opts.HardMachineBoost, "the same for machine texts, with the probability of human; 0 turns it off")
 	fs.IntVar(&opts.Features.ShapeMin, "shape-min", opts.Features.ShapeMin, "shortest n-gram of the text's shape (runs of letters, capitals, digits as one byte; punctuation and layout kept)")
 	fs.IntVar(&opts.Features.ShapeMax, "shape-max", opts.Features.ShapeMax, "longest n-gram of the text's shape; 0 turns them off")
+	fs.BoolVar(&opts.Features.ShapeFoldCase, "shape-fold-case", opts.Features.ShapeFoldCase, "give capitals the shape of lower-case letters (lower-casing a text then leaves its shape as it was)")
 	fs.BoolVar(&opts.Features.Presence, "presence", opts.Features.Presence, "count each n-gram once per text, however often it occurs (a word the subject repeats weighs as one used once)")
 	fs.BoolVar(&opts.MatchedSample, "matched-sample", opts.MatchedSample, "cap each source group by group (one text of every group before a second, both labels taking the same groups first), so capped sources keep matched texts")
 	fs.Float64Var(&opts.OneLabelFactor, "one-label-factor", opts.OneLabelFactor, "weight of a source with one label relative to a two-label source of the same size (they can teach topic rather than authorship)")

@@ -92,7 +92,7 @@ func (e *Extractor) shapeOccurrences(text string, fn func(Occurrence)) {
 	if e.cfg.ShapeMax == 0 {
 		return
 	}
-	shape, at := Shape(text, nil, nil)
+	shape, at := Shape(text, e.cfg.ShapeFoldCase, nil, nil)
 	n := ngramCount(len(shape), e.cfg.ShapeMin, e.cfg.ShapeMax)
 	if n == 0 {
 		return

@@ -53,6 +53,11 @@ func TestOccurrencesMatchExtract(t *testing.T) {
 			c.ShapeMin, c.ShapeMax = 1, 2
 			return c
 		}(),
+		"shape n-grams, case folded": func() Config {
+			c := DefaultConfig()
+			c.StatBins, c.ShapeFoldCase = 2, true
+			return c
+		}(),
 		"masked only": func() Config {
 			c := base
 			c.TokenBigrams, c.MaskedNgrams = true, 3

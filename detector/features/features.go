@@ -4,7 +4,8 @@
 // These groups of features share one weight vector of length Dim():
 //
 //	token n-grams   token unigrams and bigrams, hashed into 2^HashBits buckets
-//	char n-grams    byte 3- to 5-grams of the lower-cased text (digits folded to 0),
+//	char n-grams    byte CharMin- to CharMax-grams (4-grams in the shipped model)
+//	                of the lower-cased text (digits folded to 0),
 //	                hashed into the same buckets with another seed
 //	word n-grams    unigrams and bigrams of lower-cased words, likewise
 //	masked n-grams  2- to 4-grams of the words with every word that is not a
@@ -82,6 +83,9 @@ type Config struct {
 	// without any of its words.
 	ShapeMin int `json:"shape_min,omitempty"`
 	ShapeMax int `json:"shape_max,omitempty"`
+	// ShapeFoldCase gives capitals the shape of lower-case letters, so
+	// that lower-casing a text leaves its shape unchanged.
+	ShapeFoldCase bool `json:"shape_fold_case,omitempty"`
 }
 
 // scaleOr1 returns x, or 1 when x is 0 (not set).
@@ -576,7 +580,7 @@ func (e *Extractor) addNgrams(d *Doc, ids []int32, v *Vector) {
 		finish(scaleOr1(e.cfg.MaskedScale))
 	}
 	if e.cfg.ShapeMax > 0 {
-		v.shape, v.shapeAt = Shape(text, v.shape[:0], v.shapeAt[:0])
+		v.shape, v.shapeAt = Shape(text, e.cfg.ShapeFoldCase, v.shape[:0], v.shapeAt[:0])
 		if n := ngramCount(len(v.shape), e.cfg.ShapeMin, e.cfg.ShapeMax); n > 0 {
 			v.grow(n)
 			e.addShapeNgrams(v.shape, v, float32(1/math.Sqrt(float64(n))))
@@ -589,15 +593,20 @@ func (e *Extractor) addNgrams(d *Doc, ids []int32, v *Vector) {
 // lower-case ASCII letters is 'a', of capitals 'A', of digits '0', of
 // bytes of non-ASCII characters 'u'; every other byte (space, newline,
 // punctuation, markup) is itself. "Hello, GitHub: 42 **items**" has the
-// shape "Aa, AaAa: 0 **a**". at receives each shape byte's offset in text.
-func Shape(text string, dst []byte, at []int32) ([]byte, []int32) {
+// shape "Aa, AaAa: 0 **a**"; with foldCase capitals are 'a' too ("a, a: 0
+// **a**"). at receives each shape byte's offset in text.
+func Shape(text string, foldCase bool, dst []byte, at []int32) ([]byte, []int32) {
+	upper := byte('A')
+	if foldCase {
+		upper = 'a'
+	}
 	for i := 0; i < len(text); i++ {
 		c := text[i]
 		switch {
 		case c >= 'a' && c <= 'z':
 			c = 'a'
 		case c >= 'A' && c <= 'Z':
-			c = 'A'
+			c = upper
 		case c >= '0' && c <= '9':
 			c = '0'
 		case c >= 0x80:

@@ -296,17 +296,21 @@ func TestGroupScales(t *testing.T) {
 func TestShape(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		text, shape string
-		at          []int32
+		text  string
+		fold  bool
+		shape string
+		at    []int32
 	}{
-		{"", "", nil},
-		{"Hello, GitHub: 42", "Aa, AaAa: 0", []int32{0, 1, 5, 6, 7, 8, 10, 11, 13, 14, 15}},
-		{"- **ok**\n", "- **a**\n", []int32{0, 1, 2, 3, 4, 6, 7, 8}},
-		{"café 3.14", "au 0.0", []int32{0, 3, 5, 6, 7, 8}},
-		{"API", "A", []int32{0}},
+		{"", false, "", nil},
+		{"Hello, GitHub: 42", false, "Aa, AaAa: 0", []int32{0, 1, 5, 6, 7, 8, 10, 11, 13, 14, 15}},
+		{"Hello, GitHub: 42", true, "a, a: 0", []int32{0, 5, 6, 7, 13, 14, 15}},
+		{"- **ok**\n", false, "- **a**\n", []int32{0, 1, 2, 3, 4, 6, 7, 8}},
+		{"café 3.14", false, "au 0.0", []int32{0, 3, 5, 6, 7, 8}},
+		{"API", false, "A", []int32{0}},
+		{"API", true, "a", []int32{0}},
 	}
 	for _, tt := range tests {
-		shape, at := Shape(tt.text, nil, nil)
+		shape, at := Shape(tt.text, tt.fold, nil, nil)
 		if string(shape) != tt.shape || !slices.Equal(at, tt.at) {
 			t.Errorf("Shape(%q) = %q %v, want %q %v", tt.text, shape, at, tt.shape, tt.at)
 		}

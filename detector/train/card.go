@@ -134,6 +134,9 @@ func newCard(f *model.File, exs, hold []*example, probs []float64, opts Options,
 	if opts.Features.ShapeMax > 0 {
 		settings["shape_ngrams"] = fmt.Sprintf("%d-%d", opts.Features.ShapeMin, opts.Features.ShapeMax)
 	}
+	if opts.Features.ShapeFoldCase {
+		settings["shape_fold_case"] = "true"
+	}
 	if opts.HardHumanBoost > 0 {
 		settings["hard_human_boost"] = fmt.Sprint(opts.HardHumanBoost)
 	}
