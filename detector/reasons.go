@@ -469,7 +469,7 @@ type patternKind struct {
 
 var (
 	sentencePatterns = patternKind{"sentence_patterns", "its sentence construction (function words and word lengths, not the topic)", false}
-	layoutPatterns   = patternKind{"layout_patterns", "its layout and punctuation (line starts, list markers, emphasis, capitals and digits, not the words)", true}
+	layoutPatterns   = patternKind{"layout_patterns", "its layout and punctuation (line breaks, headings, list markers, emphasis; not the words)", true}
 )
 
 // patternReason reports one kind of pattern as one reason: how the

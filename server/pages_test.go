@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -78,8 +79,9 @@ func TestMountPages(t *testing.T) {
 				if got := get(strings.TrimPrefix(deps.Pages.DecisionURL(id), tt.public)); got != http.StatusOK {
 					t.Errorf("GET the bot's decision URL: %d, want 200", got)
 				}
-				// No policy file was fetched for the repository: the server's default applies.
-				if want := "flag, flags at 99%"; !strings.Contains(body, want) || !strings.Contains(body, "server default") {
+				// No policy file was fetched for the repository: the server's
+				// default applies, flagging at the model's threshold.
+				if want := fmt.Sprintf("flag, flags at %.0f%%", 100*det.Threshold()); !strings.Contains(body, want) || !strings.Contains(body, "server default") {
 					t.Errorf("decision page lacks the policy in force (%q from the server default)", want)
 				}
 			}
