@@ -145,7 +145,7 @@ func isASCIILetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <
 
 // DefaultConfig is the configuration the shipped model is trained with.
 func DefaultConfig() Config {
-	return Config{Hashing: CurrentHashing, HashBits: 21, CharMin: 3, CharMax: 5, StatBins: 8, TokenBigrams: true, WordNgrams: true, MaskedNgrams: 4, FoldMixedCase: true, Presence: true}
+	return Config{Hashing: CurrentHashing, HashBits: 20, CharMin: 4, CharMax: 4, StatBins: 8, TokenBigrams: true, WordNgrams: true, MaskedNgrams: 4, FoldMixedCase: true, Presence: true, ShapeMin: 3, ShapeMax: 6, ShapeFoldCase: true}
 }
 
 // CurrentHashing is the hashing scheme this build computes. Version 2 hashes
