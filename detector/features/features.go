@@ -336,10 +336,8 @@ func (e *Extractor) BigramHash(a, b int32) uint32 {
 	return uint32(mix(seedBigram^(uint64(uint32(a))<<32|uint64(uint32(b)))) & e.mask)
 }
 
-// foldByte lower-cases ASCII letters and folds digits to '0'.
-func foldByte(c byte) byte { return foldTable[c] }
-
-// foldTable maps every byte to its folded form.
+// foldTable maps every byte to its folded form for the character n-grams:
+// ASCII letters lower-cased, digits folded to '0'.
 var foldTable = func() (t [256]byte) {
 	for i := range t {
 		c := byte(i)
@@ -357,11 +355,25 @@ var foldTable = func() (t [256]byte) {
 // CharNgrams calls fn for every byte n-gram of text, with its bucket and the
 // byte offset where it starts.
 func (e *Extractor) CharNgrams(text string, fn func(bucket uint32, start, n int)) {
-	lo, hi := e.cfg.CharMin, e.cfg.CharMax
-	for i := 0; i+lo <= len(text); i++ {
-		h := seedChar
-		for n := 1; n <= hi && i+n <= len(text); n++ {
-			h = charStep(h, text[i+n-1])
+	byteNgrams(e, text, seedChar, &foldTable, e.cfg.CharMin, e.cfg.CharMax, fn)
+}
+
+// addCharNgrams adds every byte n-gram of text to v with value x: the same
+// buckets as CharNgrams, without a call per n-gram (the scoring hot path).
+func (e *Extractor) addCharNgrams(text string, v *Vector, x float32) {
+	v.grow(e.charNgramCount(len(text)))
+	addByteNgrams(e, text, seedChar, &foldTable, e.cfg.CharMin, e.cfg.CharMax, v, x)
+}
+
+// byteNgrams calls fn with the bucket of every lo- to hi-gram of the bytes
+// of s, each byte mapped through fold, the hash started at seed, and with
+// its first byte's index and its length. The character and the shape
+// n-grams are both such sequences.
+func byteNgrams[S ~string | ~[]byte](e *Extractor, s S, seed uint64, fold *[256]byte, lo, hi int, fn func(bucket uint32, i, n int)) {
+	for i := 0; i+lo <= len(s); i++ {
+		h := seed
+		for n := 1; n <= hi && i+n <= len(s); n++ {
+			h = (h ^ uint64(fold[s[i+n-1]])) * 0x100000001b3
 			if n >= lo {
 				fn(e.charBucket(h, n), i, n)
 			}
@@ -369,15 +381,13 @@ func (e *Extractor) CharNgrams(text string, fn func(bucket uint32, start, n int)
 	}
 }
 
-// addCharNgrams adds every byte n-gram of text to v with value x: the same
-// buckets as CharNgrams, without a call per n-gram (the scoring hot path).
-func (e *Extractor) addCharNgrams(text string, v *Vector, x float32) {
-	lo, hi := e.cfg.CharMin, e.cfg.CharMax
-	v.grow(e.charNgramCount(len(text)))
-	for i := 0; i+lo <= len(text); i++ {
-		h := seedChar
-		for n := 1; n <= hi && i+n <= len(text); n++ {
-			h = charStep(h, text[i+n-1])
+// addByteNgrams adds the buckets byteNgrams yields to v with value x,
+// without a call per n-gram (the scoring hot path).
+func addByteNgrams[S ~string | ~[]byte](e *Extractor, s S, seed uint64, fold *[256]byte, lo, hi int, v *Vector, x float32) {
+	for i := 0; i+lo <= len(s); i++ {
+		h := seed
+		for n := 1; n <= hi && i+n <= len(s); n++ {
+			h = (h ^ uint64(fold[s[i+n-1]])) * 0x100000001b3
 			if n >= lo {
 				v.add(e.charBucket(h, n), x)
 			}
@@ -417,9 +427,6 @@ func (e *Extractor) maskedNgrams(masked []uint64, maxN int, fn func(bucket uint3
 		}
 	}
 }
-
-// charStep extends a character n-gram's FNV-1a hash by one byte.
-func charStep(h uint64, c byte) uint64 { return (h ^ uint64(foldByte(c))) * 0x100000001b3 }
 
 // charBucket is the bucket of a character n-gram of n bytes with hash h:
 // Fibonacci hashing, the top bits of one multiplication.
@@ -583,7 +590,7 @@ func (e *Extractor) addNgrams(d *Doc, ids []int32, v *Vector) {
 		v.shape, v.shapeAt = Shape(text, e.cfg.ShapeFoldCase, v.shape[:0], v.shapeAt[:0])
 		if n := ngramCount(len(v.shape), e.cfg.ShapeMin, e.cfg.ShapeMax); n > 0 {
 			v.grow(n)
-			e.addShapeNgrams(v.shape, v, float32(1/math.Sqrt(float64(n))))
+			addByteNgrams(e, v.shape, seedShape, &identity, e.cfg.ShapeMin, e.cfg.ShapeMax, v, float32(1/math.Sqrt(float64(n))))
 			finish(1)
 		}
 	}
@@ -625,37 +632,18 @@ func Shape(text string, foldCase bool, dst []byte, at []int32) ([]byte, []int32)
 	return dst, at
 }
 
-// addShapeNgrams adds every n-gram of shape to v with value x: the same
-// buckets as shapeNgrams, without a call per n-gram (the scoring hot path).
-func (e *Extractor) addShapeNgrams(shape []byte, v *Vector, x float32) {
-	lo, hi := e.cfg.ShapeMin, e.cfg.ShapeMax
-	for i := 0; i+lo <= len(shape); i++ {
-		h := seedShape
-		for n := 1; n <= hi && i+n <= len(shape); n++ {
-			h = shapeStep(h, shape[i+n-1])
-			if n >= lo {
-				v.add(e.charBucket(h, n), x)
-			}
-		}
+// identity maps every byte to itself: shape bytes are hashed as they are.
+var identity = func() (t [256]byte) {
+	for i := range t {
+		t[i] = byte(i)
 	}
-}
-
-// shapeStep extends a shape n-gram's FNV-1a hash by one byte.
-func shapeStep(h uint64, c byte) uint64 { return (h ^ uint64(c)) * 0x100000001b3 }
+	return t
+}()
 
 // shapeNgrams calls fn with the bucket of every ShapeMin- to
 // ShapeMax-gram of shape, its first byte's index and its length.
 func (e *Extractor) shapeNgrams(shape []byte, fn func(bucket uint32, i, n int)) {
-	lo, hi := e.cfg.ShapeMin, e.cfg.ShapeMax
-	for i := 0; i+lo <= len(shape); i++ {
-		h := seedShape
-		for n := 1; n <= hi && i+n <= len(shape); n++ {
-			h = shapeStep(h, shape[i+n-1])
-			if n >= lo {
-				fn(e.charBucket(h, n), i, n)
-			}
-		}
-	}
+	byteNgrams(e, shape, seedShape, &identity, e.cfg.ShapeMin, e.cfg.ShapeMax, fn)
 }
 
 // LearnEdges picks, for each statistic, bins-1 edges at evenly spaced
