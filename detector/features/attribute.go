@@ -59,7 +59,13 @@ func (e *Extractor) Occurrences(d *Doc, ids []int32, tokenSpans [][2]int, fn fun
 			fn(Occurrence{GroupChar, b, x, start, start + n})
 		})
 	}
-	defer e.shapeOccurrences(text, fn) // last, as in ExtractDoc, on every return
+	e.wordOccurrences(d, fn)
+	e.shapeOccurrences(text, fn)
+}
+
+// wordOccurrences calls fn for every word and masked word n-gram of d,
+// each with the bytes of its words.
+func (e *Extractor) wordOccurrences(d *Doc, fn func(Occurrence)) {
 	if !e.cfg.WordNgrams && e.cfg.MaskedNgrams < 2 || len(d.Words) == 0 {
 		return
 	}
