@@ -39,9 +39,9 @@
 //     flat open-addressing table built on load, its slots holding a hash,
 //     an arena offset and two lengths, each word's ids right after its
 //     bytes in one arena, so a hit costs about two cache misses), then a
-//     bounded cache shared by all goroutines (64 mutex-guarded shards,
-//     65536 entries in all, an arbitrary entry evicted when a shard is
-//     full), then, on a miss, the BPE merge of the library model's own
+//     bounded cache shared by all goroutines (65536 slots, direct-mapped
+//     by the same hash, each an atomic pointer to an immutable entry: no
+//     locks, and a new word takes over its slot), then, on a miss, the BPE merge of the library model's own
 //     merge table (merge.go), which follows bpe.Word.MergeAll step for step
 //     but skips the math/rand source the library seeds for every word (only
 //     dropout reads it, and it cost more than the merge). Tests compare it

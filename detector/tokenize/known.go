@@ -50,7 +50,12 @@ func (k *knownTable) len() int { return k.n }
 // appendIDs appends the ids of w to dst and reports whether w is known;
 // if not, dst is returned unchanged.
 func (k *knownTable) appendIDs(w string, dst []int32) ([]int32, bool) {
-	s, ok := k.find(w, hashWord(w))
+	return k.appendHashed(w, hashWord(w), dst)
+}
+
+// appendHashed is appendIDs for a word whose hashWord is h.
+func (k *knownTable) appendHashed(w string, h uint64, dst []int32) ([]int32, bool) {
+	s, ok := k.find(w, h)
 	if !ok {
 		return dst, false
 	}

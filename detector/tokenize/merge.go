@@ -8,9 +8,72 @@ package tokenize
 // so equal ranks resolve exactly as there). What it leaves out is the
 // math/rand source the library seeds for every word, which only dropout reads
 // and which cost more than the merge itself. The ids are checked against the
-// library's own Tokenize on every test corpus and by FuzzIDs.
+// library's own Tokenize on every test corpus and by FuzzIDs. The merge
+// table is the library's, copied into a flat open-addressing table keyed by
+// the pair packed in one word (a Go map with a two-int key hashed 16 bytes
+// per lookup and was most of the merge's time).
 
-import "github.com/sugarme/tokenizer/model/bpe"
+import (
+	"math/bits"
+
+	"github.com/sugarme/tokenizer/model/bpe"
+)
+
+// mergeSlot is one slot of a mergeTable; rank1 == 0 marks it empty.
+type mergeSlot struct {
+	key   uint64 // the pair: left id << 32 | right id
+	rank1 int32  // the merge's rank + 1
+	newID int32
+}
+
+// mergeTable maps a pair of token ids to its merge: the library model's
+// bpe.Merges, read-only once built.
+type mergeTable struct {
+	slots []mergeSlot // power-of-two length, at most half full
+}
+
+// newMergeTable copies merges into a mergeTable.
+func newMergeTable(merges bpe.Merges) mergeTable {
+	size := 16
+	for size < 2*len(merges) {
+		size <<= 1
+	}
+	t := mergeTable{slots: make([]mergeSlot, size)}
+	mask := uint64(size - 1)
+	for p, v := range merges {
+		key := pairKeyOf(p.C1, p.C2)
+		i := pairHash(key) & mask
+		for t.slots[i].rank1 != 0 {
+			i = (i + 1) & mask
+		}
+		t.slots[i] = mergeSlot{key: key, rank1: int32(v.Rank + 1), newID: int32(v.NewId)}
+	}
+	return t
+}
+
+// pairKeyOf packs a pair of token ids into one table key.
+func pairKeyOf(a, b int) uint64 { return uint64(uint32(a))<<32 | uint64(uint32(b)) }
+
+// pairHash spreads a packed pair over the table's low bits.
+func pairHash(key uint64) uint64 {
+	hi, lo := bits.Mul64(key^hashSeed, hashMul1)
+	return hi ^ lo
+}
+
+// lookup returns the rank and new id of the merge of a and b, if any.
+func (t *mergeTable) lookup(a, b int) (rank, newID int, ok bool) {
+	key := pairKeyOf(a, b)
+	mask := uint64(len(t.slots) - 1)
+	for i := pairHash(key) & mask; ; i = (i + 1) & mask {
+		s := &t.slots[i]
+		if s.rank1 == 0 {
+			return 0, 0, false
+		}
+		if s.key == key {
+			return int(s.rank1 - 1), int(s.newID), true
+		}
+	}
+}
 
 // symbol is one node of the word's doubly linked list of symbols.
 type symbol struct {
@@ -75,7 +138,7 @@ func (h mergeHeap) pop() (mergeHeap, pendingMerge, bool) {
 const stackWord = 32
 
 // mergeIDs appends the ids of word w (raw bytes, at most maxChunk of them).
-func mergeIDs(merges bpe.Merges, w string, dst []int32) []int32 {
+func mergeIDs(merges *mergeTable, w string, dst []int32) []int32 {
 	n := len(w)
 	if n == 0 {
 		return dst
@@ -93,8 +156,8 @@ func mergeIDs(merges bpe.Merges, w string, dst []int32) []int32 {
 	}
 	syms[n-1].next = -1
 	for i := 0; i < n-1; i++ {
-		if m, ok := merges[bpe.Pair{C1: syms[i].c, C2: syms[i+1].c}]; ok {
-			queue = queue.push(pendingMerge{pos: i, rank: m.Rank, newID: m.NewId})
+		if rank, id, ok := merges.lookup(syms[i].c, syms[i+1].c); ok {
+			queue = queue.push(pendingMerge{pos: i, rank: rank, newID: id})
 		}
 	}
 	for {
@@ -110,8 +173,7 @@ func mergeIDs(merges bpe.Merges, w string, dst []int32) []int32 {
 		}
 		nextPos := cur.next
 		right := syms[nextPos]
-		m, ok := merges[bpe.Pair{C1: cur.c, C2: right.c}]
-		if !ok || m.NewId != top.newID {
+		if _, id, ok := merges.lookup(cur.c, right.c); !ok || id != top.newID {
 			continue // an expired entry
 		}
 		cur.c = top.newID
@@ -121,13 +183,13 @@ func mergeIDs(merges bpe.Merges, w string, dst []int32) []int32 {
 			syms[right.next].prev = top.pos
 		}
 		if cur.prev >= 0 {
-			if m, ok := merges[bpe.Pair{C1: syms[cur.prev].c, C2: cur.c}]; ok {
-				queue = queue.push(pendingMerge{pos: cur.prev, rank: m.Rank, newID: m.NewId})
+			if rank, id, ok := merges.lookup(syms[cur.prev].c, cur.c); ok {
+				queue = queue.push(pendingMerge{pos: cur.prev, rank: rank, newID: id})
 			}
 		}
 		if next := cur.next; next > -1 && next < n {
-			if m, ok := merges[bpe.Pair{C1: cur.c, C2: syms[next].c}]; ok {
-				queue = queue.push(pendingMerge{pos: top.pos, rank: m.Rank, newID: m.NewId})
+			if rank, id, ok := merges.lookup(cur.c, syms[next].c); ok {
+				queue = queue.push(pendingMerge{pos: top.pos, rank: rank, newID: id})
 			}
 		}
 	}

@@ -5,9 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
-	"hash/maphash"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/sugarme/tokenizer"
@@ -43,7 +42,9 @@ type Tokenizer struct {
 	tokens []string   // id → byte-level token text
 	raw    []string   // id → the bytes the token stands for
 	model  *bpe.BPE   // the library's model built from tokens and merges
-	lib    *tokenizer.Tokenizer
+	// mergeTable is the model's merges in a flat table, for mergeIDs.
+	mergeTable mergeTable
+	lib        *tokenizer.Tokenizer
 
 	knownWords []string   // most frequent training words, in stored order
 	known      knownTable // read-only once built: raw word → ids
@@ -103,7 +104,7 @@ func newTokenizer(merges [][2]int32) (*Tokenizer, error) {
 	lib := tokenizer.NewTokenizer(m)
 	lib.WithPreTokenizer(pretokenizer.NewByteLevel()) // AddPrefixSpace: true
 
-	t := &Tokenizer{merges: merges, tokens: tokens, raw: raw, model: m, lib: lib}
+	t := &Tokenizer{merges: merges, tokens: tokens, raw: raw, model: m, lib: lib, mergeTable: newMergeTable(*m.Merges)}
 	t.cache.init(cacheSize)
 	return t, nil
 }
@@ -199,14 +200,15 @@ func (t *Tokenizer) ids(text string, dst []int32, spans *[][2]int) []int32 {
 
 // wordIDs appends the ids of one raw word of at most maxWordBytes bytes.
 func (t *Tokenizer) wordIDs(w string, dst []int32) []int32 {
-	if out, ok := t.known.appendIDs(w, dst); ok {
+	h := hashWord(w)
+	if out, ok := t.known.appendHashed(w, h, dst); ok {
 		return out
 	}
-	if ids, ok := t.cache.get(w); ok {
+	if ids, ok := t.cache.get(w, h); ok {
 		return append(dst, ids...)
 	}
-	ids := mergeIDs(*t.model.Merges, w, nil)
-	t.cache.put(strings.Clone(w), ids)
+	ids := mergeIDs(&t.mergeTable, w, nil)
+	t.cache.put(strings.Clone(w), h, ids)
 	return append(dst, ids...)
 }
 
@@ -431,48 +433,43 @@ func Unmarshal(data []byte) (*Tokenizer, error) {
 	return t, nil
 }
 
-// cacheSize bounds the shared word cache (entries, over all shards).
+// cacheSize is the shared word cache's slot count (a power of two).
 const cacheSize = 1 << 16
 
-const cacheShards = 64
-
-// wordCache is a bounded concurrent map from raw word to ids, sharded to
-// keep lock contention low. A full shard evicts an arbitrary entry.
+// wordCache is a bounded cache from raw word to ids shared by all
+// goroutines, without locks: a direct-mapped table of atomic pointers to
+// immutable entries, a word's slot chosen by its hash. A new word takes
+// its slot over from the one there before, so the cache never holds more
+// than cacheSize words, and a lookup is one load and one string compare.
 type wordCache struct {
-	seed   maphash.Seed
-	limit  int
-	shards [cacheShards]struct {
-		sync.RWMutex
-		m map[string][]int32
-		_ [32]byte // keep shards on separate cache lines
-	}
+	slots []atomic.Pointer[cachedWord]
+}
+
+// cachedWord is one immutable entry of a wordCache.
+type cachedWord struct {
+	word string
+	ids  []int32
 }
 
 func (c *wordCache) init(size int) {
-	c.seed = maphash.MakeSeed()
-	c.limit = max(1, size/cacheShards)
-	for i := range c.shards {
-		c.shards[i].m = make(map[string][]int32)
-	}
+	c.slots = make([]atomic.Pointer[cachedWord], size)
 }
 
-func (c *wordCache) get(w string) ([]int32, bool) {
-	s := &c.shards[maphash.String(c.seed, w)%cacheShards]
-	s.RLock()
-	ids, ok := s.m[w]
-	s.RUnlock()
-	return ids, ok
+// slot returns the slot of a word whose hashWord is h. It takes the hash's
+// high bits: the known-word table places words by its low ones.
+func (c *wordCache) slot(h uint64) *atomic.Pointer[cachedWord] {
+	return &c.slots[(h>>32)&uint64(len(c.slots)-1)]
 }
 
-func (c *wordCache) put(w string, ids []int32) {
-	s := &c.shards[maphash.String(c.seed, w)%cacheShards]
-	s.Lock()
-	if len(s.m) >= c.limit {
-		for k := range s.m {
-			delete(s.m, k)
-			break
-		}
+// get returns the cached ids of w, whose hashWord is h.
+func (c *wordCache) get(w string, h uint64) ([]int32, bool) {
+	if e := c.slot(h).Load(); e != nil && e.word == w {
+		return e.ids, true
 	}
-	s.m[w] = ids
-	s.Unlock()
+	return nil, false
+}
+
+// put caches ids for w, whose hashWord is h; neither may change afterwards.
+func (c *wordCache) put(w string, h uint64, ids []int32) {
+	c.slot(h).Store(&cachedWord{word: w, ids: ids})
 }
