@@ -49,10 +49,14 @@ type buffers struct {
 	// contribution to the raw score, in vec order.
 	tokSpans [][2]int
 	contrib  []float64
-	// phraseReasons' storage: its difference array, masked and layout patterns.
-	diff   []float64
-	masked []pattern
-	layout []pattern
+	// phraseReasons' storage: its difference array, words, phrase and
+	// word entries with their index by key, masked and layout patterns.
+	diff       []float64
+	words      []textWord
+	entries    []phraseEntry
+	entryIndex map[string]int
+	masked     []pattern
+	layout     []pattern
 	// presenceEntries' storage: its table of (group, bucket) keys and
 	// their vector entries, the n-gram places and each entry's count.
 	slotKey   []uint64

@@ -120,7 +120,8 @@ func (d *Detector) phraseReasons(norm normalize.Text, doc *features.Doc, buf *bu
 		}
 		return s
 	}
-	words := scanWords(text)
+	words := scanWords(text, buf.words[:0])
+	defer func() { buf.words = words[:0] }()
 	for i := range words {
 		w := &words[i]
 		w.sum = sum(w.start, w.end)
@@ -133,27 +134,30 @@ func (d *Detector) phraseReasons(norm normalize.Text, doc *features.Doc, buf *bu
 		}
 	}
 
-	type entry struct {
-		weight float64
-		count  int
-		spans  []Span // the first five
-		shown  string
-		phrase bool
+	// One entry per phrase or word, in the order first met; the storage
+	// goes back to the buffers when done.
+	if buf.entryIndex == nil {
+		buf.entryIndex = map[string]int{}
 	}
-	entries := map[string]*entry{}
-	var order []string
+	index, entries := buf.entryIndex, buf.entries[:0]
+	defer func() {
+		clear(index)
+		clear(entries) // drop the strings they hold
+		buf.entries = entries[:0]
+	}()
 	add := func(key, shown string, phrase bool, weight float64, start, end int) {
-		e := entries[key]
-		if e == nil {
-			e = &entry{shown: shown, phrase: phrase}
-			entries[key] = e
-			order = append(order, key)
+		i, ok := index[key]
+		if !ok {
+			i = len(entries)
+			index[key] = i
+			entries = append(entries, phraseEntry{key: key, shown: shown, phrase: phrase})
 		}
+		e := &entries[i]
 		e.weight += weight
-		e.count++
-		if len(e.spans) < 5 {
-			e.spans = append(e.spans, d.originalSpan(norm, start, end, toOriginal))
+		if e.count < maxReasonSpans {
+			e.places[e.count] = [2]int32{int32(start), int32(end)}
 		}
+		e.count++
 	}
 	for i := 0; i < len(words); {
 		w := words[i]
@@ -179,35 +183,23 @@ func (d *Detector) phraseReasons(norm normalize.Text, doc *features.Doc, buf *bu
 	}
 
 	// A phrase's or word's weight is its average place's.
-	for _, e := range entries {
-		e.weight /= float64(e.count)
+	for i := range entries {
+		entries[i].weight /= float64(entries[i].count)
 	}
-	// Strongest first, then by key: the same stable sort as
-	// sort.SliceStable, on a slice that carries each weight so that the
-	// comparison looks nothing up.
-	type ranked struct {
-		key    string
-		weight float64 // |weight|
-	}
-	rank := make([]ranked, len(order))
-	for i, key := range order {
-		rank[i] = ranked{key, math.Abs(entries[key].weight)}
-	}
-	slices.SortStableFunc(rank, func(a, b ranked) int {
-		if a.weight != b.weight {
-			if a.weight > b.weight {
+	// Strongest first, then by key (keys are distinct, so the order is
+	// total).
+	slices.SortFunc(entries, func(a, b phraseEntry) int {
+		if wa, wb := math.Abs(a.weight), math.Abs(b.weight); wa != wb {
+			if wa > wb {
 				return -1
 			}
 			return 1
 		}
 		return strings.Compare(a.key, b.key)
 	})
-	for i, r := range rank {
-		order[i] = r.key
-	}
 	var out []Reason
-	for _, key := range order {
-		e := entries[key]
+	for i := range entries {
+		e := &entries[i]
 		if math.Abs(e.weight) < minReasonWeight || len(out) == 3 {
 			break
 		}
@@ -223,7 +215,11 @@ func (d *Detector) phraseReasons(norm normalize.Text, doc *features.Doc, buf *bu
 		if e.count > 1 {
 			text += fmt.Sprintf(" (%d places)", e.count)
 		}
-		out = append(out, Reason{Family: "phrasing", Signal: "phrase", Text: text, Weight: round4(e.weight), Spans: e.spans})
+		spans := make([]Span, 0, min(e.count, maxReasonSpans))
+		for _, p := range e.places[:cap(spans)] {
+			spans = append(spans, d.originalSpan(norm, int(p[0]), int(p[1]), toOriginal))
+		}
+		out = append(out, Reason{Family: "phrasing", Signal: "phrase", Text: text, Weight: round4(e.weight), Spans: spans})
 	}
 	if r, ok := d.patternReason(norm, masked, sentencePatterns, toOriginal, seam); ok {
 		out = append(out, r)
@@ -341,6 +337,21 @@ func presenceEntries(ext *features.Extractor, doc *features.Doc, buf *buffers, s
 	return places, buf.counts, ok
 }
 
+// phraseEntry is one phrase or word of phraseReasons. Only the reported
+// ones need their places mapped to the original text, so each keeps the
+// byte ranges of its first few in the normalised text.
+type phraseEntry struct {
+	key    string
+	weight float64 // the sum of its places' contributions, then their mean
+	count  int     // its places
+	places [maxReasonSpans][2]int32
+	shown  string // as quoted
+	phrase bool   // several words, not one
+}
+
+// maxReasonSpans is how many places a phrase or word reason points at.
+const maxReasonSpans = 5
+
 // maxPhraseWords is how many words a phrase reason quotes at most.
 const maxPhraseWords = 4
 
@@ -369,9 +380,8 @@ type textWord struct {
 	sum    float64 // the contribution of its bytes
 }
 
-// scanWords returns the words of text in order.
-func scanWords(text string) []textWord {
-	var out []textWord
+// scanWords appends the words of text to out, in order.
+func scanWords(text string, out []textWord) []textWord {
 	start, prevEnd := -1, -1
 	flush := func(end int) {
 		if start < 0 {

@@ -263,7 +263,7 @@ func TestPhrasesGroupNeighboursThatPushTogether(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			words := scanWords(tt.text)
+			words := scanWords(tt.text, nil)
 			if len(words) != len(tt.sums) {
 				t.Fatalf("%d words, %d sums", len(words), len(tt.sums))
 			}

@@ -60,7 +60,7 @@ func (e *Extractor) Occurrences(d *Doc, ids []int32, tokenSpans [][2]int, fn fun
 		})
 	}
 	e.wordOccurrences(d, fn)
-	e.shapeOccurrences(text, fn)
+	e.shapeOccurrences(d, fn)
 }
 
 // wordOccurrences calls fn for every word and masked word n-gram of d,
@@ -69,7 +69,8 @@ func (e *Extractor) wordOccurrences(d *Doc, fn func(Occurrence)) {
 	if !e.cfg.WordNgrams && e.cfg.MaskedNgrams < 2 || len(d.Words) == 0 {
 		return
 	}
-	spans := d.WordSpans()
+	d.wordSpans = d.appendWordSpans(d.wordSpans[:0])
+	spans := d.wordSpans
 	if len(spans) != len(d.Words) {
 		return // cannot happen: WordSpans splits as Parse does
 	}
@@ -92,13 +93,14 @@ func (e *Extractor) wordOccurrences(d *Doc, fn func(Occurrence)) {
 	}
 }
 
-// shapeOccurrences calls fn for every shape n-gram of text, each with the
-// bytes of text its shape bytes were read from.
-func (e *Extractor) shapeOccurrences(text string, fn func(Occurrence)) {
+// shapeOccurrences calls fn for every shape n-gram of d.Text, each with the
+// bytes of the text its shape bytes were read from.
+func (e *Extractor) shapeOccurrences(d *Doc, fn func(Occurrence)) {
 	if e.cfg.ShapeMax == 0 {
 		return
 	}
-	shape, at := Shape(text, e.cfg.ShapeFoldCase, nil, nil)
+	text := d.Text
+	shape, at := d.shape(e.cfg.ShapeFoldCase)
 	n := ngramCount(len(shape), e.cfg.ShapeMin, e.cfg.ShapeMax)
 	if n == 0 {
 		return
@@ -121,7 +123,11 @@ func isWordRune(r rune) bool {
 
 // WordSpans returns the byte range of each of d.Words in d.Text, in order.
 func (d *Doc) WordSpans() [][2]int {
-	spans := make([][2]int, 0, len(d.Words))
+	return d.appendWordSpans(make([][2]int, 0, len(d.Words)))
+}
+
+// appendWordSpans appends the byte range of each of d.Words to spans.
+func (d *Doc) appendWordSpans(spans [][2]int) [][2]int {
 	start := -1
 	for i, r := range d.Text {
 		if isWordRune(r) {

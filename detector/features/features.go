@@ -273,9 +273,6 @@ type Vector struct {
 	Val []float32
 	// seen is presence's scratch hash set, kept between texts.
 	seen []uint32
-	// shape and shapeAt are scratch for the shape n-grams.
-	shape   []byte
-	shapeAt []int32
 }
 
 // Reset empties v, keeping its storage.
@@ -314,7 +311,7 @@ func (v *Vector) Compact() {
 		val = append(val, v.Val[o])
 	}
 	v.Idx, v.Val = idx, val
-	v.seen, v.shape, v.shapeAt = nil, nil, nil // a stored vector needs no scratch
+	v.seen = nil // a stored vector needs no scratch
 }
 
 func mix(h uint64) uint64 {
@@ -587,13 +584,20 @@ func (e *Extractor) addNgrams(d *Doc, ids []int32, v *Vector) {
 		finish(scaleOr1(e.cfg.MaskedScale))
 	}
 	if e.cfg.ShapeMax > 0 {
-		v.shape, v.shapeAt = Shape(text, e.cfg.ShapeFoldCase, v.shape[:0], v.shapeAt[:0])
-		if n := ngramCount(len(v.shape), e.cfg.ShapeMin, e.cfg.ShapeMax); n > 0 {
+		shape, _ := d.shape(e.cfg.ShapeFoldCase)
+		if n := ngramCount(len(shape), e.cfg.ShapeMin, e.cfg.ShapeMax); n > 0 {
 			v.grow(n)
-			addByteNgrams(e, v.shape, seedShape, &identity, e.cfg.ShapeMin, e.cfg.ShapeMax, v, float32(1/math.Sqrt(float64(n))))
+			addByteNgrams(e, shape, seedShape, &identity, e.cfg.ShapeMin, e.cfg.ShapeMax, v, float32(1/math.Sqrt(float64(n))))
 			finish(1)
 		}
 	}
+}
+
+// shape returns the shape of d.Text (see Shape) and each shape byte's
+// offset, in d's scratch: valid until the next call or Parse.
+func (d *Doc) shape(foldCase bool) ([]byte, []int32) {
+	d.shapeBytes, d.shapeAt = Shape(d.Text, foldCase, d.shapeBytes[:0], d.shapeAt[:0])
+	return d.shapeBytes, d.shapeAt
 }
 
 // Shape appends to dst the shape of text, one byte per run: a run of

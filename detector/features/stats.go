@@ -51,6 +51,11 @@ type Doc struct {
 	// capitalised ones.
 	midWords, midCaps int
 	numbers           wordNumbers // storage for the lexical diversity
+	// Scratch kept between texts: the text's shape and each shape byte's
+	// offset (see Doc.shape), and the words' byte ranges (Occurrences).
+	shapeBytes []byte
+	shapeAt    []int32
+	wordSpans  [][2]int
 }
 
 // specialList holds the non-ASCII runes whose counts statistics read.
@@ -91,7 +96,8 @@ func NewDoc(text string) *Doc {
 // Parse is NewDoc into d, reusing d's storage: d's previous contents are
 // gone, and slices returned before alias the new ones.
 func (d *Doc) Parse(text string) {
-	*d = Doc{Text: text, Words: d.Words[:0], wordHashes: d.wordHashes[:0], maskHashes: d.maskHashes[:0], Sentences: d.Sentences[:0], Lines: d.Lines[:0], numbers: d.numbers}
+	*d = Doc{Text: text, Words: d.Words[:0], wordHashes: d.wordHashes[:0], maskHashes: d.maskHashes[:0], Sentences: d.Sentences[:0], Lines: d.Lines[:0], numbers: d.numbers,
+		shapeBytes: d.shapeBytes[:0], shapeAt: d.shapeAt[:0], wordSpans: d.wordSpans[:0]}
 	for {
 		i := strings.IndexByte(text, '\n')
 		if i < 0 {
