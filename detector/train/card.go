@@ -122,6 +122,12 @@ func newCard(f *model.File, exs, hold []*example, probs []float64, opts Options,
 	if opts.MatchedSample {
 		settings["matched_sample"] = "true"
 	}
+	if opts.LowercaseRate > 0 {
+		settings["lowercase_rate"] = fmt.Sprint(opts.LowercaseRate)
+	}
+	if opts.TypoRate > 0 {
+		settings["typo_rate"] = fmt.Sprint(opts.TypoRate)
+	}
 	if opts.WorstSourceStep > 0 {
 		settings["worst_source_step"] = fmt.Sprint(opts.WorstSourceStep)
 	}

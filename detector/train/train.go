@@ -109,6 +109,11 @@ type Options struct {
 	// by spaces, so that missing line breaks (several human sources lost
 	// theirs) do not read as a sign of a person.
 	FlattenRate float64
+	// LowercaseRate is the share of training texts lower-cased, and
+	// TypoRate the share given letter swaps (attack.Typo at its default
+	// rate), so that a writer who lower-cases a generated text or mistypes
+	// on purpose does not pass for a person (both labels alike).
+	LowercaseRate, TypoRate float64
 	// SourceFactor scales a source's share of its label's weight (by file name).
 	SourceFactor map[string]float64
 	// OneLabelFactor scales the share of sources that have only one label.
@@ -161,6 +166,8 @@ func DefaultOptions() Options {
 		TargetFPR:        0.005,
 		SourceFPR:        0.01,
 		FlattenRate:      0.2,
+		LowercaseRate:    0.2,
+		TypoRate:         0.2,
 		SourceFactor: map[string]float64{
 			// Human and machine small talk come from different data sets about
 			// different topics: let them teach register, not topic.
@@ -564,7 +571,7 @@ func prepare(ctx context.Context, recs []dataset.Record, opts Options) ([]*examp
 	pb := newProgress(opts.Progress, "normalising", len(exs))
 	parallel(ctx, len(exs), opts.Workers, func(i int) {
 		e := exs[i]
-		e.text = prepText(e.rec.Text, e.rec, opts)
+		e.text = prepText(e.rec.Text, e.rec, opts, !e.holdout)
 		pb.add(1)
 	})
 	pb.finish()
@@ -711,8 +718,11 @@ func diffVectors(d, a, b *features.Vector) {
 
 // prepText turns a record's raw text (possibly perturbed) into what the
 // model is fitted on: placeholders removed, truncated, flattened for the
-// sources and the share of texts that are, and normalised.
-func prepText(raw string, rec dataset.Record, opts Options) string {
+// sources and the share of texts that are, with augment lower-cased or
+// given typos for the shares Options.LowercaseRate and TypoRate choose (the
+// fitted texts only: held-out texts stay as written, as what thresholds
+// are chosen on), and normalised.
+func prepText(raw string, rec dataset.Record, opts Options, augment bool) string {
 	text := gitterPlaceholders.Replace(raw)
 	if len(text) > opts.MaxTextBytes {
 		text = text[:normalize.RuneFloor(text, opts.MaxTextBytes)]
@@ -720,6 +730,12 @@ func prepText(raw string, rec dataset.Record, opts Options) string {
 	seed := fmt.Sprint(opts.Seed)
 	if opts.FlattenSources[rec.File] || unit(hash64(seed, "flatten", rec.File, rec.ID, rec.Text)) < opts.FlattenRate {
 		text = strings.Join(strings.Fields(text), " ")
+	}
+	if augment && opts.LowercaseRate > 0 && unit(hash64(seed, "lowercase", rec.File, rec.ID, rec.Text)) < opts.LowercaseRate {
+		text = attack.Lowercase(text)
+	}
+	if augment && opts.TypoRate > 0 && unit(hash64(seed, "typo", rec.File, rec.ID, rec.Text)) < opts.TypoRate {
+		text = attack.Typo(text, attack.DefaultTypoRate, hash64(seed, "typo-seed", rec.File, rec.ID))
 	}
 	return opts.Features.Prepare(normalize.Normalize(text).S)
 }
@@ -1098,7 +1114,7 @@ func attackCheck(ctx context.Context, hold []*example, score func(text string) f
 			if err != nil {
 				raw = e.rec.Text // unreachable: checkedAttacks are all known
 			}
-			samples[i] = evaluate.Sample{Score: score(prepText(raw, e.rec, opts)), Machine: e.y == 1}
+			samples[i] = evaluate.Sample{Score: score(prepText(raw, e.rec, opts, false)), Machine: e.y == 1}
 		})
 		if ctx.Err() != nil {
 			return nil // some texts were never scored

@@ -440,3 +440,64 @@ func TestMineHardExamplesWeighsTheHumansAModelTakesForMachines(t *testing.T) {
 		t.Errorf("a hard human text weighs %v and an easy one %v: want the hard one at least twice the easy one", hard, easy)
 	}
 }
+
+// TestPrepTextAugments checks the lower-casing and typo augmentations: off
+// at rate 0, on every text at rate 1, a stable share in between, and the
+// same choice and the same typos for the same record every time.
+func TestPrepTextAugments(t *testing.T) {
+	// Long enough for the typo attack's default rate to swap letters.
+	text := strings.TrimSpace(strings.Repeat("The Quick brown Fox jumps over the lazy Dog, twice. ", 10))
+	tests := []struct {
+		name        string
+		lower, typo float64
+		check       func(got string) bool
+	}{
+		{"off", 0, 0, func(got string) bool { return got == text }},
+		{"lower-case every text", 1, 0, func(got string) bool { return got == strings.ToLower(text) }},
+		{"typos in every text", 0, 1, func(got string) bool {
+			return got != text && len(got) == len(text) && sortedBytes(got) == sortedBytes(text)
+		}},
+		{"both", 1, 1, func(got string) bool {
+			return got != strings.ToLower(text) && sortedBytes(got) == sortedBytes(strings.ToLower(text))
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := DefaultOptions()
+			opts.FlattenRate = 0
+			opts.LowercaseRate, opts.TypoRate = tt.lower, tt.typo
+			rec := dataset.Record{Text: text, File: "f", ID: "1"}
+			got := prepText(text, rec, opts, true)
+			if !tt.check(got) {
+				t.Errorf("prepText = %q", got)
+			}
+			if again := prepText(text, rec, opts, true); again != got {
+				t.Errorf("not deterministic: %q then %q", got, again)
+			}
+		})
+	}
+	opts := DefaultOptions()
+	opts.FlattenRate, opts.LowercaseRate, opts.TypoRate = 0, 1, 1
+	if got := prepText(text, dataset.Record{Text: text, File: "f", ID: "1"}, opts, false); got != text {
+		t.Errorf("held-out text augmented: %q", got)
+	}
+	opts.LowercaseRate, opts.TypoRate = 0.2, 0
+	lowered := 0
+	const n = 2000
+	for i := range n {
+		rec := dataset.Record{Text: text, File: "f", ID: fmt.Sprint(i)}
+		if prepText(text, rec, opts, true) == strings.ToLower(text) {
+			lowered++
+		}
+	}
+	if share := float64(lowered) / n; math.Abs(share-0.2) > 0.03 {
+		t.Errorf("lower-cased %.3f of the texts at rate 0.2", share)
+	}
+}
+
+// sortedBytes returns s's bytes in order: letter swaps keep it.
+func sortedBytes(s string) string {
+	b := []byte(s)
+	slices.Sort(b)
+	return string(b)
+}
