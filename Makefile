@@ -18,8 +18,8 @@ ci:
 build:
 	go build -o bin/slopguard ./cmd/slopguard
 
-# Rebuild the embedded model from the labelled data (about 4 minutes of CPU on
-# the 2026-12-07 data; 12 minutes wall on a loaded 2-core machine)
+# Rebuild the embedded model from the labelled data (about a minute on an idle
+# 2-core machine on the 2026-12-07 data, a few minutes on a loaded one)
 # and copy its card into docs/ (its unseen-data sections stay empty until
 # make loo and make lofo fill them).
 model:

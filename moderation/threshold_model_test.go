@@ -44,8 +44,9 @@ func ftoa(f float64) string { return strconv.FormatFloat(f, 'f', 4, 64) }
 
 // TestShippedKindThresholdsReachTheSurfaces: the pipeline scores each item
 // with its kind, so a Discord message is flagged at the shipped model's
-// chat threshold and a pull request at the default one, and a score
-// between the two flags the message only.
+// chat threshold and a pull request at the model's threshold for PRs (its
+// own, or the default when it has none), and a score between the two flags
+// the message only.
 func TestShippedKindThresholdsReachTheSurfaces(t *testing.T) {
 	t.Parallel()
 	det, err := detector.Default()
@@ -53,8 +54,9 @@ func TestShippedKindThresholdsReachTheSurfaces(t *testing.T) {
 		t.Fatalf("load the embedded model: %v", err)
 	}
 	chat, def := det.ThresholdFor(string(KindMessage)), det.Threshold()
-	if !(chat < def) {
-		t.Skipf("the embedded model has no chat threshold below its default (%.4f, %.4f)", chat, def)
+	prThreshold := det.ThresholdFor(string(KindPullRequest))
+	if !(chat < def && chat < prThreshold) {
+		t.Skipf("the embedded model has no chat threshold below its default and PR ones (%.4f, %.4f, %.4f)", chat, def, prThreshold)
 	}
 	p := &Pipeline{Scorer: det}
 	text := "Sure! Here is a concise overview of the steps you can follow to resolve the issue."
@@ -69,17 +71,17 @@ func TestShippedKindThresholdsReachTheSurfaces(t *testing.T) {
 	if got := msg.ModelThreshold(def); got != chat {
 		t.Errorf("message threshold %.4f, want the chat threshold %.4f", got, chat)
 	}
-	if got := pr.ModelThreshold(def); got != def {
-		t.Errorf("pull request threshold %.4f, want the default %.4f", got, def)
+	if got := pr.ModelThreshold(def); got != prThreshold {
+		t.Errorf("pull request threshold %.4f, want the model's for PRs %.4f", got, prThreshold)
 	}
 	// A score between the two thresholds: the message is flagged, the PR not.
-	between := (chat + def) / 2
+	between := (chat + min(def, prThreshold)) / 2
 	msg.Score, msg.CannotJudge = between, false
 	pr.Score, pr.CannotJudge = between, false
 	if o := ScoreOutcome(ModeFlag, msg, ResolveThresholds(0, 0, msg.ModelThreshold(def))); !o.Flagged {
 		t.Errorf("a message scoring %.4f is not flagged at the chat threshold %.4f", between, chat)
 	}
 	if o := DefaultPolicy().Outcome(pr, def); o.Flagged {
-		t.Errorf("a pull request scoring %.4f is flagged under the default %.4f", between, def)
+		t.Errorf("a pull request scoring %.4f is flagged under the PR threshold %.4f", between, prThreshold)
 	}
 }
