@@ -594,9 +594,13 @@ func (e *Extractor) addNgrams(d *Doc, ids []int32, v *Vector) {
 }
 
 // shape returns the shape of d.Text (see Shape) and each shape byte's
-// offset, in d's scratch: valid until the next call or Parse.
+// offset, computed once per Parse (scoring and explaining a text both read
+// it) and valid until the next Parse.
 func (d *Doc) shape(foldCase bool) ([]byte, []int32) {
-	d.shapeBytes, d.shapeAt = Shape(d.Text, foldCase, d.shapeBytes[:0], d.shapeAt[:0])
+	if !d.shapeDone || d.shapeFolded != foldCase {
+		d.shapeBytes, d.shapeAt = Shape(d.Text, foldCase, d.shapeBytes[:0], d.shapeAt[:0])
+		d.shapeDone, d.shapeFolded = true, foldCase
+	}
 	return d.shapeBytes, d.shapeAt
 }
 

@@ -52,10 +52,12 @@ type Doc struct {
 	midWords, midCaps int
 	numbers           wordNumbers // storage for the lexical diversity
 	// Scratch kept between texts: the text's shape and each shape byte's
-	// offset (see Doc.shape), and the words' byte ranges (Occurrences).
-	shapeBytes []byte
-	shapeAt    []int32
-	wordSpans  [][2]int
+	// offset (see Doc.shape; shapeDone once made for this text, with
+	// capitals folded or not), and the words' byte ranges (Occurrences).
+	shapeBytes             []byte
+	shapeAt                []int32
+	shapeDone, shapeFolded bool
+	wordSpans              [][2]int
 }
 
 // specialList holds the non-ASCII runes whose counts statistics read.
