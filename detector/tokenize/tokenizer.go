@@ -451,7 +451,11 @@ type cachedWord struct {
 	ids  []int32
 }
 
+// init makes room for size words; size must be a power of two.
 func (c *wordCache) init(size int) {
+	if size <= 0 || size&(size-1) != 0 {
+		panic(fmt.Sprintf("tokenize: word cache size %d is not a power of two", size))
+	}
 	c.slots = make([]atomic.Pointer[cachedWord], size)
 }
 
