@@ -192,6 +192,7 @@ func addTrainFlags(fs *flag.FlagSet, opts *train.Options) func() (map[string]str
 	fs.IntVar(&opts.Features.ShapeMin, "shape-min", opts.Features.ShapeMin, "shortest n-gram of the text's shape (runs of letters, capitals, digits as one byte; punctuation and layout kept)")
 	fs.IntVar(&opts.Features.ShapeMax, "shape-max", opts.Features.ShapeMax, "longest n-gram of the text's shape; 0 turns them off")
 	fs.BoolVar(&opts.Features.ShapeFoldCase, "shape-fold-case", opts.Features.ShapeFoldCase, "give capitals the shape of lower-case letters (lower-casing a text then leaves its shape as it was)")
+	fs.Float64Var(&opts.FlattenRate, "flatten-rate", opts.FlattenRate, "share of training texts whose line breaks become spaces (several human sources lost theirs; both labels)")
 	fs.Float64Var(&opts.LowercaseRate, "lowercase-rate", opts.LowercaseRate, "share of training texts lower-cased (both labels), so lower-casing a text does not make it read as a person's")
 	fs.Float64Var(&opts.TypoRate, "typo-rate", opts.TypoRate, "share of training texts given swapped letters (both labels), so typos added on purpose do not make a text read as a person's")
 	fs.BoolVar(&opts.Features.Presence, "presence", opts.Features.Presence, "count each n-gram once per text, however often it occurs (a word the subject repeats weighs as one used once)")
@@ -213,8 +214,8 @@ func addTrainFlags(fs *flag.FlagSet, opts *train.Options) func() (map[string]str
 			return nil, usageErrorf("--max-weight must be above 0")
 		case opts.L2 < 0:
 			return nil, usageErrorf("--l2 must not be negative")
-		case !(opts.LowercaseRate >= 0 && opts.LowercaseRate <= 1) || !(opts.TypoRate >= 0 && opts.TypoRate <= 1):
-			return nil, usageErrorf("--lowercase-rate and --typo-rate must be between 0 and 1")
+		case !(opts.LowercaseRate >= 0 && opts.LowercaseRate <= 1) || !(opts.TypoRate >= 0 && opts.TypoRate <= 1) || !(opts.FlattenRate >= 0 && opts.FlattenRate <= 1):
+			return nil, usageErrorf("--flatten-rate, --lowercase-rate and --typo-rate must be between 0 and 1")
 		case !(opts.Features.WordScale > 0 && opts.Features.WordScale <= 8) || !(opts.Features.MaskedScale > 0 && opts.Features.MaskedScale <= 8):
 			return nil, usageErrorf("--word-scale and --masked-scale must be above 0 and at most 8")
 		}
