@@ -64,7 +64,11 @@ func (a *App) onCheckRun(ctx context.Context, log *slog.Logger, ev *github.Check
 // checkRunPullRequest returns the number of the pull request a check run
 // belongs to. GitHub leaves pull_requests empty for pull requests from
 // forks, so the external ID the App gave the run ("pr/N") is the fallback.
+// An event without a check run (a malformed payload) has none.
 func checkRunPullRequest(run *github.CheckRun) (int, bool) {
+	if run == nil {
+		return 0, false
+	}
 	if len(run.PullRequests) > 0 {
 		return run.PullRequests[0].GetNumber(), true
 	}
