@@ -1,6 +1,7 @@
 package train
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -20,6 +21,10 @@ type Card struct {
 	Name       string           `json:"name"`
 	Training   model.Training   `json:"training"`
 	Thresholds model.Thresholds `json:"thresholds"`
+	// ThresholdSetBy names what set the machine threshold on the held-out
+	// texts: the source whose human texts bound it, "pooled" or "limit"
+	// (see chooseThresholdSetBy).
+	ThresholdSetBy string `json:"threshold_set_by,omitempty"`
 	// KindThresholds are the kind groups' own machine thresholds with
 	// their held-out figures (empty when no group has one).
 	KindThresholds []KindThreshold `json:"kind_thresholds,omitempty"`
@@ -164,12 +169,26 @@ func newCard(f *model.File, exs, hold []*example, probs []float64, opts Options,
 			Metrics:   holdout,
 		},
 		Thresholds:     f.Header.Thresholds,
-		KindThresholds: kindThresholds(&f.Header, hold, probs),
+		ThresholdSetBy: setBy(probs, hold, opts),
+		KindThresholds: kindThresholds(&f.Header, hold, probs, opts),
 		Calibration:    f.Header.Calibration,
 		Duration:       took.Round(time.Second).String(),
 		Holdout:        holdout,
 		HoldoutSources: holdoutSources(samples),
 	}
+}
+
+// describeSetBy says in words what set a threshold (chooseThresholdSetBy).
+func describeSetBy(by string) string {
+	switch by {
+	case "":
+		return "–"
+	case setByPooled:
+		return "the held-out human texts pooled (at most the target share of them reach it)"
+	case setByLimit:
+		return "its floor or cap (0.5, 0.999)"
+	}
+	return "the held-out human texts of " + by + " (at most the per-source share of them reach it)"
 }
 
 // kindGroupMembers says in words which kinds each group holds (model.KindGroup).
@@ -193,10 +212,19 @@ type KindThreshold struct {
 	Recall        float64 `json:"recall"`
 	DefaultFPR    float64 `json:"default_fpr"`
 	DefaultRecall float64 `json:"default_recall"`
+	// SetBy names what set the group's threshold, as Card.ThresholdSetBy.
+	SetBy string `json:"set_by,omitempty"`
+}
+
+// setBy names what sets the machine threshold chosen on hold by opts'
+// bounds (chooseThresholdSetBy).
+func setBy(probs []float64, hold []*example, opts Options) string {
+	_, by := chooseThresholdSetBy(probs, hold, opts.TargetFPR, opts.SourceFPR)
+	return by
 }
 
 // kindThresholds describes the header's kind thresholds on the held-out texts.
-func kindThresholds(h *model.Header, hold []*example, probs []float64) []KindThreshold {
+func kindThresholds(h *model.Header, hold []*example, probs []float64, opts Options) []KindThreshold {
 	var out []KindThreshold
 	for _, g := range model.KindGroups {
 		t, ok := h.KindThresholds[g]
@@ -204,12 +232,15 @@ func kindThresholds(h *model.Header, hold []*example, probs []float64) []KindThr
 			continue
 		}
 		var s evaluate.Scores
+		var groupHold []*example
+		var groupProbs []float64
 		for i, e := range hold {
 			if model.KindGroup(e.rec.Kind, e.rec.Domain) == g {
 				s = append(s, evaluate.Sample{Score: probs[i], Machine: e.y == 1})
+				groupHold, groupProbs = append(groupHold, e), append(groupProbs, probs[i])
 			}
 		}
-		k := KindThreshold{Group: g, Threshold: round4(t)}
+		k := KindThreshold{Group: g, Threshold: round4(t), SetBy: setBy(groupProbs, groupHold, opts)}
 		for _, x := range s {
 			if x.Machine {
 				k.Machines++
@@ -315,12 +346,16 @@ func (c Card) WriteMarkdown(w io.Writer) error {
 	fmt.Fprintf(&b, "# Model card: %s\n\n", c.Name)
 	fmt.Fprintf(&b, "Trained %s in %s, seed %d, %d epochs. %s\n\n",
 		c.Training.CreatedAt, c.Duration, c.Training.Seed, c.Training.Epochs, describeModel(c.Training.Settings))
-	fmt.Fprintf(&b, "Thresholds: machine at score >= %.4f, human at score <= %.4f, unsure between (and for texts too short or not in English).\n\n", c.Thresholds.Machine, c.Thresholds.Human)
+	fmt.Fprintf(&b, "Thresholds: machine at score >= %.4f, human at score <= %.4f, unsure between (and for texts too short or not in English).", c.Thresholds.Machine, c.Thresholds.Human)
+	if c.ThresholdSetBy != "" {
+		fmt.Fprintf(&b, " The machine threshold is set by %s.", describeSetBy(c.ThresholdSetBy))
+	}
+	b.WriteString("\n\n")
 	if len(c.KindThresholds) > 0 {
-		b.WriteString("Machine thresholds per kind of item (the App, the bot and the CI check pass the item's kind; other kinds use the default above), each chosen on the held-out texts of its kinds so that human FPR is at most the target pooled and at most the per-source bound in each of its sources with 30 or more human texts:\n\n")
-		b.WriteString("| kind group | kinds | threshold | held-out human | held-out machine | FPR | recall | recall at default threshold |\n|---|---|---:|---:|---:|---:|---:|---:|\n")
+		b.WriteString("Machine thresholds per kind of item (the App, the bot and the CI check pass the item's kind; other kinds use the default above), each chosen on the held-out texts of its kinds so that human FPR is at most the target pooled and at most the per-source bound in each of its sources with 30 or more human texts (\"set by\": the source whose held-out humans bound it, or pooled):\n\n")
+		b.WriteString("| kind group | kinds | threshold | set by | held-out human | held-out machine | FPR | recall | recall at default threshold |\n|---|---|---:|---|---:|---:|---:|---:|---:|\n")
 		for _, k := range c.KindThresholds {
-			fmt.Fprintf(&b, "| %s | %s | %.4f | %d | %d | %.4f | %.4f | %.4f |\n", k.Group, kindGroupMembers[k.Group], k.Threshold, k.Humans, k.Machines, k.FPR, k.Recall, k.DefaultRecall)
+			fmt.Fprintf(&b, "| %s | %s | %.4f | %s | %d | %d | %.4f | %.4f | %.4f |\n", k.Group, kindGroupMembers[k.Group], k.Threshold, cmp.Or(k.SetBy, "–"), k.Humans, k.Machines, k.FPR, k.Recall, k.DefaultRecall)
 		}
 		b.WriteString("\n")
 	}

@@ -156,8 +156,8 @@ func TestCardShowsKindThresholds(t *testing.T) {
 	}
 	probs := []float64{0.1, 0.5, 0.95, 0.7, 0.99}
 	h := model.Header{Thresholds: model.Thresholds{Machine: 0.99, Human: 0.35}, KindThresholds: map[string]float64{model.KindGroupPR: 0.6}}
-	got := kindThresholds(&h, hold, probs)
-	want := []KindThreshold{{Group: "pr", Threshold: 0.6, Humans: 2, Machines: 2, FPR: 0, Recall: 1, DefaultFPR: 0, DefaultRecall: 0}}
+	got := kindThresholds(&h, hold, probs, DefaultOptions())
+	want := []KindThreshold{{Group: "pr", Threshold: 0.6, Humans: 2, Machines: 2, FPR: 0, Recall: 1, DefaultFPR: 0, DefaultRecall: 0, SetBy: setByPooled}}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("kindThresholds = %+v, want %+v", got, want)
 	}
@@ -165,7 +165,7 @@ func TestCardShowsKindThresholds(t *testing.T) {
 	if err := (Card{Thresholds: h.Thresholds, KindThresholds: got}).WriteMarkdown(&b); err != nil {
 		t.Fatal(err)
 	}
-	if row := "| pr | PR descriptions and titles | 0.6000 | 2 | 2 | 0.0000 | 1.0000 | 0.0000 |"; !strings.Contains(b.String(), row) {
+	if row := "| pr | PR descriptions and titles | 0.6000 | pooled | 2 | 2 | 0.0000 | 1.0000 | 0.0000 |"; !strings.Contains(b.String(), row) {
 		t.Errorf("card lacks the kind threshold row %q:\n%s", row, b.String())
 	}
 	b.Reset()

@@ -27,6 +27,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
+	"maps"
 	"math"
 	"math/rand"
 	"runtime"
@@ -1168,6 +1169,21 @@ func calibrationCheck(zs []float64, runes []int, ys []float64) map[string]float6
 // perSource within each source that has at least minSourceHumans held-out
 // human texts (fewer cannot measure a rate of about 1%).
 func chooseThreshold(probs []float64, hold []*example, overall, perSource float64) float64 {
+	thr, _ := chooseThresholdSetBy(probs, hold, overall, perSource)
+	return thr
+}
+
+// Which bound set a threshold, as chooseThresholdSetBy names it.
+const (
+	setByPooled = "pooled" // the pooled bound over every held-out human text
+	setByLimit  = "limit"  // the threshold's floor (0.5) or cap (0.999)
+)
+
+// chooseThresholdSetBy is chooseThreshold that also says which bound set
+// the threshold: the name of the source whose held-out humans did,
+// setByPooled or setByLimit. Of equal bounds the pooled one, then the
+// first source by name, is named.
+func chooseThresholdSetBy(probs []float64, hold []*example, overall, perSource float64) (float64, string) {
 	bySource := map[string][]float64{}
 	var humans []float64
 	for i, e := range hold {
@@ -1176,13 +1192,20 @@ func chooseThreshold(probs []float64, hold []*example, overall, perSource float6
 			bySource[e.rec.File] = append(bySource[e.rec.File], probs[i])
 		}
 	}
-	thr := quantileAbove(humans, overall)
-	for _, ps := range bySource {
-		if len(ps) >= minSourceHumans {
-			thr = math.Max(thr, quantileAbove(ps, perSource))
+	thr, setBy := quantileAbove(humans, overall), setByPooled
+	for _, source := range slices.Sorted(maps.Keys(bySource)) {
+		ps := bySource[source]
+		if len(ps) < minSourceHumans {
+			continue
+		}
+		if t := quantileAbove(ps, perSource); t > thr {
+			thr, setBy = t, source
 		}
 	}
-	return math.Min(0.999, math.Max(0.5, thr))
+	if limited := math.Min(0.999, math.Max(0.5, thr)); limited != thr {
+		return limited, setByLimit
+	}
+	return thr, setBy
 }
 
 // chooseKindThresholds chooses a machine threshold for each kind group

@@ -36,6 +36,50 @@ func TestQuantileAbove(t *testing.T) {
 	}
 }
 
+// TestChooseThresholdSetByNamesTheBindingBound checks that the bound named
+// is the one the threshold sits on: a source whose humans score high, the
+// pooled bound when no source needs more, or the cap.
+func TestChooseThresholdSetByNamesTheBindingBound(t *testing.T) {
+	t.Parallel()
+	type group struct {
+		file string
+		p    float64
+		n    int
+	}
+	tests := []struct {
+		name   string
+		humans []group
+		want   string
+	}{
+		// 2 of formal's 100 humans score high: 2% > 1% in the source, but
+		// 0.5% of the 400 pooled.
+		{"a source's high-scoring humans", []group{{"quiet", 0.1, 300}, {"formal", 0.2, 98}, {"formal", 0.97, 2}}, "formal"},
+		// One high text in each of two sources: 1% in each, 1% pooled.
+		{"pooled when each source is within its bound", []group{{"a", 0.1, 99}, {"a", 0.8, 1}, {"b", 0.1, 99}, {"b", 0.8, 1}}, setByPooled},
+		{"a source too small to bound is not named", []group{{"quiet", 0.1, 300}, {"tiny", 0.99, 3}}, setByPooled},
+		{"the cap", []group{{"odd", 0.9995, 40}}, setByLimit},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var hold []*example
+			var probs []float64
+			for _, g := range tt.humans {
+				for range g.n {
+					hold = append(hold, &example{rec: dataset.Record{File: g.file}})
+					probs = append(probs, g.p)
+				}
+			}
+			thr, got := chooseThresholdSetBy(probs, hold, 0.005, 0.01)
+			if got != tt.want {
+				t.Errorf("set by %q (threshold %v), want %q", got, thr, tt.want)
+			}
+			if thr != chooseThreshold(probs, hold, 0.005, 0.01) {
+				t.Errorf("chooseThresholdSetBy %v differs from chooseThreshold", thr)
+			}
+		})
+	}
+}
+
 func TestChooseThresholdBoundsEachMeasurableSource(t *testing.T) {
 	t.Parallel()
 	var hold []*example
