@@ -71,6 +71,9 @@ type Row struct {
 	// kind group with its own threshold (model.KindGroup) get their verdict
 	// at that one.
 	Threshold float64
+	// ThresholdSetBy names what set Threshold on the fold's held-out
+	// texts (train.Card.ThresholdSetBy): a source, "pooled" or "limit".
+	ThresholdSetBy string
 	// Note says where the compared human texts came from, when not the
 	// left-out sources themselves.
 	Note string
@@ -336,7 +339,7 @@ func fold(ctx context.Context, name string, trainRecs, evalRecs []dataset.Record
 	if err := ctx.Err(); err != nil {
 		return Row{}, err
 	}
-	row := Row{Name: name, Threshold: det.Threshold()}
+	row := Row{Name: name, Threshold: det.Threshold(), ThresholdSetBy: res.Card.ThresholdSetBy}
 	row.Humans, row.Machines = scores.Counts()
 	row.AUROC = scores.AUROC()
 	row.TPR1 = scores.TPRAtFPR(0.01).TPR
@@ -353,8 +356,8 @@ func fold(ctx context.Context, name string, trainRecs, evalRecs []dataset.Record
 	}
 	row.Took = time.Since(start)
 	if opts.Progress != nil {
-		fmt.Fprintf(opts.Progress, "%s: AUROC %.3f, recall at the verdict %.1f%%, human FPR %.2f%% (%d human, %d machine texts; %v)\n",
-			name, row.AUROC, 100*row.Recall, 100*row.FPR, row.Humans, row.Machines, row.Took.Round(time.Second))
+		fmt.Fprintf(opts.Progress, "%s: AUROC %.3f, recall at the verdict %.1f%%, human FPR %.2f%%, threshold %.3f set by %s (%d human, %d machine texts; %v)\n",
+			name, row.AUROC, 100*row.Recall, 100*row.FPR, row.Threshold, row.ThresholdSetBy, row.Humans, row.Machines, row.Took.Round(time.Second))
 	}
 	return row, nil
 }
