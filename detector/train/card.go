@@ -181,8 +181,6 @@ func newCard(f *model.File, exs, hold []*example, probs []float64, opts Options,
 // describeSetBy says in words what set a threshold (chooseThresholdSetBy).
 func describeSetBy(by string) string {
 	switch by {
-	case "":
-		return "–"
 	case setByPooled:
 		return "the held-out human texts pooled (at most the target share of them reach it)"
 	case setByLimit:
