@@ -157,7 +157,7 @@ func TestCommandErrors(t *testing.T) {
 
 		{"unseen/no data", []string{"unseen", "--loo"}, nil, 2, "--data is required"},
 		{"unseen/no benchmark", []string{"unseen", "--data", data}, nil, 2, "give --loo, --lofo or both"},
-		{"unseen/lofo without families", []string{"unseen", "--data", data, "--lofo"}, nil, 2, "--lofo needs --families"},
+		{"unseen/lofo without families", []string{"unseen", "--data", data, "--lofo"}, nil, 2, "--lofo needs the generators' families"},
 		{"unseen/missing families file", []string{"unseen", "--data", data, "--lofo", "--families", filepath.Join(dir, "none.tsv")}, nil, 2, "read families"},
 		{"unseen/bad train flag", []string{"unseen", "--data", data, "--loo", "--max-weight", "0"}, nil, 2, "--max-weight must be above 0"},
 		{"unseen/update without a section", []string{"unseen", "--data", data, "--loo", "--update", noMarkers}, nil, 2, "no \"<!-- loo:begin -->\""},

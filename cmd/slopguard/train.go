@@ -22,6 +22,7 @@ import (
 	"github.com/slopguard/slopguard/detector"
 	"github.com/slopguard/slopguard/detector/dataset"
 	"github.com/slopguard/slopguard/detector/evaluate"
+	"github.com/slopguard/slopguard/detector/generalise"
 	"github.com/slopguard/slopguard/detector/train"
 	"github.com/slopguard/slopguard/store"
 	"github.com/slopguard/slopguard/store/sqlstore"
@@ -39,6 +40,7 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	var data, feedback stringList
 	opts := train.DefaultOptions()
 	fs.Var(&data, "data", "labelled JSONL file or directory (repeatable; further paths may follow the flags); split=train is fitted, split=dev is reported")
+	famPath := fs.String("families", "", "tab-separated `file` mapping each generator to its family, for --family-balance (default: generator_families.tsv in a --data folder, when there is one)")
 	fs.Var(&feedback, "feedback", "feedback JSONL (from `slopguard feedback export`), a SQLite store file or a postgres:// URL, added to the training data (repeatable)")
 	out := fs.String("out", "model.bin", "where to write the model file; the model card goes beside it as .md and .json")
 	fs.StringVar(&opts.Name, "name", opts.Name, "model name; the training date is appended (NAME-YYYYMMDD) and decision logs and reports show it")
@@ -57,6 +59,9 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	factorFlag, err := checkTrainFlags()
 	if err != nil {
 		return err
+	}
+	if opts.Families, err = readFamilies(data, *famPath); err != nil {
+		return usageErrorf("%v", err)
 	}
 	// SOURCE_DATE_EPOCH (seconds since 1970, the reproducible-builds
 	// convention) fixes the date the model carries, so that the same data,
@@ -197,6 +202,7 @@ func addTrainFlags(fs *flag.FlagSet, opts *train.Options) func() (map[string]str
 	fs.Float64Var(&opts.TypoRate, "typo-rate", opts.TypoRate, "share of training texts given swapped letters (both labels), so typos added on purpose do not make a text read as a person's")
 	fs.BoolVar(&opts.Features.Presence, "presence", opts.Features.Presence, "count each n-gram once per text, however often it occurs (a word the subject repeats weighs as one used once)")
 	fs.BoolVar(&opts.MatchedSample, "matched-sample", opts.MatchedSample, "cap each source group by group (one text of every group before a second, both labels taking the same groups first), so capped sources keep matched texts")
+	fs.Float64Var(&opts.FamilyBalance, "family-balance", opts.FamilyBalance, "how far to even out the generator families within a source's machine texts: 0 weighs every text alike, 1 gives each family the same share (families from --families)")
 	fs.Float64Var(&opts.OneLabelFactor, "one-label-factor", opts.OneLabelFactor, "weight of a source with one label relative to a two-label source of the same size (they can teach topic rather than authorship)")
 	fs.BoolVar(&opts.Features.FoldMixedCase, "fold-mixed-case", opts.Features.FoldMixedCase, "give ASCII words of mixed case their plain form after normalising (\"tHe\" → \"the\", \"GitHub\" → \"Github\", \"HTmL\" → \"HTML\"), so random case flips change little")
 	fs.Float64Var(&opts.Features.WordScale, "word-scale", 1, "multiplies the values of the word n-grams (below 1: what a text is about counts less)")
@@ -280,6 +286,29 @@ func dataLicences(paths []string) map[string]string {
 		return nil
 	}
 	return out
+}
+
+// familiesFile is the file a data folder names its generators' families in.
+const familiesFile = "generator_families.tsv"
+
+// readFamilies reads the map from generator to family: from path when it is
+// given, else from the first data folder that holds familiesFile. It
+// returns nil when neither is there (every generator is then its own
+// family).
+func readFamilies(data []string, path string) (map[string]string, error) {
+	if path == "" {
+		for _, d := range data {
+			p := filepath.Join(d, familiesFile)
+			if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+				path = p
+				break
+			}
+		}
+	}
+	if path == "" {
+		return nil, nil
+	}
+	return generalise.ReadFamilies(path)
 }
 
 // checkWritable reports whether a file can be written at path: its folder

@@ -337,6 +337,46 @@ func TestDataLicences(t *testing.T) {
 	}
 }
 
+func TestReadFamilies(t *testing.T) {
+	dir, other := t.TempDir(), t.TempDir()
+	write := func(path, body string) {
+		t.Helper()
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(filepath.Join(dir, familiesFile), "generator\tfamily\ngpt-4\topenai\n")
+	explicit := filepath.Join(other, "mine.tsv")
+	write(explicit, "generator\tfamily\ngpt-4\tgpt-4-only\n")
+	tests := []struct {
+		name string
+		data []string
+		path string
+		want string // gpt-4's family; "" for no map
+	}{
+		{"found in a data folder", []string{other, dir}, "", "openai"},
+		{"an explicit file wins", []string{dir}, explicit, "gpt-4-only"},
+		{"none anywhere", []string{other, filepath.Join(dir, "missing")}, "", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := readFamilies(tc.data, tc.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.want == "" && got != nil {
+				t.Fatalf("got %v, want no map", got)
+			}
+			if got["gpt-4"] != tc.want {
+				t.Errorf("gpt-4's family %q, want %q", got["gpt-4"], tc.want)
+			}
+		})
+	}
+	if _, err := readFamilies([]string{dir}, filepath.Join(other, "none.tsv")); err == nil {
+		t.Error("a missing --families file: want an error")
+	}
+}
+
 // TestSpliceTablesReadsFilesWhenWriting checks that the tables go into the
 // files as they are when the folds end: text edited in the meantime (here,
 // everything outside the sections) is kept, and a section not run is left

@@ -28,8 +28,8 @@ func runUnseen(ctx context.Context, e *env, args []string) error {
 	opts.SkipChecks = true
 	fs.Var(&data, "data", "labelled JSONL file or directory (repeatable; further paths may follow the flags)")
 	loo := fs.Bool("loo", false, "leave one source out: every source with both labels, and matched one-label pairs")
-	lofo := fs.Bool("lofo", false, "leave one generator family out (needs --families)")
-	famPath := fs.String("families", "", "tab-separated `file` mapping generator to family (the data's generator_families.tsv)")
+	lofo := fs.Bool("lofo", false, "leave one generator family out (needs the families: --families)")
+	famPath := fs.String("families", "", "tab-separated `file` mapping generator to family, for --lofo and the training's --family-balance (default: generator_families.tsv in a --data folder, when there is one)")
 	only := fs.String("only", "", "comma-separated sources or families to run (default all)")
 	evalCap := fs.Int("eval-per-source", generaliseEvalCap, "score at most `n` left-out texts of each source and label (0 = all)")
 	var update stringList
@@ -48,8 +48,6 @@ func runUnseen(ctx context.Context, e *env, args []string) error {
 		return usageErrorf("--data is required")
 	case !*loo && !*lofo:
 		return usageErrorf("give --loo, --lofo or both")
-	case *lofo && *famPath == "":
-		return usageErrorf("--lofo needs --families FILE (e.g. ../shared/data/generator_families.tsv)")
 	case *evalCap < 0:
 		return usageErrorf("--eval-per-source must be 0 or more")
 	case !validSectionSuffix(*suffix):
@@ -75,13 +73,15 @@ func runUnseen(ctx context.Context, e *env, args []string) error {
 	// the folds end, so edits made meanwhile (or by another run) are kept.
 	tables := map[string]string{}
 	gopts := generalise.Options{Train: opts, EvalCap: *evalCap, Progress: e.stderr}
-	if *lofo {
-		fams, err := generalise.ReadFamilies(*famPath)
-		if err != nil {
-			return usageErrorf("%v", err)
-		}
-		gopts.Families = fams
+	fams, err := readFamilies(data, *famPath)
+	if err != nil {
+		return usageErrorf("%v", err)
 	}
+	if *lofo && fams == nil {
+		return usageErrorf("--lofo needs the generators' families: --families FILE, or %s in a --data folder", familiesFile)
+	}
+	gopts.Families = fams
+	gopts.Train.Families = fams
 	recs, err := dataset.Read(data, nil)
 	if err := reportBadLines(e, err); err != nil {
 		return err
@@ -112,7 +112,7 @@ func runUnseen(ctx context.Context, e *env, args []string) error {
 	if *lofo {
 		fams, unknown := generalise.Families(recs, gopts.Families)
 		if len(unknown) > 0 {
-			fmt.Fprintf(e.stderr, "warning: %d generators have no family in %s and stay in every fold: %s\n", len(unknown), *famPath, strings.Join(unknown, ", "))
+			fmt.Fprintf(e.stderr, "warning: %d generators have no family in the families file and stay in every fold: %s\n", len(unknown), strings.Join(unknown, ", "))
 		}
 		var run []string
 		for _, f := range fams {

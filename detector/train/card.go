@@ -133,6 +133,9 @@ func newCard(f *model.File, exs, hold []*example, probs []float64, opts Options,
 	if opts.TypoRate > 0 {
 		settings["typo_rate"] = fmt.Sprint(opts.TypoRate)
 	}
+	if opts.FamilyBalance > 0 {
+		settings["family_balance"] = fmt.Sprint(opts.FamilyBalance)
+	}
 	if opts.WorstSourceStep > 0 {
 		settings["worst_source_step"] = fmt.Sprint(opts.WorstSourceStep)
 	}

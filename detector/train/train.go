@@ -119,6 +119,13 @@ type Options struct {
 	SourceFactor map[string]float64
 	// OneLabelFactor scales the share of sources that have only one label.
 	OneLabelFactor float64
+	// FamilyBalance evens out the generator families within a source's
+	// machine texts: a family's share of the source's machine weight goes
+	// as n^(1−FamilyBalance) for its n texts, so 0 weighs every text alike
+	// and 1 gives every family the same share. Families maps a generator
+	// to its family; a generator it does not name is its own family.
+	FamilyBalance float64
+	Families      map[string]string
 	// PlainCalibration fits Platt's two parameters only, without the
 	// length terms (for comparing the two; the shipped model has them).
 	PlainCalibration bool
@@ -169,6 +176,7 @@ func DefaultOptions() Options {
 		FlattenRate:      0.2,
 		LowercaseRate:    0.2,
 		TypoRate:         0.2,
+		FamilyBalance:    0,
 		SourceFactor: map[string]float64{
 			// Human and machine small talk come from different data sets about
 			// different topics: let them teach register, not topic.
@@ -568,6 +576,9 @@ func prepare(ctx context.Context, recs []dataset.Record, opts Options) ([]*examp
 			e.weight = per
 			exs = append(exs, e)
 		}
+		if g.machine && opts.FamilyBalance > 0 {
+			balanceFamilies(byGroup[k], opts.FamilyBalance, opts.Families)
+		}
 	}
 	pb := newProgress(opts.Progress, "normalising", len(exs))
 	parallel(ctx, len(exs), opts.Workers, func(i int) {
@@ -577,6 +588,34 @@ func prepare(ctx context.Context, recs []dataset.Record, opts Options) ([]*examp
 	})
 	pb.finish()
 	return exs, ctx.Err()
+}
+
+// balanceFamilies reweighs g, one source's machine texts, so that each
+// generator family's share of their total weight goes as n^(1−alpha) for
+// its n texts; the total is kept.
+func balanceFamilies(g []*example, alpha float64, families map[string]string) {
+	family := func(e *example) string {
+		if f, ok := families[e.rec.Generator]; ok {
+			return f
+		}
+		return e.rec.Generator
+	}
+	n := map[string]int{}
+	for _, e := range g {
+		n[family(e)]++
+	}
+	if len(n) < 2 {
+		return
+	}
+	var before, after float64
+	for _, e := range g {
+		before += e.weight
+		e.weight *= math.Pow(float64(n[family(e)]), -alpha)
+		after += e.weight
+	}
+	for _, e := range g {
+		e.weight *= before / after
+	}
 }
 
 // matchedOrder reorders g (one source and label, already in hash order)

@@ -545,3 +545,57 @@ func sortedBytes(s string) string {
 	slices.Sort(b)
 	return string(b)
 }
+
+func TestBalanceFamiliesEvensOutFamilies(t *testing.T) {
+	families := map[string]string{"gpt-4": "openai", "gpt-3.5": "openai", "llama-3": "meta"}
+	// Six openai texts, two meta texts and one from a generator no family
+	// names, every one weighing 1.
+	gens := []string{"gpt-4", "gpt-4", "gpt-4", "gpt-3.5", "gpt-3.5", "gpt-3.5", "llama-3", "llama-3", "mystery"}
+	tests := []struct {
+		alpha float64
+		want  map[string]float64 // family → its share of the total weight
+	}{
+		{0, map[string]float64{"openai": 6.0 / 9, "meta": 2.0 / 9, "mystery": 1.0 / 9}},
+		{1, map[string]float64{"openai": 1.0 / 3, "meta": 1.0 / 3, "mystery": 1.0 / 3}},
+		{0.5, func() map[string]float64 {
+			a, b, c := math.Sqrt(6), math.Sqrt(2), 1.0
+			return map[string]float64{"openai": a / (a + b + c), "meta": b / (a + b + c), "mystery": c / (a + b + c)}
+		}()},
+	}
+	for _, tc := range tests {
+		t.Run(fmt.Sprint(tc.alpha), func(t *testing.T) {
+			var g []*example
+			for _, gen := range gens {
+				g = append(g, &example{rec: dataset.Record{Generator: gen}, y: 1, weight: 1})
+			}
+			if tc.alpha > 0 {
+				balanceFamilies(g, tc.alpha, families)
+			}
+			got := map[string]float64{}
+			var total float64
+			for _, e := range g {
+				f, ok := families[e.rec.Generator]
+				if !ok {
+					f = e.rec.Generator
+				}
+				got[f] += e.weight
+				total += e.weight
+			}
+			if math.Abs(total-float64(len(gens))) > 1e-9 {
+				t.Errorf("total weight %v, want %d (kept)", total, len(gens))
+			}
+			for f, share := range tc.want {
+				if math.Abs(got[f]/total-share) > 1e-9 {
+					t.Errorf("family %s: share %.4f, want %.4f", f, got[f]/total, share)
+				}
+			}
+		})
+	}
+	t.Run("one family", func(t *testing.T) {
+		g := []*example{{rec: dataset.Record{Generator: "gpt-4"}, weight: 2}, {rec: dataset.Record{Generator: "gpt-3.5"}, weight: 3}}
+		balanceFamilies(g, 1, families)
+		if g[0].weight != 2 || g[1].weight != 3 {
+			t.Errorf("weights %v, %v: a source of one family keeps its weights", g[0].weight, g[1].weight)
+		}
+	})
+}
