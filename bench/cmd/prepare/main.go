@@ -16,6 +16,7 @@
 // Outputs, under -out:
 //
 //	train/<file>.jsonl  split=train records of each source, masked, all fields kept (slopguard train)
+//	train/generator_families.tsv  the corpus's, when it has one (slopguard train --family-balance)
 //	train.jsonl         {"text","label","file"} for every train record (scikit-learn)
 //	train.ft            "__label__human|machine text" one line per record, newlines → spaces (fastText)
 //	dev.jsonl           {"id","text"} for every dev record: the scoring input (slopguard, scikit-learn)
@@ -31,6 +32,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"hash/fnv"
@@ -174,6 +176,11 @@ func run(args []string) error {
 		sum.Dev += len(dev)
 		sum.DevBytes += c.DevBytes
 	}
+	// slopguard train reads the generators' families from its data folder
+	// (--family-balance): the mirror gets the corpus's file too.
+	if err := copyIfThere(filepath.Join(*data, "generator_families.tsv"), filepath.Join(*out, "train", "generator_families.tsv")); err != nil {
+		return err
+	}
 	if one == nil {
 		return fmt.Errorf("no dev document of about 1 KB for the cold-start test")
 	}
@@ -278,6 +285,18 @@ func readFile(path string, c *counts) ([]*record, error) {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	return recs, nil
+}
+
+// copyIfThere copies the file src to dst when src exists.
+func copyIfThere(src, dst string) error {
+	b, err := os.ReadFile(src)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(dst, b, 0o644)
 }
 
 func splitRecords(recs []*record) (train, dev []*record) {
