@@ -176,7 +176,7 @@ func DefaultOptions() Options {
 		FlattenRate:      0.2,
 		LowercaseRate:    0.2,
 		TypoRate:         0.2,
-		FamilyBalance:    0,
+		FamilyBalance:    1,
 		SourceFactor: map[string]float64{
 			// Human and machine small talk come from different data sets about
 			// different topics: let them teach register, not topic.
