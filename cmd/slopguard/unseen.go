@@ -28,7 +28,7 @@ func runUnseen(ctx context.Context, e *env, args []string) error {
 	opts.SkipChecks = true
 	fs.Var(&data, "data", "labelled JSONL file or directory (repeatable; further paths may follow the flags)")
 	loo := fs.Bool("loo", false, "leave one source out: every source with both labels, and matched one-label pairs")
-	lofo := fs.Bool("lofo", false, "leave one generator family out (needs the families: --families)")
+	lofo := fs.Bool("lofo", false, "leave one generator family out (needs the generators' families: --families, or generator_families.tsv in a --data folder)")
 	famPath := fs.String("families", "", "tab-separated `file` mapping generator to family, for --lofo and the training's --family-balance (default: generator_families.tsv in a --data folder, when there is one)")
 	only := fs.String("only", "", "comma-separated sources or families to run (default all)")
 	evalCap := fs.Int("eval-per-source", generaliseEvalCap, "score at most `n` left-out texts of each source and label (0 = all)")
